@@ -1,0 +1,39 @@
+#include "common/columns.h"
+
+#include "common/error.h"
+
+namespace superstore {
+
+void Column::reserve(size_t rows) {
+  switch (type_) {
+    case ColumnType::Float64: doubles_.reserve(rows); break;
+    case ColumnType::String: offsets_.reserve(rows + 1); break;
+    default: ints_.reserve(rows); break;
+  }
+}
+
+void Column::push_null() {
+  // A null keeps a placeholder value so every row has a slot in the value vector.
+  if (nulls_.empty()) nulls_.assign(size_, 0);
+  switch (type_) {
+    case ColumnType::Float64: doubles_.push_back(0); break;
+    case ColumnType::String: offsets_.push_back(chars_.size()); break;
+    default: ints_.push_back(0); break;
+  }
+  nulls_.push_back(1);
+  ++size_;
+}
+
+ColumnBatch::ColumnBatch(const std::vector<ColumnDef>& defs) : schema(defs) {
+  columns.reserve(defs.size());
+  for (const auto& d : defs) columns.emplace_back(d.type);
+}
+
+size_t ColumnBatch::index_of(std::string_view name) const {
+  for (size_t i = 0; i < schema.size(); ++i) {
+    if (schema[i].name == name) return i;
+  }
+  fail(ErrorCode::NotFound, "no column '" + std::string(name) + "'");
+}
+
+}  // namespace superstore

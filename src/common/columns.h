@@ -1,0 +1,75 @@
+// Rows in columnar form: how data travels from generators, JSON bodies and files into the write path.
+// A Column stores every integer-like type (Int16/Int32/Int64, Boolean as 0/1, Timestamp in µs, Date in
+// days) as int64, Float64 as double, and strings back to back in one buffer with offsets, so that
+// building a million-row batch makes no per-value allocation.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/types.h"
+
+namespace superstore {
+
+class Column {
+ public:
+  explicit Column(ColumnType type) : type_(type) {}
+
+  ColumnType type() const { return type_; }
+  size_t size() const { return size_; }
+  void reserve(size_t rows);
+
+  void push_int(int64_t v) { ints_.push_back(v); mark_valid(); }
+  void push_double(double v) { doubles_.push_back(v); mark_valid(); }
+  void push_string(std::string_view v) {
+    chars_.append(v);
+    offsets_.push_back(chars_.size());
+    mark_valid();
+  }
+  void push_bool(bool v) { push_int(v ? 1 : 0); }
+  void push_null();
+
+  bool is_null(size_t row) const { return !nulls_.empty() && nulls_[row] != 0; }
+  bool has_nulls() const { return !nulls_.empty(); }
+  int64_t int_at(size_t row) const { return ints_[row]; }
+  double double_at(size_t row) const { return doubles_[row]; }
+  std::string_view string_at(size_t row) const {
+    return std::string_view(chars_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
+  }
+
+  // Raw access for bulk copies (e.g. into a DuckDB data chunk).
+  const std::vector<int64_t>& ints() const { return ints_; }
+  const std::vector<double>& doubles() const { return doubles_; }
+
+ private:
+  void mark_valid() {
+    if (!nulls_.empty()) nulls_.push_back(0);
+    ++size_;
+  }
+
+  ColumnType type_;
+  size_t size_ = 0;
+  std::vector<int64_t> ints_;
+  std::vector<double> doubles_;
+  std::string chars_;
+  std::vector<uint64_t> offsets_{0};
+  std::vector<uint8_t> nulls_;  // empty while no null was pushed; then one byte a row, 1 = null
+};
+
+// A set of equally long columns with names, in table column order.
+struct ColumnBatch {
+  std::vector<ColumnDef> schema;
+  std::vector<Column> columns;
+
+  ColumnBatch() = default;
+  explicit ColumnBatch(const std::vector<ColumnDef>& defs);
+  size_t rows() const { return columns.empty() ? 0 : columns.front().size(); }
+  Column& operator[](size_t i) { return columns[i]; }
+  const Column& operator[](size_t i) const { return columns[i]; }
+  // Index of the column called `name`; throws Error(NotFound) when absent.
+  size_t index_of(std::string_view name) const;
+};
+
+}  // namespace superstore

@@ -1,0 +1,48 @@
+#include "common/columns.h"
+
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+
+namespace superstore {
+namespace {
+
+TEST(Columns, StringsAndNullsKeepTheirRows) {
+  Column c(ColumnType::String);
+  c.push_string("alpha");
+  c.push_string("");
+  c.push_null();
+  c.push_string("gamma");
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_EQ(c.string_at(0), "alpha");
+  EXPECT_EQ(c.string_at(1), "");
+  EXPECT_TRUE(c.is_null(2));
+  EXPECT_FALSE(c.is_null(1));
+  EXPECT_EQ(c.string_at(3), "gamma");
+}
+
+TEST(Columns, NullsAfterValuesAndIntsAfterNulls) {
+  Column c(ColumnType::Int64);
+  EXPECT_FALSE(c.has_nulls());
+  c.push_int(7);
+  c.push_null();
+  c.push_int(-3);
+  EXPECT_TRUE(c.has_nulls());
+  EXPECT_EQ(c.int_at(0), 7);
+  EXPECT_FALSE(c.is_null(0));
+  EXPECT_TRUE(c.is_null(1));
+  EXPECT_EQ(c.int_at(2), -3);
+  EXPECT_FALSE(c.is_null(2));
+}
+
+TEST(Columns, BatchFindsColumnsByName) {
+  ColumnBatch b({{"id", ColumnType::Int64}, {"name", ColumnType::String}});
+  b[0].push_int(1);
+  b[1].push_string("x");
+  EXPECT_EQ(b.rows(), 1u);
+  EXPECT_EQ(b.index_of("name"), 1u);
+  EXPECT_THROW(b.index_of("nope"), Error);
+}
+
+}  // namespace
+}  // namespace superstore

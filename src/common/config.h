@@ -1,0 +1,30 @@
+// Server and CLI configuration, read from the environment (see ARCHITECTURE.md, "Configuration").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace superstore {
+
+struct Config {
+  bool dev = false;                       // APP_ENV=dev
+  std::filesystem::path data_dir = "data";  // DATA_DIR
+  std::string host = "127.0.0.1";          // HOST
+  int port = 8000;                          // PORT
+  std::string user_email;                   // USER_EMAIL
+  std::string user_password;                // USER_PASSWORD (never logged)
+  std::vector<std::string> cors_origins;    // CORS_ORIGINS, comma-separated
+  int64_t fake_data_scale = 1;              // FAKE_DATA_SCALE
+  uint64_t fake_data_seed = 42;             // FAKE_DATA_SEED
+
+  std::filesystem::path catalog_path() const { return data_dir / "catalog.db"; }
+  std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }
+  std::filesystem::path warehouse_dir() const { return data_dir / "warehouse"; }
+
+  // Reads the environment; throws Error(InvalidArgument) naming the variable on a malformed value.
+  static Config from_environment();
+};
+
+}  // namespace superstore
