@@ -1,0 +1,216 @@
+// The contract every BlobStore keeps, run against each implementation.
+#include "blob/blob_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <latch>
+#include <memory>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <vector>
+
+#include "blob/temp_folder_for_tests.h"
+#include "common/error.h"
+
+namespace superstore::blob {
+namespace {
+
+struct LocalStoreMaker {
+  TempFolder folder;
+  std::unique_ptr<BlobStore> make() { return std::make_unique<LocalBlobStore>(folder.path() / "root"); }
+};
+
+struct MemoryStoreMaker {
+  std::unique_ptr<BlobStore> make() { return std::make_unique<MemoryBlobStore>(); }
+};
+
+template <typename Maker>
+class BlobStoreContract : public ::testing::Test {
+ protected:
+  Maker maker;
+  std::unique_ptr<BlobStore> store = maker.make();
+};
+
+using Stores = ::testing::Types<LocalStoreMaker, MemoryStoreMaker>;
+class StoreNames {
+ public:
+  template <typename T>
+  static std::string GetName(int) {
+    return std::is_same_v<T, LocalStoreMaker> ? "Local" : "Memory";
+  }
+};
+TYPED_TEST_SUITE(BlobStoreContract, Stores, StoreNames);
+
+ErrorCode code_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.code();
+  }
+  ADD_FAILURE() << "no error";
+  return ErrorCode::Internal;
+}
+
+TYPED_TEST(BlobStoreContract, PutThenGetReturnsTheBytes) {
+  std::string bytes("binary\0data\xff", 12);
+  this->store->put("a/b/c.bin", bytes);
+  EXPECT_EQ(this->store->get("a/b/c.bin"), bytes);
+  EXPECT_TRUE(this->store->exists("a/b/c.bin"));
+  EXPECT_EQ(this->store->size("a/b/c.bin"), 12u);
+}
+
+TYPED_TEST(BlobStoreContract, EmptyBlobIsABlob) {
+  this->store->put("empty", "");
+  EXPECT_TRUE(this->store->exists("empty"));
+  EXPECT_EQ(this->store->get("empty"), "");
+  EXPECT_EQ(this->store->size("empty"), 0u);
+}
+
+TYPED_TEST(BlobStoreContract, PutReplacesWholeContent) {
+  this->store->put("k", "a long first version");
+  this->store->put("k", "v2");
+  EXPECT_EQ(this->store->get("k"), "v2");
+  EXPECT_EQ(this->store->size("k"), 2u);
+}
+
+TYPED_TEST(BlobStoreContract, AbsentBlobIsNotFound) {
+  EXPECT_FALSE(this->store->exists("nope"));
+  EXPECT_EQ(code_of([&] { this->store->get("nope"); }), ErrorCode::NotFound);
+  EXPECT_EQ(code_of([&] { this->store->size("nope"); }), ErrorCode::NotFound);
+  EXPECT_EQ(code_of([&] { this->store->get("nope/deeper"); }), ErrorCode::NotFound);
+}
+
+TYPED_TEST(BlobStoreContract, FolderIsNotABlob) {
+  this->store->put("dir/file", "x");
+  EXPECT_FALSE(this->store->exists("dir"));
+  EXPECT_EQ(code_of([&] { this->store->get("dir"); }), ErrorCode::NotFound);
+  EXPECT_EQ(code_of([&] { this->store->size("dir"); }), ErrorCode::NotFound);
+}
+
+TYPED_TEST(BlobStoreContract, BlobAndFolderCannotShareAName) {
+  this->store->put("dir/file", "x");
+  EXPECT_EQ(code_of([&] { this->store->put("dir", "y"); }), ErrorCode::Conflict);
+  EXPECT_EQ(code_of([&] { this->store->put_if_absent("dir", "y"); }), ErrorCode::Conflict);
+  EXPECT_EQ(code_of([&] { this->store->put("dir/file/under", "y"); }), ErrorCode::Conflict);
+  EXPECT_EQ(code_of([&] { this->store->put_if_absent("dir/file/under", "y"); }), ErrorCode::Conflict);
+  EXPECT_EQ(this->store->list(""), std::vector<std::string>{"dir/file"});
+}
+
+TYPED_TEST(BlobStoreContract, ListIsRecursiveSortedAndBoundedByFolder) {
+  for (const char* key : {"db/s/t-1/_delta_log/00000000000000000001.json",
+                          "db/s/t-1/_delta_log/00000000000000000000.json", "db/s/t-1/dept=Sales/2.parquet",
+                          "db/s/t-1/dept=HR/1.parquet", "db/s/t-10/x.parquet", "db/s/t-1.txt", "other/y"}) {
+    this->store->put(key, "x");
+  }
+  std::vector<std::string> expected{"db/s/t-1/_delta_log/00000000000000000000.json",
+                                    "db/s/t-1/_delta_log/00000000000000000001.json", "db/s/t-1/dept=HR/1.parquet",
+                                    "db/s/t-1/dept=Sales/2.parquet"};
+  EXPECT_EQ(this->store->list("db/s/t-1/"), expected);
+  EXPECT_EQ(this->store->list("db/s/t-1"), expected);
+  EXPECT_EQ(this->store->list("db/s/t-1/_delta_log/"),
+            (std::vector<std::string>{"db/s/t-1/_delta_log/00000000000000000000.json",
+                                      "db/s/t-1/_delta_log/00000000000000000001.json"}));
+  EXPECT_EQ(this->store->list("").size(), 7u);
+  EXPECT_EQ(this->store->list("").front(), "db/s/t-1.txt");
+  EXPECT_TRUE(this->store->list("nowhere/").empty());
+  EXPECT_TRUE(this->store->list("other/y").empty());  // a blob is not a folder
+}
+
+TYPED_TEST(BlobStoreContract, ListRejectsBadPrefixes) {
+  EXPECT_EQ(code_of([&] { this->store->list("../"); }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(code_of([&] { this->store->list("/"); }), ErrorCode::InvalidArgument);
+  EXPECT_EQ(code_of([&] { this->store->list("/etc"); }), ErrorCode::InvalidArgument);
+}
+
+TYPED_TEST(BlobStoreContract, RemoveDeletesAndToleratesAbsence) {
+  this->store->put("a/x", "1");
+  this->store->put("a/y", "2");
+  this->store->remove("a/x");
+  EXPECT_FALSE(this->store->exists("a/x"));
+  EXPECT_EQ(this->store->list("a"), std::vector<std::string>{"a/y"});
+  EXPECT_NO_THROW(this->store->remove("a/x"));
+  EXPECT_NO_THROW(this->store->remove("never/was"));
+  EXPECT_NO_THROW(this->store->remove("a"));  // a folder: no blob of that name, so nothing to do
+  EXPECT_TRUE(this->store->exists("a/y"));
+}
+
+TYPED_TEST(BlobStoreContract, PutIfAbsentNeverReplaces) {
+  EXPECT_TRUE(this->store->put_if_absent("log/0.json", "first"));
+  EXPECT_FALSE(this->store->put_if_absent("log/0.json", "second"));
+  EXPECT_EQ(this->store->get("log/0.json"), "first");
+  this->store->remove("log/0.json");
+  EXPECT_TRUE(this->store->put_if_absent("log/0.json", "third"));
+  EXPECT_EQ(this->store->get("log/0.json"), "third");
+}
+
+TYPED_TEST(BlobStoreContract, PutIfAbsentHasExactlyOneWinnerUnderContention) {
+  constexpr int kThreads = 8;
+  for (int round = 0; round < 20; ++round) {
+    std::string key = "t/_delta_log/" + std::to_string(round) + ".json";
+    std::latch start(kThreads);
+    std::vector<int> won(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        start.arrive_and_wait();
+        won[t] = this->store->put_if_absent(key, "writer " + std::to_string(t) + std::string(10000, 'x'));
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    int winners = 0, winner = -1;
+    for (int t = 0; t < kThreads; ++t) {
+      if (won[t]) ++winners, winner = t;
+    }
+    ASSERT_EQ(winners, 1) << "round " << round;
+    EXPECT_EQ(this->store->get(key), "writer " + std::to_string(winner) + std::string(10000, 'x'));
+  }
+  EXPECT_EQ(this->store->list("t").size(), 20u);
+}
+
+TYPED_TEST(BlobStoreContract, ReadersNeverSeeHalfAPut) {
+  const std::string a(1 << 20, 'a'), b(1 << 20, 'b');
+  this->store->put("big", a);
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    for (int i = 0; i < 30; ++i) this->store->put("big", i % 2 ? a : b);
+    done = true;
+  });
+  int reads = 0;
+  while (!done || reads == 0) {
+    std::string seen = this->store->get("big");
+    ASSERT_TRUE(seen == a || seen == b) << "saw " << seen.size() << " bytes of mixed content";
+    ++reads;
+  }
+  writer.join();
+}
+
+TYPED_TEST(BlobStoreContract, EveryOperationRejectsBadKeys) {
+  for (const std::string& key : {std::string("../escape"), std::string("/abs"), std::string("a//b"), std::string("")}) {
+    EXPECT_EQ(code_of([&] { this->store->put(key, "x"); }), ErrorCode::InvalidArgument) << key;
+    EXPECT_EQ(code_of([&] { this->store->put_if_absent(key, "x"); }), ErrorCode::InvalidArgument) << key;
+    EXPECT_EQ(code_of([&] { this->store->get(key); }), ErrorCode::InvalidArgument) << key;
+    EXPECT_EQ(code_of([&] { this->store->exists(key); }), ErrorCode::InvalidArgument) << key;
+    EXPECT_EQ(code_of([&] { this->store->size(key); }), ErrorCode::InvalidArgument) << key;
+    EXPECT_EQ(code_of([&] { this->store->remove(key); }), ErrorCode::InvalidArgument) << key;
+    EXPECT_EQ(code_of([&] { this->store->local_path(key); }), ErrorCode::InvalidArgument) << key;
+  }
+}
+
+TYPED_TEST(BlobStoreContract, ConcurrentPutsOfDistinctKeysAllLand) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        this->store->put("p/dept=" + std::to_string(i % 3) + "/" + std::to_string(t) + "-" + std::to_string(i), "v");
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(this->store->list("p").size(), 200u);
+}
+
+}  // namespace
+}  // namespace superstore::blob

@@ -1,0 +1,322 @@
+// Catalog on SQLite: one connection guarded by a mutex. Several processes may share the file; every
+// read-modify-write runs in a BEGIN IMMEDIATE transaction, so they never interleave.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <utility>
+
+#include "catalog/catalog.h"
+#include "catalog/schema_migrations.h"
+#include "catalog/sqlite_db.h"
+#include "catalog/stored_json.h"
+#include "catalog/table_rules.h"
+#include "common/error.h"
+
+namespace superstore::catalog {
+namespace {
+
+using Kind = Transaction::Kind;
+
+const std::string kSelectTables = R"sql(
+  SELECT t.id, d.name, s.name, t.name, t.columns_json, t.partition_keys_json, t.sort_keys_json, t.status,
+         t.location, t.created_at_ms, t.target_file_bytes, t.properties_json
+  FROM tables t JOIN schemas s ON s.id = t.schema_id JOIN databases d ON d.id = s.database_id
+)sql";
+
+const std::string kSelectUsers = "SELECT id, email, password_hash, active, created_at_ms FROM users";
+
+// Counters hand out ids far below this, so next + count can never overflow int64.
+constexpr int64_t kMaxIdsPerReservation = 1'000'000'000;
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string table_owner(int64_t id) { return "table id " + std::to_string(id); }
+
+std::string qualified(const std::string& database, const std::string& schema, const std::string& name) {
+  return database + "." + schema + "." + name;
+}
+
+TableInfo read_table(const Statement& row) {
+  TableInfo table;
+  table.id = row.column_int64(0);
+  std::string owner = table_owner(table.id);
+  table.database = row.column_text(1);
+  table.schema = row.column_text(2);
+  table.name = row.column_text(3);
+  table.columns = decode_columns(row.column_text(4), owner);
+  table.partition_keys = decode_names(row.column_text(5), owner);
+  table.sort_keys = decode_names(row.column_text(6), owner);
+  table.status = row.column_text(7) == "active" ? TableStatus::Active : TableStatus::Dropped;
+  table.location = row.column_text(8);
+  table.created_at_ms = row.column_int64(9);
+  table.target_file_bytes = row.column_int64(10);
+  table.properties = decode_json(row.column_text(11), owner);
+  return table;
+}
+
+UserInfo read_user(const Statement& row) {
+  return UserInfo{row.column_int64(0), row.column_text(1), row.column_text(2), row.column_int64(3) != 0,
+                  row.column_int64(4)};
+}
+
+void check_email(const std::string& email) {
+  if (email.empty()) fail(ErrorCode::InvalidArgument, "user email must not be empty");
+  for (char c : email) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f)
+      fail(ErrorCode::InvalidArgument, "user email '" + email + "' contains a control character");
+  }
+}
+
+class SqliteCatalog final : public Catalog {
+ public:
+  explicit SqliteCatalog(const std::filesystem::path& path) : db_(path) { migrate_schema(db_); }
+
+  void validate_new_table(const NewTable& table) override {
+    std::lock_guard lock(mutex_);
+    check_table_definition(table);
+    check_name_free(table);
+  }
+
+  TableInfo create_table(int64_t id, const NewTable& table, const std::string& location) override {
+    std::lock_guard lock(mutex_);
+    if (id <= 0)
+      fail(ErrorCode::InvalidArgument, "table '" + table.name + "': id must be positive, got " + std::to_string(id));
+    if (location.empty()) fail(ErrorCode::InvalidArgument, "table '" + table.name + "': location must not be empty");
+    check_table_definition(table);
+    std::string owner = "table '" + table.name + "'";
+    std::string properties = encode_json(table.properties, "properties of " + owner);
+
+    Transaction tx(db_, Kind::Immediate);
+    check_name_free(table);
+    Statement insert(db_, R"sql(
+      INSERT INTO tables (id, schema_id, name, columns_json, partition_keys_json, sort_keys_json, status,
+                          location, created_at_ms, target_file_bytes, properties_json)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10))sql");
+    insert.bind(1, id)
+        .bind(2, ensure_schema(ensure_database(table.database), table.schema))
+        .bind(3, table.name)
+        .bind(4, encode_columns(table.columns))
+        .bind(5, encode_names(table.partition_keys))
+        .bind(6, encode_names(table.sort_keys))
+        .bind(7, location)
+        .bind(8, now_ms())
+        .bind(9, table.target_file_bytes)
+        .bind(10, properties);
+    // The name was checked above inside this transaction, so only the id can clash.
+    if (!insert.run_unless_constraint_fails()) {
+      fail(ErrorCode::Conflict,
+           owner + ": table id " + std::to_string(id) + " is already taken; reserve ids with next_id(\"table\")");
+    }
+    TableInfo created = load_table(id);
+    tx.commit();
+    return created;
+  }
+
+  std::optional<TableInfo> find_table(const std::string& database, const std::string& schema,
+                                      const std::string& name) override {
+    std::lock_guard lock(mutex_);
+    Statement query(
+        db_, (kSelectTables + " WHERE d.name = ?1 AND s.name = ?2 AND t.name = ?3 AND t.status = 'active'").c_str());
+    query.bind(1, database).bind(2, schema).bind(3, name);
+    if (!query.step()) return std::nullopt;
+    return read_table(query);
+  }
+
+  TableInfo get_table(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    return load_table(id);
+  }
+
+  std::vector<TableInfo> list_tables(bool include_dropped) override {
+    std::lock_guard lock(mutex_);
+    return load_tables(include_dropped);
+  }
+
+  std::vector<DatabaseListing> list_databases() override {
+    std::lock_guard lock(mutex_);
+    // One read transaction, so the folders and the tables come from the same snapshot.
+    Transaction tx(db_, Kind::Deferred);
+    std::vector<DatabaseListing> databases;
+    std::map<std::pair<std::string, std::string>, std::pair<size_t, size_t>> schema_index;
+    Statement query(db_, R"sql(
+      SELECT d.name, s.name FROM databases d LEFT JOIN schemas s ON s.database_id = d.id
+      ORDER BY d.name, s.name)sql");
+    while (query.step()) {
+      std::string database = query.column_text(0);
+      if (databases.empty() || databases.back().name != database) databases.push_back({database, {}});
+      if (query.column_is_null(1)) continue;
+      std::string schema = query.column_text(1);
+      databases.back().schemas.push_back({schema, {}});
+      schema_index[{database, schema}] = {databases.size() - 1, databases.back().schemas.size() - 1};
+    }
+    for (auto& table : load_tables(false)) {
+      auto [d, s] = schema_index.at({table.database, table.schema});
+      databases[d].schemas[s].tables.push_back(std::move(table));
+    }
+    tx.commit();
+    return databases;
+  }
+
+  void drop_table(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_, Kind::Immediate);
+    TableInfo table = load_table(id);
+    if (table.status == TableStatus::Dropped) {
+      fail(ErrorCode::Conflict, "table '" + qualified(table.database, table.schema, table.name) + "' (id " +
+                                    std::to_string(id) + ") is already dropped");
+    }
+    Statement update(db_, "UPDATE tables SET status = 'dropped' WHERE id = ?1");
+    update.bind(1, id).run();
+    tx.commit();
+  }
+
+  void set_table_properties(int64_t id, const nlohmann::json& properties) override {
+    std::lock_guard lock(mutex_);
+    if (!properties.is_object())
+      fail(ErrorCode::InvalidArgument, "properties of " + table_owner(id) + " must be a JSON object");
+    Statement update(db_, "UPDATE tables SET properties_json = ?2 WHERE id = ?1");
+    update.bind(1, id).bind(2, encode_json(properties, "properties of " + table_owner(id))).run();
+    if (db_.changes() == 0) fail(ErrorCode::NotFound, table_owner(id) + " does not exist");
+  }
+
+  int64_t next_id(const std::string& counter, int64_t count) override {
+    std::lock_guard lock(mutex_);
+    validate_identifier(counter, "counter name");
+    if (count < 1 || count > kMaxIdsPerReservation) {
+      fail(ErrorCode::InvalidArgument, "counter '" + counter + "': cannot reserve " + std::to_string(count) +
+                                           " ids; reserve between 1 and " + std::to_string(kMaxIdsPerReservation));
+    }
+    Transaction tx(db_, Kind::Immediate);
+    Statement read(db_, "SELECT next FROM counters WHERE name = ?1");
+    read.bind(1, counter);
+    int64_t first = read.step() ? read.column_int64(0) : 1;
+    Statement write(
+        db_, "INSERT INTO counters (name, next) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET next = excluded.next");
+    write.bind(1, counter).bind(2, first + count).run();
+    tx.commit();
+    return first;
+  }
+
+  UserInfo create_user(const std::string& email, const std::string& password_hash) override {
+    std::lock_guard lock(mutex_);
+    check_email(email);
+    if (password_hash.empty())
+      fail(ErrorCode::InvalidArgument, "user '" + email + "': password hash must not be empty");
+    Transaction tx(db_, Kind::Immediate);
+    Statement insert(db_, "INSERT INTO users (email, password_hash, active, created_at_ms) VALUES (?1, ?2, 1, ?3)");
+    insert.bind(1, email).bind(2, password_hash).bind(3, now_ms());
+    if (!insert.run_unless_constraint_fails()) {
+      fail(ErrorCode::Conflict, "a user with email '" + email + "' already exists (emails are compared ignoring case)");
+    }
+    std::optional<UserInfo> user = load_user_by_id(db_.last_insert_rowid());
+    tx.commit();
+    return *user;
+  }
+
+  std::optional<UserInfo> find_user(const std::string& email) override {
+    std::lock_guard lock(mutex_);
+    Statement query(db_, (kSelectUsers + " WHERE email = ?1").c_str());
+    query.bind(1, email);
+    if (!query.step()) return std::nullopt;
+    return read_user(query);
+  }
+
+  std::optional<UserInfo> get_user(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    return load_user_by_id(id);
+  }
+
+  std::vector<UserInfo> list_users() override {
+    std::lock_guard lock(mutex_);
+    Statement query(db_, (kSelectUsers + " ORDER BY id").c_str());
+    std::vector<UserInfo> users;
+    while (query.step()) users.push_back(read_user(query));
+    return users;
+  }
+
+  void set_user_active(const std::string& email, bool active) override {
+    std::lock_guard lock(mutex_);
+    Statement update(db_, "UPDATE users SET active = ?2 WHERE email = ?1");
+    update.bind(1, email).bind(2, int64_t{active ? 1 : 0}).run();
+    if (db_.changes() == 0) fail(ErrorCode::NotFound, "no user has the email '" + email + "'");
+  }
+
+ private:
+  // The helpers below expect mutex_ held.
+
+  void check_name_free(const NewTable& table) {
+    Statement query(db_, R"sql(
+      SELECT t.id, d.name, s.name, t.name
+      FROM tables t JOIN schemas s ON s.id = t.schema_id JOIN databases d ON d.id = s.database_id
+      WHERE d.name = ?1 AND s.name = ?2 AND t.name = ?3 AND t.status = 'active')sql");
+    query.bind(1, table.database).bind(2, table.schema).bind(3, table.name);
+    if (query.step()) {
+      fail(ErrorCode::Conflict, "table '" + table.name + "': an active table '" +
+                                    qualified(query.column_text(1), query.column_text(2), query.column_text(3)) +
+                                    "' (id " + std::to_string(query.column_int64(0)) +
+                                    ") already exists; drop it or choose another name");
+    }
+  }
+
+  int64_t ensure_database(const std::string& name) {
+    Statement insert(db_, "INSERT INTO databases (name) VALUES (?1) ON CONFLICT (name) DO NOTHING");
+    insert.bind(1, name).run();
+    Statement query(db_, "SELECT id FROM databases WHERE name = ?1");
+    query.bind(1, name);
+    if (!query.step()) fail(ErrorCode::Internal, "database '" + name + "' vanished while being created");
+    return query.column_int64(0);
+  }
+
+  int64_t ensure_schema(int64_t database_id, const std::string& name) {
+    Statement insert(
+        db_, "INSERT INTO schemas (database_id, name) VALUES (?1, ?2) ON CONFLICT (database_id, name) DO NOTHING");
+    insert.bind(1, database_id).bind(2, name).run();
+    Statement query(db_, "SELECT id FROM schemas WHERE database_id = ?1 AND name = ?2");
+    query.bind(1, database_id).bind(2, name);
+    if (!query.step()) fail(ErrorCode::Internal, "schema '" + name + "' vanished while being created");
+    return query.column_int64(0);
+  }
+
+  TableInfo load_table(int64_t id) {
+    Statement query(db_, (kSelectTables + " WHERE t.id = ?1").c_str());
+    query.bind(1, id);
+    if (!query.step()) fail(ErrorCode::NotFound, table_owner(id) + " does not exist");
+    return read_table(query);
+  }
+
+  std::vector<TableInfo> load_tables(bool include_dropped) {
+    std::string sql = kSelectTables + (include_dropped ? "" : " WHERE t.status = 'active'") +
+                      " ORDER BY d.name, s.name, t.name, t.id";
+    Statement query(db_, sql.c_str());
+    std::vector<TableInfo> tables;
+    while (query.step()) tables.push_back(read_table(query));
+    return tables;
+  }
+
+  std::optional<UserInfo> load_user_by_id(int64_t id) {
+    Statement query(db_, (kSelectUsers + " WHERE id = ?1").c_str());
+    query.bind(1, id);
+    if (!query.step()) return std::nullopt;
+    return read_user(query);
+  }
+
+  std::mutex mutex_;
+  SqliteDb db_;
+};
+
+}  // namespace
+
+std::unique_ptr<Catalog> Catalog::open(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (ec) {
+    fail(ErrorCode::Internal, "catalog '" + path.string() + "': cannot create its folder: " + ec.message());
+  }
+  return std::make_unique<SqliteCatalog>(path);
+}
+
+}  // namespace superstore::catalog

@@ -1,0 +1,85 @@
+// A small RAII layer over SQLite's C API (internal to the catalog). Every SQL text given to it is a
+// constant of this layer; values from users only ever travel as bound parameters.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace superstore::catalog {
+
+class SqliteDb {
+ public:
+  // Opens or creates the file and sets the connection up: WAL, busy timeout, foreign keys,
+  // synchronous=NORMAL. Throws Error(Internal) naming the file, e.g. when it is not a SQLite database.
+  explicit SqliteDb(const std::filesystem::path& path);
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+  ~SqliteDb();
+
+  // Runs constant SQL (one or more statements, no parameters).
+  void exec(const char* sql);
+  int64_t changes() const;
+  int64_t last_insert_rowid() const;
+  const std::string& path() const { return path_; }
+  sqlite3* handle() { return db_; }
+
+  // Throws Error for SQLite result code `rc`, with the connection's message and `what` was being done.
+  [[noreturn]] void fail_sqlite(int rc, std::string_view what) const;
+
+ private:
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// A prepared statement. bind() takes 1-based parameter indexes, column() 0-based result columns.
+class Statement {
+ public:
+  Statement(SqliteDb& db, const char* sql);
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int index, int64_t value);
+  Statement& bind(int index, std::string_view value);
+
+  // Advances to the next row: true while there is one, false when done; throws on failure.
+  bool step();
+  // Runs a statement that returns no rows.
+  void run();
+  // Like run, but returns false instead of throwing when a UNIQUE, PRIMARY KEY or other constraint
+  // fails, so that the caller can say which rule was broken.
+  bool run_unless_constraint_fails();
+
+  int64_t column_int64(int column) const;
+  std::string column_text(int column) const;
+  bool column_is_null(int column) const;
+
+ private:
+  SqliteDb& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string sql_;
+};
+
+// BEGIN ... COMMIT, rolled back by the destructor unless committed. Writers use Immediate: it takes the
+// write lock at BEGIN, where the busy timeout can wait for it, instead of at the first write, where
+// SQLite must fail at once to avoid a deadlock between two upgrading readers.
+class Transaction {
+ public:
+  enum class Kind { Deferred, Immediate };
+  Transaction(SqliteDb& db, Kind kind);
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  SqliteDb& db_;
+  bool open_ = true;
+};
+
+}  // namespace superstore::catalog
