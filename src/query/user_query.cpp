@@ -1,0 +1,311 @@
+#include "query/user_query.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <condition_variable>
+#include <cstdio>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "query/duckdb_internal.h"
+#include "query/values.h"
+
+namespace superstore::query {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string statement_kind(duckdb_statement_type type) {
+  switch (type) {
+    case DUCKDB_STATEMENT_TYPE_INSERT:
+      return "INSERT";
+    case DUCKDB_STATEMENT_TYPE_UPDATE:
+      return "UPDATE";
+    case DUCKDB_STATEMENT_TYPE_DELETE:
+      return "DELETE";
+    case DUCKDB_STATEMENT_TYPE_PREPARE:
+      return "PREPARE";
+    case DUCKDB_STATEMENT_TYPE_CREATE:
+      return "CREATE";
+    case DUCKDB_STATEMENT_TYPE_EXECUTE:
+      return "EXECUTE";
+    case DUCKDB_STATEMENT_TYPE_ALTER:
+      return "ALTER";
+    case DUCKDB_STATEMENT_TYPE_TRANSACTION:
+      return "transaction";
+    case DUCKDB_STATEMENT_TYPE_COPY:
+      return "COPY";
+    case DUCKDB_STATEMENT_TYPE_ANALYZE:
+      return "ANALYZE";
+    case DUCKDB_STATEMENT_TYPE_VARIABLE_SET:
+      return "SET VARIABLE";
+    case DUCKDB_STATEMENT_TYPE_CREATE_FUNC:
+      return "CREATE FUNCTION";
+    case DUCKDB_STATEMENT_TYPE_DROP:
+      return "DROP";
+    case DUCKDB_STATEMENT_TYPE_EXPORT:
+      return "EXPORT";
+    case DUCKDB_STATEMENT_TYPE_PRAGMA:
+      return "PRAGMA";
+    case DUCKDB_STATEMENT_TYPE_VACUUM:
+      return "VACUUM";
+    case DUCKDB_STATEMENT_TYPE_CALL:
+      return "CALL";
+    case DUCKDB_STATEMENT_TYPE_SET:
+      return "SET";
+    case DUCKDB_STATEMENT_TYPE_LOAD:
+      return "INSTALL or LOAD";
+    case DUCKDB_STATEMENT_TYPE_EXTENSION:
+      return "extension";
+    case DUCKDB_STATEMENT_TYPE_ATTACH:
+      return "ATTACH";
+    case DUCKDB_STATEMENT_TYPE_DETACH:
+      return "DETACH";
+    case DUCKDB_STATEMENT_TYPE_EXPLAIN:
+      return "nested EXPLAIN";
+    default:
+      return "type " + std::to_string(static_cast<int>(type));
+  }
+}
+
+bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
+
+// Consumes `word` (any letter case) when it starts at `pos` and ends at white space or '(', and the white
+// space after it.
+bool take_word(std::string_view sql, size_t& pos, std::string_view word) {
+  if (sql.size() - pos <= word.size()) return false;
+  char after = sql[pos + word.size()];
+  if (!is_space(after) && after != '(') return false;
+  for (size_t i = 0; i < word.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(sql[pos + i])) != word[i]) return false;
+  }
+  pos += word.size();
+  while (pos < sql.size() && is_space(sql[pos])) ++pos;
+  return true;
+}
+
+// The statement that an EXPLAIN statement explains, or nullopt when the prefix is not plain. Only white
+// space is skipped, never comments: DuckDB nests block comments, and any disagreement with its lexer
+// about where the inner statement starts could hide a CREATE behind a harmless-looking SELECT. Whatever
+// is left, comments included, goes back to DuckDB's own parser.
+std::optional<std::string> explained_statement(std::string_view sql) {
+  size_t pos = 0;
+  while (pos < sql.size() && is_space(sql[pos])) ++pos;
+  if (!take_word(sql, pos, "explain")) return std::nullopt;
+  if (!take_word(sql, pos, "analyze")) take_word(sql, pos, "analyse");
+  if (pos < sql.size() && sql[pos] == '(') {
+    size_t close = sql.find(')', pos);
+    if (close == std::string_view::npos) return std::nullopt;
+    if (sql.substr(pos, close - pos).find_first_of("'\"-/(", 1) != std::string_view::npos) return std::nullopt;
+    pos = close + 1;
+  }
+  return std::string(sql.substr(pos));
+}
+
+[[noreturn]] void refuse(const std::string& kind) {
+  bool vowel = std::string_view("aeiouAEIOU").find(kind.front()) != std::string_view::npos;
+  fail(ErrorCode::InvalidArgument,
+       "only read statements (SELECT, WITH, EXPLAIN, DESCRIBE, SHOW, SUMMARIZE) may run; this is " +
+           std::string(vowel ? "an " : "a ") + kind + " statement");
+}
+
+// The first word of `sql`, upper-cased ("" when it starts with anything else, e.g. a comment).
+std::string leading_keyword(const std::string& sql) {
+  size_t i = sql.find_first_not_of(" \t\r\n");
+  std::string word;
+  while (i < sql.size() && std::isalpha(static_cast<unsigned char>(sql[i]))) {
+    word += static_cast<char>(std::toupper(static_cast<unsigned char>(sql[i++])));
+  }
+  return word;
+}
+
+bool is_read_keyword(const std::string& word) {
+  static const std::set<std::string> kRead = {"SELECT", "WITH",    "FROM",    "EXPLAIN", "DESCRIBE", "DESC",   "SHOW",
+                                              "SUMMARIZE", "PIVOT", "UNPIVOT", "VALUES", "TABLE",    "PRAGMA"};
+  return kRead.count(word) > 0;
+}
+
+// Parses and binds `sql` and returns it prepared, or throws as check_read_only documents.
+Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool inside_explain = false) {
+  if (sql.find('\0') != std::string::npos) fail(ErrorCode::InvalidArgument, "the query contains a NUL byte");
+  Extracted extracted;
+  idx_t count = duckdb_extract_statements(conn, sql.c_str(), extracted.out());
+  if (count == 0) {
+    const char* error = duckdb_extract_statements_error(extracted.get());
+    fail(ErrorCode::InvalidArgument, error ? error : "the query is empty; send one read statement");
+  }
+  if (count > 1) fail(ErrorCode::InvalidArgument, "send one statement at a time; got " + std::to_string(count));
+  Prepared prepared;
+  if (duckdb_prepare_extracted_statement(conn, extracted.get(), 0, prepared.out()) == DuckDBError) {
+    // Binding failed, so DuckDB gives no statement type; a write that failed to bind (DELETE from a view,
+    // say) is still best told as "not a read". The statement is refused either way.
+    std::string keyword = leading_keyword(sql);
+    if (!keyword.empty() && !is_read_keyword(keyword)) refuse(keyword);
+    fail(ErrorCode::InvalidArgument, duckdb_prepare_error(prepared.get()));
+  }
+  duckdb_statement_type type = duckdb_prepared_statement_type(prepared.get());
+  if (type == DUCKDB_STATEMENT_TYPE_SELECT) return prepared;
+  if (type != DUCKDB_STATEMENT_TYPE_EXPLAIN || inside_explain) refuse(statement_kind(type));
+  auto inner = explained_statement(sql);
+  if (!inner) {
+    fail(ErrorCode::InvalidArgument,
+         "write EXPLAIN [ANALYZE] first, followed by its statement, with no comment in between");
+  }
+  try {
+    prepare_read_only(conn, *inner, true);
+  } catch (const Error& e) {
+    fail(ErrorCode::InvalidArgument, "EXPLAIN may only explain a read statement: " + std::string(e.what()));
+  }
+  return prepared;
+}
+
+// Interrupts the connection once the time limit has passed. DuckDB drops an interrupt that arrives
+// between two statements (e.g. while one is being prepared), so it keeps interrupting until released.
+class Watchdog {
+ public:
+  Watchdog(duckdb_connection conn, std::chrono::milliseconds limit)
+      : conn_(conn), thread_([this, limit] { watch(limit); }) {}
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      released_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  bool fired() const { return fired_.load(); }
+
+ private:
+  void watch(std::chrono::milliseconds limit) {
+    std::unique_lock lock(mutex_);
+    if (wake_.wait_for(lock, limit, [this] { return released_; })) return;
+    fired_ = true;
+    do {
+      duckdb_interrupt(conn_);
+    } while (!wake_.wait_for(lock, 20ms, [this] { return released_; }));
+  }
+
+  duckdb_connection conn_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool released_ = false;
+  std::atomic<bool> fired_{false};
+  std::thread thread_;  // last: starts once everything it touches exists
+};
+
+std::string time_limit_message(std::chrono::milliseconds limit) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
+  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
+}
+
+// Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
+std::vector<std::string> unique_names(const std::vector<std::string>& names) {
+  std::unordered_set<std::string> original(names.begin(), names.end());
+  std::unordered_set<std::string> used;
+  std::unordered_map<std::string, int> next_suffix;
+  std::vector<std::string> out;
+  for (const auto& name : names) {
+    std::string chosen = name;
+    if (used.count(name)) {
+      int& k = next_suffix.try_emplace(name, 2).first->second;
+      do {
+        chosen = name + "_" + std::to_string(k++);
+      } while (used.count(chosen) || original.count(chosen));
+    }
+    used.insert(chosen);
+    out.push_back(std::move(chosen));
+  }
+  return out;
+}
+
+int64_t saturating_product(int64_t a, int64_t b) {
+  int64_t out;
+  return __builtin_mul_overflow(a, b, &out) ? std::numeric_limits<int64_t>::max() : out;
+}
+
+}  // namespace
+
+void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl().conn, sql); }
+
+QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest request,
+                         std::chrono::milliseconds time_limit) {
+  if (request.page < 1 || request.per_page < 1) {
+    fail(ErrorCode::InvalidArgument, "page and per_page must be at least 1; got page " + std::to_string(request.page) +
+                                         " and per_page " + std::to_string(request.per_page));
+  }
+  const auto started = std::chrono::steady_clock::now();
+  const int64_t first = saturating_product(request.page - 1, request.per_page);
+  const int64_t end = first > std::numeric_limits<int64_t>::max() - request.per_page
+                          ? std::numeric_limits<int64_t>::max()
+                          : first + request.per_page;
+  QueryPage page;
+  page.page = request.page;
+  page.per_page = request.per_page;
+  duckdb_connection conn = connection.impl().conn;
+  Watchdog watchdog(conn, time_limit);
+  try {
+    Prepared prepared = prepare_read_only(conn, sql);
+    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, "interrupted");
+    // Streaming keeps memory flat however many rows the query makes: only the page is kept.
+    Pending pending;
+    if (duckdb_pending_prepared_streaming(prepared.get(), pending.out()) == DuckDBError) {
+      fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
+    }
+    ResultHandle result;
+    if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), true);
+
+    const idx_t columns = duckdb_column_count(result.get());
+    std::vector<LogicalType> types;
+    std::vector<std::string> names;
+    for (idx_t col = 0; col < columns; ++col) {
+      types.emplace_back(duckdb_column_logical_type(result.get(), col));
+      names.emplace_back(duckdb_column_name(result.get(), col));
+    }
+    names = unique_names(names);
+    for (idx_t col = 0; col < columns; ++col) page.columns.push_back({names[col], type_name(types[col].get())});
+
+    int64_t seen = 0;
+    while (true) {
+      DataChunk chunk(duckdb_fetch_chunk(*result.get()));
+      if (!chunk.get()) break;
+      const auto size = static_cast<int64_t>(duckdb_data_chunk_get_size(chunk.get()));
+      if (size == 0) break;
+      const int64_t lo = std::max(first, seen), hi = std::min(end, seen + size);
+      if (lo < hi) {
+        std::vector<VectorView> views;
+        for (idx_t col = 0; col < columns; ++col) {
+          views.emplace_back(duckdb_data_chunk_get_vector(chunk.get(), col), types[col].get());
+        }
+        for (int64_t row = lo; row < hi; ++row) {
+          const auto r = static_cast<idx_t>(row - seen);
+          nlohmann::ordered_json object = nlohmann::ordered_json::object();
+          for (idx_t col = 0; col < columns; ++col) {
+            object[names[col]] = views[col].is_null(r) ? nlohmann::ordered_json(nullptr)
+                                                       : nlohmann::ordered_json(value_json(views[col], r));
+          }
+          page.rows.push_back(std::move(object));
+        }
+      }
+      seen += size;
+    }
+    if (duckdb_result_error(result.get())) throw_result_error(result.get(), true);
+    page.total = seen;
+  } catch (const Error&) {
+    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(time_limit));
+    throw;
+  }
+  page.execution_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return page;
+}
+
+}  // namespace superstore::query

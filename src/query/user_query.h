@@ -1,0 +1,57 @@
+// Running SQL that a user typed: read statements only, one at a time, under a time limit, one page of the
+// result converted to JSON. Run it on a Connection of a sandboxed Database (DatabaseOptions::sandboxed);
+// these checks decide what kind of statement runs, the sandbox decides which files it may touch.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "query/database.h"
+
+namespace superstore::query {
+
+struct PageRequest {
+  int64_t page = 1;  // 1-based
+  int64_t per_page = 100;
+};
+
+struct ResultColumn {
+  std::string name;  // unique within the result: repeats get "_2", "_3", ... appended
+  std::string type;  // DuckDB's type name: "BIGINT", "VARCHAR", "TIMESTAMP WITH TIME ZONE", ...
+};
+
+struct QueryPage {
+  std::vector<ResultColumn> columns;
+  // An array of objects, one per row of the page, keys in column order (hence ordered_json: embed it in an
+  // ordered_json response, or dump it as is, to keep that order). Values: integers as numbers (as strings
+  // beyond the int64 range), FLOAT/DOUBLE/DECIMAL as numbers with NaN and ±Inf as null, TIMESTAMP and
+  // TIMESTAMPTZ as "2024-01-01T10:00:00Z" (UTC, fraction only when non-zero), DATE as "2024-01-01",
+  // BOOLEAN as true/false, VARCHAR as strings, NULL as null, anything else (BLOB, LIST, STRUCT, MAP,
+  // INTERVAL, UUID, ...) as DuckDB's cast of it to VARCHAR.
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  int64_t total = 0;  // rows of the whole result
+  int64_t page = 1;
+  int64_t per_page = 0;
+  double execution_ms = 0;
+};
+
+// Throws Error(InvalidArgument) unless `sql` is exactly one read statement: SELECT (including WITH,
+// FROM-first, DESCRIBE, SHOW, SUMMARIZE, PIVOT with an IN list) or EXPLAIN of one (EXPLAIN ANALYZE runs
+// its statement, so the explained statement must be a read too). The message says why: DuckDB's own text
+// for SQL that does not parse or bind (unknown table, refused file), "send one statement at a time; got N",
+// or "only read statements (...) may run; this is a COPY statement".
+void check_read_only(Connection& connection, const std::string& sql);
+
+// Checks `sql` as check_read_only does, runs it once, counts all its rows and converts only the rows of
+// the requested page. A page past the end gives no rows and the true total. Throws
+// Error(InvalidArgument) for a page or per_page below 1, for SQL DuckDB rejects (with DuckDB's message),
+// and with "query stopped after the time limit of N s; narrow it or add LIMIT" when preparing and running
+// take longer than `time_limit`; Error(TooLarge) when the query exceeds the memory limit. The connection
+// stays usable after any of these errors. Uses the connection exclusively for the duration of the call.
+QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page,
+                         std::chrono::milliseconds time_limit);
+
+}  // namespace superstore::query
