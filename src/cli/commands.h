@@ -1,0 +1,20 @@
+// The superstore subcommands. Each takes the words after its name, prints its results to stdout, and
+// throws superstore::Error for anything the user must hear about; main() turns that into one line on
+// stderr and a non-zero exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/config.h"
+
+namespace superstore::cli {
+
+using Words = std::vector<std::string>;
+
+int table_command(const Config& config, const Words& words);   // table create|list|drop
+int insert_command(const Config& config, const Words& words);  // insert NAME FILE
+int delete_command(const Config& config, const Words& words);  // delete NAME --where PREDICATE
+int sql_command(const Config& config, const Words& words);     // sql [--format F] [--version N] QUERY
+
+}  // namespace superstore::cli

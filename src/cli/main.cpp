@@ -1,0 +1,59 @@
+// superstore: the single binary. `superstore help` lists the commands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "common/error.h"
+#include "common/log.h"
+
+namespace {
+
+// One line for the terminal: DuckDB's messages continue with hints and a caret diagram after a blank line.
+std::string one_line(const std::string& message) {
+  std::string first = message.substr(0, message.find("\n\n"));
+  std::string out;
+  for (char c : first) out += c == '\n' ? std::string("; ") : std::string(1, c);
+  return out;
+}
+
+constexpr const char* kUsage = R"(usage: superstore COMMAND ...
+
+  table create NAME --columns id:Int64,name:String,... [--partition-by a,..] [--sort-by b,..]
+                    [--database D] [--schema S] [--target-file-size BYTES]
+  table list [--all]              tables with rows, files and log version (--all: dropped ones too)
+  table drop NAME                 mark a table dropped (its files stay)
+  insert NAME FILE                insert a .csv (with header), .jsonl or .parquet file in one commit
+  delete NAME --where PREDICATE   delete matching rows in one commit
+  sql [--format table|csv|json] [--version N] [--max-rows N] "QUERY"
+
+Environment: DATA_DIR (default ./data) holds the catalog and the warehouse.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace superstore;
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
+    std::cout << kUsage;
+    return words.empty() ? 2 : 0;
+  }
+  try {
+    Config config = Config::from_environment();
+    std::string command = words[0];
+    cli::Words rest(words.begin() + 1, words.end());
+    if (command == "table") return cli::table_command(config, rest);
+    if (command == "insert") return cli::insert_command(config, rest);
+    if (command == "delete") return cli::delete_command(config, rest);
+    if (command == "sql") return cli::sql_command(config, rest);
+    std::cerr << "superstore: unknown command '" << command << "'; run 'superstore help'\n";
+    return 2;
+  } catch (const Error& e) {
+    std::cerr << "superstore: " << one_line(e.what()) << "\n";
+    return e.code() == ErrorCode::InvalidArgument ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "superstore: internal error: " << one_line(e.what()) << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,129 @@
+#include <iostream>
+
+#include "cli/args.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+#include "common/error.h"
+#include "storage/warehouse.h"
+
+namespace superstore::cli {
+namespace {
+
+storage::Warehouse open_warehouse(const Config& config) {
+  storage::WarehouseOptions o;
+  o.data_dir = config.data_dir;
+  return storage::Warehouse(o);
+}
+
+catalog::TableInfo find(storage::Warehouse& wh, const Args& args, const std::string& name) {
+  return wh.table(name, args.option_or("database", "main"), args.option_or("schema", "public"));
+}
+
+int create(const Config& config, const Args& args) {
+  args.check({"columns", "partition-by", "sort-by", "database", "schema", "target-file-size"}, 1);
+  catalog::NewTable t;
+  t.name = args.need(0, "table name: superstore table create NAME --columns id:Int64,...");
+  auto columns = args.option("columns");
+  if (!columns) fail(ErrorCode::InvalidArgument, "missing --columns, e.g. --columns id:Int64,name:String");
+  t.columns = parse_column_list(*columns);
+  t.partition_keys = split_list(args.option_or("partition-by", ""));
+  t.sort_keys = split_list(args.option_or("sort-by", ""));
+  t.database = args.option_or("database", "main");
+  t.schema = args.option_or("schema", "public");
+  t.target_file_bytes = args.int_option("target-file-size").value_or(0);
+  if (t.target_file_bytes < 0) fail(ErrorCode::InvalidArgument, "--target-file-size must be positive");
+  auto wh = open_warehouse(config);
+  auto info = wh.create_table(t);
+  std::cout << "created table " << info.database << "." << info.schema << "." << info.name << " (id " << info.id
+            << ")\n";
+  return 0;
+}
+
+int list(const Config& config, const Args& args) {
+  args.check({"all"}, 0);
+  auto wh = open_warehouse(config);
+  query::QueryPage page;
+  page.columns = {{"id", "BIGINT"}, {"database", "VARCHAR"}, {"schema", "VARCHAR"}, {"name", "VARCHAR"},
+                  {"status", "VARCHAR"}, {"partition_by", "VARCHAR"}, {"sort_by", "VARCHAR"},
+                  {"rows", "BIGINT"}, {"files", "BIGINT"}, {"version", "BIGINT"}};
+  for (const auto& t : wh.catalog().list_tables(args.flag("all"))) {
+    auto snap = wh.snapshot(t);
+    auto join = [](const std::vector<std::string>& v) {
+      std::string s;
+      for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
+      return s;
+    };
+    page.rows.push_back({{"id", t.id}, {"database", t.database}, {"schema", t.schema}, {"name", t.name},
+                         {"status", t.status == catalog::TableStatus::Active ? "active" : "dropped"},
+                         {"partition_by", join(t.partition_keys)}, {"sort_by", join(t.sort_keys)},
+                         {"rows", snap->total_rows()}, {"files", snap->files.size()}, {"version", snap->version}});
+  }
+  page.total = static_cast<int64_t>(page.rows.size());
+  print_result(std::cout, page, OutputFormat::Table);
+  return 0;
+}
+
+int drop(const Config& config, const Args& args) {
+  args.check({"database", "schema"}, 1);
+  auto wh = open_warehouse(config);
+  auto t = find(wh, args, args.need(0, "table name: superstore table drop NAME"));
+  wh.drop_table(t.id);
+  std::cout << "dropped table " << t.name << " (id " << t.id << "); its files stay until vacuumed\n";
+  return 0;
+}
+
+}  // namespace
+
+int table_command(const Config& config, const Words& words) {
+  if (words.empty()) fail(ErrorCode::InvalidArgument, "usage: superstore table create|list|drop ...");
+  Args args(Words(words.begin() + 1, words.end()), {"all"});
+  if (words[0] == "create") return create(config, args);
+  if (words[0] == "list") return list(config, args);
+  if (words[0] == "drop") return drop(config, args);
+  fail(ErrorCode::InvalidArgument, "unknown table command '" + words[0] + "'; use create, list or drop");
+}
+
+int insert_command(const Config& config, const Words& words) {
+  Args args(words);
+  args.check({"database", "schema"}, 2);
+  auto wh = open_warehouse(config);
+  auto t = find(wh, args, args.need(0, "table name: superstore insert NAME FILE"));
+  auto r = wh.insert_file(t, args.need(1, "file: superstore insert NAME FILE"));
+  std::cout << "inserted " << r.rows << " rows into " << t.name << " (version " << r.version << ", "
+            << r.files_added << " files added, " << r.files_removed << " replaced)\n";
+  return 0;
+}
+
+int delete_command(const Config& config, const Words& words) {
+  Args args(words);
+  args.check({"where", "database", "schema"}, 1);
+  auto where = args.option("where");
+  if (!where) fail(ErrorCode::InvalidArgument, "missing --where PREDICATE, e.g. --where \"id < 10\"");
+  auto wh = open_warehouse(config);
+  auto t = find(wh, args, args.need(0, "table name: superstore delete NAME --where PREDICATE"));
+  auto r = wh.delete_where(t, *where);
+  std::cout << "deleted " << r.rows << " rows from " << t.name;
+  if (r.version >= 0) std::cout << " (version " << r.version << ")";
+  std::cout << "\n";
+  return 0;
+}
+
+int sql_command(const Config& config, const Words& words) {
+  Args args(words);
+  args.check({"format", "version", "max-rows"}, 1);
+  OutputFormat format = parse_output_format(args.option_or("format", "table"));
+  storage::QueryOptions options;
+  options.version = args.int_option("version");
+  options.per_page = args.int_option("max-rows").value_or(10'000);
+  if (options.per_page < 1) fail(ErrorCode::InvalidArgument, "--max-rows must be at least 1");
+  auto wh = open_warehouse(config);
+  auto answer = wh.query(args.need(0, "query: superstore sql \"SELECT ...\""), options);
+  print_result(std::cout, answer.page, format);
+  if (answer.page.total > options.per_page) {
+    std::cerr << "showing the first " << options.per_page << " of " << answer.page.total
+              << " rows; raise --max-rows to see more\n";
+  }
+  return 0;
+}
+
+}  // namespace superstore::cli

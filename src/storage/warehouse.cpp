@@ -1,0 +1,304 @@
+#include "storage/warehouse.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <random>
+#include <set>
+
+#include "common/error.h"
+#include "query/database.h"
+#include "storage/scan_sql.h"
+
+namespace superstore::storage {
+namespace {
+
+std::string random_uuid() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  uint64_t hi = gen(), lo = gen();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return buf;
+}
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+// Every identifier-like word of `sql`, lowercased (quoted identifiers included, without their quotes).
+std::set<std::string> sql_words(const std::string& sql) {
+  std::set<std::string> words;
+  std::string word;
+  auto flush = [&] {
+    if (!word.empty()) words.insert(lower(word));
+    word.clear();
+  };
+  for (char c : sql) {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      word += c;
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return words;
+}
+
+// Names the first value of a Timestamp column that does not read as one, with its line in the file.
+void check_timestamps(query::Database& engine, const catalog::TableInfo& table, const std::string& reader,
+                      int header_lines) {
+  query::Connection conn(engine);
+  for (const auto& c : table.columns) {
+    if (c.type != ColumnType::Timestamp) continue;
+    std::string col = query::quote_identifier(c.name);
+    auto r = conn.execute("SELECT rn, v FROM (SELECT row_number() OVER () AS rn, CAST(" + col + " AS VARCHAR) AS v FROM " +
+                          reader + ") WHERE v IS NOT NULL AND TRY_CAST(v AS TIMESTAMPTZ) IS NULL LIMIT 1");
+    if (r.row_count() > 0) {
+      fail(ErrorCode::InvalidArgument, "line " + std::to_string(r.get_int64(0, 0) + header_lines) + ": column '" +
+                                           c.name + "' holds '" + r.get_string(1, 0) +
+                                           "', which is not a Timestamp (use e.g. 2024-01-31 10:00:00 or "
+                                           "2024-01-31T10:00:00+02:00)");
+    }
+  }
+}
+
+}  // namespace
+
+struct Warehouse::Impl {
+  WarehouseOptions options;
+  std::unique_ptr<catalog::Catalog> catalog;
+  std::filesystem::path warehouse_dir;  // absolute
+  std::filesystem::path temp_dir;
+  blob::LocalBlobStore store;
+  query::Database write_engine;
+  query::Database query_engine;
+  std::mutex cache_mutex;
+  std::map<int64_t, std::shared_ptr<const Snapshot>> latest;  // by table id
+
+  static std::filesystem::path prepare(const WarehouseOptions& o) {
+    std::filesystem::create_directories(o.data_dir / "warehouse");
+    std::filesystem::create_directories(o.data_dir / "tmp");
+    return std::filesystem::canonical(o.data_dir / "warehouse");
+  }
+
+  query::DatabaseOptions engine_options(std::vector<std::string> extra_dirs = {}) const {
+    query::DatabaseOptions e;
+    e.sandboxed = true;
+    e.allowed_directories = {warehouse_dir.string() + "/", temp_dir.string() + "/"};
+    for (auto& d : extra_dirs) e.allowed_directories.push_back(std::move(d));
+    e.memory_limit = options.query_memory_limit;
+    e.threads = options.threads;
+    e.temp_directory = temp_dir.string();
+    return e;
+  }
+
+  explicit Impl(const WarehouseOptions& o)
+      : options(o),
+        catalog(catalog::Catalog::open(o.data_dir / "catalog.db")),
+        warehouse_dir(prepare(o)),
+        temp_dir(std::filesystem::canonical(o.data_dir / "tmp")),
+        store(warehouse_dir),
+        write_engine(engine_options()),
+        query_engine(engine_options()) {}
+
+  TableContext context(const catalog::TableInfo& t) const {
+    return {t, t.location, warehouse_dir / t.location,
+            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes};
+  }
+
+  DeltaLog log_of(const catalog::TableInfo& t) { return DeltaLog(store, t.location); }
+
+  std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& t, std::optional<int64_t> version) {
+    DeltaLog log = log_of(t);
+    if (version) return std::make_shared<const Snapshot>(log.snapshot(*version));
+    std::shared_ptr<const Snapshot> cached;
+    {
+      std::lock_guard lock(cache_mutex);
+      if (auto it = latest.find(t.id); it != latest.end()) cached = it->second;
+    }
+    // One existence check tells whether another writer (or process) committed since.
+    if (cached && !log.has_version(cached->version + 1)) return cached;
+    auto fresh = std::make_shared<const Snapshot>(cached ? log.advance(*cached, log.latest_version()) : log.snapshot());
+    std::lock_guard lock(cache_mutex);
+    auto& slot = latest[t.id];
+    if (!slot || slot->version < fresh->version) slot = fresh;
+    return fresh;
+  }
+};
+
+Warehouse::Warehouse(const WarehouseOptions& options) : impl_(std::make_unique<Impl>(options)) {}
+Warehouse::~Warehouse() = default;
+
+catalog::Catalog& Warehouse::catalog() { return *impl_->catalog; }
+const WarehouseOptions& Warehouse::options() const { return impl_->options; }
+
+catalog::TableInfo Warehouse::create_table(const catalog::NewTable& table) {
+  auto& cat = *impl_->catalog;
+  cat.validate_new_table(table);
+  int64_t id = cat.next_id("table");
+  std::string location = table.database + "/" + table.schema + "/" + table.name + "-" + std::to_string(id);
+
+  Commit commit;
+  commit.info.timestamp = now_ms();
+  commit.info.operation = "CREATE TABLE";
+  commit.info.operation_parameters = {{"partitionBy", table.partition_keys}, {"sortBy", table.sort_keys}};
+  commit.protocol = Protocol{};
+  Metadata meta;
+  meta.id = random_uuid();
+  meta.name = table.name;
+  for (const auto& c : table.columns) meta.fields.push_back({c.name, std::string(delta_type_name(c.type)), true});
+  meta.partition_columns = table.partition_keys;
+  if (!table.sort_keys.empty()) meta.configuration["superstore.sortKeys"] = join(table.sort_keys);
+  meta.created_time = commit.info.timestamp;
+  commit.metadata = meta;
+  // The log comes first: a crash before the catalog entry leaves an unreachable folder, never a
+  // catalog entry without a log.
+  if (!DeltaLog(impl_->store, location).try_commit(0, commit)) {
+    fail(ErrorCode::Conflict, "table folder '" + location + "' already holds a log");
+  }
+  return cat.create_table(id, table, location);
+}
+
+catalog::TableInfo Warehouse::table(const std::string& name, const std::string& database, const std::string& schema) {
+  auto t = impl_->catalog->find_table(database, schema, name);
+  if (!t) fail(ErrorCode::NotFound, "table '" + database + "." + schema + "." + name + "' does not exist");
+  return *t;
+}
+
+std::vector<catalog::TableInfo> Warehouse::tables_named(const std::string& name) {
+  std::vector<catalog::TableInfo> out;
+  std::string wanted = lower(name);
+  for (auto& t : impl_->catalog->list_tables()) {
+    if (lower(t.name) == wanted) out.push_back(std::move(t));
+  }
+  return out;
+}
+
+std::unique_ptr<TableWriter> Warehouse::writer(const catalog::TableInfo& table) {
+  // The writer keeps a reference to the log object, so it lives with the writer.
+  struct OwnedLogWriter : TableWriter {
+    OwnedLogWriter(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, std::unique_ptr<DeltaLog> l,
+                   TableContext ctx)
+        : TableWriter(e, s, c, *l, std::move(ctx)), log(std::move(l)) {}
+    std::unique_ptr<DeltaLog> log;
+  };
+  auto log = std::make_unique<DeltaLog>(impl_->store, table.location);
+  return std::make_unique<OwnedLogWriter>(impl_->write_engine, impl_->store, *impl_->catalog, std::move(log),
+                                          impl_->context(table));
+}
+
+WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::filesystem::path& file) {
+  if (!std::filesystem::is_regular_file(file)) {
+    fail(ErrorCode::NotFound, "file '" + file.string() + "' does not exist or is not a regular file");
+  }
+  std::filesystem::path abs = std::filesystem::canonical(file);
+  std::string ext = lower(abs.extension().string());
+  std::string columns, casts;
+  for (const auto& c : table.columns) {
+    // Timestamps are read as text and cast after: DuckDB's readers turn an unreadable TIMESTAMPTZ into
+    // NULL, and read as TIMESTAMP they drop a UTC offset.
+    std::string read_type = c.type == ColumnType::Timestamp ? "VARCHAR" : std::string(duckdb_type_name(c.type));
+    columns += (columns.empty() ? "" : ", ") + query::quote_literal(c.name) + ": " + query::quote_literal(read_type);
+    casts += (casts.empty() ? "" : ", ") + std::string("CAST(") + query::quote_identifier(c.name) + " AS " +
+             std::string(duckdb_type_name(c.type)) + ") AS " + query::quote_identifier(c.name);
+  }
+  std::string path = query::quote_literal(abs.string());
+  std::string reader;
+  int header_lines = 0;
+  if (ext == ".csv") {
+    reader = "read_csv(" + path + ", header = true, auto_detect = false, columns = {" + columns + "})";
+    header_lines = 1;
+  } else if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") {
+    reader = "read_json(" + path + ", format = 'newline_delimited', columns = {" + columns + "})";
+  } else if (ext == ".parquet") {
+    reader = "read_parquet(" + path + ")";
+  } else {
+    fail(ErrorCode::InvalidArgument, "cannot tell the format of '" + file.string() +
+                                         "': name it .csv (with a header), .jsonl, .ndjson, .json or .parquet");
+  }
+  // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
+  query::Database engine(impl_->engine_options({abs.parent_path().string() + "/"}));
+  DeltaLog log(impl_->store, table.location);
+  TableWriter w(engine, impl_->store, *impl_->catalog, log, impl_->context(table));
+  try {
+    if (ext != ".parquet") check_timestamps(engine, table, reader, header_lines);
+    w.add_select("SELECT " + casts + " FROM " + reader);
+  } catch (const Error& e) {
+    fail(ErrorCode::InvalidArgument, "nothing was inserted: " + std::string(e.what()));
+  }
+  return w.commit_insert();
+}
+
+WriteResult Warehouse::delete_where(const catalog::TableInfo& table, const std::string& predicate) {
+  if (predicate.find_first_not_of(" \t\n") == std::string::npos) {
+    fail(ErrorCode::InvalidArgument, "a delete needs a predicate, e.g. --where \"id < 10\"");
+  }
+  DeltaLog log(impl_->store, table.location);
+  TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, log, impl_->context(table));
+  return w.delete_where(predicate);
+}
+
+void Warehouse::drop_table(int64_t id) {
+  impl_->catalog->drop_table(id);
+  std::lock_guard lock(impl_->cache_mutex);
+  impl_->latest.erase(id);
+}
+
+std::shared_ptr<const Snapshot> Warehouse::snapshot(const catalog::TableInfo& table, std::optional<int64_t> version) {
+  return impl_->snapshot(table, version);
+}
+
+QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options,
+                             const std::vector<std::string>& required_tables) {
+  for (const auto& name : required_tables) {
+    if (tables_named(name).empty()) fail(ErrorCode::NotFound, "table '" + name + "' does not exist");
+  }
+  query::Connection conn(impl_->query_engine);
+  // Names the parser sees as tables must resolve; other words that name a table (as in a COPY, which the
+  // parser does not list and the read-only check then refuses) get a view when unambiguous.
+  std::set<std::string> parsed;
+  for (const auto& n : required_tables) parsed.insert(lower(n));
+  for (const auto& n : conn.referenced_tables(sql)) parsed.insert(lower(n));
+  std::set<std::string> words = sql_words(sql);
+  std::map<std::string, std::vector<catalog::TableInfo>> matches;
+  for (auto& t : impl_->catalog->list_tables()) {
+    std::string name = lower(t.name);
+    if (parsed.count(name) || words.count(name)) matches[name].push_back(std::move(t));
+  }
+
+  QueryAnswer answer;
+  for (const auto& [name, candidates] : matches) {
+    if (candidates.size() > 1) {
+      if (!parsed.count(name)) continue;
+      std::string where;
+      for (const auto& c : candidates) where += (where.empty() ? "" : ", ") + c.database + "." + c.schema;
+      fail(ErrorCode::InvalidArgument, "table name '" + candidates.front().name + "' is ambiguous: it exists in " + where);
+    }
+    const auto& t = candidates.front();
+    auto snap = impl_->snapshot(t, options.version);
+    conn.execute("CREATE TEMP VIEW " + query::quote_identifier(t.name) + " AS " +
+                 scan_sql(*snap, impl_->warehouse_dir / t.location));
+    answer.tables.push_back(t.name);
+  }
+  answer.page = query::run_user_query(conn, sql, {options.page, options.per_page}, options.time_limit);
+  return answer;
+}
+
+}  // namespace superstore::storage

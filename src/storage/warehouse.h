@@ -1,0 +1,86 @@
+// The table store as the rest of superstore sees it: tables in the catalog, their data as Parquet
+// micro-partitions with a Delta log, and SQL over them. The CLI, the fake-data layer and the HTTP server
+// use only this header (and the types it names).
+//
+// Thread safety: every method may be called from any thread. Writes to one table from several threads or
+// processes are safe: each is one atomic commit, and a lost race is retried or reported as Conflict.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "catalog/catalog.h"
+#include "query/user_query.h"
+#include "storage/delta_log.h"
+#include "storage/table_writer.h"
+
+namespace superstore::storage {
+
+struct WarehouseOptions {
+  std::filesystem::path data_dir = "data";
+  int64_t default_target_file_bytes = 16LL << 20;
+  std::string query_memory_limit;  // DuckDB syntax ("4GB"); empty: DuckDB's default
+  int threads = 0;                 // DuckDB threads; 0: one per core
+};
+
+struct QueryOptions {
+  int64_t page = 1;
+  int64_t per_page = 30;
+  std::optional<int64_t> version;            // time travel: read every table as of this log version
+  std::chrono::milliseconds time_limit{60'000};
+};
+
+struct QueryAnswer {
+  query::QueryPage page;
+  std::vector<std::string> tables;  // the superstore tables the query read
+};
+
+class Warehouse {
+ public:
+  explicit Warehouse(const WarehouseOptions& options);
+  ~Warehouse();
+  Warehouse(const Warehouse&) = delete;
+  Warehouse& operator=(const Warehouse&) = delete;
+
+  catalog::Catalog& catalog();
+  const WarehouseOptions& options() const;
+
+  // Creates the table: its log (version 0: protocol and schema) first, then its catalog entry.
+  catalog::TableInfo create_table(const catalog::NewTable& table);
+  // The active table of that name; Error(NotFound) naming it otherwise.
+  catalog::TableInfo table(const std::string& name, const std::string& database = "main",
+                           const std::string& schema = "public");
+  // The active tables called `name` in any database and schema.
+  std::vector<catalog::TableInfo> tables_named(const std::string& name);
+
+  // A writer for one insert: add() batches, then commit_insert(). Use one writer from one thread.
+  std::unique_ptr<TableWriter> writer(const catalog::TableInfo& table);
+  // Inserts a CSV (with a header), JSON-lines (.jsonl/.ndjson/.json) or Parquet file, by extension, in one
+  // commit. Every value is checked against the table's types; one bad row rejects the whole file with
+  // an error naming the line.
+  WriteResult insert_file(const catalog::TableInfo& table, const std::filesystem::path& file);
+  // Deletes the rows matching a SQL boolean expression, in one commit.
+  WriteResult delete_where(const catalog::TableInfo& table, const std::string& predicate);
+  // Marks the table dropped; its files and log stay.
+  void drop_table(int64_t id);
+
+  // The table's log replayed to `version` (latest when empty); the latest is cached.
+  std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& table, std::optional<int64_t> version = {});
+
+  // Runs one read-only statement of user SQL in the sandbox. Table names resolve to the tables'
+  // snapshots; `required_tables` must all exist (Error NotFound otherwise).
+  QueryAnswer query(const std::string& sql, const QueryOptions& options,
+                    const std::vector<std::string>& required_tables = {});
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace superstore::storage

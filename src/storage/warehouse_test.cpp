@@ -1,0 +1,351 @@
+#include "storage/warehouse.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "common/error.h"
+#include "query/database.h"
+#include "storage/scan_sql.h"
+#include "storage/test_support.h"
+
+namespace superstore::storage {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::TempDir;
+
+const std::vector<ColumnDef> kPeople = {{"id", ColumnType::Int64},     {"name", ColumnType::String},
+                                        {"dept", ColumnType::String},  {"age", ColumnType::Int32},
+                                        {"score", ColumnType::Float64}, {"active", ColumnType::Boolean},
+                                        {"joined", ColumnType::Timestamp}, {"born", ColumnType::Date},
+                                        {"level", ColumnType::Int16}};
+const char* kDepts[] = {"Sales", "R&D Lab", "HR", "Eng/Ops"};
+
+// Row i of a deterministic people table; every 7th row has NULLs in the nullable columns.
+ColumnBatch people(int64_t first, int64_t count) {
+  ColumnBatch b(kPeople);
+  for (int64_t i = first; i < first + count; ++i) {
+    bool nulls = i % 7 == 3;
+    b[0].push_int(i);
+    if (nulls) b[1].push_null(); else b[1].push_string("person " + std::to_string(i));
+    b[2].push_string(kDepts[(i * 7919) % 4]);
+    b[3].push_int(20 + i % 50);
+    if (nulls) b[4].push_null(); else b[4].push_double(static_cast<double>(i % 1000) / 8.0);
+    b[5].push_bool(i % 3 == 0);
+    if (nulls) b[6].push_null(); else b[6].push_int(1'600'000'000'000'000 + i * 1'000'123 - 400'000'000'000'000 * (i % 5 == 0));
+    b[7].push_int(-1000 + i % 20000);
+    b[8].push_int(i % 100 - 50);
+  }
+  return b;
+}
+
+class WarehouseTest : public ::testing::Test {
+ protected:
+  catalog::TableInfo make_people(const std::string& name, std::vector<std::string> partition = {"dept"},
+                                 std::vector<std::string> sort = {"id"}, int64_t target = 0) {
+    catalog::NewTable t;
+    t.name = name;
+    t.columns = kPeople;
+    t.partition_keys = std::move(partition);
+    t.sort_keys = std::move(sort);
+    t.target_file_bytes = target;
+    return wh_.create_table(t);
+  }
+  WriteResult insert(const catalog::TableInfo& t, const ColumnBatch& b) {
+    auto w = wh_.writer(t);
+    w->add(b);
+    return w->commit_insert();
+  }
+  query::QueryPage sql(const std::string& q, std::optional<int64_t> version = {}) {
+    QueryOptions o;
+    o.per_page = 100000;
+    o.version = version;
+    return wh_.query(q, o).page;
+  }
+  int64_t count(const std::string& q) { return sql(q).rows.at(0).begin()->get<int64_t>(); }
+  fs::path table_dir(const catalog::TableInfo& t) { return dir_.path() / "warehouse" / t.location; }
+
+  TempDir dir_;
+  static WarehouseOptions options_for(const fs::path& dir) {
+    WarehouseOptions o;
+    o.data_dir = dir;
+    return o;
+  }
+  storage::Warehouse wh_{options_for(dir_.path())};
+};
+
+TEST_F(WarehouseTest, EveryColumnTypeRoundTripsWithNulls) {
+  auto t = make_people("people");
+  ColumnBatch in = people(1, 50);
+  insert(t, in);
+  auto page = sql("SELECT * FROM people ORDER BY id");
+  ASSERT_EQ(page.total, 50);
+  ASSERT_EQ(page.columns.size(), kPeople.size());
+  for (size_t c = 0; c < kPeople.size(); ++c) EXPECT_EQ(page.columns[c].name, kPeople[c].name);
+  for (size_t r = 0; r < 50; ++r) {
+    const auto& row = page.rows[r];
+    EXPECT_EQ(row["id"], in[0].int_at(r));
+    if (in[1].is_null(r)) EXPECT_TRUE(row["name"].is_null()); else EXPECT_EQ(row["name"], in[1].string_at(r));
+    EXPECT_EQ(row["dept"], in[2].string_at(r));
+    EXPECT_EQ(row["age"], in[3].int_at(r));
+    if (in[4].is_null(r)) EXPECT_TRUE(row["score"].is_null()); else EXPECT_DOUBLE_EQ(row["score"].get<double>(), in[4].double_at(r));
+    EXPECT_EQ(row["active"], in[5].int_at(r) == 1);
+    if (in[6].is_null(r)) EXPECT_TRUE(row["joined"].is_null()); else EXPECT_EQ(row["joined"], format_timestamp_us(in[6].int_at(r)));
+    EXPECT_EQ(row["born"], format_date_days(static_cast<int32_t>(in[7].int_at(r))));
+    EXPECT_EQ(row["level"], in[8].int_at(r));
+  }
+}
+
+TEST_F(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
+  auto t = make_people("people");
+  insert(t, people(1, 40));
+  auto snap = wh_.snapshot(t);
+  std::set<std::string> folders;
+  for (const auto& f : snap->files) {
+    folders.insert(f.path.substr(0, f.path.find('/')));
+    EXPECT_TRUE(fs::exists(table_dir(t) / f.path)) << f.path;
+    EXPECT_TRUE(f.tags.count("micro_partition_id"));
+    EXPECT_EQ(f.path.substr(f.path.find('/') + 1), f.tags.at("micro_partition_id") + ".parquet");
+  }
+  EXPECT_EQ(folders, (std::set<std::string>{"dept=Eng%2FOps", "dept=HR", "dept=R&D Lab", "dept=Sales"}));
+  std::ifstream commit(table_dir(t) / "_delta_log" / "00000000000000000001.json");
+  std::string text((std::istreambuf_iterator<char>(commit)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("\"path\":\"dept=Eng%252FOps/"), std::string::npos) << text;
+  EXPECT_NE(text.find("\"path\":\"dept=R%26D%20Lab/"), std::string::npos) << text;
+}
+
+TEST_F(WarehouseTest, StatsDescribeEachFile) {
+  auto t = make_people("people", {}, {"id"});
+  insert(t, people(1, 70));
+  auto snap = wh_.snapshot(t);
+  ASSERT_EQ(snap->files.size(), 1u);
+  const FileStats& s = *snap->files[0].stats;
+  EXPECT_EQ(s.num_records, 70);
+  EXPECT_EQ(s.min_values["id"], 1);
+  EXPECT_EQ(s.max_values["id"], 70);
+  EXPECT_EQ(s.null_count["name"], 10);  // rows 3, 10, ..., 66
+  EXPECT_EQ(s.null_count["id"], 0);
+  EXPECT_FALSE(s.min_values.contains("active"));
+  EXPECT_EQ(s.min_values["dept"], "Eng/Ops");
+  EXPECT_NEAR(s.distinct_count["id"].get<double>(), 70, 5);
+  EXPECT_EQ(s.distinct_count["dept"], 4);
+}
+
+TEST_F(WarehouseTest, EveryVersionReadsBackItsOwnRows) {
+  auto t = make_people("people");
+  insert(t, people(1, 100));
+  insert(t, people(101, 50));
+  wh_.delete_where(t, "id % 10 = 0");
+  insert(t, people(151, 25));
+  EXPECT_EQ(count("SELECT count(*) FROM people"), 100 + 50 - 15 + 25);
+  EXPECT_EQ(sql("SELECT count(*) AS n FROM people", 0).rows[0]["n"], 0);
+  EXPECT_EQ(sql("SELECT count(*) AS n FROM people", 1).rows[0]["n"], 100);
+  EXPECT_EQ(sql("SELECT count(*) AS n FROM people", 2).rows[0]["n"], 150);
+  EXPECT_EQ(sql("SELECT count(*) AS n FROM people", 3).rows[0]["n"], 135);
+  EXPECT_EQ(sql("SELECT sum(id) AS s FROM people", 3).rows[0]["s"], 150 * 151 / 2 - 10 * (15 * 16 / 2));
+  EXPECT_THROW(sql("SELECT * FROM people", 9), Error);
+}
+
+TEST_F(WarehouseTest, SmallInsertsMergeIntoTheNewestFile) {
+  auto t = make_people("people", {"dept"}, {"id"});
+  for (int i = 0; i < 5; ++i) insert(t, people(1 + i * 8, 8));
+  auto snap = wh_.snapshot(t);
+  EXPECT_EQ(snap->files.size(), 4u) << "one file per department";
+  EXPECT_EQ(snap->total_rows(), 40);
+  EXPECT_EQ(count("SELECT count(DISTINCT id) FROM people"), 40);
+}
+
+TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
+  auto t = make_people("people", {"dept"}, {"joined", "id"}, 256 << 10);
+  // Insert in an order unrelated to the sort keys.
+  ColumnBatch b = people(1, 200000);
+  insert(t, b);
+  auto snap = wh_.snapshot(t);
+  EXPECT_GT(snap->files.size(), 8u);
+  EXPECT_EQ(snap->total_rows(), 200000);
+  query::Database db(testing::unsandboxed());
+  query::Connection conn(db);
+  for (const auto& f : snap->files) {
+    std::string path = query::quote_literal((table_dir(t) / f.path).string());
+    EXPECT_LT(f.size, 3 * (256 << 10)) << f.path;
+    auto r = conn.execute(
+        "SELECT count(*) FROM (SELECT joined, id, lag(joined) OVER w AS pj, lag(id) OVER w AS pi FROM read_parquet(" +
+        path + ", file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) "
+        "WHERE pj IS NOT NULL AND joined IS NOT NULL AND (pj > joined OR (pj = joined AND pi > id))");
+    EXPECT_EQ(r.get_int64(0, 0), 0) << "rows out of sort order in " << f.path;
+    auto nulls = conn.execute("SELECT bool_or(joined IS NULL AND nxt IS NOT NULL) FROM (SELECT joined, lead(joined) OVER "
+                              "(ORDER BY file_row_number) AS nxt FROM read_parquet(" + path + ", file_row_number = true))");
+    EXPECT_FALSE(nulls.get_bool(0, 0)) << "a NULL sorts before a value in " << f.path;
+  }
+}
+
+TEST_F(WarehouseTest, DuckDbReadsTheFolderAsHivePartitionsToTheSameAnswer) {
+  auto t = make_people("people");
+  insert(t, people(1, 5000));
+  auto ours = sql("SELECT dept, count(*) AS n, sum(id) AS s, sum(score) AS sc FROM people GROUP BY dept ORDER BY dept");
+  query::Database db(testing::unsandboxed());
+  query::Connection conn(db);
+  auto theirs = conn.execute("SELECT dept, count(*), sum(id), sum(score) FROM read_parquet(" +
+                             query::quote_literal((table_dir(t) / "**" / "*.parquet").string()) +
+                             ", hive_partitioning = true) GROUP BY dept ORDER BY dept");
+  ASSERT_EQ(theirs.row_count(), 4u);
+  ASSERT_EQ(ours.total, 4);
+  // DuckDB decodes the Hive escapes in folder names, so the values agree with the log's.
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(ours.rows[i]["dept"], theirs.get_string(0, i));
+    EXPECT_EQ(ours.rows[i]["n"], theirs.get_int64(1, i));
+    EXPECT_EQ(ours.rows[i]["s"], theirs.get_int64(2, i));
+    EXPECT_DOUBLE_EQ(ours.rows[i]["sc"].get<double>(), theirs.get_double(3, i));
+  }
+}
+
+TEST_F(WarehouseTest, DeleteRewritesOnlyFilesWithMatches) {
+  auto t = make_people("people");
+  insert(t, people(1, 400));
+  auto before = wh_.snapshot(t);
+  auto r = wh_.delete_where(t, "dept = 'HR' AND id > 200");
+  int64_t expected = count("SELECT count(*) FROM people WHERE dept = 'HR' AND id > 200");
+  EXPECT_EQ(expected, 0);
+  auto after = wh_.snapshot(t);
+  EXPECT_GT(r.rows, 0);
+  EXPECT_EQ(r.files_removed, 1);
+  EXPECT_EQ(after->total_rows(), before->total_rows() - r.rows);
+  EXPECT_EQ(wh_.delete_where(t, "id < 0").version, -1) << "no match, no commit";
+  EXPECT_EQ(wh_.delete_where(t, "dept = 'Sales'").files_added, 0) << "a whole file deleted needs no rewrite";
+  EXPECT_EQ(count("SELECT count(*) FROM people WHERE dept = 'Sales'"), 0);
+  EXPECT_THROW(wh_.delete_where(t, "nope = 1"), Error);
+  EXPECT_THROW(wh_.delete_where(t, "true; DROP TABLE x"), Error);
+}
+
+TEST_F(WarehouseTest, EmptyStringPartitionValuesAreRefusedAndNothingIsCommitted) {
+  auto t = make_people("people");
+  ColumnBatch b = people(1, 3);
+  ColumnBatch bad(kPeople);
+  for (size_t c = 0; c < kPeople.size(); ++c) bad[c] = b[c];
+  bad[2] = Column(ColumnType::String);
+  bad[2].push_string("Sales");
+  bad[2].push_string("");
+  bad[2].push_string("HR");
+  EXPECT_THROW(insert(t, bad), Error);
+  EXPECT_EQ(wh_.snapshot(t)->version, 0);
+}
+
+TEST_F(WarehouseTest, ConcurrentWritersLoseNoRowAndDoubleNone) {
+  auto t = make_people("people", {"dept"}, {"id"});
+  constexpr int kWriters = 4, kRounds = 6, kRows = 20;
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  std::atomic<int64_t> committed_rows{0};
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      for (int r = 0; r < kRounds; ++r) {
+        int64_t first = 1 + (w * kRounds + r) * kRows;
+        try {
+          insert(t, people(first, kRows));
+          committed_rows += kRows;
+        } catch (const Error& e) {
+          EXPECT_EQ(e.code(), ErrorCode::Conflict) << e.what();
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(count("SELECT count(*) FROM people"), committed_rows.load());
+  EXPECT_EQ(count("SELECT count(DISTINCT id) FROM people"), committed_rows.load());
+  EXPECT_GE(committed_rows.load(), kRows * kRounds) << conflicts.load() << " conflicts";
+}
+
+TEST_F(WarehouseTest, UserSqlRunsInTheSandbox) {
+  auto t = make_people("people");
+  insert(t, people(1, 10));
+  for (const char* bad : {"SELECT * FROM read_csv('/etc/passwd')", "COPY (SELECT 1) TO '/tmp/x.csv'",
+                          "ATTACH '/tmp/x.db'", "INSTALL httpfs", "SET memory_limit = '1GB'",
+                          "CREATE TABLE t AS SELECT 1", "DELETE FROM people", "SELECT 1; SELECT 2"}) {
+    try {
+      sql(bad);
+      ADD_FAILURE() << "ran: " << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::InvalidArgument) << bad << ": " << e.what();
+    }
+  }
+  std::string other = (dir_.path() / "catalog.db").string();
+  EXPECT_THROW(sql("SELECT * FROM read_text('" + other + "')"), Error);
+}
+
+TEST_F(WarehouseTest, NamesResolveAcrossDatabasesUnlessAmbiguous) {
+  catalog::NewTable a;
+  a.name = "events";
+  a.database = "development";
+  a.schema = "dev_schema";
+  a.columns = {{"id", ColumnType::Int64}};
+  auto ta = wh_.create_table(a);
+  EXPECT_EQ(count("SELECT count(*) FROM events"), 0);
+  a.database = "main";
+  a.schema = "public";
+  wh_.create_table(a);
+  EXPECT_THROW(sql("SELECT * FROM events"), Error);
+  EXPECT_THROW(wh_.query("SELECT 1", {}, {"missing_table"}), Error);
+}
+
+// Independent oracle: the same rows loaded into SQLite answer an aggregate query the same way.
+TEST_F(WarehouseTest, AggregatesAgreeWithSqlite) {
+  auto t = make_people("people");
+  ColumnBatch b = people(1, 3000);
+  insert(t, b);
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  sqlite3_exec(db, "CREATE TABLE people(id INTEGER, dept TEXT, age INTEGER, score REAL)", nullptr, nullptr, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO people VALUES (?, ?, ?, ?)", -1, &st, nullptr);
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  for (size_t r = 0; r < b.rows(); ++r) {
+    sqlite3_bind_int64(st, 1, b[0].int_at(r));
+    std::string dept(b[2].string_at(r));
+    sqlite3_bind_text(st, 2, dept.c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, b[3].int_at(r));
+    if (b[4].is_null(r)) sqlite3_bind_null(st, 4); else sqlite3_bind_double(st, 4, b[4].double_at(r));
+    sqlite3_step(st);
+    sqlite3_reset(st);
+  }
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_finalize(st);
+  const std::string q =
+      "SELECT dept, count(*) AS n, sum(age) AS ages, count(score) AS scored, round(avg(score), 6) AS avg_score "
+      "FROM people WHERE age > 30 GROUP BY dept ORDER BY dept";
+  auto ours = sql(q);
+  sqlite3_prepare_v2(db, q.c_str(), -1, &st, nullptr);
+  size_t row = 0;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    ASSERT_LT(row, ours.rows.size());
+    const auto& o = ours.rows[row++];
+    EXPECT_EQ(o["dept"], reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+    EXPECT_EQ(o["n"], sqlite3_column_int64(st, 1));
+    EXPECT_EQ(o["ages"], sqlite3_column_int64(st, 2));
+    EXPECT_EQ(o["scored"], sqlite3_column_int64(st, 3));
+    EXPECT_NEAR(o["avg_score"].get<double>(), sqlite3_column_double(st, 4), 1e-6);
+  }
+  EXPECT_EQ(row, ours.rows.size());
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+TEST_F(WarehouseTest, DroppedTablesKeepFilesAndFreeTheirName) {
+  auto t = make_people("people");
+  insert(t, people(1, 10));
+  wh_.drop_table(t.id);
+  EXPECT_THROW(sql("SELECT * FROM people"), Error);
+  EXPECT_TRUE(fs::exists(table_dir(t) / "_delta_log" / "00000000000000000001.json"));
+  auto t2 = make_people("people");
+  EXPECT_NE(t2.id, t.id);
+  EXPECT_EQ(count("SELECT count(*) FROM people"), 0);
+  EXPECT_EQ(wh_.catalog().get_table(t.id).status, catalog::TableStatus::Dropped);
+}
+
+}  // namespace
+}  // namespace superstore::storage
