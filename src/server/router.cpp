@@ -1,0 +1,159 @@
+#include "server/router.h"
+
+#include <algorithm>
+#include <cctype>
+#include <optional>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "server/authenticator.h"
+#include "server/http_json.h"
+#include "server/request_log.h"
+
+namespace superstore::server {
+namespace {
+
+// httplib runs the pre-routing hook and then the handler of one request on the same worker thread, with
+// nothing in between, and its Request is const to both; a thread-local slot is how the hook hands the
+// authenticated caller to the handler. authorize() resets it first, so no caller outlives its request.
+struct Caller {
+  std::optional<catalog::UserInfo> user;
+  std::string token;
+};
+thread_local Caller t_caller;
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+// The token of "Authorization: Bearer <token>" (scheme in any case, as RFC 7235 says); empty if absent.
+std::string_view bearer_token(const httplib::Request& request) {
+  auto it = request.headers.find("Authorization");
+  if (it == request.headers.end()) return {};
+  std::string_view value = trim(it->second);
+  size_t space = value.find(' ');
+  if (space == std::string_view::npos || !iequals(value.substr(0, space), "Bearer")) return {};
+  return trim(value.substr(space + 1));
+}
+
+}  // namespace
+
+Router::Router(httplib::Server& http, Authenticator& auth) : http_(http), auth_(auth) {}
+
+void Router::get(const std::string& pattern, Handler handler, Access access) {
+  add("GET", pattern, std::move(handler), access);
+}
+void Router::post(const std::string& pattern, Handler handler, Access access) {
+  add("POST", pattern, std::move(handler), access);
+}
+void Router::put(const std::string& pattern, Handler handler, Access access) {
+  add("PUT", pattern, std::move(handler), access);
+}
+void Router::del(const std::string& pattern, Handler handler, Access access) {
+  add("DELETE", pattern, std::move(handler), access);
+}
+
+void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
+  if (access == Access::Public) {
+    // The hook compares public paths literally, while httplib matches the pattern as a regex; the two
+    // agree only when the pattern has no regex syntax at all.
+    bool literal = std::all_of(pattern.begin(), pattern.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
+    });
+    if (!literal) fail(ErrorCode::Internal, "public route " + pattern + " must be a literal path");
+    public_routes_.emplace(method, pattern);
+  }
+  routes_.emplace_back(method, std::regex(pattern));
+
+  httplib::Server::Handler wrapped = [handler = std::move(handler), access](const httplib::Request& request,
+                                                                          httplib::Response& response) {
+    Caller caller = std::exchange(t_caller, Caller{});
+    guarded(request, response, [&] {
+      if (access == Access::User && !caller.user) {
+        // Unreachable while the pre-routing hook is installed; refuse rather than run unauthenticated.
+        fail(ErrorCode::Unauthenticated, "missing bearer token");
+      }
+      Call call{request, response, caller.user ? &*caller.user : nullptr, caller.token};
+      handler(call);
+    });
+  };
+  if (method == "GET") http_.Get(pattern, std::move(wrapped));
+  else if (method == "POST") http_.Post(pattern, std::move(wrapped));
+  else if (method == "PUT") http_.Put(pattern, std::move(wrapped));
+  else if (method == "DELETE") http_.Delete(pattern, std::move(wrapped));
+  else fail(ErrorCode::Internal, "unsupported method " + method);
+}
+
+bool Router::authorize(const httplib::Request& request, httplib::Response& response) {
+  t_caller = Caller{};
+  if (request.method == "OPTIONS") return true;
+  std::string method = request.method == "HEAD" ? "GET" : request.method;
+  if (public_routes_.contains({method, request.path})) return true;
+
+  std::string_view token = bearer_token(request);
+  if (token.empty()) {
+    send_error(response, 401,
+               "missing bearer token: log in with POST /auth/jwt/login and send \"Authorization: Bearer <token>\"");
+    return false;
+  }
+  try {
+    t_caller.user = auth_.authenticate(token);
+    // No handler needs the hash, and one that serialised the whole user must not be able to leak it.
+    t_caller.user->password_hash.clear();
+    t_caller.token = std::string(token);
+    return true;
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::Unauthenticated) throw;
+    send_error(response, 401, e.what());
+    return false;
+  }
+}
+
+std::vector<std::string> Router::methods_for(const std::string& path) const {
+  std::vector<std::string> methods;
+  for (const auto& [method, pattern] : routes_) {
+    if (std::regex_match(path, pattern)) methods.push_back(method);
+  }
+  std::sort(methods.begin(), methods.end());
+  methods.erase(std::unique(methods.begin(), methods.end()), methods.end());
+  return methods;
+}
+
+void Router::guarded(const httplib::Request& request, httplib::Response& response,
+                     const std::function<void()>& body) {
+  try {
+    body();
+  } catch (...) {
+    answer_exception(request, response, std::current_exception());
+  }
+}
+
+void Router::answer_exception(const httplib::Request& request, httplib::Response& response,
+                              std::exception_ptr error) {
+  std::string where = loggable_path(request.method) + " " + loggable_path(request.path);
+  try {
+    std::rethrow_exception(error);
+  } catch (const Error& e) {
+    int status = http_status(e.code());
+    if (status < 500) {
+      send_error(response, status, e.what());
+      return;
+    }
+    log::error("internal error in " + where + ": " + e.what());
+  } catch (const std::exception& e) {
+    log::error("unexpected exception in " + where + ": " + e.what());
+  } catch (...) {
+    log::error("unexpected non-standard exception in " + where);
+  }
+  send_error(response, 500, "internal error");
+}
+
+}  // namespace superstore::server

@@ -1,0 +1,15 @@
+// The API's routes, one function per resource, each defined in its own routes_<resource>.cpp. The Server
+// calls every function once at construction (server.cpp, register_all_routes). To add a resource: write
+// routes_<resource>.cpp with a register_<resource>_routes function, declare it here, call it from
+// register_all_routes, and list the file in CMakeLists.txt.
+#pragma once
+
+#include "server/router.h"
+#include "server/server_context.h"
+
+namespace superstore::server {
+
+void register_health_routes(Router& router, ServerContext& context);  // GET /health
+void register_auth_routes(Router& router, ServerContext& context);    // /auth/jwt/login, /auth/jwt/logout, /auth/me
+
+}  // namespace superstore::server
