@@ -80,6 +80,11 @@ class Catalog {
   // database and schema when missing. Validates as above first.
   virtual TableInfo create_table(int64_t id, const NewTable& table, const std::string& location) = 0;
 
+  // Like create_table, but in the same transaction marks the active table `old_id` dropped first, so that
+  // readers see either the old table or the new one under the name, never neither. Throws Conflict if
+  // `old_id` is dropped already.
+  virtual TableInfo replace_table(int64_t old_id, int64_t id, const NewTable& table, const std::string& location) = 0;
+
   // The active table called `name` in `database`.`schema`, if any.
   virtual std::optional<TableInfo> find_table(const std::string& database, const std::string& schema,
                                               const std::string& name) = 0;

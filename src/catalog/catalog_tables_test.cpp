@@ -226,3 +226,34 @@ TEST_F(CatalogTables, DefaultPropertiesAreAnEmptyObject) {
 
 }  // namespace
 }  // namespace superstore::catalog
+
+namespace superstore::catalog {
+namespace {
+
+TEST(CatalogReplace, SwapsTablesUnderOneNameInOneStep) {
+  auto dir = std::filesystem::temp_directory_path() / ("ss-replace-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    auto cat = Catalog::open(dir / "catalog.db");
+    NewTable t;
+    t.name = "fake_users";
+    t.columns = {{"id", ColumnType::Int64}};
+    int64_t old_id = cat->next_id("table");
+    cat->create_table(old_id, t, "main/public/fake_users-" + std::to_string(old_id));
+    int64_t new_id = cat->next_id("table");
+    TableInfo fresh = cat->replace_table(old_id, new_id, t, "main/public/fake_users-" + std::to_string(new_id));
+    EXPECT_EQ(fresh.id, new_id);
+    EXPECT_EQ(cat->get_table(old_id).status, TableStatus::Dropped);
+    EXPECT_EQ(cat->find_table("main", "public", "fake_users")->id, new_id);
+    // Replacing a table that is no longer active is a conflict and changes nothing.
+    int64_t third = cat->next_id("table");
+    EXPECT_THROW(cat->replace_table(old_id, third, t, "x"), Error);
+    EXPECT_EQ(cat->find_table("main", "public", "fake_users")->id, new_id);
+    EXPECT_THROW(cat->get_table(third), Error);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace superstore::catalog

@@ -83,35 +83,25 @@ class SqliteCatalog final : public Catalog {
 
   TableInfo create_table(int64_t id, const NewTable& table, const std::string& location) override {
     std::lock_guard lock(mutex_);
-    if (id <= 0)
-      fail(ErrorCode::InvalidArgument, "table '" + table.name + "': id must be positive, got " + std::to_string(id));
-    if (location.empty()) fail(ErrorCode::InvalidArgument, "table '" + table.name + "': location must not be empty");
-    check_table_definition(table);
-    std::string owner = "table '" + table.name + "'";
-    std::string properties = encode_json(table.properties, "properties of " + owner);
-
+    check_new_table_args(id, table, location);
     Transaction tx(db_, Kind::Immediate);
-    check_name_free(table);
-    Statement insert(db_, R"sql(
-      INSERT INTO tables (id, schema_id, name, columns_json, partition_keys_json, sort_keys_json, status,
-                          location, created_at_ms, target_file_bytes, properties_json)
-      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10))sql");
-    insert.bind(1, id)
-        .bind(2, ensure_schema(ensure_database(table.database), table.schema))
-        .bind(3, table.name)
-        .bind(4, encode_columns(table.columns))
-        .bind(5, encode_names(table.partition_keys))
-        .bind(6, encode_names(table.sort_keys))
-        .bind(7, location)
-        .bind(8, now_ms())
-        .bind(9, table.target_file_bytes)
-        .bind(10, properties);
-    // The name was checked above inside this transaction, so only the id can clash.
-    if (!insert.run_unless_constraint_fails()) {
-      fail(ErrorCode::Conflict,
-           owner + ": table id " + std::to_string(id) + " is already taken; reserve ids with next_id(\"table\")");
+    TableInfo created = insert_table(id, table, location);
+    tx.commit();
+    return created;
+  }
+
+  TableInfo replace_table(int64_t old_id, int64_t id, const NewTable& table, const std::string& location) override {
+    std::lock_guard lock(mutex_);
+    check_new_table_args(id, table, location);
+    Transaction tx(db_, Kind::Immediate);
+    TableInfo old = load_table(old_id);
+    if (old.status == TableStatus::Dropped) {
+      fail(ErrorCode::Conflict, "table '" + qualified(old.database, old.schema, old.name) + "' (id " +
+                                    std::to_string(old_id) + ") was dropped meanwhile; nothing to replace");
     }
-    TableInfo created = load_table(id);
+    Statement update(db_, "UPDATE tables SET status = 'dropped' WHERE id = ?1");
+    update.bind(1, old_id).run();
+    TableInfo created = insert_table(id, table, location);
     tx.commit();
     return created;
   }
@@ -247,6 +237,40 @@ class SqliteCatalog final : public Catalog {
 
  private:
   // The helpers below expect mutex_ held.
+
+  void check_new_table_args(int64_t id, const NewTable& table, const std::string& location) {
+    if (id <= 0)
+      fail(ErrorCode::InvalidArgument, "table '" + table.name + "': id must be positive, got " + std::to_string(id));
+    if (location.empty()) fail(ErrorCode::InvalidArgument, "table '" + table.name + "': location must not be empty");
+    check_table_definition(table);
+  }
+
+  // Inside a write transaction: registers the table if its name is free.
+  TableInfo insert_table(int64_t id, const NewTable& table, const std::string& location) {
+    std::string owner = "table '" + table.name + "'";
+    std::string properties = encode_json(table.properties, "properties of " + owner);
+    check_name_free(table);
+    Statement insert(db_, R"sql(
+      INSERT INTO tables (id, schema_id, name, columns_json, partition_keys_json, sort_keys_json, status,
+                          location, created_at_ms, target_file_bytes, properties_json)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?8, ?9, ?10))sql");
+    insert.bind(1, id)
+        .bind(2, ensure_schema(ensure_database(table.database), table.schema))
+        .bind(3, table.name)
+        .bind(4, encode_columns(table.columns))
+        .bind(5, encode_names(table.partition_keys))
+        .bind(6, encode_names(table.sort_keys))
+        .bind(7, location)
+        .bind(8, now_ms())
+        .bind(9, table.target_file_bytes)
+        .bind(10, properties);
+    // The name was checked above inside this transaction, so only the id can clash.
+    if (!insert.run_unless_constraint_fails()) {
+      fail(ErrorCode::Conflict,
+           owner + ": table id " + std::to_string(id) + " is already taken; reserve ids with next_id(\"table\")");
+    }
+    return load_table(id);
+  }
 
   void check_name_free(const NewTable& table) {
     Statement query(db_, R"sql(

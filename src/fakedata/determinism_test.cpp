@@ -1,0 +1,111 @@
+// Cell (t, c, i) depends only on (seed, generator version, t, c, i): not on how rows are sliced, not on
+// the call order, and dates move with the anchor.
+#include <gtest/gtest.h>
+
+#include "fakedata/test_support.h"
+#include "fakedata/time_units.h"
+
+namespace superstore::fakedata {
+namespace {
+
+using testing::digest;
+using testing::same_batches;
+using testing::same_rows;
+using testing::whole_table;
+
+// The exact content of every table at the default Params. A change here means every user's data
+// changed: bump kGeneratorVersion, then update these values.
+TEST(FakeDeterminism, DefaultDataIsPinned) {
+  static_assert(kGeneratorVersion == 1, "update the digests below together with the version");
+  EXPECT_EQ(digest(whole_table("fake_users")), 0xFD0360077857D379ULL);
+  EXPECT_EQ(digest(whole_table("fake_products")), 0xA61DFF5E695883BFULL);
+  EXPECT_EQ(digest(whole_table("fake_orders")), 0x1BE5A371720B0529ULL);
+  EXPECT_EQ(digest(whole_table("fake_analytics")), 0x33269AB145050219ULL);
+}
+
+TEST(FakeDeterminism, SameSeedSameData) {
+  Params p;
+  p.seed = 7;
+  for (const FakeTable& table : tables()) {
+    EXPECT_TRUE(same_batches(whole_table(table.spec.name, p), whole_table(table.spec.name, p))) << table.spec.name;
+  }
+}
+
+TEST(FakeDeterminism, OtherSeedOtherData) {
+  Params other;
+  other.seed = 43;
+  for (const FakeTable& table : tables()) {
+    const ColumnBatch a = whole_table(table.spec.name);
+    const ColumnBatch b = whole_table(table.spec.name, other);
+    for (size_t c = 1; c < a.columns.size(); ++c) {  // every column but id
+      size_t differing = 0;
+      for (size_t r = 0; r < a.rows(); ++r) differing += !testing::same_cell(a[c], r, b[c], r);
+      EXPECT_GT(differing, a.rows() / 10) << table.spec.name << "." << a.schema[c].name;
+    }
+  }
+}
+
+TEST(FakeDeterminism, AnySplitConcatenatesToTheWhole) {
+  Params p;
+  p.scale = 2;
+  for (const FakeTable& table : tables()) {
+    const uint64_t n = table.spec.rows(p);
+    const ColumnBatch whole = generate(table, p, 0, n);
+    ColumnBatch pieces;
+    const std::vector<uint64_t> cuts = {0, 1, 2, 17, 333, 334, n / 2, n - 1, n};
+    for (size_t i = 0; i + 1 < cuts.size(); ++i) testing::append(pieces, generate(table, p, cuts[i], cuts[i + 1]));
+    EXPECT_TRUE(same_batches(whole, pieces)) << table.spec.name;
+    // Generating a later slice first changes nothing either.
+    const ColumnBatch tail = generate(table, p, n - 100, n);
+    EXPECT_TRUE(same_rows(whole, n - 100, tail, 0, 100)) << table.spec.name;
+  }
+}
+
+TEST(FakeDeterminism, GrowingTheScaleKeepsUsersAndProducts) {
+  Params big;
+  big.scale = 5;
+  for (const char* name : {"fake_users", "fake_products"}) {
+    const ColumnBatch small = whole_table(name);
+    EXPECT_TRUE(same_rows(small, 0, whole_table(name, big), 0, small.rows())) << name;
+  }
+}
+
+// Moves the anchor and checks what moved with it: timestamps by exactly `shift` where `exact`, every
+// other column not at all.
+void expect_shifted(const std::string& table, int64_t shift, bool exact_timestamps) {
+  Params moved;
+  moved.anchor_us += shift;
+  const ColumnBatch a = whole_table(table);
+  const ColumnBatch b = whole_table(table, moved);
+  ASSERT_EQ(a.rows(), b.rows());
+  for (size_t c = 0; c < a.columns.size(); ++c) {
+    const bool timestamp = a.schema[c].type == ColumnType::Timestamp;
+    for (size_t r = 0; r < a.rows(); ++r) {
+      if (!timestamp) {
+        ASSERT_TRUE(testing::same_cell(a[c], r, b[c], r)) << table << "." << a.schema[c].name << " row " << r;
+      } else if (exact_timestamps) {
+        ASSERT_EQ(b[c].int_at(r) - a[c].int_at(r), shift) << table << "." << a.schema[c].name << " row " << r;
+      } else {
+        ASSERT_LE(b[c].int_at(r), moved.anchor_us);
+      }
+    }
+  }
+}
+
+TEST(FakeDeterminism, WholeWeeksOfAnchorShiftEveryTimestamp) {
+  for (const FakeTable& table : tables()) expect_shifted(table.spec.name, 3 * 7 * kDayUs, true);
+  for (const FakeTable& table : tables()) expect_shifted(table.spec.name, -52 * 7 * kDayUs, true);
+}
+
+TEST(FakeDeterminism, AnyAnchorShiftKeepsIdsAndValues) {
+  const int64_t shift = kYearUs + 5 * kHourUs + 17 * kSecondUs + 3;
+  // Users, products and orders are measured from the anchor alone; sessions also follow the calendar
+  // (weekdays), so only their non-time columns are compared.
+  expect_shifted("fake_users", shift, true);
+  expect_shifted("fake_products", shift, true);
+  expect_shifted("fake_orders", shift, true);
+  expect_shifted("fake_analytics", shift, false);
+}
+
+}  // namespace
+}  // namespace superstore::fakedata

@@ -1,0 +1,136 @@
+// Fake data for development: the registry of fake tables and their deterministic generators.
+//
+// This header is the pure, storage-free half of the fake-data feature. It knows which fake tables
+// exist, their schemas and keys, and how to produce any slice of their rows as ColumnBatches. Creating,
+// resetting and describing the tables in the warehouse is the lifecycle code's job; it iterates
+// tables(), creates each table from its TableSpec, streams the rows of generate_parallel() into the
+// write path, and records properties(params) with the table.
+//
+// Determinism contract. The value of cell (table t, column c, row i) is a pure function of
+// (params.seed, kGeneratorVersion, t, c, i), plus params.anchor_us for timestamps and, for columns that
+// refer to another table, the parent's row count (base_rows x scale). It never depends on the clock,
+// the thread count, batch boundaries or the order of calls: the same Params give bit-identical batches
+// on every run and machine, and another seed gives other data. Adding a column to a table leaves the
+// values of its other columns unchanged. Growing the scale keeps every existing row of fake_users and
+// fake_products and appends new ones; orders and sessions are redrawn, as their references span the
+// larger parents. A change to any generator that alters output must bump kGeneratorVersion (the tests
+// pin a digest of the default data to enforce this).
+//
+// Relations. fake_orders.user_id and fake_analytics.user_id lie in [1, rows of fake_users];
+// fake_orders.product_name is the name of a row of fake_products and unit_price is that product's
+// price; total_amount equals quantity x unit_price to the cent; order_date lies after both the user's
+// and the product's created_at and never after the anchor. These hold at every scale, and each table
+// is generated without the others in memory.
+//
+// Thread safety: every function here may be called concurrently from any number of threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/columns.h"
+#include "common/types.h"
+
+namespace superstore::fakedata {
+
+// Identifies the generation algorithms. Recorded with every fake table; data generated with the same
+// seed, scale, anchor and version is identical.
+inline constexpr uint32_t kGeneratorVersion = 1;
+
+// Where the fake tables live.
+inline constexpr std::string_view kDatabase = "development";
+inline constexpr std::string_view kSchema = "dev_schema";
+
+inline constexpr uint64_t kDefaultSeed = 42;
+// 2025-01-01T00:00:00Z in microseconds: the fixed "now" of the fake world unless configured.
+inline constexpr int64_t kDefaultAnchorUs = 1'735'689'600'000'000;
+// The anchor must lie in [1980-01-01, 2200-01-01) so that every derived date stays far from overflow.
+inline constexpr int64_t kMinAnchorUs = 315'532'800'000'000;
+inline constexpr int64_t kMaxAnchorUs = 7'258'118'400'000'000;
+// Upper bound of Params::scale; keeps every row index far below the PRNG's 2^48 row limit.
+inline constexpr int64_t kMaxScale = 1'000'000;
+// Batches this small stay in the CPU cache and in the allocator's free lists, which measured 1.5 to 3
+// times faster than 64 Ki-row batches; per-batch overhead is still far below one percent.
+inline constexpr uint64_t kDefaultBatchRows = 4'096;
+
+struct Params {
+  uint64_t seed = kDefaultSeed;
+  // Multiplies every table's row count; at least 1 and at most kMaxScale.
+  int64_t scale = 1;
+  // The reference "now": every timestamp lies at or before it, and ages and order statuses are
+  // measured from it. Moving it by whole weeks moves every timestamp by exactly the same amount.
+  int64_t anchor_us = kDefaultAnchorUs;
+
+  bool operator==(const Params&) const = default;
+};
+
+// Throws Error(InvalidArgument) naming the offending field when scale or anchor is out of range.
+void validate(const Params& params);
+
+struct TableSpec {
+  std::string name;         // e.g. "fake_users"
+  std::string description;  // one sentence for status output and documentation
+  std::vector<ColumnDef> columns;
+  std::vector<std::string> partition_keys;
+  std::vector<std::string> sort_keys;
+  uint64_t base_rows = 0;  // rows at scale 1
+
+  // base_rows x params.scale.
+  uint64_t rows(const Params& params) const { return base_rows * static_cast<uint64_t>(params.scale); }
+};
+
+// Appends rows [row_begin, row_end) to `out`, whose columns match the spec's. Called only through
+// generate(), which has validated the arguments.
+using FillRows = void (*)(const Params& params, uint64_t row_begin, uint64_t row_end, ColumnBatch& out);
+
+// One registry entry: what the table is and how to make its rows.
+struct FakeTable {
+  TableSpec spec;
+  FillRows fill = nullptr;
+};
+
+// Every fake table, parents before children (users, products, orders, analytics). Built once; the
+// references stay valid for the life of the process.
+const std::vector<FakeTable>& tables();
+
+// The registry entry called `name`; throws Error(NotFound) listing the fake tables when there is none.
+const FakeTable& find_table(std::string_view name);
+
+// Rows [row_begin, row_end) of the table, in id order (row index i has id i + 1), as one batch with the
+// spec's schema. Requires row_begin <= row_end <= spec.rows(params); throws Error(InvalidArgument)
+// otherwise or when params are invalid. Concatenating the batches of any split of [0, N) gives exactly
+// generate(table, params, 0, N).
+ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end);
+ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin,
+                     uint64_t row_end);
+
+using BatchConsumer = std::function<void(ColumnBatch&&)>;
+
+// Generates every row of the table on `threads` worker threads (0 = one per hardware thread) in batches
+// of `batch_rows` rows, and hands the batches to `consumer` on the calling thread, one at a time and in
+// row order: the concatenation of what the consumer receives is generate(table, params, 0, rows), for
+// any thread count. At most 2 x threads finished batches wait for the consumer, so memory stays bounded
+// at any scale while a slow consumer (the write path) sets the pace. The last batch may be shorter.
+//
+// If the consumer throws, generation stops, the workers are joined and the exception propagates; an
+// error inside a worker propagates the same way. Throws Error(InvalidArgument) for invalid params or
+// batch_rows == 0.
+void generate_parallel(const FakeTable& table, const Params& params, unsigned threads, uint64_t batch_rows,
+                       const BatchConsumer& consumer);
+
+// What the lifecycle code records with each fake table (catalog properties, status output):
+// {"fake_data": true, "generator_version": 1, "seed": 42, "scale": 1,
+//  "anchor": "2025-01-01T00:00:00Z", "anchor_us": 1735689600000000}. The seed is a JSON unsigned
+// integer; readers in languages without 64-bit integers should treat it as opaque.
+nlohmann::json properties(const Params& params);
+
+// The Params recorded by properties(); throws Error(InvalidArgument) when a field is missing or
+// malformed.
+Params params_from_properties(const nlohmann::json& properties);
+
+}  // namespace superstore::fakedata

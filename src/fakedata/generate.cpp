@@ -1,0 +1,188 @@
+// Slices and parallel streams of generated rows, and the Params that describe them.
+#include <algorithm>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "common/error.h"
+#include "fakedata/fakedata.h"
+
+namespace superstore::fakedata {
+
+void validate(const Params& params) {
+  if (params.scale < 1 || params.scale > kMaxScale) {
+    fail(ErrorCode::InvalidArgument, "fake data scale must be between 1 and " + std::to_string(kMaxScale) +
+                                         ", got " + std::to_string(params.scale));
+  }
+  if (params.anchor_us < kMinAnchorUs || params.anchor_us >= kMaxAnchorUs) {
+    fail(ErrorCode::InvalidArgument,
+         "fake data anchor must lie in [1980-01-01, 2200-01-01), got " + format_timestamp_us(params.anchor_us));
+  }
+}
+
+ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end) {
+  validate(params);
+  const uint64_t rows = table.spec.rows(params);
+  if (row_begin > row_end || row_end > rows) {
+    fail(ErrorCode::InvalidArgument, "rows [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
+                                         ") are outside " + table.spec.name + "'s " + std::to_string(rows) +
+                                         " rows");
+  }
+  ColumnBatch batch(table.spec.columns);
+  for (Column& column : batch.columns) column.reserve(row_end - row_begin);
+  table.fill(params, row_begin, row_end, batch);
+  return batch;
+}
+
+ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin, uint64_t row_end) {
+  return generate(find_table(table_name), params, row_begin, row_end);
+}
+
+namespace {
+
+// Batches in flight between the workers and the consumer. Batch k lives in slot k % slots.size() from
+// the moment a worker finishes it until the consumer takes it; a worker may start batch k only once
+// batch k - slots.size() has been taken, which both bounds memory and keeps slots from colliding.
+class Pipeline {
+ public:
+  Pipeline(const FakeTable& table, const Params& params, uint64_t batch_rows, size_t window)
+      : table_(table), params_(params), batch_rows_(batch_rows), rows_(table.spec.rows(params)),
+        batches_((rows_ + batch_rows - 1) / batch_rows), slots_(window) {}
+
+  uint64_t batches() const { return batches_; }
+
+  void work() {
+    while (true) {
+      uint64_t k;
+      {
+        std::unique_lock lock(mutex_);
+        space_.wait(lock, [&] { return stop_ || next_claim_ >= batches_ || next_claim_ < next_take_ + slots_.size(); });
+        if (stop_ || next_claim_ >= batches_) return;
+        k = next_claim_++;
+      }
+      try {
+        ColumnBatch batch = generate(table_, params_, k * batch_rows_, std::min(rows_, (k + 1) * batch_rows_));
+        std::lock_guard lock(mutex_);
+        slots_[k % slots_.size()] = std::move(batch);
+        ready_.notify_all();
+      } catch (...) {
+        abort(std::current_exception());
+        return;
+      }
+    }
+  }
+
+  // The next batch in row order, or nothing once a worker failed.
+  std::optional<ColumnBatch> take(uint64_t k) {
+    std::unique_lock lock(mutex_);
+    auto& slot = slots_[k % slots_.size()];
+    ready_.wait(lock, [&] { return stop_ || slot.has_value(); });
+    if (stop_) return std::nullopt;
+    std::optional<ColumnBatch> batch = std::move(slot);
+    slot.reset();
+    next_take_ = k + 1;
+    space_.notify_all();
+    return batch;
+  }
+
+  void abort(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = error;
+    stop_ = true;
+    space_.notify_all();
+    ready_.notify_all();
+  }
+
+  std::exception_ptr error() {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+ private:
+  const FakeTable& table_;
+  const Params params_;
+  const uint64_t batch_rows_;
+  const uint64_t rows_;
+  const uint64_t batches_;
+  std::mutex mutex_;
+  std::condition_variable space_;  // a worker may claim another batch
+  std::condition_variable ready_;  // a batch was finished
+  std::vector<std::optional<ColumnBatch>> slots_;
+  uint64_t next_claim_ = 0;
+  uint64_t next_take_ = 0;
+  bool stop_ = false;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+void generate_parallel(const FakeTable& table, const Params& params, unsigned threads, uint64_t batch_rows,
+                       const BatchConsumer& consumer) {
+  validate(params);
+  if (batch_rows == 0) fail(ErrorCode::InvalidArgument, "fake data batch size must be at least one row");
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+
+  Pipeline pipeline(table, params, batch_rows, 2 * static_cast<size_t>(threads));
+  const auto workers_needed = static_cast<unsigned>(std::min<uint64_t>(threads, pipeline.batches()));
+  std::vector<std::thread> workers;
+  workers.reserve(workers_needed);
+  // Joins on every exit path, including a throwing consumer, so no worker outlives `pipeline`.
+  struct Joiner {
+    Pipeline& pipeline;
+    std::vector<std::thread>& workers;
+    ~Joiner() {
+      pipeline.abort(nullptr);
+      for (auto& w : workers) w.join();
+    }
+  } joiner{pipeline, workers};
+  for (unsigned i = 0; i < workers_needed; ++i) workers.emplace_back([&pipeline] { pipeline.work(); });
+
+  for (uint64_t k = 0; k < pipeline.batches(); ++k) {
+    std::optional<ColumnBatch> batch = pipeline.take(k);
+    if (!batch) break;
+    try {
+      consumer(std::move(*batch));
+    } catch (...) {
+      pipeline.abort(std::current_exception());
+      throw;
+    }
+  }
+  if (const std::exception_ptr error = pipeline.error()) std::rethrow_exception(error);
+}
+
+nlohmann::json properties(const Params& params) {
+  return {{"fake_data", true},
+          {"generator_version", kGeneratorVersion},
+          {"seed", params.seed},
+          {"scale", params.scale},
+          {"anchor", format_timestamp_us(params.anchor_us)},
+          {"anchor_us", params.anchor_us}};
+}
+
+Params params_from_properties(const nlohmann::json& properties) {
+  const auto field = [&](const char* name) -> const nlohmann::json& {
+    if (!properties.is_object() || !properties.contains(name)) {
+      fail(ErrorCode::InvalidArgument, std::string("fake data properties lack '") + name + "'");
+    }
+    return properties.at(name);
+  };
+  Params params;
+  const auto& seed = field("seed");
+  const auto& scale = field("scale");
+  const auto& anchor = field("anchor_us");
+  if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
+    fail(ErrorCode::InvalidArgument, "fake data property 'seed' is not an unsigned integer");
+  }
+  if (!scale.is_number_integer() || !anchor.is_number_integer()) {
+    fail(ErrorCode::InvalidArgument, "fake data properties 'scale' and 'anchor_us' must be integers");
+  }
+  params.seed = seed.get<uint64_t>();
+  params.scale = scale.get<int64_t>();
+  params.anchor_us = anchor.get<int64_t>();
+  validate(params);
+  return params;
+}
+
+}  // namespace superstore::fakedata

@@ -1,0 +1,138 @@
+// fake_users: employees with names from US name-frequency tables, name-based unique emails, and pay that
+// follows department and age.
+#include "fakedata/users.h"
+
+#include <algorithm>
+
+#include "fakedata/address.h"
+
+namespace superstore::fakedata {
+namespace {
+
+enum Column { kId, kFirstName, kLastName, kEmail, kAge, kDepartment, kSalary, kCreatedAt, kIsActive };
+
+// Sign-ups spread over six years before the anchor, more of them recent (a growing company).
+constexpr int64_t kSignupSpanUs = 6 * kYearUs;
+
+enum class EmailStyle { FirstDotLast, InitialLast, FirstUnderscoreLast, FirstLast, LastDotFirst, First };
+
+const WeightedTable& email_styles() {
+  static const WeightedTable table({40, 18, 10, 8, 8, 8});
+  return table;
+}
+
+void fill(const Params& params, uint64_t begin, uint64_t end, ColumnBatch& out) {
+  const Users users(params);
+  Text text;
+  for (uint64_t row = begin; row < end; ++row) {
+    const int64_t age = users.age(row);
+    const Department& department = users.department(row);
+    const int64_t created_at = users.created_at(row);
+    out[kId].push_int(static_cast<int64_t>(row + 1));
+    const std::string_view first_name = users.first_name(row);
+    const std::string_view last_name = users.last_name(row);
+    out[kFirstName].push_string(first_name);
+    out[kLastName].push_string(last_name);
+    text.clear();
+    users.email(row, first_name, last_name, text);
+    out[kEmail].push_string(text.view());
+    out[kAge].push_int(age);
+    out[kDepartment].push_string(department.name);
+    out[kSalary].push_int(users.salary(row, age, department));
+    out[kCreatedAt].push_int(created_at);
+    out[kIsActive].push_bool(users.is_active(row, created_at));
+  }
+}
+
+}  // namespace
+
+Users::Users(const Params& params)
+    : words_(word_lists()),
+      anchor_us_(params.anchor_us),
+      rows_(kBaseRows * static_cast<uint64_t>(params.scale)),
+      first_name_(params, kTable, "first_name"),
+      last_name_(params, kTable, "last_name"),
+      email_(params, kTable, "email"),
+      age_(params, kTable, "age"),
+      department_(params, kTable, "department"),
+      salary_(params, kTable, "salary"),
+      created_at_(params, kTable, "created_at"),
+      is_active_(params, kTable, "is_active"),
+      country_(params, kTable, "(country)"),
+      home_address_(params, kTable, "(home_address)"),
+      popularity_(rows_, Stream(params, kTable, "(popularity)")(0)) {}
+
+std::string_view Users::first_name(uint64_t row) const { return words_.first_names.pick(first_name_(row)); }
+
+std::string_view Users::last_name(uint64_t row) const { return words_.last_names.pick(last_name_(row)); }
+
+// The address ends in the row's id, and names contain no digits, so the digits before '@' are exactly
+// the id: two rows can never share an address, at any scale, without a uniqueness check.
+void Users::email(uint64_t row, std::string_view first, std::string_view last, Text& out) const {
+  switch (static_cast<EmailStyle>(email_styles().pick(email_(row, 0)))) {
+    case EmailStyle::FirstDotLast: out.lower_alnum(first) << '.'; out.lower_alnum(last); break;
+    case EmailStyle::InitialLast: out.lower_alnum(first.substr(0, 1)); out.lower_alnum(last); break;
+    case EmailStyle::FirstUnderscoreLast: out.lower_alnum(first) << '_'; out.lower_alnum(last); break;
+    case EmailStyle::FirstLast: out.lower_alnum(first); out.lower_alnum(last); break;
+    case EmailStyle::LastDotFirst: out.lower_alnum(last) << '.'; out.lower_alnum(first); break;
+    case EmailStyle::First: out.lower_alnum(first); break;
+  }
+  out << row + 1 << '@' << words_.email_domains.pick(email_(row, 1));
+}
+
+// Working-age adults: a bell around 39 with a standard deviation of 11 years, kept in [20, 68].
+int64_t Users::age(uint64_t row) const {
+  return std::clamp<int64_t>(39 + bell_milli(age_(row)) * 11 / 1000, 20, 68);
+}
+
+const Department& Users::department(uint64_t row) const {
+  return words_.departments[words_.department_table.pick(department_(row))];
+}
+
+// A department's starting pay, raised for each year of experience after 22 (up to 30 years), times an
+// individual factor of 1 +- 12% per standard deviation; rounded to $500 as pay scales are.
+int64_t Users::salary(uint64_t row, int64_t age, const Department& department) const {
+  const int64_t years = std::clamp<int64_t>(age - 22, 0, 30);
+  int64_t pay = department.starting_salary * (10'000 + department.raise_bp * years) / 10'000;
+  pay = pay * (1'000'000 + 120 * bell_milli(salary_(row))) / 1'000'000;
+  return std::max<int64_t>(30'000, (pay + 250) / 500 * 500);
+}
+
+int64_t Users::created_at(uint64_t row) const {
+  const auto span_s = static_cast<uint64_t>((kSignupSpanUs - kMinAccountAgeUs) / kSecondUs);
+  return anchor_us_ - kMinAccountAgeUs - static_cast<int64_t>(low_biased(created_at_(row), span_s)) * kSecondUs;
+}
+
+// A minority of accounts is inactive, more of the old ones.
+bool Users::is_active(uint64_t row, int64_t created_at) const {
+  const bool old = anchor_us_ - created_at > 2 * kYearUs;
+  return !chance_bp(is_active_(row), old ? 1'800 : 700);
+}
+
+const Country& Users::country(uint64_t row) const {
+  return words_.countries[words_.country_table.pick(country_(row))];
+}
+
+void Users::home_address(uint64_t row, Text& out) const {
+  write_address(country(row), home_address_, row, out);
+}
+
+FakeTable users_table() {
+  TableSpec spec;
+  spec.name = std::string(Users::kTable);
+  spec.description =
+      "Employees: names, unique name-based emails, age, department, yearly salary in US dollars, "
+      "account creation time and status.";
+  // In the order of the Column enum above.
+  spec.columns = {{"id", ColumnType::Int64},          {"first_name", ColumnType::String},
+                  {"last_name", ColumnType::String},  {"email", ColumnType::String},
+                  {"age", ColumnType::Int32},         {"department", ColumnType::String},
+                  {"salary", ColumnType::Int64},      {"created_at", ColumnType::Timestamp},
+                  {"is_active", ColumnType::Boolean}};
+  spec.partition_keys = {"department"};
+  spec.sort_keys = {"id"};
+  spec.base_rows = Users::kBaseRows;
+  return {std::move(spec), fill};
+}
+
+}  // namespace superstore::fakedata
