@@ -16,42 +16,61 @@ std::string stats_timestamp(int64_t micros) {
   return s;
 }
 
-nlohmann::json stat_value(const query::Result& r, size_t col, ColumnType type) {
-  if (r.is_null(col, 0)) return nullptr;
+nlohmann::json stat_value(const query::Result& r, size_t col, size_t row, ColumnType type) {
+  if (r.is_null(col, row)) return nullptr;
   switch (type) {
     case ColumnType::Float64: {
-      double d = r.get_double(col, 0);
+      double d = r.get_double(col, row);
       return std::isfinite(d) ? nlohmann::json(d) : nlohmann::json(nullptr);
     }
-    case ColumnType::String: return r.get_string(col, 0);
-    case ColumnType::Timestamp: return stats_timestamp(r.get_int64(col, 0));
-    case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, 0)));
+    case ColumnType::String: return r.get_string(col, row);
+    case ColumnType::Timestamp: return stats_timestamp(r.get_int64(col, row));
+    case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
     case ColumnType::Boolean: return nullptr;
-    default: return r.get_int64(col, 0);
+    default: return r.get_int64(col, row);
   }
+}
+
+std::string stats_select(const std::vector<ColumnDef>& columns) {
+  std::string select = "count(*)";
+  for (const auto& c : columns) {
+    std::string id = query::quote_identifier(c.name);
+    select += ", min(" + id + "), max(" + id + "), count(" + id + "), count(DISTINCT " + id + ")";
+  }
+  return select;
+}
+
+// Reads one row of stats_select() whose first stats column is `first`.
+FileStats read_stats(const query::Result& r, size_t row, size_t first, const std::vector<ColumnDef>& columns) {
+  FileStats s;
+  s.num_records = r.get_int64(first, row);
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const auto& c = columns[i];
+    size_t base = first + 1 + 4 * i;
+    nlohmann::json min = stat_value(r, base, row, c.type), max = stat_value(r, base + 1, row, c.type);
+    if (!min.is_null()) s.min_values[c.name] = min;
+    if (!max.is_null()) s.max_values[c.name] = max;
+    s.null_count[c.name] = s.num_records - r.get_int64(base + 2, row);
+    s.distinct_count[c.name] = r.get_int64(base + 3, row);
+  }
+  return s;
 }
 
 }  // namespace
 
 FileStats compute_file_stats(query::Connection& conn, const std::string& from_sql, const std::vector<ColumnDef>& columns) {
-  std::string select = "count(*)";
-  for (const auto& c : columns) {
-    std::string id = query::quote_identifier(c.name);
-    select += ", min(" + id + "), max(" + id + "), count(" + id + "), approx_count_distinct(" + id + ")";
-  }
-  query::Result r = conn.execute("SELECT " + select + " FROM " + from_sql);
-  FileStats s;
-  s.num_records = r.get_int64(0, 0);
-  for (size_t i = 0; i < columns.size(); ++i) {
-    const auto& c = columns[i];
-    size_t base = 1 + 4 * i;
-    nlohmann::json min = stat_value(r, base, c.type), max = stat_value(r, base + 1, c.type);
-    if (!min.is_null()) s.min_values[c.name] = min;
-    if (!max.is_null()) s.max_values[c.name] = max;
-    s.null_count[c.name] = s.num_records - r.get_int64(base + 2, 0);
-    s.distinct_count[c.name] = r.is_null(base + 3, 0) ? 0 : r.get_int64(base + 3, 0);
-  }
-  return s;
+  query::Result r = conn.execute("SELECT " + stats_select(columns) + " FROM " + from_sql);
+  return read_stats(r, 0, 0, columns);
+}
+
+std::map<int64_t, FileStats> compute_grouped_file_stats(query::Connection& conn, const std::string& from_sql,
+                                                        const std::string& group_column,
+                                                        const std::vector<ColumnDef>& columns) {
+  std::string g = query::quote_identifier(group_column);
+  query::Result r = conn.execute("SELECT " + g + ", " + stats_select(columns) + " FROM " + from_sql + " GROUP BY " + g);
+  std::map<int64_t, FileStats> out;
+  for (size_t row = 0; row < r.row_count(); ++row) out[r.get_int64(0, row)] = read_stats(r, row, 1, columns);
+  return out;
 }
 
 }  // namespace superstore::storage

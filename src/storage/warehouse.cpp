@@ -124,6 +124,7 @@ struct Warehouse::Impl {
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) { return DeltaLog(store, t.location); }
+  catalog::TableInfo start_table(const catalog::NewTable& table);
 
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& t, std::optional<int64_t> version) {
     DeltaLog log = log_of(t);
@@ -149,14 +150,24 @@ Warehouse::~Warehouse() = default;
 catalog::Catalog& Warehouse::catalog() { return *impl_->catalog; }
 const WarehouseOptions& Warehouse::options() const { return impl_->options; }
 
-catalog::TableInfo Warehouse::create_table(const catalog::NewTable& table) {
-  auto& cat = *impl_->catalog;
-  cat.validate_new_table(table);
-  int64_t id = cat.next_id("table");
-  std::string location = table.database + "/" + table.schema + "/" + table.name + "-" + std::to_string(id);
+// Reserves an id and writes version 0 of the table's log (protocol and schema). The log comes before the
+// catalog entry: a crash in between leaves an unreachable folder, never a catalog entry without a log.
+catalog::TableInfo Warehouse::Impl::start_table(const catalog::NewTable& table) {
+  catalog::TableInfo info;
+  info.id = catalog->next_id("table");
+  info.database = table.database;
+  info.schema = table.schema;
+  info.name = table.name;
+  info.columns = table.columns;
+  info.partition_keys = table.partition_keys;
+  info.sort_keys = table.sort_keys;
+  info.location = table.database + "/" + table.schema + "/" + table.name + "-" + std::to_string(info.id);
+  info.created_at_ms = now_ms();
+  info.target_file_bytes = table.target_file_bytes;
+  info.properties = table.properties;
 
   Commit commit;
-  commit.info.timestamp = now_ms();
+  commit.info.timestamp = info.created_at_ms;
   commit.info.operation = "CREATE TABLE";
   commit.info.operation_parameters = {{"partitionBy", table.partition_keys}, {"sortBy", table.sort_keys}};
   commit.protocol = Protocol{};
@@ -166,14 +177,33 @@ catalog::TableInfo Warehouse::create_table(const catalog::NewTable& table) {
   for (const auto& c : table.columns) meta.fields.push_back({c.name, std::string(delta_type_name(c.type)), true});
   meta.partition_columns = table.partition_keys;
   if (!table.sort_keys.empty()) meta.configuration["superstore.sortKeys"] = join(table.sort_keys);
-  meta.created_time = commit.info.timestamp;
+  meta.created_time = info.created_at_ms;
   commit.metadata = meta;
-  // The log comes first: a crash before the catalog entry leaves an unreachable folder, never a
-  // catalog entry without a log.
-  if (!DeltaLog(impl_->store, location).try_commit(0, commit)) {
-    fail(ErrorCode::Conflict, "table folder '" + location + "' already holds a log");
+  if (!DeltaLog(store, info.location).try_commit(0, commit)) {
+    fail(ErrorCode::Conflict, "table folder '" + info.location + "' already holds a log");
   }
-  return cat.create_table(id, table, location);
+  return info;
+}
+
+catalog::TableInfo Warehouse::create_table(const catalog::NewTable& table) {
+  impl_->catalog->validate_new_table(table);
+  catalog::TableInfo info = impl_->start_table(table);
+  return impl_->catalog->create_table(info.id, table, info.location);
+}
+
+catalog::TableInfo Warehouse::create_table_with(const catalog::NewTable& table,
+                                                const std::function<void(TableWriter&)>& fill,
+                                                std::optional<int64_t> replaces) {
+  // The name is still taken by the table being replaced, so only a plain create can check it up front.
+  if (!replaces) impl_->catalog->validate_new_table(table);
+  catalog::TableInfo info = impl_->start_table(table);
+  {
+    auto w = writer(info);
+    fill(*w);
+    w->commit_insert();
+  }
+  return replaces ? impl_->catalog->replace_table(*replaces, info.id, table, info.location)
+                  : impl_->catalog->create_table(info.id, table, info.location);
 }
 
 catalog::TableInfo Warehouse::table(const std::string& name, const std::string& database, const std::string& schema) {

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,12 @@ class Warehouse {
 
   // Creates the table: its log (version 0: protocol and schema) first, then its catalog entry.
   catalog::TableInfo create_table(const catalog::NewTable& table);
+  // Creates a table that becomes visible only with its data: `fill` adds rows through the writer, the
+  // rows are committed, and only then does the catalog show the table. With `replaces`, the new table
+  // takes that active table's place in one catalog transaction (the old one is dropped), so readers see
+  // the old table or the new one, never neither and never a half-filled one.
+  catalog::TableInfo create_table_with(const catalog::NewTable& table, const std::function<void(TableWriter&)>& fill,
+                                       std::optional<int64_t> replaces = std::nullopt);
   // The active table of that name; Error(NotFound) naming it otherwise.
   catalog::TableInfo table(const std::string& name, const std::string& database = "main",
                            const std::string& schema = "public");

@@ -119,6 +119,24 @@ TEST_F(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
   EXPECT_NE(text.find("\"path\":\"dept=R%26D%20Lab/"), std::string::npos) << text;
 }
 
+TEST_F(WarehouseTest, GroupedStatsMatchEachFilesOwnRows) {
+  auto t = make_people("people", {"dept"}, {"id"});
+  insert(t, people(1, 3000));
+  query::Database db(testing::unsandboxed());
+  query::Connection conn(db);
+  auto snap = wh_.snapshot(t);
+  ASSERT_EQ(snap->files.size(), 4u);
+  for (const auto& f : snap->files) {
+    std::string path = query::quote_literal((table_dir(t) / f.path).string());
+    auto truth = conn.execute("SELECT count(*), count(DISTINCT age), min(name), max(joined), count(*) - count(score) "
+                              "FROM read_parquet(" + path + ")");
+    EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0)) << f.path;
+    EXPECT_EQ(f.stats->distinct_count["age"], truth.get_int64(1, 0)) << f.path;
+    EXPECT_EQ(f.stats->min_values["name"], truth.get_string(2, 0)) << f.path;
+    EXPECT_EQ(f.stats->null_count["score"], truth.get_int64(4, 0)) << f.path;
+  }
+}
+
 TEST_F(WarehouseTest, StatsDescribeEachFile) {
   auto t = make_people("people", {}, {"id"});
   insert(t, people(1, 70));
@@ -132,7 +150,8 @@ TEST_F(WarehouseTest, StatsDescribeEachFile) {
   EXPECT_EQ(s.null_count["id"], 0);
   EXPECT_FALSE(s.min_values.contains("active"));
   EXPECT_EQ(s.min_values["dept"], "Eng/Ops");
-  EXPECT_NEAR(s.distinct_count["id"].get<double>(), 70, 5);
+  EXPECT_EQ(s.distinct_count["id"], 70);
+  EXPECT_EQ(s.distinct_count["name"], 60) << "NULLs are not a value";
   EXPECT_EQ(s.distinct_count["dept"], 4);
 }
 
@@ -163,11 +182,12 @@ TEST_F(WarehouseTest, SmallInsertsMergeIntoTheNewestFile) {
 TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
   auto t = make_people("people", {"dept"}, {"joined", "id"}, 256 << 10);
   // Insert in an order unrelated to the sort keys.
-  ColumnBatch b = people(1, 200000);
+  // Over 200,000 rows, so each file's stats come from a query of its own (smaller writes group them).
+  ColumnBatch b = people(1, 210000);
   insert(t, b);
   auto snap = wh_.snapshot(t);
   EXPECT_GT(snap->files.size(), 8u);
-  EXPECT_EQ(snap->total_rows(), 200000);
+  EXPECT_EQ(snap->total_rows(), 210000);
   query::Database db(testing::unsandboxed());
   query::Connection conn(db);
   for (const auto& f : snap->files) {
@@ -181,6 +201,12 @@ TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
     auto nulls = conn.execute("SELECT bool_or(joined IS NULL AND nxt IS NOT NULL) FROM (SELECT joined, lead(joined) OVER "
                               "(ORDER BY file_row_number) AS nxt FROM read_parquet(" + path + ", file_row_number = true))");
     EXPECT_FALSE(nulls.get_bool(0, 0)) << "a NULL sorts before a value in " << f.path;
+    auto truth = conn.execute("SELECT count(*), count(DISTINCT id), min(id), max(id), count(*) - count(name) FROM read_parquet(" + path + ")");
+    EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0));
+    EXPECT_EQ(f.stats->distinct_count["id"], truth.get_int64(1, 0));
+    EXPECT_EQ(f.stats->min_values["id"], truth.get_int64(2, 0));
+    EXPECT_EQ(f.stats->max_values["id"], truth.get_int64(3, 0));
+    EXPECT_EQ(f.stats->null_count["name"], truth.get_int64(4, 0));
   }
 }
 

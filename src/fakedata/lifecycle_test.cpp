@@ -1,0 +1,255 @@
+// The fake tables in a real warehouse: created once, reset into fresh tables, described by status, and
+// answering the README's example queries exactly as SQLite does over the same generated rows.
+#include "fakedata/lifecycle.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "common/error.h"
+#include "storage/test_support.h"
+
+namespace superstore::fakedata {
+namespace {
+
+namespace fs = std::filesystem;
+using storage::testing::TempDir;
+
+storage::WarehouseOptions options_for(const fs::path& dir) {
+  storage::WarehouseOptions o;
+  o.data_dir = dir;
+  return o;
+}
+
+int64_t count(storage::Warehouse& wh, const std::string& sql) {
+  storage::QueryOptions q;
+  return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(FakeLifecycle, CreatesEachTableOnceWithItsSpec) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  CreateReport first = create_missing(wh, {});
+  EXPECT_EQ(first.created, (std::vector<std::string>{"fake_users", "fake_products", "fake_orders", "fake_analytics"}));
+  EXPECT_TRUE(first.existing.empty());
+  for (const auto& ft : tables()) {
+    auto t = wh.table(ft.spec.name, "development", "dev_schema");
+    EXPECT_EQ(t.columns, ft.spec.columns);
+    EXPECT_EQ(t.partition_keys, ft.spec.partition_keys);
+    EXPECT_EQ(t.sort_keys, ft.spec.sort_keys);
+    EXPECT_EQ(t.properties["seed"], 42);
+    EXPECT_EQ(t.properties["scale"], 1);
+    EXPECT_EQ(count(wh, "SELECT count(*) FROM " + ft.spec.name), static_cast<int64_t>(ft.spec.base_rows));
+    EXPECT_EQ(wh.snapshot(t)->version, 1) << "one commit holds all the rows";
+  }
+  CreateReport second = create_missing(wh, {});
+  EXPECT_TRUE(second.created.empty());
+  EXPECT_EQ(second.existing.size(), 4u);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_users"), 1000);
+  EXPECT_EQ(wh.catalog().list_tables(true).size(), 4u);
+}
+
+TEST(FakeLifecycle, CreatesOnlyTheMissingOnes) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  create_missing(wh, {});
+  auto products = wh.table("fake_products", "development", "dev_schema");
+  wh.drop_table(products.id);
+  CreateReport r = create_missing(wh, {});
+  EXPECT_EQ(r.created, std::vector<std::string>{"fake_products"});
+  EXPECT_EQ(r.existing.size(), 3u);
+}
+
+TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  create_missing(wh, {});
+  auto old_users = wh.table("fake_users", "development", "dev_schema");
+  LifecycleOptions other;
+  other.seed = 7;
+  CreateReport r = reset(wh, other);
+  EXPECT_EQ(r.created.size(), 4u);
+  EXPECT_EQ(r.dropped_ids.size(), 4u);
+  auto new_users = wh.table("fake_users", "development", "dev_schema");
+  EXPECT_NE(new_users.id, old_users.id);
+  EXPECT_EQ(new_users.properties["seed"], 7);
+  EXPECT_EQ(wh.catalog().get_table(old_users.id).status, catalog::TableStatus::Dropped);
+  EXPECT_TRUE(fs::exists(dir.path() / "warehouse" / old_users.location / "_delta_log" / "00000000000000000001.json"));
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_users"), 1000);
+  EXPECT_EQ(wh.catalog().list_tables(true).size(), 8u);
+}
+
+TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {
+  TempDir a, b, c;
+  storage::Warehouse wa(options_for(a.path())), wb(options_for(b.path())), wc(options_for(c.path()));
+  create_missing(wa, {});
+  LifecycleOptions two_threads;
+  two_threads.threads = 2;
+  create_missing(wb, two_threads);
+  LifecycleOptions seven;
+  seven.seed = 7;
+  create_missing(wc, seven);
+  for (const auto& ft : tables()) {
+    auto ta = wa.table(ft.spec.name, "development", "dev_schema");
+    auto sa = wa.snapshot(ta);
+    auto sb = wb.snapshot(wb.table(ft.spec.name, "development", "dev_schema"));
+    ASSERT_EQ(sa->files.size(), sb->files.size()) << ft.spec.name;
+    for (size_t i = 0; i < sa->files.size(); ++i) {
+      ASSERT_EQ(sa->files[i].path, sb->files[i].path);
+      EXPECT_EQ(slurp(a.path() / "warehouse" / ta.location / sa->files[i].path),
+                slurp(b.path() / "warehouse" / ta.location / sb->files[i].path))
+          << ft.spec.name << " " << sa->files[i].path << " differs between two runs with one seed";
+    }
+  }
+  storage::QueryOptions q;
+  auto digest = [&](storage::Warehouse& wh) {
+    return wh.query("SELECT sum(hash(id, email, salary, created_at)) AS h FROM fake_users", q).page.rows[0]["h"];
+  };
+  EXPECT_EQ(digest(wa), digest(wb));
+  EXPECT_NE(digest(wa), digest(wc));
+}
+
+TEST(FakeLifecycle, RelationsHoldInTheWarehouseAtScale) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions three;
+  three.scale = 3;
+  create_missing(wh, three);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders"), 15000);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o ANTI JOIN fake_users u ON o.user_id = u.id"), 0);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_analytics a ANTI JOIN fake_users u ON a.user_id = u.id"), 0);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o ANTI JOIN fake_products p ON o.product_name = p.name"), 0);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o JOIN fake_products p ON o.product_name = p.name "
+                      "WHERE o.unit_price <> p.price"), 0);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders WHERE round(quantity * unit_price, 2) <> total_amount"), 0);
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o JOIN fake_users u ON o.user_id = u.id "
+                      "WHERE o.order_date <= u.created_at"), 0);
+  EXPECT_EQ(count(wh, "SELECT count(DISTINCT email) FROM fake_users"), 3000);
+}
+
+TEST(FakeLifecycle, StatusDescribesEveryTable) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  nlohmann::json before = status(wh);
+  ASSERT_EQ(before["tables"].size(), 4u);
+  for (const auto& t : before["tables"]) EXPECT_FALSE(t["exists"].get<bool>());
+  create_missing(wh, {});
+  nlohmann::json s = status(wh);
+  for (const auto& t : s["tables"]) {
+    ASSERT_TRUE(t["exists"].get<bool>()) << t["name"];
+    EXPECT_EQ(t["rows"], t["base_rows"]);
+    EXPECT_GT(t["bytes"].get<int64_t>(), 0);
+    EXPECT_GE(t["micro_partitions"].get<int64_t>(), 1);
+    EXPECT_EQ(t["version"], 1);
+    EXPECT_EQ(t["seed"], 42);
+    EXPECT_EQ(t["columns"].size(), t["column_count"]);
+    const auto& id = t["columns"][0];
+    EXPECT_EQ(id["name"], "id");
+    EXPECT_EQ(id["min"], 1);
+    EXPECT_EQ(id["max"], t["base_rows"]);
+    EXPECT_EQ(id["null_count"], 0);
+    EXPECT_EQ(id["distinct_count"], t["base_rows"]);
+  }
+  const auto& users = s["tables"][0];
+  ASSERT_EQ(users["name"], "fake_users");
+  for (const auto& c : users["columns"]) {
+    if (c["name"] == "department") {
+      EXPECT_EQ(c["min"], "Engineering");
+      EXPECT_EQ(c["max"], "Sales");
+      EXPECT_EQ(c["distinct_count"], 5);
+    }
+  }
+}
+
+// --- The README's four example queries, against the same rows loaded into SQLite. ---
+
+void load_into_sqlite(sqlite3* db, const FakeTable& table, const Params& params) {
+  const auto& spec = table.spec;
+  std::string cols, marks;
+  for (size_t i = 0; i < spec.columns.size(); ++i) {
+    cols += (i ? ", " : "") + spec.columns[i].name;
+    marks += i ? ", ?" : "?";
+  }
+  ASSERT_EQ(sqlite3_exec(db, ("CREATE TABLE " + spec.name + " (" + cols + ")").c_str(), nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, ("INSERT INTO " + spec.name + " VALUES (" + marks + ")").c_str(), -1, &st, nullptr);
+  ColumnBatch b = generate(table, params, 0, spec.rows(params));
+  sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
+  for (size_t r = 0; r < b.rows(); ++r) {
+    for (size_t c = 0; c < spec.columns.size(); ++c) {
+      int at = static_cast<int>(c + 1);
+      if (b[c].is_null(r)) {
+        sqlite3_bind_null(st, at);
+      } else if (spec.columns[c].type == ColumnType::Float64) {
+        sqlite3_bind_double(st, at, b[c].double_at(r));
+      } else if (spec.columns[c].type == ColumnType::String) {
+        auto s = b[c].string_at(r);
+        sqlite3_bind_text(st, at, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+      } else {
+        sqlite3_bind_int64(st, at, b[c].int_at(r));
+      }
+    }
+    ASSERT_EQ(sqlite3_step(st), SQLITE_DONE);
+    sqlite3_reset(st);
+  }
+  sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  sqlite3_finalize(st);
+}
+
+TEST(FakeLifecycle, ExampleQueriesAgreeWithSqlite) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  create_missing(wh, {});
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(":memory:", &db), SQLITE_OK);
+  for (const auto& t : tables()) load_into_sqlite(db, t, Params{});
+
+  // The spec's queries, with ORDER BY added where the spec leaves row order open, so rows pair up.
+  const std::vector<std::string> queries = {
+      "SELECT department, COUNT(*) as count, AVG(salary) as avg_salary FROM fake_users "
+      "GROUP BY department ORDER BY avg_salary DESC",
+      "SELECT status, COUNT(*) as order_count, SUM(total_amount) as total_revenue, "
+      "AVG(total_amount) as avg_order_value FROM fake_orders GROUP BY status ORDER BY status",
+      "SELECT device_type, country, COUNT(*) as events, AVG(session_duration) as avg_session_duration, "
+      "SUM(CASE WHEN conversion THEN 1 ELSE 0 END) as conversions FROM fake_analytics "
+      "GROUP BY device_type, country ORDER BY events DESC, device_type, country",
+      "SELECT category, COUNT(*) as product_count, AVG(price) as avg_price, SUM(stock_quantity) as total_inventory "
+      "FROM fake_products GROUP BY category ORDER BY category"};
+  for (const auto& q : queries) {
+    storage::QueryOptions o;
+    o.per_page = 10000;
+    auto ours = wh.query(q, o).page;
+    sqlite3_stmt* st = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, q.c_str(), -1, &st, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    size_t row = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+      ASSERT_LT(row, ours.rows.size()) << q;
+      const auto& o_row = ours.rows[row++];
+      for (int c = 0; c < sqlite3_column_count(st); ++c) {
+        const auto& v = o_row[ours.columns[static_cast<size_t>(c)].name];
+        switch (sqlite3_column_type(st, c)) {
+          case SQLITE_INTEGER: EXPECT_EQ(v.get<int64_t>(), sqlite3_column_int64(st, c)) << q; break;
+          case SQLITE_FLOAT: EXPECT_NEAR(v.get<double>(), sqlite3_column_double(st, c), 1e-6 * std::abs(v.get<double>()) + 1e-9) << q; break;
+          default: EXPECT_EQ(v.get<std::string>(), reinterpret_cast<const char*>(sqlite3_column_text(st, c))) << q; break;
+        }
+      }
+    }
+    EXPECT_EQ(row, ours.rows.size()) << q;
+    EXPECT_GT(row, 2u) << q;
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace superstore::fakedata
