@@ -2,8 +2,12 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# `make test` also runs the suite built with AddressSanitizer and UndefinedBehaviorSanitizer;
+# SANITIZE=0 skips that second pass for a quick local run.
+SANITIZE ?= 1
+ASAN_BUILD ?= build-asan
 
-.PHONY: deps build test dev bench format clean
+.PHONY: deps build test dev bench format clean web
 
 deps:
 	@./scripts/install-deps.sh
@@ -14,11 +18,21 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The web console alone (npm ci when needed, vite build, embed); `make build` does it too when web/ changed.
+web: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) --target web_console
+
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+ifeq ($(SANITIZE),1)
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSUPERSTORE_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ctest --output-on-failure -j $(JOBS)
+endif
 
+# Without USER_EMAIL nobody could log in; in dev the first user's password is generated and printed once.
 dev: build
-	APP_ENV=dev ./$(BUILD)/superstore serve
+	APP_ENV=dev USER_EMAIL=$${USER_EMAIL:-dev@example.com} ./$(BUILD)/superstore serve
 
 bench: deps
 	cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release
@@ -29,4 +43,4 @@ format:
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	rm -rf $(BUILD) build-bench
+	rm -rf $(BUILD) $(ASAN_BUILD) build-bench

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every benchmark of a Release build folder (default build-bench). Extra arguments go to each.
+# Runs every benchmark of a Release build folder (default build-bench).
 set -euo pipefail
 build=${1:-build-bench}
-shift || true
-"$build/bench/fakedata_bench" "$@"
+"$build/bench/fakedata_bench"
+"$build/bench/query_bench" "$build/superstore"

@@ -87,6 +87,9 @@ TEST_F(Cli, TimeTravelAndDelete) {
   EXPECT_EQ(json_rows("SELECT count(*) AS n FROM people", {"--version", "1"})[0]["n"], 2);
   EXPECT_EQ(json_rows("SELECT count(*) AS n FROM people", {"--version", "2"})[0]["n"], 3);
   EXPECT_EQ(json_rows("SELECT count(*) AS n FROM people")[0]["n"], 2);
+  ProcessResult empty = ok({"insert", "people", file("empty.csv", "id,name,dept,joined,born\n")});
+  EXPECT_NE(empty.out.find("inserted 0 rows"), std::string::npos) << empty.out;
+  EXPECT_NE(cli({"sql", "--version", "4", "SELECT 1 FROM people"}).exit_code, 0) << "an empty insert makes no version";
   ProcessResult missing = cli({"sql", "--version", "7", "SELECT * FROM people"});
   EXPECT_NE(missing.exit_code, 0);
   EXPECT_NE(missing.err.find("version 7"), std::string::npos) << missing.err;

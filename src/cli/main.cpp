@@ -26,8 +26,16 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
   insert NAME FILE                insert a .csv (with header), .jsonl or .parquet file in one commit
   delete NAME --where PREDICATE   delete matching rows in one commit
   sql [--format table|csv|json] [--version N] [--max-rows N] "QUERY"
+  fake-data create|reset|status [--scale N] [--seed S]
+                                  the four fake tables (APP_ENV=dev only; see README)
+  serve                           the HTTP API on HOST:PORT (default 127.0.0.1:8000) until SIGINT/SIGTERM
+  user add EMAIL [--password P]   add an API user (without --password: asked, or read from stdin)
+  user list                       users and whether they may log in
+  user disable|enable EMAIL       lock a user out (at once, tokens included) or let them back in
 
-Environment: DATA_DIR (default ./data) holds the catalog and the warehouse.
+Environment: DATA_DIR (default ./data) holds the catalog and the warehouse. The server also reads
+APP_ENV, HOST, PORT, USER_EMAIL, USER_PASSWORD, CORS_ORIGINS, FAKE_DATA_SCALE, FAKE_DATA_SEED and
+QUERY_TIME_LIMIT (seconds, default 30); see README.md.
 )";
 
 }  // namespace
@@ -47,6 +55,9 @@ int main(int argc, char** argv) {
     if (command == "insert") return cli::insert_command(config, rest);
     if (command == "delete") return cli::delete_command(config, rest);
     if (command == "sql") return cli::sql_command(config, rest);
+    if (command == "fake-data") return cli::fakedata_command(config, rest);
+    if (command == "serve") return cli::serve_command(config, rest);
+    if (command == "user") return cli::user_command(config, rest);
     std::cerr << "superstore: unknown command '" << command << "'; run 'superstore help'\n";
     return 2;
   } catch (const Error& e) {

@@ -18,6 +18,7 @@ struct Config {
   std::vector<std::string> cors_origins;    // CORS_ORIGINS, comma-separated
   int64_t fake_data_scale = 1;              // FAKE_DATA_SCALE
   uint64_t fake_data_seed = 42;             // FAKE_DATA_SEED
+  int64_t query_time_limit_seconds = 30;    // QUERY_TIME_LIMIT: a user query is stopped after this long
 
   std::filesystem::path catalog_path() const { return data_dir / "catalog.db"; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

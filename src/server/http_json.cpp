@@ -11,6 +11,11 @@ void send_json(httplib::Response& response, int status, const nlohmann::json& bo
   response.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), "application/json");
 }
 
+void send_ordered_json(httplib::Response& response, int status, const nlohmann::ordered_json& body) {
+  response.status = status;
+  response.set_content(body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), "application/json");
+}
+
 void send_error(httplib::Response& response, int status, std::string_view message) {
   if (status == 401) response.set_header("WWW-Authenticate", "Bearer");
   send_json(response, status, {{"error", message}});

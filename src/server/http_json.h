@@ -14,6 +14,9 @@ namespace superstore::server {
 // Sets status and a JSON body. Strings that are not valid UTF-8 are written with U+FFFD instead of
 // failing, since they may come from user input.
 void send_json(httplib::Response& response, int status, const nlohmann::json& body);
+// The same for bodies whose key order matters to readers (rows in column order, "data" before "total").
+// A separate name, since braced initialisers would fit either overload.
+void send_ordered_json(httplib::Response& response, int status, const nlohmann::ordered_json& body);
 
 // Sets status and {"error": message}. A 401 also gets "WWW-Authenticate: Bearer", as RFC 6750 asks.
 void send_error(httplib::Response& response, int status, std::string_view message);

@@ -61,7 +61,12 @@ void Router::del(const std::string& pattern, Handler handler, Access access) {
   add("DELETE", pattern, std::move(handler), access);
 }
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access) {
+void Router::post_without_body(const std::string& pattern, Handler handler, Access access) {
+  add("POST", pattern, std::move(handler), access, false);
+}
+
+void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access,
+                 bool reads_body) {
   if (access == Access::Public) {
     // The hook compares public paths literally, while httplib matches the pattern as a regex; the two
     // agree only when the pattern has no regex syntax at all.
@@ -85,7 +90,17 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
       handler(call);
     });
   };
-  if (method == "GET") http_.Get(pattern, std::move(wrapped));
+  if (method == "POST" && !reads_body) {
+    // httplib calls content-reader handlers before it reads the body, and this one never asks for it.
+    http_.Post(pattern, [wrapped = std::move(wrapped)](const httplib::Request& request, httplib::Response& response,
+                                                       const httplib::ContentReader&) {
+      wrapped(request, response);
+      if (request.has_header("Transfer-Encoding") ||
+          (request.has_header("Content-Length") && request.get_header_value("Content-Length") != "0")) {
+        response.set_header("Connection", "close");
+      }
+    });
+  } else if (method == "GET") http_.Get(pattern, std::move(wrapped));
   else if (method == "POST") http_.Post(pattern, std::move(wrapped));
   else if (method == "PUT") http_.Put(pattern, std::move(wrapped));
   else if (method == "DELETE") http_.Delete(pattern, std::move(wrapped));

@@ -52,6 +52,11 @@ class Router {
   void post(const std::string& pattern, Handler handler, Access access = Access::User);
   void put(const std::string& pattern, Handler handler, Access access = Access::User);
   void del(const std::string& pattern, Handler handler, Access access = Access::User);
+  // A POST route that takes no body, answered without waiting for one. httplib 0.11 waits for the body
+  // of a POST without Content-Length until its read timeout and then answers 400, although such a
+  // request has no body (RFC 9112, section 6.3) — and `curl -X POST URL` sends exactly that. A body sent
+  // anyway is ignored, and the connection closed after the answer so its bytes are not taken for a request.
+  void post_without_body(const std::string& pattern, Handler handler, Access access = Access::User);
 
   // For the server's pre-routing hook. Lets public routes and OPTIONS through; otherwise checks the bearer
   // token and either remembers the caller for the handler (returns true) or answers 401 (returns false).
@@ -70,7 +75,8 @@ class Router {
                                std::exception_ptr error);
 
  private:
-  void add(const std::string& method, const std::string& pattern, Handler handler, Access access);
+  void add(const std::string& method, const std::string& pattern, Handler handler, Access access,
+           bool reads_body = true);
 
   httplib::Server& http_;
   Authenticator& auth_;

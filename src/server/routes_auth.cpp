@@ -52,7 +52,7 @@ void register_auth_routes(Router& router, ServerContext& context) {
 
   // Tokens are stateless: the client ends its session by discarding the token. The server also refuses
   // this token from now until it expires (in memory; see TokenDenyList).
-  router.post("/auth/jwt/logout", [&context](Call& call) {
+  router.post_without_body("/auth/jwt/logout", [&context](Call& call) {
     context.auth.logout(call.token);
     call.response.status = 204;
   });

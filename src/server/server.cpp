@@ -29,6 +29,11 @@ thread_local std::optional<std::chrono::steady_clock::time_point> t_request_star
 void register_all_routes(Router& router, ServerContext& context) {
   register_health_routes(router, context);
   register_auth_routes(router, context);
+  register_database_routes(router, context);
+  register_table_routes(router, context);
+  register_execute_routes(router, context);
+  register_dev_routes(router, context);
+  register_console_routes(router, context);
 }
 
 bool has_body(const Request& request) {

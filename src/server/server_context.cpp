@@ -4,9 +4,12 @@
 
 namespace superstore::server {
 
-ServerContext::ServerContext(Config config_in, catalog::Catalog& catalog_in, AuthOptions auth_options)
+ServerContext::ServerContext(Config config_in, storage::Warehouse& warehouse_in, AuthOptions auth_options,
+                             QueryLimits limits)
     : config(std::move(config_in)),
-      catalog(catalog_in),
-      auth(catalog_in, load_or_create_secret_key(config.secret_key_path()), auth_options) {}
+      warehouse(warehouse_in),
+      catalog(warehouse_in.catalog()),
+      auth(warehouse_in.catalog(), load_or_create_secret_key(config.secret_key_path()), auth_options),
+      query_limits(limits) {}
 
 }  // namespace superstore::server

@@ -1,24 +1,36 @@
 // Everything a route handler may need, built once at start-up and shared by all requests.
-// Later layers join here: the warehouse (storage) and the query engine get a member each, set up by
-// `superstore serve` before the Server is constructed.
+// `superstore serve` opens the warehouse (which owns the catalog) and builds the context before the Server.
 #pragma once
+
+#include <chrono>
+#include <cstdint>
 
 #include "catalog/catalog.h"
 #include "common/config.h"
 #include "server/authenticator.h"
+#include "storage/warehouse.h"
 
 namespace superstore::server {
 
+// Limits of the query route, kept apart from Config because only the server applies them.
+struct QueryLimits {
+  std::chrono::milliseconds time_limit{30'000};
+  int64_t max_per_page = 10'000;
+};
+
 struct ServerContext {
   // Loads or creates the token key at config.secret_key_path() (see load_or_create_secret_key) and throws
-  // its errors. `catalog` must outlive the context.
-  ServerContext(Config config, catalog::Catalog& catalog, AuthOptions auth_options = {});
+  // its errors. `warehouse` must outlive the context.
+  ServerContext(Config config, storage::Warehouse& warehouse, AuthOptions auth_options = {},
+                QueryLimits query_limits = {});
   ServerContext(const ServerContext&) = delete;
   ServerContext& operator=(const ServerContext&) = delete;
 
   const Config config;
-  catalog::Catalog& catalog;
+  storage::Warehouse& warehouse;
+  catalog::Catalog& catalog;  // warehouse.catalog()
   Authenticator auth;
+  const QueryLimits query_limits;
 };
 
 }  // namespace superstore::server

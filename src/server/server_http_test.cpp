@@ -165,10 +165,13 @@ TEST(ServerLifecycle, StopBeforeRunMakesRunReturnAtOnce) {
   Config config;
   config.data_dir = dir.path();
   config.port = 0;
-  auto catalog = catalog::Catalog::open(config.catalog_path());
+  storage::WarehouseOptions warehouse_options;
+  warehouse_options.data_dir = config.data_dir;
+  warehouse_options.threads = 1;
+  storage::Warehouse warehouse(warehouse_options);
   AuthOptions options;
   options.password_cost = PasswordCost::minimum_for_tests();
-  ServerContext context(config, *catalog, options);
+  ServerContext context(config, warehouse, options);
   Server server(context);
   server.bind();
   server.stop();
@@ -181,10 +184,13 @@ TEST(ServerLifecycle, StopRightAfterRunStartsIsNotLost) {
   Config config;
   config.data_dir = dir.path();
   config.port = 0;
-  auto catalog = catalog::Catalog::open(config.catalog_path());
+  storage::WarehouseOptions warehouse_options;
+  warehouse_options.data_dir = config.data_dir;
+  warehouse_options.threads = 1;
+  storage::Warehouse warehouse(warehouse_options);
   AuthOptions options;
   options.password_cost = PasswordCost::minimum_for_tests();
-  ServerContext context(config, *catalog, options);
+  ServerContext context(config, warehouse, options);
   for (int i = 0; i < 20; ++i) {
     Server server(context);
     server.bind();
@@ -199,14 +205,17 @@ TEST(ServerLifecycle, ATakenPortIsAClearError) {
   Config config;
   config.data_dir = dir.path();
   config.port = 0;
-  auto catalog = catalog::Catalog::open(config.catalog_path());
+  storage::WarehouseOptions warehouse_options;
+  warehouse_options.data_dir = config.data_dir;
+  warehouse_options.threads = 1;
+  storage::Warehouse warehouse(warehouse_options);
   AuthOptions options;
   options.password_cost = PasswordCost::minimum_for_tests();
-  ServerContext context(config, *catalog, options);
+  ServerContext context(config, warehouse, options);
   Server first(context);
   Config taken = config;
   taken.port = first.bind();
-  ServerContext other_context(taken, *catalog, options);
+  ServerContext other_context(taken, warehouse, options);
   Server second(other_context);
   try {
     second.bind();

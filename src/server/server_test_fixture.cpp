@@ -13,7 +13,11 @@ void ServerTest::SetUp() {
   auth_options.throttle.free_failures = 3;
   auth_options.throttle.first_lockout = std::chrono::seconds(60);
   std::filesystem::create_directories(config.data_dir);
-  catalog = catalog::Catalog::open(config.catalog_path());
+  storage::WarehouseOptions warehouse_options;
+  warehouse_options.data_dir = config.data_dir;
+  warehouse_options.threads = 2;
+  warehouse = std::make_unique<storage::Warehouse>(warehouse_options);
+  catalog = &warehouse->catalog();
   log::set_quiet(true);
   start_server();
 }
@@ -24,7 +28,7 @@ void ServerTest::TearDown() {
 }
 
 void ServerTest::start_server() {
-  context = std::make_unique<ServerContext>(config, *catalog, auth_options);
+  context = std::make_unique<ServerContext>(config, *warehouse, auth_options, query_limits);
   server = std::make_unique<Server>(*context, server_options);
   port = server->bind();
   runner = std::thread([this] { server->run(); });

@@ -1,4 +1,5 @@
-// A real server on an ephemeral 127.0.0.1 port with a real catalog in a temporary DATA_DIR, for HTTP tests.
+// A real server on an ephemeral 127.0.0.1 port with a real warehouse (and catalog) in a temporary DATA_DIR,
+// for HTTP tests.
 // Passwords are hashed with real argon2id at its minimum cost, to keep the suite fast.
 #pragma once
 
@@ -42,7 +43,9 @@ class ServerTest : public ::testing::Test {
   Config config;
   AuthOptions auth_options;
   ServerOptions server_options;
-  std::unique_ptr<catalog::Catalog> catalog;
+  std::unique_ptr<storage::Warehouse> warehouse;
+  catalog::Catalog* catalog = nullptr;  // warehouse->catalog()
+  QueryLimits query_limits;
   std::unique_ptr<ServerContext> context;
   std::unique_ptr<Server> server;
   std::thread runner;

@@ -310,6 +310,7 @@ struct TableWriter::Impl {
       for (const auto& f : merged) source += " UNION ALL SELECT * FROM (" + scan_sql(only(f), ctx.root_dir) + ")";
       std::vector<AddFile> adds = flushed;
       for (auto& a : write_files(source)) adds.push_back(std::move(a));
+      if (adds.empty()) return {base.version, 0, 0, 0};  // nothing to insert: no new version
 
       Commit commit;
       commit.info.operation = "WRITE";

@@ -1,0 +1,210 @@
+// Query benchmark: the four example queries of the fake-data spec, at each scale,
+//   - through superstore's HTTP API (POST /execute on a real `superstore serve`, loopback), and
+//   - beside them, measured in the same run: DuckDB running the same SQL directly over the same Parquet
+//     files (read_parquet with Hive partitions over each table folder), in this process;
+// then request throughput and p50/p99 latency of /execute under concurrent load from a second process
+// (wrk, from Debian's packages).
+// Usage: query_bench SUPERSTORE_BINARY [--scales 1,100] [--runs 15] [--wrk-seconds 5]
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "query/database.h"
+
+extern char** environ;
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using superstore::query::quote_literal;
+
+namespace {
+
+const char* kQueries[][2] = {
+    {"department averages",
+     "SELECT department, COUNT(*) as count, AVG(salary) as avg_salary FROM fake_users GROUP BY department "
+     "ORDER BY avg_salary DESC"},
+    {"order revenue by status",
+     "SELECT status, COUNT(*) as order_count, SUM(total_amount) as total_revenue, AVG(total_amount) as "
+     "avg_order_value FROM fake_orders GROUP BY status"},
+    {"analytics by device and country",
+     "SELECT device_type, country, COUNT(*) as events, AVG(session_duration) as avg_session_duration, "
+     "SUM(CASE WHEN conversion THEN 1 ELSE 0 END) as conversions FROM fake_analytics GROUP BY device_type, "
+     "country ORDER BY events DESC"},
+    {"inventory by category",
+     "SELECT category, COUNT(*) as product_count, AVG(price) as avg_price, SUM(stock_quantity) as "
+     "total_inventory FROM fake_products GROUP BY category"},
+};
+const char* kTables[] = {"fake_users", "fake_orders", "fake_analytics", "fake_products"};
+
+struct Server {
+  pid_t pid = -1;
+  int port = 0;
+  fs::path data_dir;
+};
+
+// Starts `superstore serve` in dev mode on an ephemeral port and waits for its "listening on" line.
+Server start_server(const std::string& binary, int64_t scale) {
+  Server s;
+  s.data_dir = fs::temp_directory_path() / ("superstore-qbench-" + std::to_string(getpid()) + "-" + std::to_string(scale));
+  fs::remove_all(s.data_dir);
+  fs::create_directories(s.data_dir);
+  fs::path out = s.data_dir / "serve.out";
+  std::vector<std::string> env = {"APP_ENV=dev", "PORT=0", "HOST=127.0.0.1", "DATA_DIR=" + s.data_dir.string(),
+                                  "USER_EMAIL=bench@example.com", "USER_PASSWORD=bench-password-1",
+                                  "FAKE_DATA_SCALE=" + std::to_string(scale), "PATH=/usr/bin:/bin"};
+  std::vector<char*> envp, argv;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string bin = binary, serve = "serve";
+  argv = {bin.data(), serve.data(), nullptr};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&fa, 2, (s.data_dir / "serve.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (posix_spawn(&s.pid, binary.c_str(), &fa, nullptr, argv.data(), envp.data()) != 0) {
+    std::fprintf(stderr, "cannot start %s\n", binary.c_str());
+    std::exit(1);
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  for (int i = 0; i < 6000 && s.port == 0; ++i) {
+    std::ifstream in(out);
+    std::string line;
+    while (std::getline(in, line)) {
+      auto at = line.find("listening on http://");
+      if (at != std::string::npos) s.port = std::stoi(line.substr(line.rfind(':') + 1));
+    }
+    if (s.port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (s.port == 0) {
+    std::fprintf(stderr, "server did not start; see %s\n", (s.data_dir / "serve.err").c_str());
+    std::exit(1);
+  }
+  return s;
+}
+
+void stop_server(Server& s) {
+  kill(s.pid, SIGTERM);
+  int status = 0;
+  waitpid(s.pid, &status, 0);
+  fs::remove_all(s.data_dir);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: query_bench SUPERSTORE_BINARY [--scales 1,100] [--runs N] [--wrk-seconds S]\n");
+    return 2;
+  }
+  std::string binary = argv[1];
+  std::vector<int64_t> scales = {1, 100};
+  int runs = 15, wrk_seconds = 5;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--scales") {
+      scales.clear();
+      for (size_t p = 0; p <= v.size();) {
+        size_t c = v.find(',', p);
+        scales.push_back(std::stoll(v.substr(p, c - p)));
+        p = c == std::string::npos ? v.size() + 1 : c + 1;
+      }
+    } else if (a == "--runs") {
+      runs = std::stoi(v);
+    } else if (a == "--wrk-seconds") {
+      wrk_seconds = std::stoi(v);
+    }
+  }
+
+  for (int64_t scale : scales) {
+    Server server = start_server(binary, scale);
+    httplib::Client http("127.0.0.1", server.port);
+    http.set_read_timeout(300, 0);
+    auto login = http.Post("/auth/jwt/login", "username=bench%40example.com&password=bench-password-1",
+                           "application/x-www-form-urlencoded");
+    if (!login || login->status != 200) {
+      std::fprintf(stderr, "login failed\n");
+      return 1;
+    }
+    std::string token = nlohmann::json::parse(login->body)["access_token"];
+    httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+
+    // The peer reads the very files the server wrote.
+    superstore::query::DatabaseOptions o;
+    o.sandboxed = false;
+    superstore::query::Database db(o);
+    superstore::query::Connection direct(db);
+    for (const char* t : kTables) {
+      fs::path dir;
+      for (const auto& e : fs::directory_iterator(server.data_dir / "warehouse" / "development" / "dev_schema")) {
+        if (e.path().filename().string().rfind(std::string(t) + "-", 0) == 0) dir = e.path();
+      }
+      direct.execute("CREATE VIEW " + std::string(t) + " AS SELECT * FROM read_parquet(" +
+                     quote_literal((dir / "**" / "*.parquet").string()) + ", hive_partitioning = true)");
+    }
+
+    std::printf("\nscale %lld: median of %d runs, ms\n", static_cast<long long>(scale), runs);
+    std::printf("%-34s %12s %12s %10s\n", "query", "/execute", "duckdb", "ratio");
+    for (const auto& q : kQueries) {
+      std::string body = nlohmann::json{{"query", q[1]}, {"per_page", 1000}}.dump();
+      std::vector<double> ours, theirs;
+      for (int r = 0; r < runs; ++r) {
+        auto t0 = Clock::now();
+        auto res = http.Post("/execute", auth, body, "application/json");
+        ours.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        if (!res || res->status != 200) {
+          std::fprintf(stderr, "/execute failed: %s\n", res ? res->body.c_str() : "no answer");
+          return 1;
+        }
+        t0 = Clock::now();
+        direct.execute(q[1]);
+        theirs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      }
+      std::printf("%-34s %12.2f %12.2f %9.2fx\n", q[0], median(ours), median(theirs), median(ours) / median(theirs));
+    }
+
+    // Throughput under load from a second process.
+    fs::path script = server.data_dir / "execute.lua";
+    std::ofstream(script) << "wrk.method = \"POST\"\n"
+                          << "wrk.body = '" << nlohmann::json{{"query", kQueries[1][1]}}.dump() << "'\n"
+                          << "wrk.headers[\"Content-Type\"] = \"application/json\"\n"
+                          << "wrk.headers[\"Authorization\"] = \"Bearer " << token << "\"\n";
+    std::string cmd = "wrk -t2 -c8 -d" + std::to_string(wrk_seconds) + "s --latency -s " + script.string() +
+                      " http://127.0.0.1:" + std::to_string(server.port) + "/execute 2>&1";
+    std::printf("load: %s\n", ("wrk -t2 -c8 -d" + std::to_string(wrk_seconds) + "s, order revenue by status").c_str());
+    std::fflush(stdout);
+    if (FILE* p = popen(cmd.c_str(), "r")) {
+      char line[512];
+      while (std::fgets(line, sizeof line, p)) {
+        std::string l = line;
+        if (l.find("Requests/sec") != std::string::npos || l.find(" 50%") != std::string::npos ||
+            l.find(" 99%") != std::string::npos || l.find("Non-2xx") != std::string::npos ||
+            l.find("requests in") != std::string::npos) {
+          std::printf("  %s", line);
+        }
+      }
+      pclose(p);
+    }
+    stop_server(server);
+  }
+  std::printf("target: /execute within 1.1x of direct DuckDB at scale 100\n");
+  return 0;
+}

@@ -1,0 +1,211 @@
+// POST /execute: one read-only SQL statement over the warehouse's tables, answered a page at a time.
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+
+#include "common/error.h"
+#include "server/http_json.h"
+#include "server/routes.h"
+
+namespace superstore::server {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+struct ExecuteRequest {
+  std::string query;
+  int64_t page = 1;
+  int64_t per_page = 30;
+  std::vector<std::string> table_names;
+};
+
+std::string trimmed(const std::string& s) {
+  size_t begin = s.find_first_not_of(" \t\r\n");
+  if (begin == std::string::npos) return {};
+  return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+int64_t paging_field(const json& body, const char* name, int64_t fallback, int64_t max) {
+  auto it = body.find(name);
+  if (it == body.end() || it->is_null()) return fallback;
+  const std::string range = "from 1 to " + std::to_string(max);
+  // JSON has one number type; 2.0 or "2" would work by luck in some clients and not others, so only whole
+  // numbers pass.
+  if (!it->is_number_integer()) {
+    fail(ErrorCode::InvalidArgument, std::string("field \"") + name + "\" must be a whole number " + range + ", not " +
+                                         (it->is_number() ? it->dump() : std::string(it->type_name())));
+  }
+  const bool in_range = it->is_number_unsigned()
+                            ? it->get<uint64_t>() >= 1 && it->get<uint64_t>() <= static_cast<uint64_t>(max)
+                            : it->get<int64_t>() >= 1 && it->get<int64_t>() <= max;
+  if (!in_range) {
+    fail(ErrorCode::InvalidArgument, std::string("field \"") + name + "\" must be " + range + ", not " + it->dump());
+  }
+  return it->get<int64_t>();
+}
+
+std::vector<std::string> table_names_field(const json& body) {
+  auto it = body.find("table_names");
+  if (it == body.end() || it->is_null()) return {};
+  std::vector<std::string> names;
+  auto add = [&](const std::string& raw) {
+    std::string name = trimmed(raw);
+    if (name.empty()) fail(ErrorCode::InvalidArgument, "field \"table_names\" holds an empty name");
+    names.push_back(name);
+  };
+  if (it->is_string()) {
+    std::string list = it->get<std::string>();
+    for (size_t start = 0; start <= list.size();) {
+      size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      if (!trimmed(list.substr(start, comma - start)).empty()) add(list.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return names;
+  }
+  if (!it->is_array()) {
+    fail(ErrorCode::InvalidArgument, std::string("field \"table_names\" must be a list of table names or a "
+                                                 "comma-separated string, not ") +
+                                         it->type_name());
+  }
+  for (const auto& item : *it) {
+    if (!item.is_string()) {
+      fail(ErrorCode::InvalidArgument,
+           std::string("field \"table_names\" must hold strings only, not ") + item.type_name());
+    }
+    add(item.get<std::string>());
+  }
+  return names;
+}
+
+ExecuteRequest parse_request(const httplib::Request& request, const QueryLimits& limits) {
+  json body = parse_json_object_body(request);
+  ExecuteRequest r;
+  auto query = body.find("query");
+  if (query == body.end() || query->is_null()) {
+    fail(ErrorCode::InvalidArgument, "field \"query\" is required: the SQL statement to run");
+  }
+  if (!query->is_string()) {
+    fail(ErrorCode::InvalidArgument, std::string("field \"query\" must be a string, not ") + query->type_name());
+  }
+  r.query = query->get<std::string>();
+  if (trimmed(r.query).empty()) fail(ErrorCode::InvalidArgument, "field \"query\" is empty: send a SQL statement");
+  r.page = paging_field(body, "page", 1, INT64_MAX);
+  r.per_page = paging_field(body, "per_page", 30, limits.max_per_page);
+  r.table_names = table_names_field(body);
+  return r;
+}
+
+// Every identifier-like word of the SQL, lowercased: a superset of the table names the query can read.
+std::set<std::string> words_of(const std::string& sql) {
+  std::set<std::string> words;
+  std::string word;
+  for (char c : sql + " ") {
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+      word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    } else if (!word.empty()) {
+      words.insert(std::exchange(word, {}));
+    }
+  }
+  return words;
+}
+
+// The (table id, log version) of every table whose name appears in `words`, by lowercased name.
+using Versions = std::map<std::string, std::vector<std::pair<int64_t, int64_t>>>;
+Versions versions_of(storage::Warehouse& warehouse, const std::set<std::string>& words) {
+  Versions out;
+  for (const auto& t : warehouse.catalog().list_tables()) {
+    std::string name = lower(t.name);
+    if (words.count(name)) out[name].emplace_back(t.id, warehouse.snapshot(t)->version);
+  }
+  return out;
+}
+
+// Rows and bytes of the tables the query read, at the versions it read. The query takes its snapshots
+// inside Warehouse::query; when every table it read has the same id and version just before and just
+// after, those are the snapshots it saw. Otherwise a write or a reset raced the query, and no figure is
+// better than a wrong one.
+std::optional<std::pair<int64_t, int64_t>> sizes_read(storage::Warehouse& warehouse, const Versions& before,
+                                                      const std::vector<std::string>& tables_read) {
+  int64_t rows = 0, bytes = 0;
+  for (const auto& name : tables_read) {
+    auto was = before.find(lower(name));
+    std::vector<catalog::TableInfo> now = warehouse.tables_named(name);
+    if (was == before.end() || was->second.size() != 1 || now.size() != 1) return std::nullopt;
+    auto snapshot = warehouse.snapshot(now.front());
+    if (was->second.front() != std::make_pair(now.front().id, snapshot->version)) return std::nullopt;
+    rows += snapshot->total_rows();
+    bytes += snapshot->total_bytes();
+  }
+  return std::make_pair(rows, bytes);
+}
+
+void execute(ServerContext& context, Call& call) {
+  const ExecuteRequest r = parse_request(call.request, context.query_limits);
+  for (const auto& name : r.table_names) {
+    if (context.warehouse.tables_named(name).empty()) {
+      fail(ErrorCode::NotFound, "table_names: table '" + name + "' does not exist");
+    }
+  }
+  std::set<std::string> words = words_of(r.query);
+  for (const auto& name : r.table_names) words.insert(lower(name));
+  const Versions before = versions_of(context.warehouse, words);
+
+  storage::QueryOptions options;
+  options.page = r.page;
+  options.per_page = r.per_page;
+  options.time_limit = context.query_limits.time_limit;
+  const auto started = std::chrono::steady_clock::now();
+  storage::QueryAnswer answer = context.warehouse.query(r.query, options, r.table_names);
+  const double elapsed_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+
+  const query::QueryPage& page = answer.page;
+  const int64_t total = page.total;
+  const int64_t last_page = std::max<int64_t>(1, total / r.per_page + (total % r.per_page != 0));
+  int64_t from = 0, to = 0;
+  if (total > 0 && r.page <= last_page) {
+    from = (r.page - 1) * r.per_page + 1;
+    to = std::min(total, from - 1 + r.per_page);
+  }
+
+  ordered_json columns = ordered_json::array();
+  for (const auto& c : page.columns) columns.push_back({{"name", c.name}, {"type", c.type}});
+  ordered_json stats = {{"execution_time", std::round(elapsed_ms * 1000) / 1000}};
+  if (auto sizes = sizes_read(context.warehouse, before, answer.tables)) {
+    stats["rows_in_tables"] = sizes->first;
+    stats["bytes_in_tables"] = sizes->second;
+  }
+  ordered_json response = {{"data",
+                            {{"rows", page.rows},
+                             {"columns", std::move(columns)},
+                             {"query", r.query},
+                             {"registered_tables", answer.tables}}},
+                           {"total", total},
+                           {"page", r.page},
+                           {"per_page", r.per_page},
+                           {"from", from},
+                           {"to", to},
+                           {"last_page", last_page},
+                           {"stats", std::move(stats)}};
+  send_ordered_json(call.response, 200, response);
+}
+
+}  // namespace
+
+void register_execute_routes(Router& router, ServerContext& context) {
+  router.post("/execute", [&context](Call& call) { execute(context, call); });
+}
+
+}  // namespace superstore::server

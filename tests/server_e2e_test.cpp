@@ -1,0 +1,659 @@
+// `superstore serve` as clients use it: the real binary on an ephemeral loopback port with a fresh
+// DATA_DIR, real HTTP, real argon2id at its production cost (each test logs in once or a few times).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "process.h"
+#include "query/database.h"
+#include "query/user_query.h"
+#include "server_process.h"
+#include "storage/test_support.h"
+#include "storage/warehouse.h"
+
+namespace superstore::e2e {
+namespace {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+constexpr const char* kEmail = "admin@example.com";
+constexpr const char* kPassword = "correct horse battery";
+
+class ServerE2E : public ::testing::Test {
+ protected:
+  std::map<std::string, std::string> env(bool dev) const {
+    return {{"DATA_DIR", dir_.path().string()},
+            {"APP_ENV", dev ? "dev" : "prod"},
+            {"USER_EMAIL", kEmail},
+            {"USER_PASSWORD", kPassword},
+            {"CORS_ORIGINS", ""},
+            {"FAKE_DATA_SCALE", "1"}};
+  }
+  void start(bool dev = false, std::map<std::string, std::string> extra = {}) {
+    auto e = env(dev);
+    for (auto& [k, v] : extra) e[k] = v;
+    server_.reset();
+    server_ = std::make_unique<ServerProcess>(SUPERSTORE_BINARY, e);
+    token_.clear();
+  }
+  ProcessResult cli(const std::vector<std::string>& args, const std::string& stdin_text = "") {
+    return run(SUPERSTORE_BINARY, args, {{"DATA_DIR", dir_.path().string()}}, stdin_text);
+  }
+  void ok(const std::vector<std::string>& args) {
+    ProcessResult r = cli(args);
+    ASSERT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+  }
+  std::string file(const std::string& name, const std::string& text) {
+    std::filesystem::path p = dir_.path() / "in" / name;
+    std::filesystem::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p.string();
+  }
+
+  httplib::Client client() const {
+    httplib::Client c("127.0.0.1", server_->port());
+    c.set_connection_timeout(5);
+    c.set_read_timeout(60);
+    return c;
+  }
+  httplib::Result login(const std::string& email, const std::string& password) const {
+    return client().Post("/auth/jwt/login", httplib::Params{{"username", email}, {"password", password}});
+  }
+  const std::string& token() {
+    if (token_.empty()) {
+      auto r = login(kEmail, kPassword);
+      if (!r || r->status != 200) throw std::runtime_error("login failed");
+      token_ = json::parse(r->body).at("access_token");
+    }
+    return token_;
+  }
+  httplib::Headers auth() { return {{"Authorization", "Bearer " + token()}}; }
+  httplib::Result get(const std::string& path) { return client().Get(path, auth()); }
+  httplib::Result del(const std::string& path) { return client().Delete(path, auth()); }
+  httplib::Result post(const std::string& path, const std::string& body) {
+    return client().Post(path, auth(), body, "application/json");
+  }
+  httplib::Result execute(const json& request) { return post("/execute", request.dump()); }
+
+  // Status and parsed body, with the body in the failure message when the status is not `status`.
+  static ordered_json expect(const httplib::Result& r, int status) {
+    if (!r) {
+      ADD_FAILURE() << "no answer: " << httplib::to_string(r.error());
+      return nullptr;
+    }
+    EXPECT_EQ(r->status, status) << r->body;
+    return ordered_json::parse(r->body, nullptr, false);
+  }
+  static std::string error_of(const httplib::Result& r, int status) {
+    ordered_json body = expect(r, status);
+    if (!body.is_object() || !body.contains("error")) {
+      ADD_FAILURE() << "no error field: " << (r ? r->body : "");
+      return "";
+    }
+    EXPECT_EQ(body.size(), 1u) << body.dump();
+    return body["error"];
+  }
+
+  // people(id, name, dept) partitioned by dept, in two inserts; a second insert into a partition rewrites
+  // its file, so there are three micro-partitions: HR 2 rows, R&D 3, Sales 5.
+  void create_people() {
+    ok({"table", "create", "people", "--columns", "id:Int64,name:String,dept:String", "--partition-by", "dept",
+        "--sort-by", "id"});
+    ok({"insert", "people", file("a.csv", "id,name,dept\n1,Ann,Sales\n2,Bob,Sales\n3,Cy,R&D\n4,Di,HR\n")});
+    ok({"insert", "people",
+        file("b.csv", "id,name,dept\n5,Ed,Sales\n6,Flo,Sales\n7,Gus,Sales\n8,Hal,R&D\n9,Ida,R&D\n10,Jo,HR\n")});
+  }
+
+  storage::testing::TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::string token_;
+};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// Sends `request` as is on a new connection and returns what arrives until the server closes it or a
+// second passes: for requests that httplib's client would not send.
+std::string raw_exchange(int port, const std::string& request) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    ::close(fd);
+    return "";
+  }
+  timeval timeout{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  if (::send(fd, request.data(), request.size(), 0) != static_cast<ssize_t>(request.size())) {
+    ::close(fd);
+    return "";
+  }
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+  ::close(fd);
+  return answer;
+}
+
+// ---- authentication ----
+
+TEST_F(ServerE2E, LoginSucceedsAndEveryFailureHasItsStatus) {
+  start();
+  EXPECT_TRUE(contains(server_->out(), "Log in as admin@example.com with USER_PASSWORD")) << server_->out();
+  ordered_json answer = expect(login(kEmail, kPassword), 200);
+  EXPECT_EQ(answer["token_type"], "bearer");
+  std::string token = answer["access_token"];
+  httplib::Headers with_token{{"Authorization", "Bearer " + token}};
+  EXPECT_EQ(expect(client().Get("/auth/me", with_token), 200)["email"], kEmail);
+
+  EXPECT_EQ(error_of(login(kEmail, "wrong"), 401), "incorrect email or password");
+  EXPECT_EQ(error_of(login("nobody@example.com", kPassword), 401), "incorrect email or password");
+  EXPECT_TRUE(
+      contains(error_of(client().Post("/auth/jwt/login", httplib::Params{{"username", kEmail}}), 400), "password"));
+  EXPECT_EQ(expect(client().Post("/auth/jwt/login", R"({"username":"a","password":"b"})", "application/json"), 400)
+                .contains("error"),
+            true);
+
+  EXPECT_TRUE(contains(error_of(client().Get("/auth/me"), 401), "missing bearer token"));
+  error_of(client().Get("/auth/me", {{"Authorization", "Bearer not.a.token"}}), 401);
+  std::string tampered = token;
+  tampered.back() = tampered.back() == 'A' ? 'B' : 'A';
+  error_of(client().Get("/auth/me", {{"Authorization", "Bearer " + tampered}}), 401);
+
+  // A disabled account is refused at login and its tokens stop working at once.
+  ok({"user", "disable", kEmail});
+  EXPECT_TRUE(contains(error_of(login(kEmail, kPassword), 401), "disabled"));
+  error_of(client().Get("/auth/me", with_token), 401);
+  ok({"user", "enable", kEmail});
+  expect(client().Get("/auth/me", with_token), 200);
+
+  // As `curl -X POST` sends it: no body and no Content-Length, answered at once rather than after a wait.
+  auto started = std::chrono::steady_clock::now();
+  std::string answer_text =
+      raw_exchange(server_->port(), "POST /auth/jwt/logout HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token +
+                                        "\r\nConnection: close\r\n\r\n");
+  EXPECT_TRUE(answer_text.starts_with("HTTP/1.1 204")) << answer_text;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  error_of(client().Get("/auth/me", with_token), 401);
+}
+
+TEST_F(ServerE2E, ABodySentToABodilessRouteIsNeverTakenForARequest) {
+  start();
+  // The "body" is a request of its own; were it read as the next request on the connection, a second
+  // answer would come back.
+  std::string smuggled = "GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string answer = raw_exchange(
+      server_->port(), "POST /auth/jwt/logout HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token() +
+                           "\r\nContent-Length: " + std::to_string(smuggled.size()) + "\r\n\r\n" + smuggled);
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 204")) << answer;
+  EXPECT_FALSE(contains(answer, "\"ok\"")) << answer;
+}
+
+TEST_F(ServerE2E, RepeatedFailedLoginsAreThrottled) {
+  start();
+  int status = 0;
+  for (int i = 0; i < 10 && status != 429; ++i) status = login(kEmail, "wrong")->status;
+  EXPECT_EQ(status, 429);
+  auto r = login(kEmail, kPassword);
+  EXPECT_EQ(r->status, 429) << "the right password waits too";
+  EXPECT_FALSE(r->get_header_value("Retry-After").empty());
+}
+
+TEST_F(ServerE2E, UserCommandsManageWhoMayLogIn) {
+  ProcessResult added = cli({"user", "add", "ann@example.com", "--password", "first secret"});
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  EXPECT_TRUE(contains(added.out, "created user ann@example.com")) << added.out;
+  ProcessResult piped = cli({"user", "add", "bob@example.com"}, "piped secret\n");
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_NE(cli({"user", "add", "ANN@example.com", "--password", "x"}).exit_code, 0);
+  EXPECT_EQ(cli({"user", "add", "not-an-email", "--password", "x"}).exit_code, 2);
+  EXPECT_EQ(cli({"user", "add", "cy@example.com"}, "\n").exit_code, 2) << "empty password";
+  ok({"user", "disable", "bob@example.com"});
+  ProcessResult listed = cli({"user", "list"});
+  EXPECT_TRUE(contains(listed.out, "ann@example.com")) << listed.out;
+  EXPECT_TRUE(contains(listed.out, "false")) << listed.out;
+  EXPECT_EQ(cli({"user", "disable", "nobody@example.com"}).exit_code, 1);
+
+  start();
+  expect(login("ann@example.com", "first secret"), 200);
+  EXPECT_TRUE(contains(error_of(login("bob@example.com", "piped secret"), 401), "disabled"));
+  ok({"user", "enable", "bob@example.com"});
+  expect(login("bob@example.com", "piped secret"), 200);
+}
+
+// ---- tables ----
+
+TEST_F(ServerE2E, DatabasesNestSchemasAndTablesWithTheirFigures) {
+  create_people();
+  start();
+  ordered_json answer = expect(get("/databases"), 200);
+  ASSERT_EQ(answer["databases"].size(), 1u) << answer.dump();
+  const auto& db = answer["databases"][0];
+  EXPECT_EQ(db["name"], "main");
+  ASSERT_EQ(db["schemas"].size(), 1u);
+  EXPECT_EQ(db["schemas"][0]["name"], "public");
+  ASSERT_EQ(db["schemas"][0]["tables"].size(), 1u);
+  const auto& t = db["schemas"][0]["tables"][0];
+  EXPECT_EQ(t["id"], 1);
+  EXPECT_EQ(t["name"], "people");
+  EXPECT_EQ(t["columns"].dump(),
+            R"([{"name":"id","type":"Int64"},{"name":"name","type":"String"},{"name":"dept","type":"String"}])");
+  EXPECT_EQ(t["partition_keys"], json({"dept"}));
+  EXPECT_EQ(t["sort_keys"], json({"id"}));
+  EXPECT_EQ(t["rows"], 10);
+  EXPECT_GT(t["bytes"].get<int64_t>(), 0);
+  EXPECT_EQ(t["micro_partitions"], 3);
+  EXPECT_EQ(t["version"], 2);
+  EXPECT_TRUE(t["created_at"].get<std::string>().ends_with("Z"));
+}
+
+TEST_F(ServerE2E, TableShowsMicroPartitionsPagedAndSortedWithTotals) {
+  create_people();
+  start();
+  ordered_json all = expect(get("/table/1"), 200);
+  EXPECT_EQ(all["table"]["status"], "active");
+  EXPECT_EQ(all["table"]["location"], "main/public/people-1");
+  EXPECT_EQ(all["totals"].dump(), R"({"micro_partitions":3,"rows":10,"bytes":)" + all["table"]["bytes"].dump() + "}");
+  EXPECT_EQ(all["pagination"].dump(),
+            R"({"page":1,"pageSize":50,"totalPages":1,"sortColumn":"id","sortDirection":"asc"})");
+  const auto& parts = all["micro_partitions"];
+  ASSERT_EQ(parts.size(), 3u);
+  int64_t rows = 0, bytes = 0;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const auto& p = parts[i];
+    if (i > 0) {
+      EXPECT_LT(parts[i - 1]["id"], p["id"]);
+    }
+    rows += p["rows"].get<int64_t>();
+    bytes += p["bytes"].get<int64_t>();
+    EXPECT_EQ(p["partition_path"], "dept=" + p["partition_values"]["dept"].get<std::string>());
+    EXPECT_EQ(p["path"],
+              p["partition_path"].get<std::string>() + "/" + std::to_string(p["id"].get<int64_t>()) + ".parquet");
+    EXPECT_TRUE(p["modified_at"].get<std::string>().ends_with("Z"));
+    EXPECT_FALSE(p["stats"].contains("dept")) << "a partition column has one value, no stats";
+    EXPECT_EQ(p["stats"]["id"]["null_count"], 0);
+  }
+  EXPECT_EQ(rows, 10);
+  EXPECT_EQ(bytes, all["totals"]["bytes"]);
+  // Files are written in partition order: HR, R&D, Sales.
+  EXPECT_EQ(parts[2]["partition_values"].dump(), R"({"dept":"Sales"})");
+  EXPECT_EQ(parts[2]["rows"], 5);
+  EXPECT_EQ(parts[2]["stats"]["id"].dump(), R"({"min":1,"max":7,"null_count":0,"distinct_count":5})");
+  EXPECT_EQ(parts[2]["stats"]["name"]["min"], "Ann");
+
+  ordered_json page2 = expect(get("/table/1?page=2&pageSize=2"), 200);
+  ASSERT_EQ(page2["micro_partitions"].size(), 1u);
+  EXPECT_EQ(page2["micro_partitions"][0]["id"], parts[2]["id"]);
+  EXPECT_EQ(page2["totals"]["micro_partitions"], 3) << "totals cover every page";
+  EXPECT_EQ(page2["totals"]["rows"], 10);
+  EXPECT_EQ(page2["pagination"]["totalPages"], 2);
+  EXPECT_EQ(expect(get("/table/1?page=3&pageSize=2"), 200)["micro_partitions"].size(), 0u);
+
+  auto column = [](const ordered_json& answer, const char* field) {
+    std::vector<int64_t> values;
+    for (const auto& p : answer["micro_partitions"]) values.push_back(p[field]);
+    return values;
+  };
+  EXPECT_EQ(column(expect(get("/table/1?sortColumn=rows&sortDirection=desc"), 200), "rows"),
+            (std::vector<int64_t>{5, 3, 2}));
+  EXPECT_EQ(column(expect(get("/table/1?sortColumn=rows"), 200), "rows"), (std::vector<int64_t>{2, 3, 5}));
+  std::vector<int64_t> sizes = column(expect(get("/table/1?sortColumn=filesize&sortDirection=desc"), 200), "bytes");
+  EXPECT_TRUE(std::is_sorted(sizes.rbegin(), sizes.rend()));
+  std::vector<int64_t> ids = column(expect(get("/table/1?sortDirection=desc"), 200), "id");
+  EXPECT_EQ(ids, (std::vector<int64_t>{parts[2]["id"], parts[1]["id"], parts[0]["id"]}));
+}
+
+TEST_F(ServerE2E, TableRouteErrorsNameTheParameter) {
+  create_people();
+  start();
+  EXPECT_TRUE(contains(error_of(get("/table/1?page=0"), 400), "page must be"));
+  EXPECT_TRUE(contains(error_of(get("/table/1?page=x"), 400), "page must be"));
+  EXPECT_TRUE(contains(error_of(get("/table/1?pageSize=1001"), 400), "pageSize must be a whole number from 1 to 1000"));
+  EXPECT_TRUE(contains(error_of(get("/table/1?pageSize=0"), 400), "pageSize"));
+  EXPECT_TRUE(contains(error_of(get("/table/1?sortColumn=name"), 400), "sortColumn must be id, rows or filesize"));
+  EXPECT_TRUE(contains(error_of(get("/table/1?sortDirection=up"), 400), "sortDirection must be asc or desc"));
+  EXPECT_TRUE(contains(error_of(get("/table/abc"), 400), "table id"));
+  EXPECT_TRUE(contains(error_of(get("/table/99"), 404), "99"));
+  EXPECT_EQ(expect(get("/table/1?pageSize=1000"), 200)["pagination"]["pageSize"], 1000);
+}
+
+TEST_F(ServerE2E, DeleteDropsATableThatStaysViewable) {
+  create_people();
+  start();
+  ordered_json dropped = expect(del("/table/1"), 200);
+  EXPECT_EQ(dropped["status"], "dropped");
+  EXPECT_EQ(dropped["name"], "people");
+  EXPECT_TRUE(contains(error_of(del("/table/1"), 409), "already dropped"));
+  error_of(del("/table/99"), 404);
+  ordered_json shown = expect(get("/table/1"), 200);
+  EXPECT_EQ(shown["table"]["status"], "dropped");
+  EXPECT_EQ(shown["totals"]["rows"], 10);
+  EXPECT_EQ(expect(get("/databases"), 200)["databases"][0]["schemas"][0]["tables"].size(), 0u);
+  EXPECT_EQ(error_of(execute({{"query", "SELECT 1"}, {"table_names", {"people"}}}), 404),
+            "table_names: table 'people' does not exist");
+}
+
+// ---- /execute ----
+
+TEST_F(ServerE2E, ExecuteAnswersRowsInColumnOrderWithHonestStats) {
+  create_people();
+  start();
+  ordered_json r = expect(execute({{"query", "SELECT name, id, dept FROM people WHERE id <= 3 ORDER BY id"}}), 200);
+  EXPECT_EQ(
+      r["data"]["rows"].dump(),
+      R"([{"name":"Ann","id":1,"dept":"Sales"},{"name":"Bob","id":2,"dept":"Sales"},{"name":"Cy","id":3,"dept":"R&D"}])");
+  EXPECT_EQ(r["data"]["columns"].dump(),
+            R"([{"name":"name","type":"VARCHAR"},{"name":"id","type":"BIGINT"},{"name":"dept","type":"VARCHAR"}])");
+  EXPECT_EQ(r["data"]["query"], "SELECT name, id, dept FROM people WHERE id <= 3 ORDER BY id");
+  EXPECT_EQ(r["data"]["registered_tables"], json({"people"}));
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : r.items()) keys.push_back(k);
+  EXPECT_EQ(keys, (std::vector<std::string>{"data", "total", "page", "per_page", "from", "to", "last_page", "stats"}));
+  EXPECT_EQ(r["total"], 3);
+  EXPECT_EQ(r["page"], 1);
+  EXPECT_EQ(r["per_page"], 30);
+  EXPECT_EQ(r["from"], 1);
+  EXPECT_EQ(r["to"], 3);
+  EXPECT_EQ(r["last_page"], 1);
+  EXPECT_GT(r["stats"]["execution_time"].get<double>(), 0);
+  EXPECT_EQ(r["stats"]["rows_in_tables"], 10);
+  EXPECT_EQ(r["stats"]["bytes_in_tables"], expect(get("/table/1"), 200)["totals"]["bytes"]);
+
+  ordered_json none = expect(execute({{"query", "SELECT 42 AS answer"}}), 200);
+  EXPECT_EQ(none["stats"]["rows_in_tables"], 0);
+  EXPECT_EQ(none["data"]["registered_tables"], json::array());
+
+  for (const json& names : {json({"people"}), json("people"), json(" people , ")}) {
+    ordered_json listed = expect(execute({{"query", "SELECT count(*) AS n FROM people"}, {"table_names", names}}), 200);
+    EXPECT_EQ(listed["data"]["rows"][0]["n"], 10) << names.dump();
+  }
+}
+
+TEST_F(ServerE2E, ExecutePagingEdges) {
+  start();
+  const std::string q = "SELECT range AS n FROM range(25)";
+  ordered_json last = expect(execute({{"query", q + " ORDER BY n"}, {"page", 3}, {"per_page", 10}}), 200);
+  EXPECT_EQ(last["data"]["rows"].size(), 5u);
+  EXPECT_EQ(last["data"]["rows"][0]["n"], 20);
+  EXPECT_EQ(last["total"], 25);
+  EXPECT_EQ(last["from"], 21);
+  EXPECT_EQ(last["to"], 25);
+  EXPECT_EQ(last["last_page"], 3);
+
+  ordered_json past = expect(execute({{"query", q}, {"page", 4}, {"per_page", 10}}), 200);
+  EXPECT_EQ(past["data"]["rows"], json::array());
+  EXPECT_EQ(past["total"], 25);
+  EXPECT_EQ(past["from"], 0);
+  EXPECT_EQ(past["to"], 0);
+  EXPECT_EQ(past["page"], 4);
+  EXPECT_EQ(past["last_page"], 3);
+
+  ordered_json exact = expect(execute({{"query", q}, {"page", 5}, {"per_page", 5}}), 200);
+  EXPECT_EQ(exact["from"], 21);
+  EXPECT_EQ(exact["to"], 25);
+  EXPECT_EQ(exact["last_page"], 5);
+
+  ordered_json empty = expect(execute({{"query", "SELECT 1 AS x WHERE false"}}), 200);
+  EXPECT_EQ(empty["total"], 0);
+  EXPECT_EQ(empty["from"], 0);
+  EXPECT_EQ(empty["to"], 0);
+  EXPECT_EQ(empty["last_page"], 1);
+  EXPECT_EQ(empty["data"]["columns"].size(), 1u);
+
+  EXPECT_EQ(expect(execute({{"query", q}, {"per_page", 10000}}), 200)["data"]["rows"].size(), 25u);
+  EXPECT_EQ(expect(execute({{"query", q}, {"per_page", 1}}), 200)["last_page"], 25);
+  EXPECT_EQ(error_of(execute({{"query", q}, {"per_page", 0}}), 400),
+            "field \"per_page\" must be from 1 to 10000, not 0");
+  EXPECT_EQ(error_of(execute({{"query", q}, {"per_page", 10001}}), 400),
+            "field \"per_page\" must be from 1 to 10000, not 10001");
+  EXPECT_TRUE(contains(error_of(execute({{"query", q}, {"page", 0}}), 400), "field \"page\" must be from 1"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", q}, {"page", -2}}), 400), "field \"page\""));
+  EXPECT_TRUE(contains(error_of(execute({{"query", q}, {"page", "2"}}), 400), "field \"page\" must be a whole number"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", q}, {"per_page", 2.5}}), 400), "not 2.5"));
+  EXPECT_EQ(expect(execute({{"query", q}, {"page", 9223372036854775807LL}}), 200)["from"], 0);
+}
+
+TEST_F(ServerE2E, ExecuteRefusesBadRequestsWithPreciseMessages) {
+  create_people();
+  start();
+  EXPECT_TRUE(contains(error_of(post("/execute", "{not json"), 400), "not valid JSON"));
+  EXPECT_TRUE(contains(error_of(post("/execute", "[1]"), 400), "JSON object"));
+  EXPECT_TRUE(contains(error_of(post("/execute", ""), 400), "JSON object"));
+  EXPECT_TRUE(contains(error_of(execute({{"page", 1}}), 400), "field \"query\" is required"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", 5}}), 400), "field \"query\" must be a string"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "  "}}), 400), "field \"query\" is empty"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "SELECT 1"}, {"table_names", 3}}), 400), "table_names"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "SELECT 1"}, {"table_names", {"people", 3}}}), 400), "strings"));
+  EXPECT_EQ(error_of(execute({{"query", "SELECT 1"}, {"table_names", "people,ghosts"}}), 404),
+            "table_names: table 'ghosts' does not exist");
+
+  EXPECT_TRUE(contains(error_of(execute({{"query", "SELEC 1"}}), 400), "Parser Error"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "SELECT * FROM ghosts"}}), 400), "ghosts"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "DELETE FROM people"}}), 400), "only read statements"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "CREATE TABLE t (a INT)"}}), 400), "only read statements"));
+  EXPECT_TRUE(contains(error_of(execute({{"query", "SELECT 1; SELECT 2"}}), 400), "one statement at a time"));
+  error_of(execute({{"query", "SELECT * FROM read_csv('/etc/passwd')"}}), 400);
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM people"}}), 200)["data"]["rows"][0]["n"], 10)
+      << "nothing above changed the table";
+}
+
+TEST_F(ServerE2E, ExecuteStopsAQueryAtTheTimeLimit) {
+  start(false, {{"QUERY_TIME_LIMIT", "1"}});
+  auto started = std::chrono::steady_clock::now();
+  std::string message = error_of(
+      execute({{"query", "SELECT count(*) FROM range(100000000) a, range(100000000) b WHERE a.range + b.range = 3"}}),
+      400);
+  EXPECT_TRUE(contains(message, "time limit of 1 s")) << message;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  expect(execute({{"query", "SELECT 1"}}), 200);
+}
+
+// ---- dev: the fake tables ----
+
+// The example queries of the fake-data spec.
+const std::vector<std::string> kExampleQueries = {
+    "SELECT department, COUNT(*) as count, AVG(salary) as avg_salary FROM fake_users GROUP BY department "
+    "ORDER BY avg_salary DESC",
+    "SELECT status, COUNT(*) as order_count, SUM(total_amount) as total_revenue, AVG(total_amount) as "
+    "avg_order_value FROM fake_orders GROUP BY status",
+    "SELECT device_type, country, COUNT(*) as events, AVG(session_duration) as avg_session_duration, "
+    "SUM(CASE WHEN conversion THEN 1 ELSE 0 END) as conversions FROM fake_analytics GROUP BY device_type, country "
+    "ORDER BY events DESC",
+    "SELECT category, COUNT(*) as product_count, AVG(price) as avg_price, SUM(stock_quantity) as total_inventory "
+    "FROM fake_products GROUP BY category",
+};
+
+// Rows in a canonical order, so that results of queries without ORDER BY compare.
+std::vector<ordered_json> sorted_rows(const ordered_json& rows) {
+  std::vector<ordered_json> out(rows.begin(), rows.end());
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.dump() < b.dump(); });
+  return out;
+}
+
+// Equal, except that floating-point sums may differ in the last bits with the order of addition.
+void expect_same_rows(const ordered_json& got, const ordered_json& want, const std::string& query) {
+  ASSERT_EQ(got.size(), want.size()) << query;
+  ASSERT_GT(want.size(), 0u) << query;
+  std::vector<ordered_json> a = sorted_rows(got), b = sorted_rows(want);
+  for (size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].size(), b[i].size()) << query;
+    for (const auto& [key, value] : b[i].items()) {
+      const ordered_json& other = a[i][key];
+      if (value.is_number_float() || other.is_number_float()) {
+        double x = other.get<double>(), y = value.get<double>();
+        EXPECT_NEAR(x, y, 1e-9 * std::max(1.0, std::abs(y))) << query << " column " << key;
+      } else {
+        EXPECT_EQ(other, value) << query << " column " << key;
+      }
+    }
+  }
+}
+
+// The same SQL run by a plain DuckDB over the Parquet files of the tables' current snapshots, read with
+// hive partitioning: nothing of superstore's query path in between.
+ordered_json duckdb_directly(const std::filesystem::path& data_dir, const std::string& sql) {
+  storage::WarehouseOptions options;
+  options.data_dir = data_dir;
+  options.threads = 1;
+  storage::Warehouse warehouse(options);
+  query::Database db(storage::testing::unsandboxed());
+  query::Connection conn(db);
+  for (const char* name : {"fake_users", "fake_orders", "fake_analytics", "fake_products"}) {
+    auto table = warehouse.tables_named(name).at(0);
+    std::string files;
+    for (const auto& f : warehouse.snapshot(table)->files) {
+      files += (files.empty() ? "" : ", ") +
+               query::quote_literal((data_dir / "warehouse" / table.location / f.path).string());
+    }
+    conn.execute(std::string("CREATE VIEW ") + name + " AS SELECT * FROM read_parquet([" + files +
+                 "], hive_partitioning = true)");
+  }
+  return query::run_user_query(conn, sql, {1, 100000}, std::chrono::seconds(60)).rows;
+}
+
+TEST_F(ServerE2E, DevStartCreatesTheFakeTablesAndTheExampleQueriesAgreeWithDuckDB) {
+  start(true);
+  EXPECT_TRUE(contains(server_->out(), "fake tables created: fake_users, fake_products, fake_orders, fake_analytics"))
+      << server_->out();
+  ordered_json db = expect(get("/databases"), 200)["databases"];
+  ASSERT_EQ(db.size(), 1u);
+  EXPECT_EQ(db[0]["name"], "development");
+  EXPECT_EQ(db[0]["schemas"][0]["name"], "dev_schema");
+  EXPECT_EQ(db[0]["schemas"][0]["tables"].size(), 4u);
+
+  for (const auto& sql : kExampleQueries) {
+    ordered_json answer = expect(execute({{"query", sql}, {"per_page", 10000}}), 200);
+    EXPECT_EQ(answer["total"], answer["data"]["rows"].size()) << sql;
+    EXPECT_GT(answer["stats"]["rows_in_tables"].get<int64_t>(), 0) << sql;
+    expect_same_rows(answer["data"]["rows"], duckdb_directly(dir_.path(), sql), sql);
+  }
+  ordered_json users = expect(execute({{"query", "SELECT count(*) AS n FROM fake_users"}}), 200);
+  EXPECT_EQ(users["data"]["rows"][0]["n"], 1000);
+}
+
+TEST_F(ServerE2E, DevRoutesCreateResetAndDescribeTheFakeTables) {
+  start(true);
+  ordered_json status = expect(get("/dev/fake-data-status"), 200);
+  ASSERT_EQ(status["tables"].size(), 4u) << status.dump();
+  std::vector<int64_t> old_ids;
+  for (const auto& t : status["tables"]) {
+    EXPECT_EQ(t["exists"], true) << t.dump();
+    EXPECT_GT(t["rows"].get<int64_t>(), 0);
+    old_ids.push_back(t["table_id"]);
+  }
+
+  ordered_json created = expect(post("/dev/create-fake-data", ""), 200);
+  EXPECT_EQ(created["created"], json::array());
+  EXPECT_EQ(created["existing"], json({"fake_users", "fake_products", "fake_orders", "fake_analytics"}));
+
+  ordered_json reset = expect(del("/dev/reset-fake-data"), 200);
+  EXPECT_EQ(reset["created"], json({"fake_users", "fake_products", "fake_orders", "fake_analytics"}));
+  std::vector<int64_t> dropped = reset["dropped"];
+  std::sort(dropped.begin(), dropped.end());
+  std::sort(old_ids.begin(), old_ids.end());
+  EXPECT_EQ(dropped, old_ids);
+  EXPECT_EQ(expect(get("/table/" + std::to_string(old_ids[0])), 200)["table"]["status"], "dropped");
+  for (const auto& t : expect(get("/databases"), 200)["databases"][0]["schemas"][0]["tables"]) {
+    EXPECT_FALSE(std::binary_search(old_ids.begin(), old_ids.end(), t["id"].get<int64_t>())) << t.dump();
+  }
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_orders"}}), 200)["data"]["rows"][0]["n"], 5000);
+}
+
+TEST_F(ServerE2E, QueriesDuringAResetAllSucceedWithConsistentAnswers) {
+  start(true);
+  // Integer aggregates only: the same seed makes the same data, so every answer must be exactly this.
+  const json request = {{"query",
+                         "SELECT (SELECT count(*) FROM fake_users) AS users, (SELECT sum(quantity) FROM fake_orders) "
+                         "AS quantity, (SELECT count(*) FROM fake_analytics) AS events, (SELECT "
+                         "sum(stock_quantity) FROM fake_products) AS stock"}};
+  const ordered_json expected = expect(execute(request), 200)["data"]["rows"];
+  std::atomic<bool> reset_done{false};
+  std::atomic<int> answered{0};
+  std::vector<std::future<std::vector<std::string>>> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.push_back(std::async(std::launch::async, [&] {
+      std::vector<std::string> problems;
+      for (int n = 0; !reset_done || n < 3; ++n) {
+        auto r = execute(request);
+        if (!r || r->status != 200) {
+          problems.push_back(r ? r->body : httplib::to_string(r.error()));
+        } else if (ordered_json::parse(r->body)["data"]["rows"] != expected) {
+          problems.push_back("other answer: " + r->body);
+        }
+        ++answered;
+      }
+      return problems;
+    }));
+  }
+  while (answered < 4) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const int before_reset = answered;
+  expect(del("/dev/reset-fake-data"), 200);
+  const int during_reset = answered - before_reset;
+  reset_done = true;
+  for (auto& reader : readers) EXPECT_EQ(reader.get(), std::vector<std::string>{});
+  EXPECT_GT(during_reset, 0) << "no query ran while the reset did";
+}
+
+TEST_F(ServerE2E, ARestartKeepsTheFakeDataAndDoesNotRecreateIt) {
+  start(true);
+  const json request = {{"query", "SELECT sum(salary) AS s FROM fake_users"}};
+  const ordered_json databases = expect(get("/databases"), 200);
+  const ordered_json answer = expect(execute(request), 200)["data"]["rows"];
+  ASSERT_EQ(server_->terminate(), 0);
+
+  start(true);
+  EXPECT_TRUE(contains(server_->out(), "fake tables created: none")) << server_->out();
+  EXPECT_EQ(expect(get("/databases"), 200), databases);
+  EXPECT_EQ(expect(execute(request), 200)["data"]["rows"], answer);
+}
+
+// ---- dev routes outside dev, and the process ----
+
+TEST_F(ServerE2E, OutsideDevTheDevRoutesAre403AndNoFakeTableAppears) {
+  start();
+  EXPECT_FALSE(contains(server_->out(), "fake"));
+  for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/dev/create-fake-data"}, {"DELETE", "/dev/reset-fake-data"}, {"GET", "/dev/fake-data-status"}}) {
+    httplib::Request anonymous;
+    anonymous.method = method;
+    anonymous.path = path;
+    EXPECT_EQ(client().send(anonymous)->status, 401) << path;
+    httplib::Request request = anonymous;
+    request.headers = auth();
+    EXPECT_TRUE(contains(error_of(client().send(request), 403), "APP_ENV=dev")) << path;
+  }
+  EXPECT_EQ(expect(get("/databases"), 200)["databases"], json::array());
+}
+
+TEST_F(ServerE2E, SigtermLetsTheRequestInProgressFinishAndExitsZero) {
+  start();
+  token();
+  // One to a few seconds of work: long enough to be in progress when the signal comes.
+  auto slow = std::async(std::launch::async, [&] {
+    return execute(
+        {{"query", "SELECT count(*) AS n FROM range(8000) a, range(8000) b WHERE (a.range * b.range) % 7 = 1"}});
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_EQ(slow.wait_for(std::chrono::seconds(0)), std::future_status::timeout) << "the query ended too soon";
+  EXPECT_EQ(server_->terminate(), 0) << server_->err();
+  ordered_json answer = expect(slow.get(), 200);
+  EXPECT_GT(answer["data"]["rows"][0]["n"].get<int64_t>(), 0);
+  EXPECT_TRUE(contains(server_->err(), "received SIGTERM")) << server_->err();
+}
+
+}  // namespace
+}  // namespace superstore::e2e

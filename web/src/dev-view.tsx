@@ -1,0 +1,197 @@
+// Dev only (APP_ENV=dev): the fake tables' status, creating the missing ones, and a reset after a
+// confirmation.
+import { useEffect, useRef, useState } from 'preact/hooks';
+
+import { api, errorMessage, isAbort, type FakeDataStatus } from './api';
+import { formatBytes, formatCount } from './format';
+import { ErrorBox, LoadingBar, Notice, Spinner } from './ui';
+
+interface Props {
+  // The fake tables changed: the sidebar's list is stale.
+  onTablesChanged: () => void;
+}
+
+type Busy = null | 'create' | 'reset';
+
+export function DevView({ onTablesChanged }: Props) {
+  const [status, setStatus] = useState<FakeDataStatus | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState<Busy>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const dialogRef = useRef<HTMLDialogElement>(null);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setLoading(true);
+    api
+      .fakeDataStatus(controller.signal)
+      .then((s) => {
+        setStatus(s);
+        setError(null);
+        setLoading(false);
+      })
+      .catch((e) => {
+        if (isAbort(e)) return;
+        setError(errorMessage(e));
+        setLoading(false);
+      });
+    return () => controller.abort();
+  }, [reload]);
+
+  const tables = status?.tables ?? [];
+  const missing = tables.filter((t) => !t.exists).map((t) => t.name);
+
+  const act = async (kind: 'create' | 'reset') => {
+    setBusy(kind);
+    setDone(null);
+    setError(null);
+    try {
+      if (kind === 'create') {
+        const answer = await api.createFakeData();
+        const created = answer?.created ?? [];
+        setDone(created.length ? `Created ${created.join(', ')}.` : 'Nothing to create: every fake table exists.');
+      } else {
+        await api.resetFakeData();
+        setDone('Fake data reset: every fake table was dropped and created anew.');
+      }
+      onTablesChanged();
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(null);
+      setReload((r) => r + 1);
+    }
+  };
+
+  const confirmReset = (event: Event) => {
+    event.preventDefault();
+    dialogRef.current?.close();
+    void act('reset');
+  };
+
+  const first = tables.find((t) => t.exists);
+  return (
+    <section class="view dev-view" aria-labelledby="dev-title">
+      <header class="view-head">
+        <div>
+          <p class="breadcrumb">APP_ENV=dev</p>
+          <h1 id="dev-title" class="view-title">
+            Fake data
+          </h1>
+        </div>
+        <div class="controls">
+          <button
+            type="button"
+            class="btn"
+            onClick={() => act('create')}
+            disabled={busy !== null || loading || missing.length === 0}
+            title={missing.length === 0 ? 'Every fake table exists' : `Creates ${missing.join(', ')}`}
+          >
+            {busy === 'create' && <Spinner />} Create missing tables{missing.length > 0 ? ` (${missing.length})` : ''}
+          </button>
+          <button
+            type="button"
+            class="btn btn-danger"
+            onClick={() => dialogRef.current?.showModal()}
+            disabled={busy !== null || loading}
+          >
+            {busy === 'reset' && <Spinner />} Reset fake data…
+          </button>
+        </div>
+      </header>
+
+      {busy && (
+        <Notice>
+          <Spinner /> {busy === 'reset' ? 'Dropping and regenerating the fake tables…' : 'Creating the missing tables…'}{' '}
+          This can take a while.
+        </Notice>
+      )}
+      {done && <Notice kind="success">{done}</Notice>}
+      {error && <ErrorBox message={error} onRetry={() => setReload((r) => r + 1)} />}
+
+      <section class="panel" aria-labelledby="fake-heading" aria-busy={loading}>
+        <div class="panel-head">
+          <h2 id="fake-heading">Fake tables</h2>
+          {status && (
+            <span class="muted small">
+              {status.database && status.schema ? `${status.database}.${status.schema} · ` : ''}seed{' '}
+              {String(first?.seed ?? tables[0]?.seed ?? '—')} · scale {String(first?.scale ?? tables[0]?.scale ?? '—')}
+            </span>
+          )}
+        </div>
+        <div class={`table-scroll results-frame ${loading ? 'is-loading' : ''}`}>
+          <LoadingBar active={loading} />
+          <table class="data-table" data-testid="fake-data-status">
+            <thead>
+              <tr>
+                <th scope="col">Table</th>
+                <th scope="col">Status</th>
+                <th scope="col" class="num">
+                  Rows
+                </th>
+                <th scope="col" class="num">
+                  Size
+                </th>
+                <th scope="col" class="num">
+                  Micro-partitions
+                </th>
+                <th scope="col" class="num">
+                  Version
+                </th>
+                <th scope="col" class="num">
+                  Columns
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {!status &&
+                [1, 2, 3, 4].map((i) => (
+                  <tr key={i} aria-hidden="true">
+                    <td colSpan={7}>
+                      <span class="skeleton-line w90" />
+                    </td>
+                  </tr>
+                ))}
+              {tables.map((t) => (
+                <tr key={t.name} data-table={t.name}>
+                  <td class="fake-name">
+                    <span class="mono">{t.exists && t.table_id ? <a href={`#/table/${t.table_id}`}>{t.name}</a> : t.name}</span>
+                    {t.description && <span class="fake-description">{t.description}</span>}
+                  </td>
+                  <td>
+                    <span class={`badge ${t.exists ? 'badge-ok' : 'badge-missing'}`}>{t.exists ? 'exists' : 'missing'}</span>
+                  </td>
+                  <td class="num">{t.exists ? formatCount(t.rows) : '—'}</td>
+                  <td class="num">{t.exists ? formatBytes(t.bytes) : '—'}</td>
+                  <td class="num">{t.exists ? formatCount(t.micro_partitions) : '—'}</td>
+                  <td class="num">{t.exists ? formatCount(t.version) : '—'}</td>
+                  <td class="num">{Array.isArray(t.columns) ? t.columns.length : '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <dialog ref={dialogRef} class="dialog" aria-labelledby="reset-title" aria-describedby="reset-text">
+        <form method="dialog" onSubmit={confirmReset}>
+          <h2 id="reset-title">Reset the fake data?</h2>
+          <p id="reset-text">
+            This drops {tables.map((t) => t.name).join(', ') || 'the fake tables'} and generates them anew. Their table ids
+            change; their old files stay on disk as dropped tables.
+          </p>
+          <div class="dialog-buttons">
+            <button type="button" class="btn" onClick={() => dialogRef.current?.close()} autofocus>
+              Cancel
+            </button>
+            <button type="submit" class="btn btn-danger" data-testid="confirm-reset">
+              Reset
+            </button>
+          </div>
+        </form>
+      </dialog>
+    </section>
+  );
+}

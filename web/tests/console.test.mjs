@@ -1,0 +1,414 @@
+// End-to-end tests of the web console: the real `superstore serve` (APP_ENV=dev, fake data, a fresh
+// DATA_DIR, a free loopback port) driven by Debian's Chromium through playwright-core. No browser is
+// downloaded. A screenshot of each main screen goes to SCREENSHOT_DIR for people to look at.
+//
+//   SUPERSTORE_BIN=build/superstore node --test web/tests/
+//
+// ctest runs this as web_console_e2e (tests/CMakeLists.txt) with SUPERSTORE_BIN and SCREENSHOT_DIR set.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, '..', '..');
+const BINARY = path.resolve(process.env.SUPERSTORE_BIN || path.join(repo, 'build', 'superstore'));
+const SCREENSHOTS = path.resolve(process.env.SCREENSHOT_DIR || path.join(repo, 'build', 'test-screenshots'));
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const EMAIL = 'console@example.com';
+const PASSWORD = 'console-e2e-password';
+
+const REVENUE_QUERY =
+  'SELECT status, COUNT(*) as order_count, SUM(total_amount) as total_revenue, ' +
+  'AVG(total_amount) as avg_order_value FROM fake_orders GROUP BY status';
+
+let server;
+let baseUrl;
+let dataDir;
+let browser;
+let page;
+let apiToken;
+const serverOutput = [];
+const cspViolations = [];
+const pageErrors = [];
+let currentTest = '';
+
+function startServer() {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'superstore-console-'));
+  const child = spawn(BINARY, ['serve'], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME || tmpdir(),
+      APP_ENV: 'dev',
+      DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      USER_EMAIL: EMAIL,
+      USER_PASSWORD: PASSWORD,
+      FAKE_DATA_SCALE: '1',
+      CORS_ORIGINS: '',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line in 60 s:\n${serverOutput.join('')}`)), 60_000);
+    const onData = (chunk) => {
+      const text = chunk.toString();
+      serverOutput.push(text);
+      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(serverOutput.join(''));
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1] });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`superstore serve exited with ${code}:\n${serverOutput.join('')}`));
+    });
+  });
+}
+
+// The API as a script sees it, to check what the page shows against.
+async function call(method, route, body) {
+  const headers = { Authorization: `Bearer ${apiToken}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(baseUrl + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+async function apiLogin() {
+  const response = await fetch(`${baseUrl}/auth/jwt/login`, {
+    method: 'POST',
+    body: new URLSearchParams({ username: EMAIL, password: PASSWORD }),
+  });
+  assert.equal(response.status, 200);
+  return (await response.json()).access_token;
+}
+
+async function tableId(name) {
+  const { body } = await call('GET', '/databases');
+  for (const db of body.databases) for (const s of db.schemas) for (const t of s.tables) if (t.name === name) return t.id;
+  return null;
+}
+
+async function shot(name) {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+async function typeQuery(sql) {
+  const editor = page.locator('.cm-content');
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(sql);
+}
+
+async function runQuery(sql) {
+  await typeQuery(sql);
+  await page.keyboard.press('Control+Enter');
+}
+
+// The grid as text: header names and each row's cells (without the row number).
+async function readGrid() {
+  return page.locator('[data-testid=result-grid]').evaluate((table) => ({
+    columns: [...table.querySelectorAll('thead .col-name')].map((th) => th.textContent),
+    rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+    firstRowNumber: Number(table.querySelector('tbody tr td')?.textContent),
+    nulls: table.querySelectorAll('td.cell-null').length,
+  }));
+}
+
+// Waits until the grid shows page `page` of `query`'s result, and nothing is loading.
+async function waitForResult(query, pageNumber = 1) {
+  await page.waitForFunction(
+    ([q, p]) => {
+      const panel = document.querySelector('.results-panel');
+      return panel && panel.getAttribute('aria-busy') === 'false' && panel.dataset.query === q && panel.dataset.page === String(p);
+    },
+    [query, pageNumber],
+  );
+}
+
+before(async () => {
+  assert.ok(existsSync(BINARY), `no superstore binary at ${BINARY}: build it first (make build), or set SUPERSTORE_BIN`);
+  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run scripts/install-deps.sh (Debian's chromium package)`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const started = await startServer();
+  server = started.child;
+  baseUrl = started.url;
+  apiToken = await apiLogin();
+
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 820 }, deviceScaleFactor: 1 });
+  // Nothing may leave for another origin: the page is meant to be self-contained.
+  await context.route(
+    (url) => url.origin !== new URL(baseUrl).origin,
+    (route) => {
+      pageErrors.push(`request to another origin: ${route.request().url()}`);
+      return route.abort();
+    },
+  );
+  page = await context.newPage();
+  page.on('console', (message) => {
+    const text = message.text();
+    if (/Content Security Policy|Refused to/i.test(text)) {
+      const { url, lineNumber, columnNumber } = message.location();
+      cspViolations.push(`${currentTest}: ${text} (at ${url}:${lineNumber}:${columnNumber})`);
+    }
+  });
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+});
+
+after(async () => {
+  await browser?.close();
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve));
+    server.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('web console', () => {
+  beforeEach((t) => {
+    currentTest = t.name;
+  });
+
+  test('serves the page and its assets with types, caching and a strict CSP', async () => {
+    const index = await fetch(`${baseUrl}/`);
+    assert.equal(index.status, 200);
+    assert.match(index.headers.get('content-type'), /^text\/html/);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const csp = index.headers.get('content-security-policy');
+    assert.match(csp, /default-src 'none'/);
+    assert.match(csp, /script-src 'self'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const html = await index.text();
+    assert.doesNotMatch(html, /<script>(?!<\/script>)|<style|style="/, 'no inline script or style in index.html');
+
+    const etag = index.headers.get('etag');
+    assert.ok(etag);
+    assert.equal((await fetch(`${baseUrl}/`, { headers: { 'If-None-Match': etag } })).status, 304);
+
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(assets.some((a) => a.startsWith('/assets/js/')), `a script in ${html}`);
+    assert.ok(assets.some((a) => a.startsWith('/assets/css/')), `a stylesheet in ${html}`);
+    for (const asset of assets) {
+      const response = await fetch(baseUrl + asset); // no token: static files are public
+      assert.equal(response.status, 200, asset);
+      const kind = asset.split('/')[2];
+      const expected = { js: /^text\/javascript/, css: /^text\/css/, svg: /^image\/svg\+xml/ }[kind];
+      assert.match(response.headers.get('content-type'), expected, asset);
+      assert.equal(response.headers.get('cache-control'), 'public, max-age=31536000, immutable', asset);
+    }
+    // The API still wants a token.
+    assert.equal((await fetch(`${baseUrl}/databases`)).status, 401);
+  });
+
+  test('a wrong password shows the server\'s error', async () => {
+    await page.goto(`${baseUrl}/`);
+    await page.getByLabel('Email').fill(EMAIL);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByTestId('login-error').filter({ hasText: /incorrect email or password/i }).waitFor();
+    await shot('01-login-error');
+  });
+
+  test('logs in and lists the databases, schemas and tables', async () => {
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByText(EMAIL).waitFor();
+    for (const name of ['fake_users', 'fake_products', 'fake_orders', 'fake_analytics']) {
+      await page.locator(`.table-name[data-table=${name}]`).waitFor();
+    }
+    assert.equal(await page.evaluate(() => typeof sessionStorage.getItem('superstore.token')), 'string');
+    await page.locator('.cm-content').waitFor();
+    await page.getByRole('link', { name: 'Dev data' }).waitFor();
+    await shot('02-sql-empty');
+  });
+
+  test('opens fake_orders with its columns and micro-partitions, sorted by the server', async () => {
+    await page.getByRole('link', { name: 'fake_orders: columns and micro-partitions' }).click();
+    await page.getByRole('heading', { name: 'fake_orders' }).waitFor();
+    const id = await tableId('fake_orders');
+    const { body } = await call('GET', `/table/${id}?page=1&pageSize=50&sortColumn=id&sortDirection=asc`);
+    const grid = page.getByTestId('micro-partitions');
+    await grid.locator('tbody tr').first().waitFor();
+    const shown = await grid.locator('tbody tr').count();
+    assert.equal(shown, body.micro_partitions.length);
+    assert.ok(shown > 0, 'fake_orders has micro-partitions');
+    assert.equal(await page.getByTestId('table-micro-partitions').textContent(), body.totals.micro_partitions.toLocaleString('en-US'));
+    assert.equal(await page.getByTestId('table-rows').textContent(), body.totals.rows.toLocaleString('en-US'));
+    assert.equal(await grid.locator('tbody tr td').first().textContent(), String(body.micro_partitions[0].id));
+    for (const column of body.table.columns) await page.getByRole('cell', { name: column.name, exact: true }).first().waitFor();
+    await shot('03-table-fake_orders');
+
+    // Sort by rows: the first click sorts descending.
+    const sorted = await call('GET', `/table/${id}?page=1&pageSize=50&sortColumn=rows&sortDirection=desc`);
+    const mostRows = sorted.body.micro_partitions[0];
+    await grid.getByRole('button', { name: 'Rows' }).click();
+    await grid.locator('th[aria-sort=descending]').waitFor();
+    await grid
+      .locator('tbody tr:first-child td:first-child')
+      .filter({ hasText: new RegExp(`^${mostRows.id}$`) })
+      .waitFor();
+    assert.equal(await grid.locator('tbody tr:first-child td:nth-child(3)').textContent(), mostRows.rows.toLocaleString('en-US'));
+  });
+
+  test('a table name starts a query; the revenue-by-status grid matches /execute', async () => {
+    await page.locator('.table-name[data-table=fake_orders]').click();
+    await page.locator('.cm-content').filter({ hasText: 'SELECT * FROM fake_orders LIMIT 100' }).waitFor();
+
+    await runQuery(REVENUE_QUERY);
+    const expected = (await call('POST', '/execute', { query: REVENUE_QUERY, page: 1, per_page: 100 })).body;
+    await waitForResult(REVENUE_QUERY);
+    const grid = await readGrid();
+    assert.deepEqual(grid.columns, expected.data.columns.map((c) => c.name));
+    assert.equal(grid.rows.length, expected.data.rows.length);
+    // GROUP BY has no order: match rows by status.
+    const byStatus = new Map(grid.rows.map((cells) => [cells[0], cells]));
+    for (const row of expected.data.rows) {
+      const cells = byStatus.get(row.status);
+      assert.ok(cells, `a row for ${row.status}`);
+      assert.equal(Number(cells[1]), row.order_count, `order_count of ${row.status}`);
+      assert.equal(Number(cells[2]), row.total_revenue, `total_revenue of ${row.status}`);
+      assert.equal(Number(cells[3]), row.avg_order_value, `avg_order_value of ${row.status}`);
+    }
+    assert.match(await page.getByTestId('result-time').textContent(), /\d (ms|s)$/);
+    await shot('04-sql-revenue-grid');
+
+    await page.getByRole('button', { name: 'Chart', exact: true }).click();
+    await page.getByTestId('result-chart').waitFor();
+    await page.locator('.chart-loading').waitFor({ state: 'detached' });
+    await shot('05-sql-revenue-chart');
+    await page.getByRole('button', { name: 'Grid', exact: true }).click();
+  });
+
+  test('pages through a large result', async () => {
+    const query = 'SELECT * FROM fake_analytics ORDER BY id';
+    const first = (await call('POST', '/execute', { query, page: 1, per_page: 100 })).body;
+    assert.ok(first.total > 300, `fake_analytics has ${first.total} rows`);
+    await runQuery(query);
+    await waitForResult(query);
+    let grid = await readGrid();
+    assert.equal(grid.rows.length, 100);
+    assert.equal(grid.firstRowNumber, 1);
+
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await waitForResult(query, 2);
+    await page.locator('.pager-pos').filter({ hasText: `Page 2 of ${first.last_page.toLocaleString('en-US')}` }).waitFor();
+    grid = await readGrid();
+    assert.equal(grid.firstRowNumber, 101);
+    const second = (await call('POST', '/execute', { query, page: 2, per_page: 100 })).body;
+    assert.equal(grid.rows[0][0], String(second.data.rows[0].id));
+
+    await page.getByRole('button', { name: 'Last page' }).click();
+    await waitForResult(query, first.last_page);
+    grid = await readGrid();
+    assert.equal(grid.firstRowNumber, (first.last_page - 1) * 100 + 1);
+    assert.equal(grid.rows.length, first.total - (first.last_page - 1) * 100);
+    await shot('06-sql-large-result');
+  });
+
+  test('NULLs are shown as NULL, distinct from the text', async () => {
+    const query = "SELECT NULL::VARCHAR AS nothing, 'NULL' AS text, 42::BIGINT AS answer";
+    await runQuery(query);
+    await waitForResult(query);
+    const grid = await readGrid();
+    assert.equal(grid.nulls, 1);
+    assert.deepEqual(grid.rows[0], ['NULL', 'NULL', '42']);
+  });
+
+  test('an SQL error shows the server\'s message beside the editor', async () => {
+    const bad = 'SELECT no_such_column FROM fake_orders';
+    const expected = await call('POST', '/execute', { query: bad });
+    assert.equal(expected.status, 400);
+    await runQuery(bad);
+    const box = page.locator('.editor-panel .error-box');
+    await box.waitFor();
+    assert.equal((await box.locator('.error-message').textContent()).trim(), expected.body.error.trim());
+    await shot('07-sql-error');
+  });
+
+  test('the dev panel resets the fake data after a confirmation', async () => {
+    const before = await tableId('fake_orders');
+    await page.getByRole('link', { name: 'Dev data' }).click();
+    const status = page.getByTestId('fake-data-status');
+    await status.locator('tr[data-table=fake_orders] .badge-ok').waitFor();
+    await shot('08-dev-panel');
+
+    await page.getByRole('button', { name: 'Reset fake data…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await shot('09-dev-reset-confirm');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal(await tableId('fake_orders'), before, 'cancel leaves the data alone');
+
+    await page.getByRole('button', { name: 'Reset fake data…' }).click();
+    await dialog.getByRole('button', { name: 'Reset' }).click();
+    await page.locator('.notice-success').filter({ hasText: 'Fake data reset' }).waitFor({ timeout: 120_000 });
+    const afterId = await tableId('fake_orders');
+    assert.ok(afterId !== null && afterId !== before, `fake_orders was recreated (${before} → ${afterId})`);
+    // The status table shows the new tables, and the sidebar follows: its ⓘ link points at the new table.
+    await status.locator(`tr[data-table=fake_orders] a[href="#/table/${afterId}"]`).waitFor();
+    await page.locator('.dev-view .results-frame:not(.is-loading)').waitFor();
+    await page.locator(`a.table-info[href="#/table/${afterId}"]`).waitFor();
+    await shot('10-dev-after-reset');
+  });
+
+  test('a phone-width screen works with the table drawer', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${baseUrl}/#/`);
+    await page.locator('.cm-content').waitFor();
+    await shot('11-phone-sql');
+    await page.getByRole('button', { name: 'Tables', exact: true }).click();
+    await page.locator('.table-name[data-table=fake_users]').waitFor({ state: 'visible' });
+    await page.waitForFunction(() => document.getElementById('sidebar').getBoundingClientRect().left >= 0); // slid in
+    await shot('12-phone-drawer');
+    await page.locator('.table-name[data-table=fake_users]').click();
+    await page.locator('.cm-content').filter({ hasText: 'SELECT * FROM fake_users LIMIT 100' }).waitFor();
+    await page.locator('.cm-content').click();
+    await page.keyboard.press('Control+Enter');
+    await waitForResult('SELECT * FROM fake_users LIMIT 100');
+    assert.equal((await readGrid()).rows.length, 100);
+    await shot('13-phone-result');
+    await page.setViewportSize({ width: 1366, height: 820 });
+  });
+
+  test('an ended session leads back to the login form with a message', async () => {
+    // Log the page's token out behind its back, as an expiry would.
+    const token = await page.evaluate(() => sessionStorage.getItem('superstore.token'));
+    const response = await fetch(`${baseUrl}/auth/jwt/logout`, { method: 'POST', headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 204);
+    await page.getByRole('button', { name: 'Reload the list of tables' }).click();
+    await page.getByTestId('login-notice').filter({ hasText: /session has ended/ }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('superstore.token')), null);
+    await shot('14-login-session-ended');
+  });
+
+  test('the page broke no Content-Security-Policy rule and threw nothing', () => {
+    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
