@@ -567,7 +567,9 @@ TEST_F(ServerE2E, DevRoutesCreateResetAndDescribeTheFakeTables) {
   std::sort(old_ids.begin(), old_ids.end());
   EXPECT_EQ(dropped, old_ids);
   EXPECT_EQ(expect(get("/table/" + std::to_string(old_ids[0])), 200)["table"]["status"], "dropped");
-  for (const auto& t : expect(get("/databases"), 200)["databases"][0]["schemas"][0]["tables"]) {
+  // Held in a local: a range-for over a part of a temporary would outlive the temporary.
+  const ordered_json listing = expect(get("/databases"), 200);
+  for (const auto& t : listing["databases"][0]["schemas"][0]["tables"]) {
     EXPECT_FALSE(std::binary_search(old_ids.begin(), old_ids.end(), t["id"].get<int64_t>())) << t.dump();
   }
   EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_orders"}}), 200)["data"]["rows"][0]["n"], 5000);

@@ -61,8 +61,8 @@ struct TableWriter::Impl {
   query::Database& engine;
   blob::BlobStore& store;
   catalog::Catalog& catalog;
-  DeltaLog& log;
   TableContext ctx;
+  DeltaLog log;
   query::Connection conn;
   std::vector<ColumnDef> data_columns;       // the columns stored in the Parquet files
   std::vector<ColumnDef> partition_columns;  // in partition-key order
@@ -75,8 +75,8 @@ struct TableWriter::Impl {
   // Working tables are plain tables named per writer, so writers sharing the engine never meet.
   std::string stage_name, sorted_name;
 
-  Impl(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, DeltaLog& l, TableContext context)
-      : engine(e), store(s), catalog(c), log(l), ctx(std::move(context)), conn(e) {
+  Impl(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, TableContext context)
+      : engine(e), store(s), catalog(c), ctx(std::move(context)), log(s, ctx.root_key), conn(e) {
     static std::atomic<int64_t> counter{0};
     std::string n = std::to_string(++counter);
     stage_name = "ss_stage_" + n;
@@ -399,9 +399,9 @@ struct TableWriter::Impl {
   }
 };
 
-TableWriter::TableWriter(query::Database& engine, blob::BlobStore& store, catalog::Catalog& catalog, DeltaLog& log,
+TableWriter::TableWriter(query::Database& engine, blob::BlobStore& store, catalog::Catalog& catalog,
                          TableContext context)
-    : impl_(std::make_unique<Impl>(engine, store, catalog, log, std::move(context))) {}
+    : impl_(std::make_unique<Impl>(engine, store, catalog, std::move(context))) {}
 
 TableWriter::~TableWriter() {
   try {

@@ -42,8 +42,7 @@ class TableWriter {
   // Rows staged beyond this many are written out early, so memory stays bounded at any input size.
   static constexpr int64_t kFlushRows = 20'000'000;
 
-  TableWriter(query::Database& engine, blob::BlobStore& store, catalog::Catalog& catalog, DeltaLog& log,
-              TableContext context);
+  TableWriter(query::Database& engine, blob::BlobStore& store, catalog::Catalog& catalog, TableContext context);
   ~TableWriter();
 
   // Adds rows whose schema equals the table's columns (names and types, in order).

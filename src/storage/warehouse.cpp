@@ -222,16 +222,7 @@ std::vector<catalog::TableInfo> Warehouse::tables_named(const std::string& name)
 }
 
 std::unique_ptr<TableWriter> Warehouse::writer(const catalog::TableInfo& table) {
-  // The writer keeps a reference to the log object, so it lives with the writer.
-  struct OwnedLogWriter : TableWriter {
-    OwnedLogWriter(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, std::unique_ptr<DeltaLog> l,
-                   TableContext ctx)
-        : TableWriter(e, s, c, *l, std::move(ctx)), log(std::move(l)) {}
-    std::unique_ptr<DeltaLog> log;
-  };
-  auto log = std::make_unique<DeltaLog>(impl_->store, table.location);
-  return std::make_unique<OwnedLogWriter>(impl_->write_engine, impl_->store, *impl_->catalog, std::move(log),
-                                          impl_->context(table));
+  return std::make_unique<TableWriter>(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
 }
 
 WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::filesystem::path& file) {
@@ -265,8 +256,7 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   }
   // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
   query::Database engine(impl_->engine_options({abs.parent_path().string() + "/"}));
-  DeltaLog log(impl_->store, table.location);
-  TableWriter w(engine, impl_->store, *impl_->catalog, log, impl_->context(table));
+  TableWriter w(engine, impl_->store, *impl_->catalog, impl_->context(table));
   try {
     if (ext != ".parquet") check_timestamps(engine, table, reader, header_lines);
     w.add_select("SELECT " + casts + " FROM " + reader);
@@ -280,8 +270,7 @@ WriteResult Warehouse::delete_where(const catalog::TableInfo& table, const std::
   if (predicate.find_first_not_of(" \t\n") == std::string::npos) {
     fail(ErrorCode::InvalidArgument, "a delete needs a predicate, e.g. --where \"id < 10\"");
   }
-  DeltaLog log(impl_->store, table.location);
-  TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, log, impl_->context(table));
+  TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
   return w.delete_where(predicate);
 }
 
