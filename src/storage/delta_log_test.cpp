@@ -165,6 +165,9 @@ TEST(DeltaLog, CorruptCommitIsReported) {
 // The golden tables written by Spark (shared/testdata/delta-golden); their README gives what they hold.
 class GoldenLog : public ::testing::Test {
  protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the team's shared/ folder must sit beside the checkout";
+  }
   static fs::path root() { return fs::path(SUPERSTORE_TESTDATA_DIR) / "delta-golden"; }
   DeltaLog log(const std::string& table) { return DeltaLog(store_, table); }
   blob::LocalBlobStore store_{root()};

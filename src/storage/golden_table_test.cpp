@@ -14,6 +14,9 @@ namespace fs = std::filesystem;
 
 class GoldenTable : public ::testing::Test {
  protected:
+  void SetUp() override {
+    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the team's shared/ folder must sit beside the checkout";
+  }
   static fs::path root() { return fs::path(SUPERSTORE_TESTDATA_DIR) / "delta-golden"; }
 
   // Runs `select` (with {t} standing for the table) over `table` as of `version`.
