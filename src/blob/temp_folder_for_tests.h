@@ -1,32 +1,8 @@
-// A fresh folder under the system temp folder, removed with everything in it when the test ends.
+// The blob tests' temp folder is the shared one (common/temp_folder.h).
 #pragma once
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <random>
-#include <string>
+#include "common/temp_folder.h"
 
 namespace superstore::blob {
-
-class TempFolder {
- public:
-  TempFolder() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("superstore-blob-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  ~TempFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
-
+using TempFolder = superstore::TempFolder;
 }  // namespace superstore::blob

@@ -11,28 +11,11 @@
 
 #include "catalog/catalog.h"
 #include "common/error.h"
+#include "common/temp_folder.h"
 
 namespace superstore::catalog {
 
-class TempFolder {
- public:
-  TempFolder() {
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("superstore-catalog-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
-    std::filesystem::create_directories(path_);
-  }
-  TempFolder(const TempFolder&) = delete;
-  TempFolder& operator=(const TempFolder&) = delete;
-  ~TempFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempFolder = superstore::TempFolder;
 
 class CatalogTest : public ::testing::Test {
  protected:

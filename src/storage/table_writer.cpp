@@ -157,7 +157,7 @@ struct TableWriter::Impl {
   }
 
   std::optional<std::string> partition_text(const query::Result& r, size_t col, size_t row, const ColumnDef& c) {
-    // Reuse the single-row helper by reading the same cell through a one-row view of the value.
+    // Partition values as the Delta log spells them (see docs/storage-format.md).
     switch (c.type) {
       case ColumnType::Boolean: return r.get_bool(col, row) ? "true" : "false";
       case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));

@@ -6,26 +6,12 @@
 #include <string>
 
 #include "common/columns.h"
+#include "common/temp_folder.h"
 #include "query/database.h"
 
 namespace superstore::storage::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() / ("superstore-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = superstore::TempFolder;
 
 // An engine without the sandbox, for tests that inspect files directly.
 inline query::DatabaseOptions unsandboxed() {
