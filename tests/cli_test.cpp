@@ -52,21 +52,23 @@ TEST_F(Cli, CreateInsertQueryFromAFreshDataDir) {
                          "id,name,dept,joined,born\n"
                          "3,Ann,Sales,2024-01-02 10:00:00,1990-05-01\n"
                          "1,\"Bob, Jr.\",R&D,2023-05-01T08:00:00+02:00,1985-12-24\n"
-                         "2,Cy,Sales,,\n");
+                         "2,Cy,Sales,,\n"
+                         "4,Di,,,\n");
   ProcessResult ins = ok({"insert", "people", csv});
-  EXPECT_NE(ins.out.find("inserted 3 rows"), std::string::npos) << ins.out;
+  EXPECT_NE(ins.out.find("inserted 4 rows"), std::string::npos) << ins.out;
 
   auto rows = json_rows("SELECT * FROM people ORDER BY id");
-  ASSERT_EQ(rows.size(), 3u);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_TRUE(rows[3]["dept"].is_null()) << "an empty CSV field is NULL, a partition of its own";
   EXPECT_EQ(rows[0]["name"], "Bob, Jr.");
   EXPECT_EQ(rows[0]["joined"], "2023-05-01T06:00:00Z");
   EXPECT_EQ(rows[0]["born"], "1985-12-24");
   EXPECT_TRUE(rows[1]["joined"].is_null());
   EXPECT_EQ(rows[2]["dept"], "Sales");
 
-  ProcessResult csv_out = ok({"sql", "--format", "csv", "SELECT id, name FROM people ORDER BY id"});
+  ProcessResult csv_out = ok({"sql", "--format", "csv", "SELECT id, name FROM people WHERE id < 4 ORDER BY id"});
   EXPECT_EQ(csv_out.out, "id,name\n1,\"Bob, Jr.\"\n2,Cy\n3,Ann\n");
-  ProcessResult table_out = ok({"sql", "SELECT id, name FROM people ORDER BY id"});
+  ProcessResult table_out = ok({"sql", "SELECT id, name FROM people WHERE id < 4 ORDER BY id"});
   EXPECT_NE(table_out.out.find("id | name"), std::string::npos) << table_out.out;
   EXPECT_NE(table_out.out.find("(3 rows)"), std::string::npos) << table_out.out;
 
@@ -76,6 +78,7 @@ TEST_F(Cli, CreateInsertQueryFromAFreshDataDir) {
   EXPECT_TRUE(fs::exists(table / "_delta_log" / "00000000000000000001.json"));
   EXPECT_TRUE(fs::is_directory(table / "dept=Sales"));
   EXPECT_TRUE(fs::is_directory(table / "dept=R&D"));
+  EXPECT_TRUE(fs::is_directory(table / "dept=__HIVE_DEFAULT_PARTITION__"));
 }
 
 TEST_F(Cli, TimeTravelAndDelete) {

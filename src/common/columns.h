@@ -39,6 +39,8 @@ class Column {
     return std::string_view(chars_).substr(offsets_[row], offsets_[row + 1] - offsets_[row]);
   }
 
+  // Bytes of all strings together (String columns).
+  size_t chars_size() const { return chars_.size(); }
   // Raw access for bulk copies (e.g. into a DuckDB data chunk).
   const std::vector<int64_t>& ints() const { return ints_; }
   const std::vector<double>& doubles() const { return doubles_; }

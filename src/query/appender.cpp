@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <utility>
+#include <vector>
 
 #include "query/duckdb_internal.h"
 #include "query/values.h"
@@ -141,26 +143,39 @@ Appender::Appender(Appender&&) noexcept = default;
 Appender& Appender::operator=(Appender&&) noexcept = default;
 Appender::~Appender() = default;
 
-void Appender::append(const ColumnBatch& batch) {
+void Appender::append(const ColumnBatch& batch) { append(batch, nullptr); }
+
+void Appender::append(const ColumnBatch& batch, const ColumnBatch* more) {
   if (impl_->closed) fail(ErrorCode::Internal, "append to the closed appender of " + impl_->table);
+  // The columns of `batch`, then those of `more`, as one row.
+  std::vector<std::pair<const ColumnDef*, const Column*>> cols;
+  for (const ColumnBatch* b : {&batch, more}) {
+    if (!b) continue;
+    if (b->schema.size() != b->columns.size()) {
+      fail(ErrorCode::InvalidArgument, "a batch has " + std::to_string(b->schema.size()) + " column definitions but " +
+                                           std::to_string(b->columns.size()) + " columns");
+    }
+    for (size_t i = 0; i < b->schema.size(); ++i) cols.emplace_back(&b->schema[i], &b->columns[i]);
+  }
   const size_t columns = impl_->column_types.size();
-  if (batch.schema.size() != columns || batch.columns.size() != columns) {
-    fail(ErrorCode::InvalidArgument, "the batch has " + std::to_string(batch.schema.size()) + " columns but table " +
+  if (cols.size() != columns) {
+    fail(ErrorCode::InvalidArgument, "the batch has " + std::to_string(cols.size()) + " columns but table " +
                                          impl_->table + " has " + std::to_string(columns));
   }
   const size_t rows = batch.rows();
   for (size_t col = 0; col < columns; ++col) {
-    const ColumnDef& def = batch.schema[col];
+    const ColumnDef& def = *cols[col].first;
+    const Column& data = *cols[col].second;
     if (duckdb_type_for(def.type) != impl_->column_types[col]) {
       fail(ErrorCode::InvalidArgument, "column " + std::to_string(col + 1) + " '" + def.name + "' is " +
                                            std::string(type_name(def.type)) + " in the batch but " +
                                            impl_->column_type_names[col] + " in table " + impl_->table + " (expected " +
                                            std::string(duckdb_type_name(def.type)) + ")");
     }
-    if (batch[col].type() != def.type || batch[col].size() != rows) {
+    if (data.type() != def.type || data.size() != rows) {
       fail(ErrorCode::InvalidArgument, "column '" + def.name + "' of the batch does not match its schema or length");
     }
-    check_fits(def, batch[col]);
+    check_fits(def, data);
   }
 
   duckdb_data_chunk chunk = impl_->chunk.get();
@@ -169,7 +184,7 @@ void Appender::append(const ColumnBatch& batch) {
     size_t count = std::min(chunk_rows, rows - start);
     duckdb_data_chunk_reset(chunk);
     for (size_t col = 0; col < columns; ++col) {
-      fill_vector(duckdb_data_chunk_get_vector(chunk, col), batch.schema[col].type, batch[col], start, count);
+      fill_vector(duckdb_data_chunk_get_vector(chunk, col), cols[col].first->type, *cols[col].second, start, count);
     }
     duckdb_data_chunk_set_size(chunk, count);
     if (duckdb_append_data_chunk(impl_->appender.get(), chunk) == DuckDBError) {

@@ -30,6 +30,9 @@ class Appender {
   // or when an Int16, Int32 or Date value does not fit its column; rows of a rejected batch are not
   // appended. Other failures (e.g. a constraint DuckDB enforces) throw with DuckDB's message.
   void append(const ColumnBatch& batch);
+  // Appends rows made of the columns of `batch` followed by those of `more` (as long as `batch`): a
+  // column the caller computes beside rows it does not own, without copying them.
+  void append(const ColumnBatch& batch, const ColumnBatch* more);
   // Flushes and closes; later calls to append() throw Error(Internal).
   void close();
 

@@ -12,13 +12,13 @@
 namespace superstore::storage {
 
 // Rows, and per column min, max, null count and exact distinct count, of the rows `from_sql`
-// produces (a parenthesised subquery or a table name), in one scan. Booleans get no min/max and
+// produces (a parenthesised subquery or a table name); no rows give all zeros. Booleans get no min/max and
 // non-finite doubles none either, as Delta readers expect; timestamps are cut to milliseconds.
 FileStats compute_file_stats(query::Connection& conn, const std::string& from_sql, const std::vector<ColumnDef>& columns);
 
-// The same for many files in one query: `from_sql` has an extra BIGINT column `group_column` naming each
-// row's file. One query beats one per file on small data (a statement costs milliseconds whatever its
-// size) but loses on large data, where DuckDB's grouped DISTINCT is several times slower.
+// The same for many files at once: `from_sql` has an extra BIGINT column `group_column` naming each
+// row's file. Two statements for all files, whatever their number, since each statement has a fixed
+// cost of milliseconds.
 std::map<int64_t, FileStats> compute_grouped_file_stats(query::Connection& conn, const std::string& from_sql,
                                                         const std::string& group_column,
                                                         const std::vector<ColumnDef>& columns);

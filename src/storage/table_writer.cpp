@@ -1,9 +1,8 @@
 #include "storage/table_writer.h"
 
 #include <atomic>
-#include <csignal>
 #include <chrono>
-#include <cmath>
+#include <csignal>
 #include <cstdlib>
 #include <map>
 #include <set>
@@ -12,37 +11,41 @@
 #include "common/log.h"
 #include "query/appender.h"
 #include "query/user_query.h"
-#include "storage/delta_paths.h"
-#include "storage/file_stats.h"
 #include "query/database.h"
+#include "storage/file_stats.h"
+#include "storage/file_writer.h"
+#include "storage/partition_index.h"
 #include "storage/scan_sql.h"
 
 namespace superstore::storage {
 namespace {
 
-// Parquet (snappy + dictionaries) typically stores our data in about half its raw size; used only to
-// choose how many rows go into a micro-partition of the target size.
-constexpr double kAssumedParquetRatio = 0.5;
 constexpr int kMaxCommitAttempts = 5;
-// Below this many rows in one write, the stats of all its files come from one grouped query; above it,
-// from one query per file (see compute_grouped_file_stats). Measured crossover on 2 cores: ~10^5 rows.
-constexpr int64_t kGroupedStatsRows = 200'000;
+// Staged rows are clustered by partition before writing when there are more partitions than this and
+// more rows (see TableWriter::Impl::staged): below, filtering the unclustered rows costs less than a sort.
+constexpr size_t kClusterAbovePartitions = 16;
+constexpr int64_t kClusterAboveRows = 100'000;
+
+// The unencoded size of a batch, as file_writer.h's PartitionRows::raw_bytes counts it.
+double raw_bytes(const ColumnBatch& batch) {
+  double total = 0;
+  const auto rows = static_cast<double>(batch.rows());
+  for (const auto& c : batch.columns) {
+    switch (c.type()) {
+      case ColumnType::String: total += static_cast<double>(c.chars_size()) + 4 * rows; break;
+      case ColumnType::Boolean: total += rows; break;
+      case ColumnType::Int16: total += 2 * rows; break;
+      case ColumnType::Int32:
+      case ColumnType::Date: total += 4 * rows; break;
+      default: total += 8 * rows;
+    }
+  }
+  return total;
+}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// Raw bytes of one value of a column, as a SQL expression summed to estimate file sizes.
-std::string raw_bytes_expr(const ColumnDef& c) {
-  switch (c.type) {
-    case ColumnType::String: return "coalesce(strlen(" + query::quote_identifier(c.name) + "), 0) + 4";
-    case ColumnType::Boolean: return "1";
-    case ColumnType::Int16: return "2";
-    case ColumnType::Int32:
-    case ColumnType::Date: return "4";
-    default: return "8";
-  }
 }
 
 }  // namespace
@@ -70,17 +73,21 @@ struct TableWriter::Impl {
   int64_t staged_rows = 0;
   int64_t total_rows = 0;
   std::vector<AddFile> flushed;  // files written by earlier flushes of a very large insert
-  bool stage_created = false;
+  bool started = false;
+  PartitionIndex partitions{{}, ""};
+  // Staged rows carry their partition's number in column ss_part (see partition_index.h). Working
+  // tables are named per writer, so writers sharing the engine never meet.
+  std::string stage_name, clustered_name, scratch_prefix;
   std::optional<query::Appender> appender;  // open while batches stream in; closed before other SQL
-  // Working tables are plain tables named per writer, so writers sharing the engine never meet.
-  std::string stage_name, sorted_name;
-
+  std::map<int32_t, std::pair<int64_t, double>> staged_sizes;  // rows and raw bytes added as batches
+  bool added_by_sql = false;                                   // rows whose partitions only SQL knows
   Impl(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, TableContext context)
       : engine(e), store(s), catalog(c), ctx(std::move(context)), log(s, ctx.root_key), conn(e) {
     static std::atomic<int64_t> counter{0};
     std::string n = std::to_string(++counter);
     stage_name = "ss_stage_" + n;
-    sorted_name = "ss_sorted_" + n;
+    clustered_name = "ss_clustered_" + n;
+    scratch_prefix = "ss_sorted_" + n + "_";
     const auto& t = ctx.table;
     std::set<std::string> pk(t.partition_keys.begin(), t.partition_keys.end());
     for (const auto& col : t.columns) {
@@ -91,26 +98,84 @@ struct TableWriter::Impl {
         if (col.name == k) partition_columns.push_back(col);
       }
     }
+    partitions = PartitionIndex(partition_columns, t.name);
   }
 
   std::string where() const { return "table '" + ctx.table.name + "'"; }
 
-  void ensure_stage() {
-    if (stage_created) return;
+  void start() {
+    if (started) return;
     std::string cols;
     for (const auto& c : ctx.table.columns) {
-      cols += (cols.empty() ? "" : ", ") + query::quote_identifier(c.name) + " " + std::string(duckdb_type_name(c.type));
+      cols += query::quote_identifier(c.name) + " " + std::string(duckdb_type_name(c.type)) + ", ";
     }
-    conn.execute("CREATE TABLE " + stage_name + " (" + cols + ")");
+    conn.execute("CREATE TABLE " + stage_name + " (" + cols + "ss_part INTEGER)");
     base = log.snapshot();
-    stage_created = true;
+    started = true;
   }
 
-  std::string order_by() const {
-    std::string keys;
-    for (const auto& k : ctx.table.partition_keys) keys += (keys.empty() ? "" : ", ") + query::quote_identifier(k);
-    for (const auto& k : ctx.table.sort_keys) keys += (keys.empty() ? "" : ", ") + query::quote_identifier(k);
-    return keys;
+  void add(const ColumnBatch& batch) {
+    std::vector<int32_t> n = partitions.number_rows(batch);
+    ColumnBatch numbers({{"ss_part", ColumnType::Int32}});
+    numbers[0].reserve(n.size());
+    for (int32_t v : n) numbers[0].push_int(v);
+    if (!appender) appender.emplace(conn, stage_name);
+    appender->append(batch, &numbers);
+    // Sizes per partition, the bytes pro rata: exact enough to choose file counts.
+    std::vector<int64_t> rows_of;
+    for (int32_t v : n) {
+      if (static_cast<size_t>(v) >= rows_of.size()) rows_of.resize(static_cast<size_t>(v) + 1);
+      ++rows_of[static_cast<size_t>(v)];
+    }
+    const double per_row = n.empty() ? 0 : raw_bytes(batch) / static_cast<double>(n.size());
+    for (size_t v = 0; v < rows_of.size(); ++v) {
+      if (rows_of[v] == 0) continue;
+      auto& [rows, bytes] = staged_sizes[static_cast<int32_t>(v)];
+      rows += rows_of[v];
+      bytes += per_row * static_cast<double>(rows_of[v]);
+    }
+  }
+
+  void close_appender() {
+    if (!appender) return;
+    appender->close();
+    appender.reset();
+  }
+
+  // The staged rows, per partition. With many partitions the rows are first clustered by partition (one
+  // parallel sort), so that each partition's scan skips the others' row groups: a filtered scan of an
+  // unclustered table still reads every string of every row, once per partition.
+  std::vector<PartitionRows> staged() {
+    close_appender();
+    std::set<int32_t> numbers;
+    int64_t rows = 0;
+    for (const auto& [n, size] : staged_sizes) {
+      numbers.insert(n);
+      rows += size.first;
+    }
+    if (added_by_sql) {
+      query::Result r = conn.execute("SELECT DISTINCT ss_part FROM " + stage_name);
+      for (size_t row = 0; row < r.row_count(); ++row) numbers.insert(static_cast<int32_t>(r.get_int64(0, row)));
+    }
+    std::string from = stage_name;
+    if (numbers.size() > kClusterAbovePartitions && (rows > kClusterAboveRows || added_by_sql)) {
+      conn.execute("CREATE OR REPLACE TABLE " + clustered_name + " AS SELECT * FROM " + stage_name + " ORDER BY ss_part");
+      from = clustered_name;
+    }
+    std::vector<PartitionRows> out;
+    for (int32_t n : numbers) {
+      PartitionRows p{n, "SELECT * EXCLUDE (ss_part) FROM " + from + " WHERE ss_part = " + std::to_string(n), from, -1, 0};
+      if (!added_by_sql) std::tie(p.rows, p.raw_bytes) = staged_sizes.at(n);
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
+  void clear_staged() {
+    close_appender();
+    conn.execute("DELETE FROM " + stage_name + "; DROP TABLE IF EXISTS " + clustered_name);
+    staged_sizes.clear();
+    added_by_sql = false;
   }
 
   std::string column_names(const std::vector<ColumnDef>& cols) const {
@@ -127,7 +192,7 @@ struct TableWriter::Impl {
 
   // The newest small file of every partition the staged rows go to: merged with them and replaced, so
   // a stream of small inserts does not leave a stream of tiny files.
-  std::vector<AddFile> merge_candidates() {
+  std::vector<AddFile> merge_candidates(const std::vector<PartitionRows>& staged_parts) {
     std::map<PartitionValues, const AddFile*> newest;
     for (const auto& f : base.files) {
       if (f.size >= ctx.target_file_bytes / 2) continue;
@@ -136,19 +201,7 @@ struct TableWriter::Impl {
     }
     if (newest.empty()) return {};
     std::set<PartitionValues> touched;
-    if (partition_columns.empty()) {
-      touched.insert(PartitionValues{});
-    } else {
-      query::Result r = conn.execute("SELECT DISTINCT " + column_names(partition_columns) + " FROM " + stage_name);
-      for (size_t row = 0; row < r.row_count(); ++row) {
-        PartitionValues values;
-        for (size_t i = 0; i < partition_columns.size(); ++i) {
-          const auto& c = partition_columns[i];
-          values[c.name] = r.is_null(i, row) ? std::nullopt : partition_text(r, i, row, c);
-        }
-        touched.insert(values);
-      }
-    }
+    for (const auto& rows : staged_parts) touched.insert(partitions.values(rows.number));
     std::vector<AddFile> out;
     for (const auto& [values, file] : newest) {
       if (touched.count(values)) out.push_back(*file);
@@ -156,105 +209,48 @@ struct TableWriter::Impl {
     return out;
   }
 
-  std::optional<std::string> partition_text(const query::Result& r, size_t col, size_t row, const ColumnDef& c) {
-    // Partition values as the Delta log spells them (see docs/storage-format.md).
-    switch (c.type) {
-      case ColumnType::Boolean: return r.get_bool(col, row) ? "true" : "false";
-      case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
-      case ColumnType::String: return r.get_string(col, row);
-      default: return std::to_string(r.get_int64(col, row));
+  // Numbers the rows added by SQL (add_select).
+  void number_rows_added_by_sql() {
+    std::string pcols = column_names(partition_columns);
+    if (pcols.empty()) {
+      conn.execute("UPDATE " + stage_name + " SET ss_part = " + std::to_string(partitions.number_of({})) +
+                   " WHERE ss_part IS NULL");
+      return;
     }
+    query::Result r = conn.execute("SELECT DISTINCT " + pcols + " FROM " + stage_name + " WHERE ss_part IS NULL");
+    if (r.row_count() == 0) return;
+    std::string values, names, on;
+    for (size_t row = 0; row < r.row_count(); ++row) {
+      PartitionValues v = partitions.values_of(r, row);
+      std::string tuple;
+      for (const auto& c : partition_columns) {
+        const auto& text = v.at(c.name);
+        tuple += "CAST(" + (text ? query::quote_literal(*text) : "NULL") + " AS " +
+                 std::string(duckdb_type_name(c.type)) + "), ";
+      }
+      values += (values.empty() ? "(" : ", (") + tuple + std::to_string(partitions.number_of(v)) + ")";
+    }
+    for (const auto& c : partition_columns) {
+      std::string k = query::quote_identifier(c.name);
+      names += k + ", ";
+      on += std::string(on.empty() ? "" : " AND ") + stage_name + "." + k + " IS NOT DISTINCT FROM p." + k;
+    }
+    conn.execute("UPDATE " + stage_name + " SET ss_part = p.n FROM (VALUES " + values + ") p(" + names + "n) WHERE " +
+                 stage_name + ".ss_part IS NULL AND " + on);
   }
 
-  // Sorts `source` and writes it as micro-partitions; returns their add actions.
-  std::vector<AddFile> write_files(const std::string& source) {
-    std::string order = order_by();
-    conn.execute("CREATE OR REPLACE TABLE " + sorted_name + " AS SELECT * FROM (" + source + ")" +
-                 (order.empty() ? "" : " ORDER BY " + order));
-
-    std::string bytes;
-    for (const auto& c : ctx.table.columns) bytes += (bytes.empty() ? "" : " + ") + raw_bytes_expr(c);
-    std::string pcols = column_names(partition_columns);
-    query::Result groups = conn.execute(
-        "SELECT " + (pcols.empty() ? "" : pcols + ", ") + "count(*), sum(" + bytes + ") FROM " + sorted_name +
-        (pcols.empty() ? "" : " GROUP BY " + pcols + " ORDER BY " + pcols));
-
-    struct Planned {
-      PartitionValues values;
-      std::string folder;
-      int64_t first_row, rows;
-    };
-    std::vector<Planned> planned;
-    int64_t row = 0;
-    const size_t np = partition_columns.size();
-    for (size_t g = 0; g < groups.row_count(); ++g) {
-      int64_t rows = groups.get_int64(np, g);
-      if (rows == 0) continue;
-      double raw = groups.get_double(np + 1, g);
-      PartitionValues values;
-      std::string folder;
-      for (size_t i = 0; i < np; ++i) {
-        const auto& c = partition_columns[i];
-        std::optional<std::string> v;
-        if (!groups.is_null(i, g)) {
-          v = partition_text(groups, i, g, c);
-          if (c.type == ColumnType::String && v->empty()) {
-            fail(ErrorCode::InvalidArgument, where() + ": partition key '" + c.name +
-                                                 "' cannot hold an empty string (Delta readers take it for "
-                                                 "null); use NULL or a non-empty value");
-          }
-        }
-        folder += hive_folder(c.name, v) + "/";
-        values[c.name] = v;
-      }
-      int64_t files = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(raw * kAssumedParquetRatio /
-                                                                          static_cast<double>(ctx.target_file_bytes))));
-      int64_t per_file = (rows + files - 1) / files;
-      for (int64_t start = 0; start < rows; start += per_file) {
-        planned.push_back({values, folder, row + start, std::min(per_file, rows - start)});
-      }
-      row += rows;
-    }
-    if (planned.empty()) return {};
-
-    int64_t first_id = catalog.next_id("micro_partition", static_cast<int64_t>(planned.size()));
-    std::vector<AddFile> out;
-    std::string data_cols = column_names(data_columns);
-    std::map<int64_t, FileStats> grouped;
-    if (row <= kGroupedStatsRows) {
-      // Each row's file is the planned range it falls in: an ASOF join on the ranges' first rows.
-      std::string bounds;
-      for (size_t i = 0; i < planned.size(); ++i) {
-        bounds += (i ? ", (" : "(") + std::to_string(i) + ", " + std::to_string(planned[i].first_row) + ")";
-      }
-      grouped = compute_grouped_file_stats(
-          conn,
-          "(SELECT s.*, b.file_no FROM " + sorted_name + " s ASOF JOIN (VALUES " + bounds +
-              ") b(file_no, lo) ON s.rowid >= b.lo)",
-          "file_no", data_columns);
-    }
-    for (size_t i = 0; i < planned.size(); ++i) {
-      const auto& p = planned[i];
-      int64_t id = first_id + static_cast<int64_t>(i);
-      AddFile add;
-      add.path = p.folder + std::to_string(id) + ".parquet";
-      std::string key = ctx.root_key + "/" + add.path;
-      blob::validate_blob_key(key);
-      std::filesystem::path local = ctx.root_dir / add.path;
-      std::filesystem::create_directories(local.parent_path());
-      std::string range = "FROM " + sorted_name + " WHERE rowid >= " + std::to_string(p.first_row) + " AND rowid < " +
-                          std::to_string(p.first_row + p.rows);
-      conn.execute("COPY (SELECT " + data_cols + " " + range + ") TO " + query::quote_literal(local.string()) +
-                   " (FORMAT parquet)");
-      add.partition_values = p.values;
-      add.size = static_cast<int64_t>(store.size(key));
-      add.modification_time = now_ms();
-      add.stats = grouped.empty() ? compute_file_stats(conn, "(SELECT " + data_cols + " " + range + ")", data_columns)
-                                  : grouped.at(static_cast<int64_t>(i));
-      add.tags["micro_partition_id"] = std::to_string(id);
-      out.push_back(std::move(add));
-    }
-    return out;
+  // Writes the rows as micro-partitions; returns their add actions.
+  std::vector<AddFile> write_files(const std::vector<PartitionRows>& rows) {
+    FileWriterSetup setup{engine,
+                          conn,
+                          store,
+                          ctx,
+                          data_columns,
+                          partition_columns,
+                          [this](int64_t n) { return catalog.next_id("micro_partition", n); },
+                          partitions,
+                          scratch_prefix};
+    return write_micro_partitions(setup, rows);
   }
 
   void remove_files(const std::vector<AddFile>& files) {
@@ -295,21 +291,26 @@ struct TableWriter::Impl {
                                   " attempts lost to other writers); nothing was written, try again");
   }
 
-  void close_appender() {
-    if (!appender) return;
-    appender->close();
-    appender.reset();
-  }
-
   WriteResult insert() {
-    ensure_stage();
-    close_appender();
+    start();
+    const std::vector<PartitionRows> staged_parts = staged();
+    struct DropClustered {  // once this insert is done, whatever its outcome
+      Impl& self;
+      ~DropClustered() {
+        try {
+          self.conn.execute("DROP TABLE IF EXISTS " + self.clustered_name);
+        } catch (...) {  // the destructor drops it again
+        }
+      }
+    } drop_clustered{*this};
     for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-      std::vector<AddFile> merged = flushed.empty() ? merge_candidates() : std::vector<AddFile>{};
-      std::string source = "SELECT * FROM " + stage_name;
-      for (const auto& f : merged) source += " UNION ALL SELECT * FROM (" + scan_sql(only(f), ctx.root_dir) + ")";
+      std::vector<AddFile> merged = flushed.empty() ? merge_candidates(staged_parts) : std::vector<AddFile>{};
+      std::vector<PartitionRows> sources = staged_parts;
+      for (const auto& f : merged) {
+        sources.push_back({partitions.number_of(f.partition_values), scan_sql(only(f), ctx.root_dir), "", -1, 0});
+      }
       std::vector<AddFile> adds = flushed;
-      for (auto& a : write_files(source)) adds.push_back(std::move(a));
+      for (auto& a : write_files(sources)) adds.push_back(std::move(a));
       if (adds.empty()) return {base.version, 0, 0, 0};  // nothing to insert: no new version
 
       Commit commit;
@@ -333,9 +334,8 @@ struct TableWriter::Impl {
   }
 
   void flush_early() {
-    close_appender();
-    for (auto& a : write_files("SELECT * FROM " + stage_name)) flushed.push_back(std::move(a));
-    conn.execute("DELETE FROM " + stage_name);
+    for (auto& a : write_files(staged())) flushed.push_back(std::move(a));
+    clear_staged();
     staged_rows = 0;
   }
 
@@ -406,29 +406,30 @@ TableWriter::TableWriter(query::Database& engine, blob::BlobStore& store, catalo
 TableWriter::~TableWriter() {
   try {
     impl_->appender.reset();
-    impl_->conn.execute("DROP TABLE IF EXISTS " + impl_->stage_name + "; DROP TABLE IF EXISTS " + impl_->sorted_name);
+    impl_->conn.execute("DROP TABLE IF EXISTS " + impl_->stage_name + "; DROP TABLE IF EXISTS " + impl_->clustered_name);
   } catch (const std::exception& e) {
     log::warn(std::string("could not drop a writer's working tables: ") + e.what());
   }
 }
 
 void TableWriter::add(const ColumnBatch& batch) {
-  impl_->ensure_stage();
+  impl_->start();
   if (batch.schema != impl_->ctx.table.columns) {
     fail(ErrorCode::InvalidArgument, impl_->where() + ": the rows' columns do not match the table's columns");
   }
-  if (!impl_->appender) impl_->appender.emplace(impl_->conn, impl_->stage_name);
-  impl_->appender->append(batch);
+  impl_->add(batch);
   impl_->staged_rows += static_cast<int64_t>(batch.rows());
   impl_->total_rows += static_cast<int64_t>(batch.rows());
   if (impl_->staged_rows >= kFlushRows) impl_->flush_early();
 }
 
 void TableWriter::add_select(const std::string& select_sql) {
-  impl_->ensure_stage();
+  impl_->start();
   impl_->close_appender();
-  query::Result r = impl_->conn.execute("INSERT INTO " + impl_->stage_name + " " + select_sql);
+  impl_->added_by_sql = true;
+  query::Result r = impl_->conn.execute("INSERT INTO " + impl_->stage_name + " SELECT *, NULL FROM (" + select_sql + ")");
   int64_t n = r.row_count() > 0 ? r.get_int64(0, 0) : 0;
+  impl_->number_rows_added_by_sql();
   impl_->staged_rows += n;
   impl_->total_rows += n;
   if (impl_->staged_rows >= kFlushRows) impl_->flush_early();

@@ -1,6 +1,7 @@
-// The write path of one table: rows are staged in DuckDB, sorted by partition keys then sort keys, split
-// into one or more Parquet micro-partitions per partition (of about the table's target size), measured
-// (rows, bytes, min/max/null/distinct per column) and made visible by one commit to the table's log.
+// The write path of one table: rows are staged in DuckDB, each with its partition's number; at commit
+// every partition is written as one or more Parquet micro-partitions of about the table's target size,
+// its rows sorted by the sort keys, several files at once (file_writer.h); each file is measured (rows,
+// bytes, min/max/null/distinct per column) and one commit to the table's log makes them visible.
 // Internal to the storage layer; Warehouse (warehouse.h) is the public entry point.
 #pragma once
 

@@ -119,8 +119,20 @@ TEST_F(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
   EXPECT_NE(text.find("\"path\":\"dept=R%26D%20Lab/"), std::string::npos) << text;
 }
 
-TEST_F(WarehouseTest, GroupedStatsMatchEachFilesOwnRows) {
-  auto t = make_people("people", {"dept"}, {"id"});
+// Rows of one file (a quoted path) are in (joined, id) order, NULLs last.
+void expect_sorted_by_joined_then_id(query::Connection& conn, const std::string& path) {
+  auto r = conn.execute(
+      "SELECT count(*) FROM (SELECT joined, id, lag(joined) OVER w AS pj, lag(id) OVER w AS pi FROM read_parquet(" +
+      path + ", file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) "
+      "WHERE pj IS NOT NULL AND joined IS NOT NULL AND (pj > joined OR (pj = joined AND pi > id))");
+  EXPECT_EQ(r.get_int64(0, 0), 0) << "rows out of sort order in " << path;
+  auto nulls = conn.execute("SELECT bool_or(joined IS NULL AND nxt IS NOT NULL) FROM (SELECT joined, lead(joined) OVER "
+                            "(ORDER BY file_row_number) AS nxt FROM read_parquet(" + path + ", file_row_number = true))");
+  EXPECT_FALSE(nulls.get_bool(0, 0)) << "a NULL sorts before a value in " << path;
+}
+
+TEST_F(WarehouseTest, OneFilePartitionsAreSortedAndMeasuredExactly) {
+  auto t = make_people("people", {"dept"}, {"joined", "id"});
   insert(t, people(1, 3000));
   query::Database db(testing::unsandboxed());
   query::Connection conn(db);
@@ -128,6 +140,7 @@ TEST_F(WarehouseTest, GroupedStatsMatchEachFilesOwnRows) {
   ASSERT_EQ(snap->files.size(), 4u);
   for (const auto& f : snap->files) {
     std::string path = query::quote_literal((table_dir(t) / f.path).string());
+    expect_sorted_by_joined_then_id(conn, path);
     auto truth = conn.execute("SELECT count(*), count(DISTINCT age), min(name), max(joined), count(*) - count(score) "
                               "FROM read_parquet(" + path + ")");
     EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0)) << f.path;
@@ -179,10 +192,80 @@ TEST_F(WarehouseTest, SmallInsertsMergeIntoTheNewestFile) {
   EXPECT_EQ(count("SELECT count(DISTINCT id) FROM people"), 40);
 }
 
+TEST_F(WarehouseTest, NullAndTypedPartitionValuesGetTheirOwnMeasuredFiles) {
+  auto t = make_people("people", {"dept", "level"}, {"id"});
+  ColumnBatch b(kPeople);
+  for (int64_t i = 90; i >= 1; --i) {  // descending, so sorting by id is visible
+    b[0].push_int(i);
+    b[1].push_string("p" + std::to_string(i));
+    if (i % 3 == 0) b[2].push_null(); else b[2].push_string(kDepts[i % 2]);
+    b[3].push_int(i % 5);
+    b[4].push_double(1.5);
+    b[5].push_bool(true);
+    b[6].push_null();
+    b[7].push_int(i);
+    b[8].push_int(i % 2 ? -7 : 300);
+  }
+  insert(t, b);
+  auto snap = wh_.snapshot(t);
+  ASSERT_EQ(snap->files.size(), 4u) << "NULL, Sales or R&D Lab, each with one level";
+  std::set<std::string> folders;
+  for (const auto& f : snap->files) {
+    folders.insert(f.path.substr(0, f.path.rfind('/')));
+    const auto& dept = f.partition_values.at("dept");
+    std::string where = (dept ? "dept = " + query::quote_literal(*dept) : std::string("dept IS NULL")) +
+                        " AND level = " + *f.partition_values.at("level");
+    EXPECT_EQ(f.stats->num_records, count("SELECT count(*) FROM people WHERE " + where)) << f.path;
+    EXPECT_EQ(f.stats->distinct_count["age"], count("SELECT count(DISTINCT age) FROM people WHERE " + where)) << f.path;
+    EXPECT_EQ(f.stats->min_values["id"], count("SELECT min(id) FROM people WHERE " + where)) << f.path;
+    query::Database db(testing::unsandboxed());
+    query::Connection conn(db);
+    auto ids = conn.execute("SELECT bool_and(id < nxt) FROM (SELECT id, lead(id) OVER (ORDER BY file_row_number) AS nxt "
+                            "FROM read_parquet(" + query::quote_literal((table_dir(t) / f.path).string()) +
+                            ", file_row_number = true)) WHERE nxt IS NOT NULL");
+    EXPECT_TRUE(ids.get_bool(0, 0)) << "rows out of id order in " << f.path;
+  }
+  EXPECT_EQ(folders, (std::set<std::string>{"dept=__HIVE_DEFAULT_PARTITION__/level=-7", "dept=__HIVE_DEFAULT_PARTITION__/level=300",
+                                            "dept=R&D Lab/level=-7", "dept=Sales/level=300"}));
+}
+
+TEST_F(WarehouseTest, HundredsOfPartitionsInOneWriteKeepEveryRow) {
+  // Enough partitions and rows that the staged rows are clustered by partition before they are written.
+  auto t = make_people("people", {"level"}, {"id"});
+  auto w = wh_.writer(t);
+  for (int64_t first = 1; first <= 150000; first += 25000) w->add(people(first, 25000));
+  w->commit_insert();
+  auto snap = wh_.snapshot(t);
+  EXPECT_EQ(snap->files.size(), 100u);
+  EXPECT_EQ(snap->total_rows(), 150000);
+  EXPECT_EQ(count("SELECT count(*) FROM people"), 150000);
+  EXPECT_EQ(count("SELECT sum(id) FROM people"), 150000LL * 150001 / 2);
+  EXPECT_EQ(count("SELECT count(*) FROM people WHERE level <> id % 100 - 50"), 0);
+  for (const auto& f : snap->files) EXPECT_EQ(f.stats->num_records, 1500) << f.path;
+}
+
+TEST_F(WarehouseTest, ALargeOneFilePartitionIsMeasuredOnItsOwn) {
+  auto t = make_people("people", {}, {"joined", "id"});
+  insert(t, people(1, 60000));  // one file, above the size measured together with others
+  auto snap = wh_.snapshot(t);
+  ASSERT_EQ(snap->files.size(), 1u);
+  const auto& f = snap->files[0];
+  query::Database db(testing::unsandboxed());
+  query::Connection conn(db);
+  std::string path = query::quote_literal((table_dir(t) / f.path).string());
+  expect_sorted_by_joined_then_id(conn, path);
+  auto truth = conn.execute("SELECT count(*), count(DISTINCT score), min(name), max(level), count(*) - count(joined) "
+                            "FROM read_parquet(" + path + ")");
+  EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0));
+  EXPECT_EQ(f.stats->distinct_count["score"], truth.get_int64(1, 0));
+  EXPECT_EQ(f.stats->min_values["name"], truth.get_string(2, 0));
+  EXPECT_EQ(f.stats->max_values["level"], truth.get_int64(3, 0));
+  EXPECT_EQ(f.stats->null_count["joined"], truth.get_int64(4, 0));
+}
+
 TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
   auto t = make_people("people", {"dept"}, {"joined", "id"}, 256 << 10);
   // Insert in an order unrelated to the sort keys.
-  // Over 200,000 rows, so each file's stats come from a query of its own (smaller writes group them).
   ColumnBatch b = people(1, 210000);
   insert(t, b);
   auto snap = wh_.snapshot(t);
@@ -193,14 +276,7 @@ TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
   for (const auto& f : snap->files) {
     std::string path = query::quote_literal((table_dir(t) / f.path).string());
     EXPECT_LT(f.size, 3 * (256 << 10)) << f.path;
-    auto r = conn.execute(
-        "SELECT count(*) FROM (SELECT joined, id, lag(joined) OVER w AS pj, lag(id) OVER w AS pi FROM read_parquet(" +
-        path + ", file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) "
-        "WHERE pj IS NOT NULL AND joined IS NOT NULL AND (pj > joined OR (pj = joined AND pi > id))");
-    EXPECT_EQ(r.get_int64(0, 0), 0) << "rows out of sort order in " << f.path;
-    auto nulls = conn.execute("SELECT bool_or(joined IS NULL AND nxt IS NOT NULL) FROM (SELECT joined, lead(joined) OVER "
-                              "(ORDER BY file_row_number) AS nxt FROM read_parquet(" + path + ", file_row_number = true))");
-    EXPECT_FALSE(nulls.get_bool(0, 0)) << "a NULL sorts before a value in " << f.path;
+    expect_sorted_by_joined_then_id(conn, path);
     auto truth = conn.execute("SELECT count(*), count(DISTINCT id), min(id), max(id), count(*) - count(name) FROM read_parquet(" + path + ")");
     EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0));
     EXPECT_EQ(f.stats->distinct_count["id"], truth.get_int64(1, 0));

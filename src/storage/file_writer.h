@@ -1,0 +1,50 @@
+// Turns the rows of one working table into Parquet micro-partitions: split by partition keys, sorted by
+// sort keys inside each file, about the target size each, measured for the Delta log. Internal to the
+// storage layer (TableWriter's write path).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "common/columns.h"
+#include "query/database.h"
+#include "storage/delta_log.h"
+#include "storage/partition_index.h"
+#include "storage/table_writer.h"
+
+namespace superstore::storage {
+
+struct FileWriterSetup {
+  query::Database& engine;
+  query::Connection& conn;  // the caller's connection, one of the writers' connections
+  blob::BlobStore& store;
+  const TableContext& ctx;
+  const std::vector<ColumnDef>& data_columns;       // stored in the files
+  const std::vector<ColumnDef>& partition_columns;  // in partition-key order; stored in folder names only
+  std::function<int64_t(int64_t count)> reserve_ids;  // the first of `count` new micro-partition ids
+  const PartitionIndex& partitions;  // knows every partition number in the rows
+  std::string scratch_prefix;        // for temporary tables: a name prefix of the caller's own
+};
+
+// Rows of one partition: a SELECT of all the table's columns, in order.
+struct PartitionRows {
+  int32_t number;  // in FileWriterSetup::partitions
+  std::string sql;
+  std::string staged_table;  // when set, `sql` selects the rows of this table whose ss_part is `number`
+  int64_t rows = -1;      // when known: the number of rows, and
+  double raw_bytes = 0;   // their size unencoded (strings' lengths + 4, fixed-width values' widths)
+};
+
+// Writes the rows (several sources may name one partition) and returns the files' add actions, in
+// partition-value order.
+std::vector<AddFile> write_micro_partitions(const FileWriterSetup& setup, const std::vector<PartitionRows>& rows);
+
+// A partition value as the Delta log spells it (see docs/storage-format.md); column `col` of `r` is
+// not NULL at `row`.
+std::string partition_text(const query::Result& r, size_t col, size_t row, const ColumnDef& c);
+
+}  // namespace superstore::storage
