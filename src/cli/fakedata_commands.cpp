@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "cli/args.h"
 #include "cli/commands.h"
@@ -12,10 +13,16 @@ namespace superstore::cli {
 namespace {
 
 // Progress on stderr for runs longer than a blink: rewritten in place on a terminal, a line every few
-// seconds otherwise (logs).
+// seconds otherwise (logs). Tables are made concurrently, so it shows the rows of all of them together.
 class Progress {
  public:
   void operator()(const std::string& table, uint64_t done, uint64_t total) {
+    tables_[table] = {done, total};
+    uint64_t all_done = 0, all_total = 0;
+    for (const auto& [name, t] : tables_) {
+      all_done += t.first;
+      all_total += t.second;
+    }
     auto now = std::chrono::steady_clock::now();
     bool finished = done == total;
     auto gap = tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
@@ -23,13 +30,14 @@ class Progress {
     if (now - start_ < std::chrono::seconds(1) && !(finished && shown_)) return;
     last_ = now;
     shown_ = true;
-    std::cerr << (tty_ ? "\r" : "") << table << ": " << done << " / " << total << " rows"
-              << (tty_ && !finished ? "" : "\n") << std::flush;
+    std::cerr << (tty_ ? "\r" : "") << "fake data: " << all_done << " / " << all_total << " rows generated"
+              << (finished ? " (" + table + " done)" : "") << (tty_ && !finished ? "" : "\n") << std::flush;
   }
 
  private:
   bool tty_ = isatty(STDERR_FILENO) != 0;
   bool shown_ = false;
+  std::map<std::string, std::pair<uint64_t, uint64_t>> tables_;  // rows done and due, per table
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
 };
 

@@ -1,5 +1,10 @@
 #include "fakedata/lifecycle.h"
 
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include "common/error.h"
@@ -13,7 +18,8 @@ std::optional<catalog::TableInfo> existing_table(storage::Warehouse& wh, const F
 }
 
 catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, const Params& params,
-                              const LifecycleOptions& options, std::optional<int64_t> replaces) {
+                              const LifecycleOptions& options, std::optional<int64_t> replaces,
+                              const std::function<void()>& on_id_reserved) {
   catalog::NewTable t;
   t.database = std::string(kDatabase);
   t.schema = std::string(kSchema);
@@ -25,14 +31,18 @@ catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, co
   t.properties["description"] = table.spec.description;
   const uint64_t total = table.spec.rows(params);
   unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : 0;
+  static std::mutex progress_mutex;  // tables are made concurrently; the callback sees one call at a time
   return wh.create_table_with(
       t,
       [&](storage::TableWriter& writer) {
+        on_id_reserved();
         uint64_t done = 0;
         generate_parallel(table, params, threads, kDefaultBatchRows, [&](ColumnBatch&& batch) {
           writer.add(batch);
           done += batch.rows();
-          if (options.progress) options.progress(table.spec.name, done, total);
+          if (!options.progress) return;
+          std::lock_guard lock(progress_mutex);
+          options.progress(table.spec.name, done, total);
         });
       },
       replaces);
@@ -46,6 +56,42 @@ Params params_of(const LifecycleOptions& options) {
   return p;
 }
 
+// Makes the given tables at once, one thread each: a small table's write is mostly short, serial steps
+// (file writes, commits), so tables overlap well; a large one parallelises inside anyway. The threads
+// take their table ids in registry order (an id is reserved before `fill` first runs), so ids stay
+// reproducible. Rethrows the first failure after all have finished (a failed table is not created).
+void make_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& todo, const Params& params,
+                 const LifecycleOptions& options, const std::vector<std::optional<int64_t>>& replaces) {
+  std::mutex turn_mutex;
+  std::condition_variable turn_changed;
+  size_t turn = 0;
+  auto pass_turn = [&](size_t i) {
+    std::lock_guard lock(turn_mutex);
+    if (turn == i) ++turn;
+    turn_changed.notify_all();
+  };
+  std::vector<std::exception_ptr> errors(todo.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < todo.size(); ++i) {
+    threads.emplace_back([&, i] {
+      {
+        std::unique_lock lock(turn_mutex);
+        turn_changed.wait(lock, [&] { return turn == i; });
+      }
+      try {
+        make_table(wh, *todo[i], params, options, replaces[i], [&] { pass_turn(i); });
+      } catch (...) {
+        errors[i] = std::current_exception();
+      }
+      pass_turn(i);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
 // Folds per-file stats into table-wide min/max/nulls; values of one column share a JSON type.
 struct ColumnSummary {
   nlohmann::json min, max;
@@ -57,27 +103,32 @@ struct ColumnSummary {
 CreateReport create_missing(storage::Warehouse& wh, const LifecycleOptions& options) {
   Params params = params_of(options);
   CreateReport report;
+  std::vector<const FakeTable*> todo;
   for (const auto& table : tables()) {
     if (existing_table(wh, table)) {
       report.existing.push_back(table.spec.name);
-      continue;
+    } else {
+      todo.push_back(&table);
+      report.created.push_back(table.spec.name);
     }
-    make_table(wh, table, params, options, std::nullopt);
-    report.created.push_back(table.spec.name);
   }
+  make_tables(wh, todo, params, options, std::vector<std::optional<int64_t>>(todo.size()));
   return report;
 }
 
 CreateReport reset(storage::Warehouse& wh, const LifecycleOptions& options) {
   Params params = params_of(options);
   CreateReport report;
+  std::vector<const FakeTable*> todo;
+  std::vector<std::optional<int64_t>> old;
   for (const auto& table : tables()) {
-    std::optional<int64_t> old;
-    if (auto t = existing_table(wh, table)) old = t->id;
-    make_table(wh, table, params, options, old);
+    todo.push_back(&table);
+    old.emplace_back();
+    if (auto t = existing_table(wh, table)) old.back() = t->id;
     report.created.push_back(table.spec.name);
-    if (old) report.dropped_ids.push_back(*old);
+    if (old.back()) report.dropped_ids.push_back(*old.back());
   }
+  make_tables(wh, todo, params, options, old);
   return report;
 }
 

@@ -22,7 +22,8 @@ struct LifecycleOptions {
   uint64_t seed = kDefaultSeed;
   int64_t scale = 1;
   int threads = 0;  // generator threads; 0 = one per core
-  // Called after every batch written, on the calling thread.
+  // Called after every batch written. Tables are made concurrently, so calls come from several threads,
+  // but never two at once.
   std::function<void(const std::string& table, uint64_t rows_done, uint64_t rows_total)> progress;
 };
 
@@ -33,7 +34,8 @@ struct CreateReport {
 };
 
 // Creates every registered fake table that has no active table of its name in development.dev_schema;
-// never touches one that exists.
+// never touches one that exists. The missing tables are made concurrently; when one fails, the others
+// still finish and the first error is thrown.
 CreateReport create_missing(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
 // Replaces every fake table with freshly generated data; the old tables stay, with status dropped.
