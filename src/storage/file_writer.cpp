@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "common/error.h"
@@ -84,14 +85,18 @@ void run_jobs(const FileWriterSetup& s, size_t n, const std::function<void(query
   };
   std::vector<std::thread> helpers;
   for (size_t w = 1; w < workers; ++w) {
-    helpers.emplace_back([&] {
-      try {
-        query::Connection c(s.engine);
-        work(c);
-      } catch (...) {
-        record();
-      }
-    });
+    try {
+      helpers.emplace_back([&] {
+        try {
+          query::Connection c(s.engine);
+          work(c);
+        } catch (...) {
+          record();
+        }
+      });
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the jobs run on fewer connections
+    }
   }
   work(s.conn);
   for (auto& t : helpers) t.join();

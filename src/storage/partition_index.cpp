@@ -1,5 +1,7 @@
 #include "storage/partition_index.h"
 
+#include <optional>
+#include <string_view>
 
 #include "common/error.h"
 #include "storage/file_writer.h"
