@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "query/database.h"
 #include "query/test_support.h"
 #include "query/user_query.h"
@@ -39,6 +41,23 @@ TEST(QueryTimeLimit, StreamingPhaseIsCoveredToo) {
   EXPECT_EQ(message, "query stopped after the time limit of 1 s; narrow it or add LIMIT");
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(6));
   EXPECT_EQ(run_user_query(conn, "SELECT count(*) AS n FROM range(5)", {}, std::chrono::seconds(10)).rows[0]["n"], 5);
+}
+
+// One thread keeps every query's limit: a later query with a nearer deadline must not wait for an earlier
+// query's farther one.
+TEST(QueryTimeLimit, ANearerDeadlineFiresOnTimeWhileAFartherOneWaits) {
+  Database db(DatabaseOptions{.sandboxed = true, .threads = 2});
+  Connection far_conn(db), near_conn(db);
+  std::thread far([&] {
+    error_of([&] { run_user_query(far_conn, kSlowQuery, {}, std::chrono::seconds(4)); }, ErrorCode::InvalidArgument);
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto started = std::chrono::steady_clock::now();
+  std::string message = error_of([&] { run_user_query(near_conn, kSlowQuery, {}, std::chrono::milliseconds(300)); },
+                                 ErrorCode::InvalidArgument);
+  EXPECT_EQ(message, "query stopped after the time limit of 0.3 s; narrow it or add LIMIT");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500));
+  far.join();
 }
 
 TEST(QueryTimeLimit, FastQueryUnderTheLimitIsUntouched) {

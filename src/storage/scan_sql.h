@@ -1,7 +1,9 @@
-// SQL that reads one snapshot of a table through DuckDB: exactly the snapshot's live files, with every
-// partition column restored as a typed constant per group of files (taken from the log's
-// partitionValues, never from folder names), columns in schema order. Driven by the Delta schema in the
-// snapshot, so it reads foreign Delta tables as well as our own.
+// SQL that reads one snapshot of a table through DuckDB: exactly the snapshot's live files, every partition
+// column typed as the Delta schema says and equal to the log's partitionValues, columns in schema order.
+// Files laid out in the Hive folders our writer makes (delta_paths.h) are read by one read_parquet that
+// takes the values from the folders; any other file (other writers, NULL partitions, values DuckDB's Hive
+// reader would change) is read in a group of its own with the values as typed constants. Driven by the
+// Delta schema in the snapshot, so it reads foreign Delta tables as well as our own.
 #pragma once
 
 #include <filesystem>

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "query/database.h"
+#include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
 
 namespace superstore::storage {
@@ -89,8 +90,17 @@ struct Warehouse::Impl {
   blob::LocalBlobStore store;
   query::Database write_engine;
   query::Database query_engine;
+  QuerySessions sessions{query_engine, 16};
   std::mutex cache_mutex;
   std::map<int64_t, std::shared_ptr<const Snapshot>> latest;  // by table id
+  std::mutex seed_mutex;
+  std::mt19937_64 seeds{std::random_device{}()};
+
+  // Fresh randomness for a session's next seed; the generator is shared, hence the lock.
+  double next_seed() {
+    std::lock_guard lock(seed_mutex);
+    return std::uniform_real_distribution<double>(-1.0, 1.0)(seeds);
+  }
 
   static std::filesystem::path prepare(const WarehouseOptions& o) {
     std::filesystem::create_directories(o.data_dir / "warehouse");
@@ -286,24 +296,24 @@ std::shared_ptr<const Snapshot> Warehouse::snapshot(const catalog::TableInfo& ta
 
 QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options,
                              const std::vector<std::string>& required_tables) {
+  std::map<std::string, std::vector<catalog::TableInfo>> active;  // by lowercased name
+  for (auto& t : impl_->catalog->list_tables()) active[lower(t.name)].push_back(std::move(t));
   for (const auto& name : required_tables) {
-    if (tables_named(name).empty()) fail(ErrorCode::NotFound, "table '" + name + "' does not exist");
+    if (!active.count(lower(name))) fail(ErrorCode::NotFound, "table '" + name + "' does not exist");
   }
-  query::Connection conn(impl_->query_engine);
+  auto session = impl_->sessions.take();
+  query::Connection& conn = session->conn;
   // Names the parser sees as tables must resolve; other words that name a table (as in a COPY, which the
   // parser does not list and the read-only check then refuses) get a view when unambiguous.
   std::set<std::string> parsed;
   for (const auto& n : required_tables) parsed.insert(lower(n));
   for (const auto& n : conn.referenced_tables(sql)) parsed.insert(lower(n));
   std::set<std::string> words = sql_words(sql);
-  std::map<std::string, std::vector<catalog::TableInfo>> matches;
-  for (auto& t : impl_->catalog->list_tables()) {
-    std::string name = lower(t.name);
-    if (parsed.count(name) || words.count(name)) matches[name].push_back(std::move(t));
-  }
 
   QueryAnswer answer;
-  for (const auto& [name, candidates] : matches) {
+  std::map<std::string, std::pair<ViewSnapshot, std::shared_ptr<const Snapshot>>> wanted;
+  for (const auto& [name, candidates] : active) {
+    if (!parsed.count(name) && !words.count(name)) continue;
     if (candidates.size() > 1) {
       if (!parsed.count(name)) continue;
       std::string where;
@@ -312,11 +322,41 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
     }
     const auto& t = candidates.front();
     auto snap = impl_->snapshot(t, options.version);
-    conn.execute("CREATE TEMP VIEW " + query::quote_identifier(t.name) + " AS " +
-                 scan_sql(*snap, impl_->warehouse_dir / t.location));
+    wanted[name] = {{t.id, snap->version, options.version.has_value()}, snap};
     answer.tables.push_back(t.name);
+    answer.read.push_back({t.name, t.id, snap->version, snap->total_rows(), snap->total_bytes()});
   }
+
+  // A view stays only while it reads what its name means now: the one active table of that name, at its
+  // latest version. Views this query does not name go too when stale, because SQL can reach a view
+  // without spelling its name (query_table('peo' || 'ple')).
+  for (auto it = session->views.begin(); it != session->views.end();) {
+    bool keep = wanted.count(it->first) > 0;
+    if (!keep && !it->second.pinned) {
+      auto found = active.find(it->first);
+      keep = found != active.end() && found->second.size() == 1 && found->second.front().id == it->second.table_id &&
+             impl_->snapshot(found->second.front(), std::nullopt)->version == it->second.version;
+    }
+    if (keep) {
+      ++it;
+    } else {
+      conn.execute("DROP VIEW IF EXISTS " + query::quote_identifier(it->first));
+      it = session->views.erase(it);
+    }
+  }
+  for (const auto& [name, want] : wanted) {
+    auto cached = session->views.find(name);
+    if (cached != session->views.end() && cached->second == want.first) continue;
+    const auto& t = active.at(name).front();
+    conn.execute("CREATE OR REPLACE TEMP VIEW " + query::quote_identifier(t.name) + " AS " +
+                 scan_sql(*want.second, impl_->warehouse_dir / t.location));
+    session->views[name] = want.first;
+  }
+
   answer.page = query::run_user_query(conn, sql, {options.page, options.per_page}, options.time_limit);
+  // A fresh connection starts from a random seed; setseed() in this query must not decide the next one's.
+  conn.execute("SELECT setseed(?)", {impl_->next_seed()});
+  session.keep();
   return answer;
 }
 

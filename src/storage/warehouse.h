@@ -37,9 +37,19 @@ struct QueryOptions {
   std::chrono::milliseconds time_limit{60'000};
 };
 
+// One table a query read, at the snapshot it read.
+struct TableRead {
+  std::string name;
+  int64_t id = 0;
+  int64_t version = -1;
+  int64_t rows = 0;   // of that version, from the log's stats
+  int64_t bytes = 0;
+};
+
 struct QueryAnswer {
   query::QueryPage page;
   std::vector<std::string> tables;  // the superstore tables the query read
+  std::vector<TableRead> read;      // the same tables, in the same order, with their snapshots
 };
 
 class Warehouse {
@@ -81,7 +91,8 @@ class Warehouse {
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& table, std::optional<int64_t> version = {});
 
   // Runs one read-only statement of user SQL in the sandbox. Table names resolve to the tables'
-  // snapshots; `required_tables` must all exist (Error NotFound otherwise).
+  // snapshots; `required_tables` must all exist (Error NotFound otherwise). Queries run on pooled
+  // connections whose views are reused while their tables' snapshots stay current.
   QueryAnswer query(const std::string& sql, const QueryOptions& options,
                     const std::vector<std::string>& required_tables = {});
 
