@@ -16,6 +16,7 @@ class TempFolder {
     path_ = std::filesystem::temp_directory_path() /
             ("superstore-test-" + std::to_string(::getpid()) + "-" + std::to_string(random()));
     std::filesystem::create_directories(path_);
+    path_ = std::filesystem::canonical(path_);  // sandbox checks compare resolved paths
   }
   TempFolder(const TempFolder&) = delete;
   TempFolder& operator=(const TempFolder&) = delete;
@@ -24,6 +25,7 @@ class TempFolder {
     std::filesystem::remove_all(path_, ignored);
   }
   const std::filesystem::path& path() const { return path_; }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
 
  private:
   std::filesystem::path path_;

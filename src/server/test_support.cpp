@@ -11,17 +11,6 @@
 
 namespace superstore::server {
 
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "superstore-server-test-XXXXXX").string();
-  if (!::mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 StderrCapture::StderrCapture() {
   std::fflush(stderr);
   saved_fd_ = ::dup(STDERR_FILENO);

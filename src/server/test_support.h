@@ -4,20 +4,11 @@
 #include <filesystem>
 #include <string>
 
+#include "common/temp_folder.h"
+
 namespace superstore::server {
 
-// A fresh folder under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = superstore::TempFolder;
 
 // Sends everything written to stderr (file descriptor 2, where the log goes) to a file from construction
 // until finish(), which restores stderr and returns what was written.

@@ -41,11 +41,6 @@ std::string raw_bytes_expr(const ColumnDef& c) {
   }
 }
 
-std::string join_names(const std::vector<ColumnDef>& cols) {
-  std::string out;
-  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + query::quote_identifier(c.name);
-  return out;
-}
 
 // One partition of the rows: `rows` rows, written as `files` files of `per_file` rows (the last may be
 // shorter), which are out[first_file, first_file + files).
@@ -108,14 +103,22 @@ std::vector<Partition> plan(const FileWriterSetup& s, const std::vector<Partitio
   std::map<int32_t, std::pair<int64_t, double>> sizes;  // rows and raw bytes, summed over the sources
   std::string bytes, unknown;
   for (const auto& c : s.ctx.table.columns) bytes += (bytes.empty() ? "" : " + ") + raw_bytes_expr(c);
+  std::map<std::string, std::string> staged_numbers;  // by staging table: one grouped query each
   for (const auto& src : sources) {
     if (src.rows >= 0) {
       sizes[src.number].first += src.rows;
       sizes[src.number].second += src.raw_bytes;
-      continue;
+    } else if (!src.staged_table.empty()) {
+      auto& list = staged_numbers[src.staged_table];
+      list += (list.empty() ? "" : ", ") + std::to_string(src.number);
+    } else {
+      unknown += std::string(unknown.empty() ? "" : " UNION ALL ") + "SELECT " + std::to_string(src.number) +
+                 " AS ss_part, count(*), sum(" + bytes + ") FROM (" + src.sql + ")";
     }
-    unknown += std::string(unknown.empty() ? "" : " UNION ALL ") + "SELECT " + std::to_string(src.number) +
-               " AS ss_part, count(*), sum(" + bytes + ") FROM (" + src.sql + ")";
+  }
+  for (const auto& [table, numbers] : staged_numbers) {
+    unknown += std::string(unknown.empty() ? "" : " UNION ALL ") + "SELECT ss_part, count(*), sum(" + bytes +
+               ") FROM " + table + " WHERE ss_part IN (" + numbers + ") GROUP BY ss_part";
   }
   if (!unknown.empty()) {
     query::Result groups = s.conn.execute(unknown);
@@ -156,13 +159,10 @@ std::vector<Partition> plan(const FileWriterSetup& s, const std::vector<Partitio
 
 }  // namespace
 
-std::string partition_text(const query::Result& r, size_t col, size_t row, const ColumnDef& c) {
-  switch (c.type) {
-    case ColumnType::Boolean: return r.get_bool(col, row) ? "true" : "false";
-    case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
-    case ColumnType::String: return r.get_string(col, row);
-    default: return std::to_string(r.get_int64(col, row));
-  }
+std::string column_names(const std::vector<ColumnDef>& cols) {
+  std::string out;
+  for (const auto& c : cols) out += (out.empty() ? "" : ", ") + query::quote_identifier(c.name);
+  return out;
 }
 
 std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std::vector<PartitionRows>& sources) {
@@ -173,7 +173,7 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
   const int64_t first_id = s.reserve_ids(static_cast<int64_t>(total_files));
   for (const auto& p : parts) std::filesystem::create_directories(s.ctx.root_dir / p.folder);
 
-  const std::string data_cols = join_names(s.data_columns);
+  const std::string data_cols = column_names(s.data_columns);
   std::string order;
   for (const auto& k : s.ctx.table.sort_keys) order += (order.empty() ? "" : ", ") + query::quote_identifier(k);
   const std::string order_by = order.empty() ? "" : " ORDER BY " + order;

@@ -39,12 +39,11 @@ struct PartitionRows {
   double raw_bytes = 0;   // their size unencoded (strings' lengths + 4, fixed-width values' widths)
 };
 
+// The columns' quoted names, comma-separated.
+std::string column_names(const std::vector<ColumnDef>& cols);
+
 // Writes the rows (several sources may name one partition) and returns the files' add actions, in
 // partition-value order.
 std::vector<AddFile> write_micro_partitions(const FileWriterSetup& setup, const std::vector<PartitionRows>& rows);
-
-// A partition value as the Delta log spells it (see docs/storage-format.md); column `col` of `r` is
-// not NULL at `row`.
-std::string partition_text(const query::Result& r, size_t col, size_t row, const ColumnDef& c);
 
 }  // namespace superstore::storage

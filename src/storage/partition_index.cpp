@@ -4,7 +4,6 @@
 #include <string_view>
 
 #include "common/error.h"
-#include "storage/file_writer.h"
 
 namespace superstore::storage {
 namespace {
@@ -33,6 +32,16 @@ void append_raw(std::string& key, const Column& c, size_t row, ColumnType type) 
   } else {
     int64_t v = c.int_at(row);
     key.append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
+}
+
+// The same for column `col` of `r`, not NULL at `row`.
+std::string text_of(const query::Result& r, size_t col, size_t row, const ColumnDef& c) {
+  switch (c.type) {
+    case ColumnType::Boolean: return r.get_bool(col, row) ? "true" : "false";
+    case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
+    case ColumnType::String: return r.get_string(col, row);
+    default: return std::to_string(r.get_int64(col, row));
   }
 }
 
@@ -85,7 +94,7 @@ PartitionValues PartitionIndex::values_of(const query::Result& r, size_t row, si
   PartitionValues values;
   for (size_t i = 0; i < columns_.size(); ++i) {
     const auto& c = columns_[i];
-    values[c.name] = r.is_null(first + i, row) ? std::nullopt : std::optional(partition_text(r, first + i, row, c));
+    values[c.name] = r.is_null(first + i, row) ? std::nullopt : std::optional(text_of(r, first + i, row, c));
   }
   return values;
 }

@@ -178,12 +178,6 @@ struct TableWriter::Impl {
     added_by_sql = false;
   }
 
-  std::string column_names(const std::vector<ColumnDef>& cols) const {
-    std::string out;
-    for (const auto& c : cols) out += (out.empty() ? "" : ", ") + query::quote_identifier(c.name);
-    return out;
-  }
-
   Snapshot only(const AddFile& file) const {
     Snapshot s = base;
     s.files = {file};
