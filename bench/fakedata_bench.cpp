@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/allocator.h"
 #include "fakedata/fakedata.h"
 #include "fakedata/lifecycle.h"
 #include "query/appender.h"
@@ -101,6 +102,7 @@ Figures run_scale(int64_t scale, int threads) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tune_allocator_for_bulk_work();  // as superstore's main does; it applies to the peer's work too
   std::vector<int64_t> scales = {1, 100, 1000};
   int threads = static_cast<int>(std::thread::hardware_concurrency());
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "common/allocator.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -42,6 +43,7 @@ QUERY_TIME_LIMIT (seconds, default 30); see README.md.
 
 int main(int argc, char** argv) {
   using namespace superstore;
+  tune_allocator_for_bulk_work();
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty() || words[0] == "help" || words[0] == "--help" || words[0] == "-h") {
     std::cout << kUsage;

@@ -24,6 +24,30 @@ void Column::push_null() {
   ++size_;
 }
 
+void Column::append(const Column& other) {
+  if (other.type_ != type_) fail(ErrorCode::Internal, "cannot append a column of another type");
+  if (other.has_nulls() || has_nulls()) {
+    if (nulls_.empty()) nulls_.assign(size_, 0);
+    if (other.nulls_.empty()) {
+      nulls_.resize(size_ + other.size_, 0);
+    } else {
+      nulls_.insert(nulls_.end(), other.nulls_.begin(), other.nulls_.end());
+    }
+  }
+  switch (type_) {
+    case ColumnType::Float64: doubles_.insert(doubles_.end(), other.doubles_.begin(), other.doubles_.end()); break;
+    case ColumnType::String: {
+      const uint64_t base = chars_.size();
+      chars_.append(other.chars_);
+      offsets_.reserve(offsets_.size() + other.size_);
+      for (size_t i = 1; i < other.offsets_.size(); ++i) offsets_.push_back(base + other.offsets_[i]);
+      break;
+    }
+    default: ints_.insert(ints_.end(), other.ints_.begin(), other.ints_.end()); break;
+  }
+  size_ += other.size_;
+}
+
 ColumnBatch::ColumnBatch(const std::vector<ColumnDef>& defs) : schema(defs) {
   columns.reserve(defs.size());
   for (const auto& d : defs) columns.emplace_back(d.type);

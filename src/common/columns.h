@@ -30,6 +30,8 @@ class Column {
   }
   void push_bool(bool v) { push_int(v ? 1 : 0); }
   void push_null();
+  // Appends every row of `other`, which must have this column's type.
+  void append(const Column& other);
 
   bool is_null(size_t row) const { return !nulls_.empty() && nulls_[row] != 0; }
   bool has_nulls() const { return !nulls_.empty(); }

@@ -35,6 +35,32 @@ TEST(Columns, NullsAfterValuesAndIntsAfterNulls) {
   EXPECT_FALSE(c.is_null(2));
 }
 
+TEST(Columns, AppendKeepsValuesAndNullsOfBothSides) {
+  Column a(ColumnType::String), b(ColumnType::String), c(ColumnType::String);
+  a.push_string("x");
+  b.push_null();
+  b.push_string("yz");
+  a.append(b);  // nulls arrive in a column that had none
+  ASSERT_EQ(a.size(), 3u);
+  EXPECT_EQ(a.string_at(0), "x");
+  EXPECT_TRUE(a.is_null(1));
+  EXPECT_EQ(a.string_at(2), "yz");
+  c.push_string("last");
+  a.append(c);  // a column without nulls arrives in one that has some
+  ASSERT_EQ(a.size(), 4u);
+  EXPECT_FALSE(a.is_null(3));
+  EXPECT_EQ(a.string_at(3), "last");
+
+  Column ints(ColumnType::Int64), more(ColumnType::Int64);
+  ints.push_int(1);
+  more.push_int(2);
+  more.push_int(3);
+  ints.append(more);
+  EXPECT_EQ(ints.ints(), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_FALSE(ints.has_nulls());
+  EXPECT_THROW(ints.append(a), Error);
+}
+
 TEST(Columns, BatchFindsColumnsByName) {
   ColumnBatch b({{"id", ColumnType::Int64}, {"name", ColumnType::String}});
   b[0].push_int(1);

@@ -3,6 +3,7 @@
 // way real traffic is.
 #include <algorithm>
 #include <array>
+#include <span>
 
 #include "fakedata/products.h"
 #include "fakedata/users.h"
@@ -197,10 +198,10 @@ class Sessions {
   Stream page_views_, session_duration_, conversion_;
 };
 
-void fill(const Params& params, uint64_t begin, uint64_t end, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
   const Sessions sessions(params);
   Text text;
-  for (uint64_t row = begin; row < end; ++row) sessions.append(row, out, text);
+  for (const uint64_t row : rows) sessions.append(row, out, text);
 }
 
 }  // namespace

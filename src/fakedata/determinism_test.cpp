@@ -2,6 +2,7 @@
 // the call order, and dates move with the anchor.
 #include <gtest/gtest.h>
 
+#include "common/error.h"
 #include "fakedata/test_support.h"
 #include "fakedata/time_units.h"
 
@@ -58,6 +59,25 @@ TEST(FakeDeterminism, AnySplitConcatenatesToTheWhole) {
     // Generating a later slice first changes nothing either.
     const ColumnBatch tail = generate(table, p, n - 100, n);
     EXPECT_TRUE(same_rows(whole, n - 100, tail, 0, 100)) << table.spec.name;
+  }
+}
+
+TEST(FakeDeterminism, RowsByIndexInAnyOrderEqualTheWholeTablesRows) {
+  Params p;
+  p.scale = 2;
+  for (const FakeTable& table : tables()) {
+    const uint64_t n = table.spec.rows(p);
+    const ColumnBatch whole = generate(table, p, 0, n);
+    // Backwards, strided, repeated: the order the write path asks for is any order.
+    std::vector<uint64_t> indices = {n - 1, 0, n / 2, n / 2, 1};
+    for (uint64_t i = n - 2; i > 97; i -= 97) indices.push_back(i);
+    const ColumnBatch picked = generate_rows(table, p, indices);
+    ASSERT_EQ(picked.rows(), indices.size()) << table.spec.name;
+    for (size_t k = 0; k < indices.size(); ++k) {
+      EXPECT_TRUE(same_rows(whole, indices[k], picked, k, 1)) << table.spec.name << " row " << indices[k];
+    }
+    const std::vector<uint64_t> past_the_end = {0, n};
+    EXPECT_THROW(generate_rows(table, p, past_the_end), Error) << table.spec.name;
   }
 }
 

@@ -3,8 +3,9 @@
 // This header is the pure, storage-free half of the fake-data feature. It knows which fake tables
 // exist, their schemas and keys, and how to produce any slice of their rows as ColumnBatches. Creating,
 // resetting and describing the tables in the warehouse is the lifecycle code's job; it iterates
-// tables(), creates each table from its TableSpec, streams the rows of generate_parallel() into the
-// write path, and records properties(params) with the table.
+// tables(), creates each table from its TableSpec, hands the write path generate_parallel() to read
+// every row once and generate_rows() to fetch each file's rows in their final order, and records
+// properties(params) with the table.
 //
 // Determinism contract. The value of cell (table t, column c, row i) is a pure function of
 // (params.seed, kGeneratorVersion, t, c, i), plus params.anchor_us for timestamps and, for columns that
@@ -27,6 +28,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,9 +86,9 @@ struct TableSpec {
   uint64_t rows(const Params& params) const { return base_rows * static_cast<uint64_t>(params.scale); }
 };
 
-// Appends rows [row_begin, row_end) to `out`, whose columns match the spec's. Called only through
-// generate(), which has validated the arguments.
-using FillRows = void (*)(const Params& params, uint64_t row_begin, uint64_t row_end, ColumnBatch& out);
+// Appends the rows with these indices, in this order, to `out`, whose columns match the spec's. Called
+// only through generate() and generate_rows(), which have validated the arguments.
+using FillRows = void (*)(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out);
 
 // One registry entry: what the table is and how to make its rows.
 struct FakeTable {
@@ -108,6 +110,11 @@ const FakeTable& find_table(std::string_view name);
 ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end);
 ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin,
                      uint64_t row_end);
+// The rows with these indices, in this order (any order, repeats allowed): row k of the result equals
+// row rows[k] of generate(table, params, 0, N). This lets the write path produce rows in their final
+// order (partition, then sort keys) without holding the table. Throws Error(InvalidArgument) for an
+// index at or past the table's row count or when params are invalid.
+ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows);
 
 using BatchConsumer = std::function<void(ColumnBatch&&)>;
 

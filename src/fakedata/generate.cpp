@@ -3,6 +3,7 @@
 #include <condition_variable>
 #include <exception>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <thread>
 
@@ -30,9 +31,26 @@ ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_
                                          ") are outside " + table.spec.name + "'s " + std::to_string(rows) +
                                          " rows");
   }
+  std::vector<uint64_t> indices(row_end - row_begin);
+  std::iota(indices.begin(), indices.end(), row_begin);
   ColumnBatch batch(table.spec.columns);
-  for (Column& column : batch.columns) column.reserve(row_end - row_begin);
-  table.fill(params, row_begin, row_end, batch);
+  for (Column& column : batch.columns) column.reserve(indices.size());
+  table.fill(params, indices, batch);
+  return batch;
+}
+
+ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows) {
+  validate(params);
+  const uint64_t count = table.spec.rows(params);
+  for (uint64_t row : rows) {
+    if (row >= count) {
+      fail(ErrorCode::InvalidArgument,
+           "row " + std::to_string(row) + " is outside " + table.spec.name + "'s " + std::to_string(count) + " rows");
+    }
+  }
+  ColumnBatch batch(table.spec.columns);
+  for (Column& column : batch.columns) column.reserve(rows.size());
+  table.fill(params, rows, batch);
   return batch;
 }
 

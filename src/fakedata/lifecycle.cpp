@@ -36,14 +36,25 @@ catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, co
       t,
       [&](storage::TableWriter& writer) {
         on_id_reserved();
+        // Cells are pure functions of their row, so the write path may read the rows once for their
+        // keys and then ask for each file's rows in their final order (TableWriter::add_regenerable).
+        // Progress counts the rows handed over for writing.
         uint64_t done = 0;
-        generate_parallel(table, params, threads, kDefaultBatchRows, [&](ColumnBatch&& batch) {
-          writer.add(batch);
-          done += batch.rows();
-          if (!options.progress) return;
-          std::lock_guard lock(progress_mutex);
-          options.progress(table.spec.name, done, total);
-        });
+        storage::RegenerableRows rows;
+        rows.rows = total;
+        rows.scan = [&](const storage::RegenerableRows::Consumer& consume) {
+          generate_parallel(table, params, threads, kDefaultBatchRows, [&](ColumnBatch&& batch) { consume(batch); });
+        };
+        rows.fetch = [&](std::span<const uint64_t> indices) {
+          ColumnBatch batch = generate_rows(table, params, indices);
+          if (options.progress) {
+            std::lock_guard lock(progress_mutex);
+            done += batch.rows();
+            options.progress(table.spec.name, done, total);
+          }
+          return batch;
+        };
+        writer.add_regenerable(rows);
       },
       replaces);
 }

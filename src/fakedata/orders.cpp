@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "fakedata/address.h"
@@ -70,7 +71,7 @@ std::string_view status_for(int64_t age_us, uint64_t bits) {
   return kStatuses[3];
 }
 
-void fill(const Params& params, uint64_t begin, uint64_t end, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
   const Users users(params);
   const Products products(params);
   const Stream user_id(params, kTable, "user_id");
@@ -80,7 +81,7 @@ void fill(const Params& params, uint64_t begin, uint64_t end, ColumnBatch& out) 
   const Stream status(params, kTable, "status");
   const Stream shipping_address(params, kTable, "shipping_address");
   Text text;
-  for (uint64_t row = begin; row < end; ++row) {
+  for (const uint64_t row : rows) {
     const uint64_t user = users.pick(user_id(row));
     const uint64_t product = products.pick(product_name(row));
     const Products::Identity identity = products.identity(product);

@@ -65,9 +65,9 @@ TEST(FakeParallel, BadArgumentsAreRejected) {
 
 std::atomic<uint64_t> batches_started{0};
 
-void counting_fill(const Params& p, uint64_t begin, uint64_t end, ColumnBatch& out) {
+void counting_fill(const Params& p, std::span<const uint64_t> rows, ColumnBatch& out) {
   ++batches_started;
-  find_table("fake_orders").fill(p, begin, end, out);
+  find_table("fake_orders").fill(p, rows, out);
 }
 
 TEST(FakeParallel, WorkersStayAtMostTwoBatchesPerThreadAhead) {

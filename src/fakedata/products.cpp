@@ -3,6 +3,7 @@
 #include "fakedata/products.h"
 
 #include <algorithm>
+#include <span>
 
 namespace superstore::fakedata {
 namespace {
@@ -14,10 +15,10 @@ enum Column {
 
 constexpr int64_t kListingSpanUs = 4 * kYearUs;
 
-void fill(const Params& params, uint64_t begin, uint64_t end, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
   const Products products(params);
   Text text;
-  for (uint64_t row = begin; row < end; ++row) {
+  for (const uint64_t row : rows) {
     const Products::Identity product = products.identity(row);
     const int64_t price = products.price_cents(row, product);
     out[kId].push_int(static_cast<int64_t>(row + 1));

@@ -3,6 +3,7 @@
 #include "fakedata/users.h"
 
 #include <algorithm>
+#include <span>
 
 #include "fakedata/address.h"
 
@@ -21,10 +22,10 @@ const WeightedTable& email_styles() {
   return table;
 }
 
-void fill(const Params& params, uint64_t begin, uint64_t end, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
   const Users users(params);
   Text text;
-  for (uint64_t row = begin; row < end; ++row) {
+  for (const uint64_t row : rows) {
     const int64_t age = users.age(row);
     const Department& department = users.department(row);
     const int64_t created_at = users.created_at(row);

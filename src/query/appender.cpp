@@ -1,38 +1,15 @@
 #include "query/appender.h"
 
 #include <algorithm>
-#include <cstring>
-#include <limits>
 #include <utility>
 #include <vector>
 
 #include "query/duckdb_internal.h"
+#include "query/vector_fill.h"
 #include "query/values.h"
 
 namespace superstore::query {
 namespace {
-
-duckdb_type duckdb_type_for(ColumnType type) {
-  switch (type) {
-    case ColumnType::Int16:
-      return DUCKDB_TYPE_SMALLINT;
-    case ColumnType::Int32:
-      return DUCKDB_TYPE_INTEGER;
-    case ColumnType::Int64:
-      return DUCKDB_TYPE_BIGINT;
-    case ColumnType::Float64:
-      return DUCKDB_TYPE_DOUBLE;
-    case ColumnType::String:
-      return DUCKDB_TYPE_VARCHAR;
-    case ColumnType::Boolean:
-      return DUCKDB_TYPE_BOOLEAN;
-    case ColumnType::Timestamp:
-      return DUCKDB_TYPE_TIMESTAMP_TZ;
-    case ColumnType::Date:
-      return DUCKDB_TYPE_DATE;
-  }
-  return DUCKDB_TYPE_INVALID;
-}
 
 [[noreturn]] void throw_appender_error(duckdb_appender appender, const std::string& context) {
   duckdb_error_data error = duckdb_appender_error_data(appender);
@@ -41,68 +18,6 @@ duckdb_type duckdb_type_for(ColumnType type) {
                                                       : ErrorCode::Internal;
   duckdb_destroy_error_data(&error);
   fail(code, context + ": " + message);
-}
-
-// Narrow types are stored as int64 in a Column; check them all before any row goes in.
-void check_fits(const ColumnDef& def, const Column& column) {
-  int64_t lo = std::numeric_limits<int32_t>::min(), hi = std::numeric_limits<int32_t>::max();
-  if (def.type == ColumnType::Int16) {
-    lo = std::numeric_limits<int16_t>::min();
-    hi = std::numeric_limits<int16_t>::max();
-  } else if (def.type != ColumnType::Int32 && def.type != ColumnType::Date) {
-    return;
-  }
-  const auto& values = column.ints();
-  for (size_t row = 0; row < values.size(); ++row) {
-    if (values[row] < lo || values[row] > hi) {
-      fail(ErrorCode::InvalidArgument, "value " + std::to_string(values[row]) + " in row " + std::to_string(row) +
-                                           " of column '" + def.name + "' does not fit " +
-                                           std::string(type_name(def.type)));
-    }
-  }
-}
-
-template <typename T>
-void copy_narrowed(const Column& column, size_t start, size_t count, void* out) {
-  auto* dest = static_cast<T*>(out);
-  const int64_t* src = column.ints().data() + start;
-  for (size_t i = 0; i < count; ++i) dest[i] = static_cast<T>(src[i]);
-}
-
-void fill_vector(duckdb_vector vector, ColumnType type, const Column& column, size_t start, size_t count) {
-  void* out = duckdb_vector_get_data(vector);
-  switch (type) {
-    case ColumnType::Int64:
-    case ColumnType::Timestamp:
-      std::memcpy(out, column.ints().data() + start, count * sizeof(int64_t));
-      break;
-    case ColumnType::Float64:
-      std::memcpy(out, column.doubles().data() + start, count * sizeof(double));
-      break;
-    case ColumnType::Int16:
-      copy_narrowed<int16_t>(column, start, count, out);
-      break;
-    case ColumnType::Int32:
-    case ColumnType::Date:
-      copy_narrowed<int32_t>(column, start, count, out);
-      break;
-    case ColumnType::Boolean:
-      copy_narrowed<bool>(column, start, count, out);
-      break;
-    case ColumnType::String:
-      for (size_t i = 0; i < count; ++i) {
-        auto s = column.string_at(start + i);
-        duckdb_vector_assign_string_element_len(vector, i, s.data(), s.size());
-      }
-      break;
-  }
-  if (column.has_nulls()) {
-    duckdb_vector_ensure_validity_writable(vector);
-    uint64_t* validity = duckdb_vector_get_validity(vector);
-    for (size_t i = 0; i < count; ++i) {
-      if (column.is_null(start + i)) duckdb_validity_set_row_invalid(validity, i);
-    }
-  }
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "common/columns.h"
 #include "common/types.h"
 #include "query/database.h"
 #include "storage/delta_log.h"
@@ -22,5 +23,9 @@ FileStats compute_file_stats(query::Connection& conn, const std::string& from_sq
 std::map<int64_t, FileStats> compute_grouped_file_stats(query::Connection& conn, const std::string& from_sql,
                                                         const std::string& group_column,
                                                         const std::vector<ColumnDef>& columns);
+
+// The same stats of rows held in memory: every column of `batch`, computed in C++ (one pass per column
+// and an exact distinct count by hashing), equal to what compute_file_stats finds for those rows.
+FileStats compute_batch_stats(const ColumnBatch& batch);
 
 }  // namespace superstore::storage

@@ -54,10 +54,11 @@ struct Partition {
   size_t first_file = 0;
 };
 
-// Runs jobs 0..n-1 on up to one connection per engine thread (the caller's among them) and rethrows the
-// first failure once all have stopped. A COPY of one small file keeps about one core busy, so files are
-// written side by side.
-void run_jobs(const FileWriterSetup& s, size_t n, const std::function<void(query::Connection&, size_t)>& job) {
+}  // namespace
+
+// A COPY of one small file keeps about one core busy, so files are written side by side.
+void run_on_connections(const FileWriterSetup& s, size_t n,
+                        const std::function<void(query::Connection&, size_t)>& job) {
   int threads = s.engine.options().threads;
   size_t workers = std::min<size_t>(
       n, threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency()));
@@ -98,6 +99,51 @@ void run_jobs(const FileWriterSetup& s, size_t n, const std::function<void(query
   if (error) std::rethrow_exception(error);
 }
 
+int64_t rows_per_file(int64_t rows, double raw_bytes, int64_t target_file_bytes) {
+  int64_t wanted = std::max<int64_t>(
+      1, static_cast<int64_t>(std::ceil(raw_bytes * kAssumedParquetRatio / static_cast<double>(target_file_bytes))));
+  return std::max<int64_t>(1, (rows + wanted - 1) / wanted);
+}
+
+double raw_size(const ColumnBatch& batch) {
+  double total = 0;
+  const auto rows = static_cast<double>(batch.rows());
+  for (const auto& c : batch.columns) {
+    switch (c.type()) {
+      case ColumnType::String: total += static_cast<double>(c.chars_size()) + 4 * rows; break;
+      case ColumnType::Boolean: total += rows; break;
+      case ColumnType::Int16: total += 2 * rows; break;
+      case ColumnType::Int32:
+      case ColumnType::Date: total += 4 * rows; break;
+      default: total += 8 * rows;
+    }
+  }
+  return total;
+}
+
+std::string partition_folder(const FileWriterSetup& s, const PartitionValues& values) {
+  std::string folder;
+  for (const auto& c : s.partition_columns) folder += hive_folder(c.name, values.at(c.name)) + "/";
+  return folder;
+}
+
+AddFile write_parquet_file(const FileWriterSetup& s, query::Connection& c, int64_t id, const PartitionValues& values,
+                           const std::string& select) {
+  AddFile add;
+  add.path = partition_folder(s, values) + std::to_string(id) + ".parquet";
+  std::string key = s.ctx.root_key + "/" + add.path;
+  blob::validate_blob_key(key);
+  c.execute("COPY (" + select + ") TO " + query::quote_literal((s.ctx.root_dir / add.path).string()) +
+            " (FORMAT parquet)");
+  add.partition_values = values;
+  add.size = static_cast<int64_t>(s.store.size(key));
+  add.modification_time = now_ms();
+  add.tags["micro_partition_id"] = std::to_string(id);
+  return add;
+}
+
+namespace {
+
 // The partitions of the rows, in partition-value order, with their file counts.
 std::vector<Partition> plan(const FileWriterSetup& s, const std::vector<PartitionRows>& sources) {
   std::map<int32_t, std::pair<int64_t, double>> sizes;  // rows and raw bytes, summed over the sources
@@ -135,10 +181,8 @@ std::vector<Partition> plan(const FileWriterSetup& s, const std::vector<Partitio
     p.rows = size.first;
     if (p.rows == 0) continue;
     p.values = s.partitions.values(p.number);
-    for (const auto& c : s.partition_columns) p.folder += hive_folder(c.name, p.values.at(c.name)) + "/";
-    int64_t wanted = std::max<int64_t>(
-        1, static_cast<int64_t>(std::ceil(size.second * kAssumedParquetRatio / static_cast<double>(s.ctx.target_file_bytes))));
-    p.per_file = (p.rows + wanted - 1) / wanted;
+    p.folder = partition_folder(s, p.values);
+    p.per_file = rows_per_file(p.rows, size.second, s.ctx.target_file_bytes);
     p.files = (p.rows + p.per_file - 1) / p.per_file;
     int source_count = 0;
     for (const auto& src : sources) {
@@ -188,17 +232,7 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
 
   // Writes file `index` from `select` and fills in all but its stats.
   auto write_file = [&](query::Connection& c, const Partition& p, size_t index, const std::string& select) {
-    const int64_t id = first_id + static_cast<int64_t>(index);
-    AddFile& add = out[index];
-    add.path = p.folder + std::to_string(id) + ".parquet";
-    std::string key = s.ctx.root_key + "/" + add.path;
-    blob::validate_blob_key(key);
-    c.execute("COPY (" + select + ") TO " + query::quote_literal((s.ctx.root_dir / add.path).string()) +
-              " (FORMAT parquet)");
-    add.partition_values = p.values;
-    add.size = static_cast<int64_t>(s.store.size(key));
-    add.modification_time = now_ms();
-    add.tags["micro_partition_id"] = std::to_string(id);
+    out[index] = write_parquet_file(s, c, first_id + static_cast<int64_t>(index), p.values, select);
   };
 
   // Job 0 measures the small one-file partitions of each staging table in one grouped query, since DuckDB
@@ -215,7 +249,7 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
     file_of_number[p.number] = p.first_file;
   }
   auto in_partition = [](size_t first) { return [first](int64_t k) { return first + static_cast<size_t>(k); }; };
-  run_jobs(s, parts.size() + 1, [&](query::Connection& c, size_t job) {
+  run_on_connections(s, parts.size() + 1, [&](query::Connection& c, size_t job) {
     if (job == 0) {
       for (const auto& [table, numbers] : small_numbers) {
         keep_stats(compute_grouped_file_stats(c, "(SELECT * FROM " + table + " WHERE ss_part IN (" + numbers + "))",

@@ -42,6 +42,26 @@ struct PartitionRows {
 // The columns' quoted names, comma-separated.
 std::string column_names(const std::vector<ColumnDef>& cols);
 
+// The unencoded size of rows as PartitionRows::raw_bytes counts it.
+double raw_size(const ColumnBatch& batch);
+
+// How many rows each file of a partition gets: files of about the target size once encoded, equally
+// long but for the last.
+int64_t rows_per_file(int64_t rows, double raw_bytes, int64_t target_file_bytes);
+
+// Runs jobs 0..n-1 on up to one connection per engine thread (setup.conn among them) and rethrows the
+// first failure once all have stopped.
+void run_on_connections(const FileWriterSetup& setup, size_t n,
+                        const std::function<void(query::Connection&, size_t)>& job);
+
+// Writes the rows of `select` as micro-partition `id` of the partition with `values` (whose folder must
+// exist) and returns its add action, stats not filled in.
+AddFile write_parquet_file(const FileWriterSetup& setup, query::Connection& conn, int64_t id,
+                           const PartitionValues& values, const std::string& select);
+
+// The partition's folder under the table root: "k=v/.../", or "" without partition keys.
+std::string partition_folder(const FileWriterSetup& setup, const PartitionValues& values);
+
 // Writes the rows (several sources may name one partition) and returns the files' add actions, in
 // partition-value order.
 std::vector<AddFile> write_micro_partitions(const FileWriterSetup& setup, const std::vector<PartitionRows>& rows);

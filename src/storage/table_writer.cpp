@@ -15,6 +15,7 @@
 #include "storage/file_stats.h"
 #include "storage/file_writer.h"
 #include "storage/partition_index.h"
+#include "storage/regenerable_writer.h"
 #include "storage/scan_sql.h"
 
 namespace superstore::storage {
@@ -25,23 +26,6 @@ constexpr int kMaxCommitAttempts = 5;
 // more rows (see TableWriter::Impl::staged): below, filtering the unclustered rows costs less than a sort.
 constexpr size_t kClusterAbovePartitions = 16;
 constexpr int64_t kClusterAboveRows = 100'000;
-
-// The unencoded size of a batch, as file_writer.h's PartitionRows::raw_bytes counts it.
-double raw_bytes(const ColumnBatch& batch) {
-  double total = 0;
-  const auto rows = static_cast<double>(batch.rows());
-  for (const auto& c : batch.columns) {
-    switch (c.type()) {
-      case ColumnType::String: total += static_cast<double>(c.chars_size()) + 4 * rows; break;
-      case ColumnType::Boolean: total += rows; break;
-      case ColumnType::Int16: total += 2 * rows; break;
-      case ColumnType::Int32:
-      case ColumnType::Date: total += 4 * rows; break;
-      default: total += 8 * rows;
-    }
-  }
-  return total;
-}
 
 int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -127,7 +111,7 @@ struct TableWriter::Impl {
       if (static_cast<size_t>(v) >= rows_of.size()) rows_of.resize(static_cast<size_t>(v) + 1);
       ++rows_of[static_cast<size_t>(v)];
     }
-    const double per_row = n.empty() ? 0 : raw_bytes(batch) / static_cast<double>(n.size());
+    const double per_row = n.empty() ? 0 : raw_size(batch) / static_cast<double>(n.size());
     for (size_t v = 0; v < rows_of.size(); ++v) {
       if (rows_of[v] == 0) continue;
       auto& [rows, bytes] = staged_sizes[static_cast<int32_t>(v)];
@@ -234,17 +218,12 @@ struct TableWriter::Impl {
   }
 
   // Writes the rows as micro-partitions; returns their add actions.
-  std::vector<AddFile> write_files(const std::vector<PartitionRows>& rows) {
-    FileWriterSetup setup{engine,
-                          conn,
-                          store,
-                          ctx,
-                          data_columns,
-                          partition_columns,
-                          [this](int64_t n) { return catalog.next_id("micro_partition", n); },
-                          partitions,
-                          scratch_prefix};
-    return write_micro_partitions(setup, rows);
+  std::vector<AddFile> write_files(const std::vector<PartitionRows>& rows) { return write_micro_partitions(setup(), rows); }
+
+  FileWriterSetup setup() {
+    return {engine,         conn, store, ctx, data_columns, partition_columns,
+            [this](int64_t n) { return catalog.next_id("micro_partition", n); },
+            partitions,     scratch_prefix};
   }
 
   void remove_files(const std::vector<AddFile>& files) {
@@ -415,6 +394,16 @@ void TableWriter::add(const ColumnBatch& batch) {
   impl_->staged_rows += static_cast<int64_t>(batch.rows());
   impl_->total_rows += static_cast<int64_t>(batch.rows());
   if (impl_->staged_rows >= kFlushRows) impl_->flush_early();
+}
+
+void TableWriter::add_regenerable(const RegenerableRows& rows) {
+  impl_->start();
+  if (rows.rows > kMaxRegeneratedRows) {
+    rows.scan([this](const ColumnBatch& batch) { add(batch); });
+    return;
+  }
+  for (auto& f : write_regenerable(impl_->setup(), impl_->partitions, rows)) impl_->flushed.push_back(std::move(f));
+  impl_->total_rows += static_cast<int64_t>(rows.rows);
 }
 
 void TableWriter::add_select(const std::string& select_sql) {

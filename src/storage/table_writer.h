@@ -1,7 +1,8 @@
 // The write path of one table: rows are staged in DuckDB, each with its partition's number; at commit
 // every partition is written as one or more Parquet micro-partitions of about the table's target size,
 // its rows sorted by the sort keys, several files at once (file_writer.h); each file is measured (rows,
-// bytes, min/max/null/distinct per column) and one commit to the table's log makes them visible.
+// bytes, min/max/null/distinct per column) and one commit to the table's log makes them visible. Rows
+// whose source can produce them again (generated data) skip the stage: regenerable_writer.h.
 // Internal to the storage layer; Warehouse (warehouse.h) is the public entry point.
 #pragma once
 
@@ -9,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +40,19 @@ struct TableContext {
 // process (as a kill would) after its Parquet files are written and before its commit.
 void maybe_crash_before_commit();
 
+// Rows a source can produce again, any of them, in any order: generated data. The write path then sorts
+// only partition numbers and sort keys (pass one), and asks for each file's rows already in their final
+// order (pass two), instead of staging and sorting whole rows.
+struct RegenerableRows {
+  using Consumer = std::function<void(const ColumnBatch&)>;
+  uint64_t rows = 0;
+  // Hands every row to the consumer once, in batches, in index order (row i is the i-th row seen); the
+  // consumer is called from one thread at a time.
+  std::function<void(const Consumer&)> scan;
+  // The rows with these indices, in this order, with the table's columns; called from several threads.
+  std::function<ColumnBatch(std::span<const uint64_t> indices)> fetch;
+};
+
 class TableWriter {
  public:
   // Rows staged beyond this many are written out early, so memory stays bounded at any input size.
@@ -48,6 +63,10 @@ class TableWriter {
 
   // Adds rows whose schema equals the table's columns (names and types, in order).
   void add(const ColumnBatch& batch);
+  // Adds the rows of a source that can produce them again: written at once, file by file, memory
+  // bounded by their sort keys. Beyond kMaxRegeneratedRows rows the rows are staged as add() does.
+  static constexpr uint64_t kMaxRegeneratedRows = 32'000'000;
+  void add_regenerable(const RegenerableRows& rows);
   // Adds the rows of a SELECT whose columns match the table's columns in order (file imports).
   void add_select(const std::string& select_sql);
   // Writes what is staged and commits it as one version.

@@ -1,0 +1,23 @@
+// Writes rows that their source can produce again (TableWriter::add_regenerable) without staging them:
+// pass one reads every row once and keeps only its partition number, size and sort key values; the
+// row numbers are then sorted per partition (in C++, partitions side by side), cut into files of the
+// target size, and pass two fetches each file's rows in their final order, measures them in C++ and
+// hands them to DuckDB's Parquet writer through a batch scan, several files at once. Internal to the
+// storage layer.
+#pragma once
+
+#include <vector>
+
+#include "storage/delta_log.h"
+#include "storage/file_writer.h"
+#include "storage/partition_index.h"
+#include "storage/table_writer.h"
+
+namespace superstore::storage {
+
+// Writes every row of `rows` and returns the files' add actions (stats filled in), in partition-value
+// order. `partitions` is setup.partitions, numbered here as rows are read.
+std::vector<AddFile> write_regenerable(const FileWriterSetup& setup, PartitionIndex& partitions,
+                                       const RegenerableRows& rows);
+
+}  // namespace superstore::storage
