@@ -123,6 +123,16 @@ TEST_F(QuerySessionsTest, SetseedInOneQueryDoesNotDecideTheNextOnesRandomNumbers
   const double seeded = fresh.execute("SELECT random()").get_double(0, 0);
   run("SELECT setseed(0.5)");
   EXPECT_NE(run("SELECT random() AS r").page.rows[0]["r"].get<double>(), seeded);
+  // The reseed runs only after queries that may have seeded; these do so without spelling setseed in
+  // lower case, or at all.
+  run("SELECT SetSeed(0.5)");
+  EXPECT_NE(run("SELECT random() AS r").page.rows[0]["r"].get<double>(), seeded);
+  run("SELECT * FROM query('SELECT set' || 'seed(0.5)')");
+  EXPECT_NE(run("SELECT random() AS r").page.rows[0]["r"].get<double>(), seeded);
+  // Without the reseed the same session would go on from the seed: the check above can fail.
+  query::Connection same(plain);
+  same.execute("SELECT * FROM query('SELECT set' || 'seed(0.5)')");
+  EXPECT_EQ(same.execute("SELECT random()").get_double(0, 0), seeded);
 }
 
 TEST_F(QuerySessionsTest, ConcurrentQueriesSeeWholeCommitsWhileATableGrows) {
