@@ -113,6 +113,13 @@ TEST_F(QuerySessionsTest, AmbiguousAndMissingNamesStillFailAfterTheirViewsWereCa
   make("events", "main");
   EXPECT_THROW(run("SELECT count(*) FROM events"), Error);
   EXPECT_THROW(run("SELECT count(*) FROM query_table('eve' || 'nts')"), Error);
+  // The parser, asked only when a word spells an ambiguous name, tells a table from a mere word.
+  EXPECT_THROW(run("SELECT * FROM (SELECT 1 AS x) AS t, Events"), Error);
+  auto t = make("people");
+  insert(t, 1, 4);
+  auto answer = run("SELECT 1 AS events, count(*) AS n FROM people");
+  EXPECT_EQ(answer.tables, std::vector<std::string>{"people"});
+  EXPECT_EQ(answer.page.rows.at(0)["n"], 4);
   EXPECT_THROW(wh_.query("SELECT 1", {}, {"missing_table"}), Error);
 }
 

@@ -317,10 +317,18 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
   query::Connection& conn = session->conn;
   // Names the parser sees as tables must resolve; other words that name a table (as in a COPY, which the
   // parser does not list and the read-only check then refuses) get a view when unambiguous.
+  std::set<std::string> words = sql_words(sql);
   std::set<std::string> parsed;
   for (const auto& n : required_tables) parsed.insert(lower(n));
-  for (const auto& n : conn.referenced_tables(sql)) parsed.insert(lower(n));
-  std::set<std::string> words = sql_words(sql);
+  // Every name the parser can list is also one of the words, since table names are plain identifiers, so
+  // the parser's list only tells an ambiguous table apart from a word that happens to spell its name.
+  // Asking costs a bind of the whole query (the views' Parquet files included), so it is asked only then.
+  const bool names_ambiguous_table = std::any_of(active.begin(), active.end(), [&](const auto& entry) {
+    return entry.second.size() > 1 && words.count(entry.first);
+  });
+  if (names_ambiguous_table) {
+    for (const auto& n : conn.referenced_tables(sql)) parsed.insert(lower(n));
+  }
 
   QueryAnswer answer;
   std::map<std::string, std::pair<ViewSnapshot, std::shared_ptr<const Snapshot>>> wanted;
