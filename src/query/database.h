@@ -28,6 +28,11 @@ struct DatabaseOptions {
   std::string memory_limit{};                      // "4GB"; empty keeps DuckDB's default (80% of RAM)
   int threads = 0;                                 // 0 keeps DuckDB's default (one per core)
   std::string temp_directory{};                    // where large operations spill; empty keeps DuckDB's default
+  // Keeps the decoded footer of every Parquet file read (DuckDB's parquet_metadata_cache) for later
+  // queries, checked against the file's modification time before each use. Only for files that are never
+  // rewritten in place, like the warehouse's. DuckDB 1.4 never evicts these entries: memory grows by about
+  // one footer (a few KB for the writer's files) per distinct file ever read.
+  bool cache_parquet_metadata = false;
 };
 
 // One engine-side value bound to a `?` or `$n` placeholder of a prepared statement.

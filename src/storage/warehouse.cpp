@@ -138,7 +138,13 @@ struct Warehouse::Impl {
         temp_dir(std::filesystem::canonical(o.data_dir / "tmp")),
         store(warehouse_dir),
         write_engine(engine_options()),
-        query_engine(engine_options()) {}
+        query_engine([this] {
+          // The files a query reads are never rewritten in place (every write makes new ones), so their
+          // footers, read at bind and again at run for every query, can be decoded once.
+          query::DatabaseOptions e = engine_options();
+          e.cache_parquet_metadata = true;
+          return e;
+        }()) {}
 
   TableContext context(const catalog::TableInfo& t) const {
     return {t, t.location, warehouse_dir / t.location,
