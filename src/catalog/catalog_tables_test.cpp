@@ -217,6 +217,47 @@ TEST_F(CatalogTables, PropertiesRoundTripAndReplace) {
   EXPECT_EQ(catalog().get_table(table.id).properties, replaced);
 }
 
+// list_tables keeps its answer between calls; every write, by this connection or another one (another
+// process), must show in the next answer.
+TEST_F(CatalogTables, ListTablesShowsEveryWriteOfThisConnectionAndOfOthers) {
+  auto ids_of = [](const std::vector<TableInfo>& tables) {
+    std::vector<int64_t> ids;
+    for (const auto& t : tables) ids.push_back(t.id);
+    return ids;
+  };
+  TableInfo first = create(orders());
+  EXPECT_EQ(ids_of(catalog().list_tables()), std::vector<int64_t>{first.id});
+
+  auto other = Catalog::open(file());
+  EXPECT_EQ(ids_of(other->list_tables()), std::vector<int64_t>{first.id});
+  NewTable more = orders();
+  more.name = "more";
+  int64_t more_id = other->next_id("table");
+  other->create_table(more_id, more, "main/public/more");
+  EXPECT_EQ(ids_of(catalog().list_tables()), (std::vector<int64_t>{more_id, first.id}));
+  other->drop_table(more_id);
+  EXPECT_EQ(ids_of(catalog().list_tables()), std::vector<int64_t>{first.id});
+  EXPECT_EQ(ids_of(catalog().list_tables(true)), (std::vector<int64_t>{more_id, first.id}));
+  other->set_table_properties(first.id, {{"by", "other"}});
+  EXPECT_EQ(catalog().list_tables().at(0).properties, (nlohmann::json{{"by", "other"}}));
+
+  // This connection's own writes: SQLite's data_version does not change for them.
+  catalog().set_table_properties(first.id, {{"by", "this"}});
+  EXPECT_EQ(catalog().list_tables().at(0).properties, (nlohmann::json{{"by", "this"}}));
+  int64_t replacement = catalog().next_id("table");
+  catalog().replace_table(first.id, replacement, orders(), "main/public/orders-r");
+  EXPECT_EQ(ids_of(catalog().list_tables()), std::vector<int64_t>{replacement});
+  EXPECT_EQ(ids_of(other->list_tables()), std::vector<int64_t>{replacement});
+  catalog().drop_table(replacement);
+  EXPECT_TRUE(catalog().list_tables().empty());
+  TableInfo again = create(orders());
+  EXPECT_EQ(ids_of(catalog().list_tables()), std::vector<int64_t>{again.id});
+  EXPECT_EQ(ids_of(other->list_tables()), std::vector<int64_t>{again.id});
+  // A write that fails changes nothing, and the list says so.
+  EXPECT_THROW(catalog().create_table(catalog().next_id("table"), orders(), "main/public/dup"), Error);
+  EXPECT_EQ(ids_of(catalog().list_tables()), std::vector<int64_t>{again.id});
+}
+
 TEST_F(CatalogTables, DefaultPropertiesAreAnEmptyObject) {
   TableInfo table = create(orders());
   EXPECT_TRUE(table.properties.is_object());

@@ -1,8 +1,11 @@
 // Catalog on SQLite: one connection guarded by a mutex. Several processes may share the file; every
 // read-modify-write runs in a BEGIN IMMEDIATE transaction, so they never interleave.
+#include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "catalog/catalog.h"
@@ -83,6 +86,7 @@ class SqliteCatalog final : public Catalog {
 
   TableInfo create_table(int64_t id, const NewTable& table, const std::string& location) override {
     std::lock_guard lock(mutex_);
+    tables_.reset();
     check_new_table_args(id, table, location);
     Transaction tx(db_, Kind::Immediate);
     TableInfo created = insert_table(id, table, location);
@@ -92,6 +96,7 @@ class SqliteCatalog final : public Catalog {
 
   TableInfo replace_table(int64_t old_id, int64_t id, const NewTable& table, const std::string& location) override {
     std::lock_guard lock(mutex_);
+    tables_.reset();
     check_new_table_args(id, table, location);
     Transaction tx(db_, Kind::Immediate);
     TableInfo old = load_table(old_id);
@@ -123,7 +128,12 @@ class SqliteCatalog final : public Catalog {
 
   std::vector<TableInfo> list_tables(bool include_dropped) override {
     std::lock_guard lock(mutex_);
-    return load_tables(include_dropped);
+    const std::vector<TableInfo>& all = all_tables();
+    if (include_dropped) return all;
+    std::vector<TableInfo> active;
+    std::copy_if(all.begin(), all.end(), std::back_inserter(active),
+                 [](const TableInfo& t) { return t.status == TableStatus::Active; });
+    return active;
   }
 
   std::vector<DatabaseListing> list_databases() override {
@@ -153,6 +163,7 @@ class SqliteCatalog final : public Catalog {
 
   void drop_table(int64_t id) override {
     std::lock_guard lock(mutex_);
+    tables_.reset();
     Transaction tx(db_, Kind::Immediate);
     TableInfo table = load_table(id);
     if (table.status == TableStatus::Dropped) {
@@ -166,6 +177,7 @@ class SqliteCatalog final : public Catalog {
 
   void set_table_properties(int64_t id, const nlohmann::json& properties) override {
     std::lock_guard lock(mutex_);
+    tables_.reset();
     if (!properties.is_object())
       fail(ErrorCode::InvalidArgument, "properties of " + table_owner(id) + " must be a JSON object");
     Statement update(db_, "UPDATE tables SET properties_json = ?2 WHERE id = ?1");
@@ -237,6 +249,23 @@ class SqliteCatalog final : public Catalog {
 
  private:
   // The helpers below expect mutex_ held.
+
+  // Every table, active and dropped, as the database holds them now. Every query lists the tables, and
+  // they change far more rarely, so the list is kept until it may be stale: a method of this connection
+  // that writes tables resets it (always first, so a write that fails part-way resets it too), and
+  // PRAGMA data_version, which changes whenever another connection (another process: the CLI, a second
+  // server) commits, tells of every other write. The version is read before the tables, so a commit in
+  // between costs one more reload later, never a stale list.
+  const std::vector<TableInfo>& all_tables() {
+    Statement version(db_, "PRAGMA data_version");
+    if (!version.step()) fail(ErrorCode::Internal, "catalog: PRAGMA data_version gave no row");
+    const int64_t now = version.column_int64(0);
+    if (!tables_ || tables_version_ != now) {
+      tables_ = load_tables(true);
+      tables_version_ = now;
+    }
+    return *tables_;
+  }
 
   void check_new_table_args(int64_t id, const NewTable& table, const std::string& location) {
     if (id <= 0)
@@ -330,6 +359,8 @@ class SqliteCatalog final : public Catalog {
 
   std::mutex mutex_;
   SqliteDb db_;
+  std::optional<std::vector<TableInfo>> tables_;  // see all_tables()
+  int64_t tables_version_ = 0;
 };
 
 }  // namespace

@@ -75,11 +75,15 @@ void run_setup(duckdb_database db, const std::vector<std::string>& statements) {
 // The sandbox, in the order verified on DuckDB 1.4.4: lock_configuration goes last because once it is
 // set no SET runs at all, ours included.
 std::vector<std::string> setup_statements(const DatabaseOptions& options) {
-  if (!options.sandboxed) return {kUtc};
+  std::vector<std::string> statements = {kUtc};
+  // A Parquet setting, so it too can only be SET once the instance (and its Parquet reader) is open.
+  if (options.cache_parquet_metadata) statements.push_back("SET GLOBAL parquet_metadata_cache = true");
+  if (!options.sandboxed) return statements;
   std::string dirs;
   for (const auto& dir : options.allowed_directories) dirs += (dirs.empty() ? "" : ", ") + quote_literal(dir);
-  return {kUtc, "SET allowed_directories = [" + dirs + "]", "SET enable_external_access = false",
-          "SET allow_community_extensions = false", "SET lock_configuration = true"};
+  statements.insert(statements.end(), {"SET allowed_directories = [" + dirs + "]", "SET enable_external_access = false",
+                                       "SET allow_community_extensions = false", "SET lock_configuration = true"});
+  return statements;
 }
 
 }  // namespace

@@ -28,6 +28,11 @@ struct DatabaseOptions {
   std::string memory_limit{};                      // "4GB"; empty keeps DuckDB's default (80% of RAM)
   int threads = 0;                                 // 0 keeps DuckDB's default (one per core)
   std::string temp_directory{};                    // where large operations spill; empty keeps DuckDB's default
+  // Keeps the decoded footer of every Parquet file read (DuckDB's parquet_metadata_cache) for later
+  // queries, checked against the file's modification time before each use. Only for files that are never
+  // rewritten in place, like the warehouse's. DuckDB 1.4 never evicts these entries: memory grows by one
+  // decoded footer per distinct file ever read (the writer's footers are 1 to 2 KB on disk).
+  bool cache_parquet_metadata = false;
 };
 
 // One engine-side value bound to a `?` or `$n` placeholder of a prepared statement.
@@ -77,7 +82,8 @@ class Connection {
 
   // Names of the tables (or views) that `sql` reads, without running it: "t" or, when `qualified`,
   // "catalog.schema.t" with the parts the query spelt out. Used to map names to snapshots before a query
-  // runs. Returns an empty list when the SQL does not parse.
+  // runs. Returns an empty list when the SQL does not parse. DuckDB binds the query to find them, views
+  // included, so this costs about what preparing it does.
   std::vector<std::string> referenced_tables(const std::string& sql, bool qualified = false);
 
   struct Impl;  // internal to src/query

@@ -90,6 +90,26 @@ TEST_F(QuerySandbox, LockedConfigurationRefusesSetEvenAsInternalSql) {
   EXPECT_NE(message.find("Permission Error"), std::string::npos) << message;
 }
 
+// The Parquet footer cache is set up before the configuration is locked, and stays as set up.
+TEST_F(QuerySandbox, ParquetMetadataCacheIsOnOnlyWhenAskedAndCannotBeTurnedOff) {
+  auto setting = [](Connection& conn) {
+    return conn.execute("SELECT current_setting('parquet_metadata_cache')").get_bool(0, 0);
+  };
+  EXPECT_FALSE(setting(*conn_));
+  Database cached(DatabaseOptions{.sandboxed = true,
+                                  .allowed_directories = {allowed_.path().string()},
+                                  .threads = 2,
+                                  .cache_parquet_metadata = true});
+  Connection conn(cached);
+  EXPECT_TRUE(setting(conn));
+  const std::string sql = "SELECT count(*) AS n FROM read_parquet(" + quote_literal(allowed_.file("t.parquet")) + ")";
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(run_user_query(conn, sql, {}, kLimit).rows.dump(), R"([{"n":10}])");
+  std::string message =
+      error_of([&] { conn.execute("SET parquet_metadata_cache = false"); }, ErrorCode::InvalidArgument);
+  EXPECT_NE(message.find("locked"), std::string::npos) << message;
+  EXPECT_TRUE(setting(conn));
+}
+
 TEST_F(QuerySandbox, ExplainAnalyzeCannotSmuggleAWrite) {
   for (const std::string& sql : {
            std::string("EXPLAIN ANALYZE CREATE TABLE smuggled AS SELECT 1"),

@@ -113,6 +113,13 @@ TEST_F(QuerySessionsTest, AmbiguousAndMissingNamesStillFailAfterTheirViewsWereCa
   make("events", "main");
   EXPECT_THROW(run("SELECT count(*) FROM events"), Error);
   EXPECT_THROW(run("SELECT count(*) FROM query_table('eve' || 'nts')"), Error);
+  // The parser, asked only when a word spells an ambiguous name, tells a table from a mere word.
+  EXPECT_THROW(run("SELECT * FROM (SELECT 1 AS x) AS t, Events"), Error);
+  auto t = make("people");
+  insert(t, 1, 4);
+  auto answer = run("SELECT 1 AS events, count(*) AS n FROM people");
+  EXPECT_EQ(answer.tables, std::vector<std::string>{"people"});
+  EXPECT_EQ(answer.page.rows.at(0)["n"], 4);
   EXPECT_THROW(wh_.query("SELECT 1", {}, {"missing_table"}), Error);
 }
 
@@ -123,6 +130,16 @@ TEST_F(QuerySessionsTest, SetseedInOneQueryDoesNotDecideTheNextOnesRandomNumbers
   const double seeded = fresh.execute("SELECT random()").get_double(0, 0);
   run("SELECT setseed(0.5)");
   EXPECT_NE(run("SELECT random() AS r").page.rows[0]["r"].get<double>(), seeded);
+  // The reseed runs only after queries that may have seeded; these do so without spelling setseed in
+  // lower case, or at all.
+  run("SELECT SetSeed(0.5)");
+  EXPECT_NE(run("SELECT random() AS r").page.rows[0]["r"].get<double>(), seeded);
+  run("SELECT * FROM query('SELECT set' || 'seed(0.5)')");
+  EXPECT_NE(run("SELECT random() AS r").page.rows[0]["r"].get<double>(), seeded);
+  // Without the reseed the same session would go on from the seed: the check above can fail.
+  query::Connection same(plain);
+  same.execute("SELECT * FROM query('SELECT set' || 'seed(0.5)')");
+  EXPECT_EQ(same.execute("SELECT random()").get_double(0, 0), seeded);
 }
 
 TEST_F(QuerySessionsTest, ConcurrentQueriesSeeWholeCommitsWhileATableGrows) {
