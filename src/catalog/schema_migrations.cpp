@@ -87,7 +87,13 @@ void check_owner(SqliteDb& db, int64_t version) {
 int latest_schema_version() { return static_cast<int>(std::size(kMigrations)); }
 
 void migrate_schema(SqliteDb& db) {
-  check_owner(db, read_pragma(db, "PRAGMA user_version"));
+  {
+    // Both reads in one snapshot: read apart, another opener's first migration could commit between them
+    // and make our new file look like another program's (a version of 0 beside our tables).
+    Transaction snapshot(db, Transaction::Kind::Deferred);
+    check_owner(db, read_pragma(db, "PRAGMA user_version"));
+    snapshot.commit();
+  }
   for (int target = 1; target <= latest_schema_version(); ++target) {
     if (read_pragma(db, "PRAGMA user_version") >= target) continue;
     Transaction tx(db, Transaction::Kind::Immediate);

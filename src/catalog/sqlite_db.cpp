@@ -1,5 +1,8 @@
 #include "catalog/sqlite_db.h"
 
+#include <chrono>
+#include <thread>
+
 #include <sqlite3.h>
 
 #include "common/error.h"
@@ -26,8 +29,18 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : path_(path.string()) {
     sqlite3_extended_result_codes(db_, 1);
     sqlite3_busy_timeout(db_, kBusyTimeoutMs);
     exec("PRAGMA foreign_keys = ON");
-    // The first statement that reads the file: a file that is not a database fails here.
-    exec("PRAGMA journal_mode = WAL");
+    // The first statement that reads the file: a file that is not a database fails here. Switching a new
+    // file to WAL needs it to itself, and SQLite answers BUSY at once, without the busy handler, while
+    // another connection switches it too (several processes starting on a fresh DATA_DIR): so wait here.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      int rc = sqlite3_exec(db_, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+      if (rc == SQLITE_OK) break;
+      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline) {
+        fail_sqlite(rc, "PRAGMA journal_mode = WAL");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
     // With WAL, NORMAL never corrupts the database; a power cut may lose only the last commits.
     exec("PRAGMA synchronous = NORMAL");
   } catch (...) {
