@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <map>
+#include <span>
+#include <system_error>
 #include <thread>
 
 #include "common/error.h"
@@ -33,6 +36,7 @@ Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const Regen
   Keys keys;
   keys.sort_keys = ColumnBatch(key_defs);
   keys.partition.reserve(source.rows);
+  for (auto& c : keys.sort_keys.columns) c.reserve(source.rows);
   source.scan([&](const ColumnBatch& batch) {
     if (batch.schema != columns) {
       fail(ErrorCode::InvalidArgument,

@@ -143,6 +143,40 @@ TEST_F(RegenerableWriterTest, FilesAreSortedAcrossEachPartitionAndMeasuredLikeAD
   }
 }
 
+TEST_F(RegenerableWriterTest, BeyondTheLimitRowsTakeTheStagedPathToTheSameTable) {
+  const ColumnBatch all = people(1, 2'500);
+  auto over = make("over_limit", {"joined", "id"}, 0);
+  auto w = wh_.writer(over);
+  RegenerableRows source = source_of(all, all.rows());
+  int fetches = 0;
+  source.fetch = [&](std::span<const uint64_t> indices) {
+    ++fetches;
+    return pick(all, indices);
+  };
+  w->add_regenerable(source, 1'000);
+  EXPECT_EQ(fetches, 0) << "past the limit the rows are read once and staged, never fetched";
+  EXPECT_EQ(w->commit_insert().rows, 2'500);
+  auto within = make("within_limit", {"joined", "id"}, 0);
+  auto v = wh_.writer(within);
+  v->add_regenerable(source_of(all, all.rows()));
+  v->commit_insert();
+  auto a = wh_.snapshot(over), b = wh_.snapshot(within);
+  ASSERT_EQ(a->files.size(), b->files.size());
+  for (size_t i = 0; i < a->files.size(); ++i) {
+    EXPECT_EQ(a->files[i].partition_values, b->files[i].partition_values);
+    EXPECT_EQ(a->files[i].stats->num_records, b->files[i].stats->num_records);
+    EXPECT_EQ(a->files[i].stats->min_values, b->files[i].stats->min_values);
+    EXPECT_EQ(a->files[i].stats->distinct_count, b->files[i].stats->distinct_count);
+    // Same rows in the same order: sorted by (joined, id), and ids are unique.
+    auto differing = conn_.execute(
+        "SELECT count(*) FROM (SELECT id, file_row_number AS r FROM read_parquet(" + path_of(over, a->files[i]) +
+        ", file_row_number = true)) x FULL JOIN (SELECT id, "
+        "file_row_number AS r FROM read_parquet(" +
+        path_of(within, b->files[i]) + ", file_row_number = true)) y USING (r) WHERE x.id IS DISTINCT FROM y.id");
+    EXPECT_EQ(differing.get_int64(0, 0), 0) << a->files[i].path;
+  }
+}
+
 TEST_F(RegenerableWriterTest, ASourceThatMiscountsItsRowsCommitsNothing) {
   const ColumnBatch all = people(1, 2'500);
   auto t = make("people", {"id"}, 0);

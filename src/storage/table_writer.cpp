@@ -396,9 +396,9 @@ void TableWriter::add(const ColumnBatch& batch) {
   if (impl_->staged_rows >= kFlushRows) impl_->flush_early();
 }
 
-void TableWriter::add_regenerable(const RegenerableRows& rows) {
+void TableWriter::add_regenerable(const RegenerableRows& rows, uint64_t max_rows) {
   impl_->start();
-  if (rows.rows > kMaxRegeneratedRows) {
+  if (rows.rows > max_rows) {
     rows.scan([this](const ColumnBatch& batch) { add(batch); });
     return;
   }

@@ -64,9 +64,10 @@ class TableWriter {
   // Adds rows whose schema equals the table's columns (names and types, in order).
   void add(const ColumnBatch& batch);
   // Adds the rows of a source that can produce them again: written at once, file by file, memory
-  // bounded by their sort keys. Beyond kMaxRegeneratedRows rows the rows are staged as add() does.
+  // bounded by their sort keys. Beyond `max_rows` rows the rows are staged as add() does instead (tests
+  // lower the limit to reach that path).
   static constexpr uint64_t kMaxRegeneratedRows = 32'000'000;
-  void add_regenerable(const RegenerableRows& rows);
+  void add_regenerable(const RegenerableRows& rows, uint64_t max_rows = kMaxRegeneratedRows);
   // Adds the rows of a SELECT whose columns match the table's columns in order (file imports).
   void add_select(const std::string& select_sql);
   // Writes what is staged and commits it as one version.
