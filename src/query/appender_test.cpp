@@ -13,20 +13,9 @@ namespace {
 
 using testing::error_of;
 
-const std::vector<ColumnDef> kAllTypes = {
-    {"i16", ColumnType::Int16}, {"i32", ColumnType::Int32}, {"i64", ColumnType::Int64},    {"f64", ColumnType::Float64},
-    {"s", ColumnType::String},  {"b", ColumnType::Boolean}, {"ts", ColumnType::Timestamp}, {"d", ColumnType::Date},
-};
-
-std::string create_table_sql(const std::string& table, const std::vector<ColumnDef>& columns) {
-  std::string sql = "CREATE TABLE " + quote_identifier(table) + " (";
-  for (size_t i = 0; i < columns.size(); ++i) {
-    sql += (i ? ", " : "") + quote_identifier(columns[i].name) + " " + std::string(duckdb_type_name(columns[i].type));
-  }
-  return sql + ")";
-}
-
-Database open_plain() { return Database(DatabaseOptions{.sandboxed = false, .threads = 2}); }
+using testing::create_table_sql;
+using testing::kAllTypes;
+using testing::open_plain;
 
 TEST(QueryAppender, RoundTripsEveryColumnTypeWithNulls) {
   Database db = open_plain();

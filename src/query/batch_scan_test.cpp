@@ -14,10 +14,9 @@ namespace {
 
 using testing::error_of;
 
-const std::vector<ColumnDef> kAllTypes = {
-    {"i16", ColumnType::Int16}, {"i32", ColumnType::Int32}, {"i64", ColumnType::Int64},    {"f64", ColumnType::Float64},
-    {"s", ColumnType::String},  {"b", ColumnType::Boolean}, {"ts", ColumnType::Timestamp}, {"d", ColumnType::Date},
-};
+using testing::create_table_sql;
+using testing::kAllTypes;
+using testing::open_plain;
 
 // 5,000 rows (more than one DuckDB vector), every 11th NULL in every column, strings short and long.
 ColumnBatch sample_rows() {
@@ -35,16 +34,13 @@ ColumnBatch sample_rows() {
   return b;
 }
 
-Database open_plain() { return Database(DatabaseOptions{.sandboxed = false, .threads = 2}); }
-
 TEST(BatchScan, ReadsTheBatchInOrderAsTheAppenderStoresIt) {
   Database db = open_plain();
   Connection conn(db);
   ColumnBatch batch = sample_rows();
-  std::string cols;
-  for (const auto& c : kAllTypes)
-    cols += (cols.empty() ? "" : ", ") + c.name + " " + std::string(duckdb_type_name(c.type));
-  conn.execute("CREATE TABLE appended (" + cols + ", n BIGINT)");
+  std::vector<ColumnDef> with_numbers = kAllTypes;
+  with_numbers.push_back({"n", ColumnType::Int64});
+  conn.execute(create_table_sql("appended", with_numbers));
   ColumnBatch numbers({{"n", ColumnType::Int64}});
   for (int64_t i = 0; i < 5'000; ++i) numbers[0].push_int(i);
   Appender app(conn, "appended");

@@ -12,7 +12,7 @@ namespace {
 
 using testing::error_of;
 
-Database open_plain() { return Database(DatabaseOptions{.sandboxed = false, .threads = 2}); }
+using testing::open_plain;
 
 TEST(QueryDatabase, ResultGivesNamesTypesAndTypedValues) {
   Database db = open_plain();

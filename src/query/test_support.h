@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <string>
 
+#include "common/columns.h"
 #include "common/error.h"
 #include "common/temp_folder.h"
+#include "query/database.h"
 
 namespace superstore::query::testing {
 
@@ -25,6 +27,24 @@ std::string error_of(Body&& body, ErrorCode code) {
   }
   ADD_FAILURE() << "expected an Error, got none";
   return {};
+}
+
+// One column of every ColumnType.
+inline const std::vector<ColumnDef> kAllTypes = {
+    {"i16", ColumnType::Int16}, {"i32", ColumnType::Int32}, {"i64", ColumnType::Int64},    {"f64", ColumnType::Float64},
+    {"s", ColumnType::String},  {"b", ColumnType::Boolean}, {"ts", ColumnType::Timestamp}, {"d", ColumnType::Date},
+};
+
+// An engine without the sandbox, on two threads.
+inline Database open_plain() { return Database(DatabaseOptions{.sandboxed = false, .threads = 2}); }
+
+// CREATE TABLE `table` with these columns, typed as the appender stores them.
+inline std::string create_table_sql(const std::string& table, const std::vector<ColumnDef>& columns) {
+  std::string sql = "CREATE TABLE " + quote_identifier(table) + " (";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    sql += (i ? ", " : "") + quote_identifier(columns[i].name) + " " + std::string(duckdb_type_name(columns[i].type));
+  }
+  return sql + ")";
 }
 
 }  // namespace superstore::query::testing

@@ -53,7 +53,7 @@ RegenerableRows source_of(const ColumnBatch& all, uint64_t claimed_rows) {
   return r;
 }
 
-class RegenerableWriterTest : public ::testing::Test {
+class RegenerableWriterTest : public testing::WarehouseFixture {
  protected:
   catalog::TableInfo make(const std::string& name, std::vector<std::string> sort, int64_t target) {
     catalog::NewTable t;
@@ -65,17 +65,8 @@ class RegenerableWriterTest : public ::testing::Test {
     return wh_.create_table(t);
   }
   std::string path_of(const catalog::TableInfo& t, const AddFile& f) {
-    return query::quote_literal((dir_.path() / "warehouse" / t.location / f.path).string());
+    return query::quote_literal((table_dir(t) / f.path).string());
   }
-
-  testing::TempDir dir_;
-  Warehouse wh_{[this] {
-    WarehouseOptions o;
-    o.data_dir = dir_.path();
-    return o;
-  }()};
-  query::Database db_{testing::unsandboxed()};
-  query::Connection conn_{db_};
 };
 
 // Every sort-key kind: timestamps with NULLs then ids, a packed pair of integers, a double with NULLs, and

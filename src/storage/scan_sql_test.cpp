@@ -21,7 +21,7 @@ size_t count_of(const std::string& text, const std::string& part) {
   return n;
 }
 
-class ScanSqlTest : public ::testing::Test {
+class ScanSqlTest : public testing::WarehouseFixture {
  protected:
   catalog::TableInfo make(const std::vector<ColumnDef>& columns, std::vector<std::string> partition, const ColumnBatch& rows) {
     catalog::NewTable t;
@@ -35,7 +35,6 @@ class ScanSqlTest : public ::testing::Test {
     w->commit_insert();
     return info;
   }
-  fs::path table_dir(const catalog::TableInfo& t) { return dir_.path() / "warehouse" / t.location; }
 
   // The same files seen through a folder whose name holds '=', which rules the Hive form out.
   fs::path fallback_dir(const catalog::TableInfo& t) {
@@ -60,15 +59,6 @@ class ScanSqlTest : public ::testing::Test {
     auto r = conn_.execute("SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE " + scan + ")");
     return r.get_string(0, 0);
   }
-
-  testing::TempDir dir_;
-  Warehouse wh_{[this] {
-    WarehouseOptions o;
-    o.data_dir = dir_.path();
-    return o;
-  }()};
-  query::Database db_{testing::unsandboxed()};
-  query::Connection conn_{db_};
 };
 
 // Values the Hive reader would change (NULL, any spelling of "null", text that looks like the NULL folder)

@@ -5,9 +5,12 @@
 #include <random>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "common/columns.h"
 #include "common/temp_folder.h"
 #include "query/database.h"
+#include "storage/warehouse.h"
 
 namespace superstore::storage::testing {
 
@@ -44,5 +47,20 @@ inline ColumnBatch people(int64_t first, int64_t count) {
   }
   return b;
 }
+
+// A warehouse in a temporary DATA_DIR, and an unsandboxed DuckDB connection for reading its files.
+class WarehouseFixture : public ::testing::Test {
+ protected:
+  std::filesystem::path table_dir(const catalog::TableInfo& t) const { return dir_.path() / "warehouse" / t.location; }
+
+  TempDir dir_;
+  Warehouse wh_{[this] {
+    WarehouseOptions o;
+    o.data_dir = dir_.path();
+    return o;
+  }()};
+  query::Database db_{unsandboxed()};
+  query::Connection conn_{db_};
+};
 
 }  // namespace superstore::storage::testing
