@@ -197,6 +197,7 @@ Connection::~Connection() = default;
 
 Result Connection::execute(const std::string& sql) {
   require_no_nul(sql, "SQL");
+  impl_->prepared_reads.clear();
   auto result = std::make_unique<Result::Impl>();
   result->database = impl_->database;
   if (duckdb_query(impl_->conn, sql.c_str(), result->result.out()) == DuckDBError) {
@@ -207,6 +208,7 @@ Result Connection::execute(const std::string& sql) {
 
 Result Connection::execute(const std::string& sql, const std::vector<SqlParam>& params) {
   require_no_nul(sql, "SQL");
+  impl_->prepared_reads.clear();
   Prepared prepared;
   if (duckdb_prepare(impl_->conn, sql.c_str(), prepared.out()) == DuckDBError) {
     fail(ErrorCode::InvalidArgument, duckdb_prepare_error(prepared.get()));

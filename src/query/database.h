@@ -72,6 +72,7 @@ class Connection {
 
   // Runs trusted, internal SQL (one or several statements separated by ';') and returns the last
   // statement's result, fully materialised. Never pass user SQL here: use run_user_query (user_query.h).
+  // Forgets the user statements this connection kept prepared, since the SQL may change what they read.
   Result execute(const std::string& sql);
   // Runs one statement with its placeholders bound to `params` in order.
   Result execute(const std::string& sql, const std::vector<SqlParam>& params);

@@ -4,6 +4,7 @@
 
 #include <duckdb.h>
 
+#include <list>
 #include <string>
 #include <utility>
 
@@ -15,12 +16,6 @@ namespace superstore::query {
 struct DatabaseHandle {
   duckdb_database db = nullptr;
   ~DatabaseHandle() { duckdb_close(&db); }
-};
-
-struct Connection::Impl {
-  std::shared_ptr<DatabaseHandle> database;
-  duckdb_connection conn = nullptr;
-  ~Impl() { duckdb_disconnect(&conn); }
 };
 
 // Owns one C API object and destroys it with `Destroy`; movable so it can live in containers.
@@ -64,6 +59,18 @@ using Prepared = Owned<duckdb_prepared_statement, destroy_prepared>;
 using Extracted = Owned<duckdb_extracted_statements, destroy_extracted>;
 using Pending = Owned<duckdb_pending_result, destroy_pending>;
 using AppenderHandle = Owned<duckdb_appender, destroy_appender>;
+
+struct Connection::Impl {
+  std::shared_ptr<DatabaseHandle> database;
+  duckdb_connection conn = nullptr;
+  // User statements that passed the read-only check, prepared, by SQL text, least recently used first
+  // (see run_user_query). Destroyed before the connection is closed, which would invalidate them.
+  std::list<std::pair<std::string, Prepared>> prepared_reads;
+  ~Impl() {
+    prepared_reads.clear();
+    duckdb_disconnect(&conn);
+  }
+};
 
 // duckdb_result is a struct, not a pointer, so it gets its own owner.
 class ResultHandle {

@@ -51,7 +51,12 @@ void check_read_only(Connection& connection, const std::string& sql);
 // and with "query stopped after the time limit of N s; narrow it or add LIMIT" when preparing and running
 // take longer than `time_limit`; Error(TooLarge) when the query exceeds the memory limit. The connection
 // stays usable after any of these errors. Uses the connection exclusively for the duration of the call.
+// The connection keeps the last 32 statements that passed the check prepared, so a repeated query is
+// not checked and bound again; Connection::execute (how views change) forgets them.
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page,
                          std::chrono::milliseconds time_limit);
+
+// How many statements `connection` keeps prepared for run_user_query (for tests and diagnostics).
+size_t kept_user_statements(const Connection& connection);
 
 }  // namespace superstore::query
