@@ -89,7 +89,13 @@ void sort_packed(std::vector<uint64_t>& rows, const ColumnBatch& keys) {
   struct Item {
     std::array<int64_t, K> key;
     uint64_t row;
-    bool operator<(const Item& o) const { return key != o.key ? key < o.key : row < o.row; }
+    // Element by element: std::array's own comparison goes through memcmp, a call per comparison.
+    bool operator<(const Item& o) const {
+      for (size_t k = 0; k < K; ++k) {
+        if (key[k] != o.key[k]) return key[k] < o.key[k];
+      }
+      return row < o.row;
+    }
   };
   std::vector<Item> items(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
