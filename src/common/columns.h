@@ -43,6 +43,8 @@ class Column {
 
   // Bytes of all strings together (String columns).
   size_t chars_size() const { return chars_.size(); }
+  // All strings back to back (String columns): string_at(row) lies inside it.
+  std::string_view chars() const { return chars_; }
   // Raw access for bulk copies (e.g. into a DuckDB data chunk).
   const std::vector<int64_t>& ints() const { return ints_; }
   const std::vector<double>& doubles() const { return doubles_; }

@@ -1,9 +1,13 @@
 #include "storage/file_stats.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <functional>
 #include <limits>
+#include <optional>
+#include <span>
 #include <string_view>
 
 #include "common/error.h"
@@ -88,28 +92,218 @@ uint64_t mix(uint64_t x) {  // splitmix64's finaliser: spreads near values over 
   return x ^ (x >> 31);
 }
 
-// Distinct non-null values among a column's rows, exactly: open addressing over row numbers, where
-// `hash(row)` and `same(a, b)` look at the values. A slot holds a row and the upper half of its hash, so
-// that values are compared only when their hashes agree. `slots` is scratch space, reused across calls.
-template <class Hash, class Same>
-int64_t count_distinct(const Column& column, Hash hash, Same same, std::vector<uint64_t>& slots) {
-  constexpr uint64_t kEmpty = UINT64_MAX;
-  const size_t rows = column.size();
-  if (rows >= UINT32_MAX) fail(ErrorCode::Internal, "too many rows for one file's statistics");
-  size_t capacity = 16;
-  while (capacity < 2 * rows) capacity <<= 1;
-  slots.assign(capacity, kEmpty);
+// Exact distinct counts put every value into an open-addressing hash table. A table sized for a large
+// file's column misses the CPU cache on nearly every probe, so counting starts with a small table that
+// grows while it stays cache-sized, which settles columns of few values; a column with more values is
+// first scattered by hash into buckets of about kBucketValues values, and each bucket is counted in a
+// small table of its own (values in different buckets differ).
+constexpr size_t kCachedSlots = size_t{1} << 14;
+constexpr size_t kBucketValues = 4096;
+constexpr uint64_t kFree = UINT64_MAX;
+
+// Scratch space, reused across the columns of a batch.
+struct Scratch {
+  std::vector<int64_t> keys;     // a column's non-null values as keys, when they must be converted
+  std::vector<uint64_t> hashes;  // of a string column's non-null values
+  std::vector<uint32_t> rows;    // the rows of those values
+  std::vector<uint64_t> table;
+  std::vector<size_t> starts, ends;
+  std::vector<int64_t> bucket_keys;
+  std::vector<uint64_t> bucket_hashes;
+  std::vector<uint32_t> bucket_rows;
+};
+
+size_t slots_for(size_t values) {  // a power of two, at least twice `values` and at least 16
+  size_t slots = 16;
+  while (slots < 2 * values) slots <<= 1;
+  return slots;
+}
+
+// Splits `n` values into a power of two of buckets of about kBucketValues values each by their hashes'
+// bits 40 and up (the table slot comes from the low bits): s.starts[b] is where bucket b's values go,
+// s.starts[buckets] is n. Returns the bucket of a hash.
+template <class HashOf>
+auto plan_buckets(size_t n, Scratch& s, HashOf hash_of) {
+  size_t buckets = 2;
+  while (buckets * kBucketValues < n) buckets <<= 1;
+  auto bucket_of = [mask = buckets - 1](uint64_t h) { return static_cast<size_t>(h >> 40) & mask; };
+  s.starts.assign(buckets + 1, 0);
+  for (size_t i = 0; i < n; ++i) ++s.starts[bucket_of(hash_of(i)) + 1];
+  for (size_t b = 0; b < buckets; ++b) s.starts[b + 1] += s.starts[b];
+  s.ends.assign(s.starts.begin(), s.starts.end() - 1);  // filled up to here so far
+  return bucket_of;
+}
+
+// Integer-like and double values are counted as int64 keys, stored in the table as they are; the one
+// key equal to kFree is counted aside.
+inline bool insert_key(std::vector<uint64_t>& table, size_t mask, int64_t key) {
+  const auto stored = static_cast<uint64_t>(key);
+  for (size_t at = mix(stored) & mask;; at = (at + 1) & mask) {
+    if (table[at] == stored) return false;
+    if (table[at] == kFree) {
+      table[at] = stored;
+      return true;
+    }
+  }
+}
+
+int64_t count_distinct_keys(std::span<const int64_t> keys, Scratch& s) {
+  constexpr auto kFreeKey = static_cast<int64_t>(kFree);
+  const size_t n = keys.size();
+  if (n == 0) return 0;
+  // Keys in order (a sort key of the file) differ exactly where the value changes.
+  size_t ordered = 1;
+  while (ordered < n && keys[ordered - 1] <= keys[ordered]) ++ordered;
+  if (ordered == n) {
+    int64_t changes = 1;
+    for (size_t i = 1; i < n; ++i) changes += keys[i] != keys[i - 1] ? 1 : 0;
+    return changes;
+  }
+  bool free_key = false;
   int64_t distinct = 0;
-  for (size_t row = 0; row < rows; ++row) {
-    if (column.is_null(row)) continue;
-    const uint64_t h = hash(row), tag = h & 0xFFFFFFFF00000000ULL;
-    for (size_t at = h & (capacity - 1);; at = (at + 1) & (capacity - 1)) {
-      if (slots[at] == kEmpty) {
-        slots[at] = tag | row;
-        ++distinct;
-        break;
+  size_t slots = 256;
+  s.table.assign(slots, kFree);
+  size_t i = 0;
+  for (; i < n; ++i) {
+    if (keys[i] == kFreeKey) {
+      free_key = true;
+    } else if (insert_key(s.table, slots - 1, keys[i]) && 2 * static_cast<size_t>(++distinct) > slots) {
+      if (2 * slots > kCachedSlots) break;
+      std::vector<uint64_t> old(2 * slots, kFree);
+      old.swap(s.table);
+      slots *= 2;
+      for (uint64_t k : old) {
+        if (k != kFree) insert_key(s.table, slots - 1, static_cast<int64_t>(k));
       }
-      if ((slots[at] & 0xFFFFFFFF00000000ULL) == tag && same(slots[at] & 0xFFFFFFFFULL, row)) break;
+    }
+  }
+  if (i == n) return distinct + (free_key ? 1 : 0);
+
+  // Many values: counted again, bucket by bucket.
+  const auto bucket_of = plan_buckets(n, s, [&](size_t j) { return mix(static_cast<uint64_t>(keys[j])); });
+  s.bucket_keys.resize(n);
+  for (int64_t k : keys) s.bucket_keys[s.ends[bucket_of(mix(static_cast<uint64_t>(k)))]++] = k;
+  free_key = false;
+  distinct = 0;
+  for (size_t b = 0; b + 1 < s.starts.size(); ++b) {
+    slots = slots_for(s.starts[b + 1] - s.starts[b]);
+    s.table.assign(slots, kFree);
+    for (size_t j = s.starts[b]; j < s.starts[b + 1]; ++j) {
+      if (s.bucket_keys[j] == kFreeKey) {
+        free_key = true;
+      } else if (insert_key(s.table, slots - 1, s.bucket_keys[j])) {
+        ++distinct;
+      }
+    }
+  }
+  return distinct + (free_key ? 1 : 0);
+}
+
+// The first 8 bytes of a string as a big-endian number, zero-padded: comparing two strings' prefixes
+// compares their starts as std::string_view does (bytes unsigned). `all` is the buffer `v` lies in.
+uint64_t prefix_of(std::string_view v, std::string_view all) {
+  uint64_t x = 0;
+  if (static_cast<size_t>(all.data() + all.size() - v.data()) >= 8) {
+    std::memcpy(&x, v.data(), 8);
+    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+    if (v.size() < 8) x &= ~(~uint64_t{0} >> (8 * v.size()));
+  } else {
+    for (size_t i = 0; i < v.size(); ++i) x |= uint64_t{static_cast<uint8_t>(v[i])} << (56 - 8 * i);
+  }
+  return x;
+}
+
+// Whether string a sorts before string b, given their prefixes: only strings longer than 8 bytes
+// with equal prefixes need their bytes compared.
+bool before(std::string_view a, uint64_t pa, std::string_view b, uint64_t pb) {
+  if (pa != pb) return pa < pb;
+  if (a.size() <= 8 || b.size() <= 8) return a.size() < b.size();
+  return a.substr(8) < b.substr(8);
+}
+
+// A string column's distinct non-null values, exactly, and its least and greatest value (left unset
+// when every row is null). A table slot holds the upper half of a value's hash and the value's index
+// (below 2^32), so that strings are compared only when their hashes agree.
+int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view>& lo,
+                     std::optional<std::string_view>& hi) {
+  constexpr uint64_t kTag = 0xFFFFFFFF00000000ULL;
+  const std::string_view all = c.chars();
+  const std::hash<std::string_view> hash;
+  s.hashes.clear();
+  s.rows.clear();
+  uint64_t lo_prefix = 0, hi_prefix = 0;
+  for (size_t r = 0; r < c.size(); ++r) {
+    if (c.is_null(r)) continue;
+    const std::string_view v = c.string_at(r);
+    const uint64_t p = prefix_of(v, all);
+    if (!lo) {
+      lo = hi = v;
+      lo_prefix = hi_prefix = p;
+    } else if (before(v, p, *lo, lo_prefix)) {
+      lo = v;
+      lo_prefix = p;
+    } else if (before(*hi, hi_prefix, v, p)) {
+      hi = v;
+      hi_prefix = p;
+    }
+    s.hashes.push_back(mix(hash(v)));
+    s.rows.push_back(static_cast<uint32_t>(r));
+  }
+  const size_t n = s.rows.size();
+  if (n == 0) return 0;
+  // Puts value i (hash h, row rows[i]) into the table unless an equal value is there; true if new.
+  auto insert = [&](size_t mask, uint64_t h, uint32_t i, const uint32_t* rows) {
+    for (size_t at = h & mask;; at = (at + 1) & mask) {
+      const uint64_t slot = s.table[at];
+      if (slot == kFree) {
+        s.table[at] = (h & kTag) | i;
+        return true;
+      }
+      if ((slot & kTag) == (h & kTag) && c.string_at(rows[slot & ~kTag]) == c.string_at(rows[i])) return false;
+    }
+  };
+  int64_t distinct = 0;
+  size_t slots = 256;
+  s.table.assign(slots, kFree);
+  size_t i = 0;
+  for (; i < n; ++i) {
+    if (insert(slots - 1, s.hashes[i], static_cast<uint32_t>(i), s.rows.data()) &&
+        2 * static_cast<size_t>(++distinct) > slots) {
+      if (2 * slots > kCachedSlots) break;
+      std::vector<uint64_t> old(2 * slots, kFree);
+      old.swap(s.table);
+      slots *= 2;
+      for (uint64_t slot : old) {
+        if (slot == kFree) continue;
+        for (size_t at = s.hashes[slot & ~kTag] & (slots - 1);; at = (at + 1) & (slots - 1)) {
+          if (s.table[at] == kFree) {
+            s.table[at] = slot;
+            break;
+          }
+        }
+      }
+    }
+  }
+  if (i == n) return distinct;
+
+  // Many values: counted again, bucket by bucket.
+  const auto bucket_of = plan_buckets(n, s, [&](size_t j) { return s.hashes[j]; });
+  s.bucket_hashes.resize(n);
+  s.bucket_rows.resize(n);
+  for (size_t j = 0; j < n; ++j) {
+    const size_t at = s.ends[bucket_of(s.hashes[j])]++;
+    s.bucket_hashes[at] = s.hashes[j];
+    s.bucket_rows[at] = s.rows[j];
+  }
+  distinct = 0;
+  for (size_t b = 0; b + 1 < s.starts.size(); ++b) {
+    const size_t begin = s.starts[b], size = s.starts[b + 1] - begin;
+    slots = slots_for(size);
+    s.table.assign(slots, kFree);
+    for (size_t j = 0; j < size; ++j) {
+      if (insert(slots - 1, s.bucket_hashes[begin + j], static_cast<uint32_t>(j), s.bucket_rows.data() + begin)) {
+        ++distinct;
+      }
     }
   }
   return distinct;
@@ -124,31 +318,28 @@ uint64_t double_key(double d) {
   return bits;
 }
 
-// Min, max (as stat_value shows them) and distinct count of one column's non-null values.
-void add_column_stats(const ColumnDef& def, const Column& c, FileStats& s, std::vector<uint64_t>& slots) {
+// Min, max (as stat_value shows them), null count and distinct count of one column.
+void add_column_stats(const ColumnDef& def, const Column& c, FileStats& s, Scratch& scratch) {
   const size_t rows = c.size();
-  size_t nulls = 0, lo = rows, hi = rows;  // rows of the min and max, `rows` while none
+  if (rows >= UINT32_MAX) fail(ErrorCode::Internal, "too many rows for one file's statistics");
+  size_t lo = rows, hi = rows;  // rows of the min and max, `rows` while none
   nlohmann::json min, max;
   int64_t distinct = 0;
   switch (def.type) {
     case ColumnType::String: {
-      for (size_t r = 0; r < rows; ++r) {
-        if (c.is_null(r)) continue;
-        if (lo == rows || c.string_at(r) < c.string_at(lo)) lo = r;
-        if (hi == rows || c.string_at(r) > c.string_at(hi)) hi = r;
-      }
-      if (lo < rows) min = std::string(c.string_at(lo)), max = std::string(c.string_at(hi));
-      std::hash<std::string_view> h;
-      distinct = count_distinct(c, [&](size_t r) { return mix(h(c.string_at(r))); },
-                                [&](size_t a, size_t b) { return c.string_at(a) == c.string_at(b); }, slots);
+      std::optional<std::string_view> least, greatest;
+      distinct = string_stats(c, scratch, least, greatest);
+      if (least) min = std::string(*least), max = std::string(*greatest);
       break;
     }
     case ColumnType::Float64: {
       // DuckDB orders NaN above every number, so a NaN is the max (shown as none) and never the min.
       bool nan = false;
+      scratch.keys.clear();
       for (size_t r = 0; r < rows; ++r) {
         if (c.is_null(r)) continue;
         double d = c.double_at(r);
+        scratch.keys.push_back(static_cast<int64_t>(double_key(d)));
         if (std::isnan(d)) {
           nan = true;
           continue;
@@ -159,29 +350,34 @@ void add_column_stats(const ColumnDef& def, const Column& c, FileStats& s, std::
       auto shown = [](double d) { return std::isfinite(d) ? nlohmann::json(d) : nlohmann::json(nullptr); };
       if (lo < rows) min = shown(c.double_at(lo));
       if (hi < rows && !nan) max = shown(c.double_at(hi));
-      distinct = count_distinct(c, [&](size_t r) { return mix(double_key(c.double_at(r))); },
-                                [&](size_t a, size_t b) { return double_key(c.double_at(a)) == double_key(c.double_at(b)); }, slots);
+      distinct = count_distinct_keys(scratch.keys, scratch);
       break;
     }
     default: {
-      for (size_t r = 0; r < rows; ++r) {
-        if (c.is_null(r)) continue;
-        if (lo == rows || c.int_at(r) < c.int_at(lo)) lo = r;
-        if (hi == rows || c.int_at(r) > c.int_at(hi)) hi = r;
-      }
-      auto shown = [&](int64_t v) -> nlohmann::json {
-        switch (def.type) {
-          case ColumnType::Timestamp: return stats_timestamp(v);
-          case ColumnType::Date: return format_date_days(static_cast<int32_t>(v));
-          case ColumnType::Boolean: return nullptr;
-          default: return v;
+      std::span<const int64_t> keys = c.ints();
+      if (c.has_nulls()) {
+        scratch.keys.clear();
+        for (size_t r = 0; r < rows; ++r) {
+          if (!c.is_null(r)) scratch.keys.push_back(c.int_at(r));
         }
-      };
-      if (lo < rows) min = shown(c.int_at(lo)), max = shown(c.int_at(hi));
-      distinct = count_distinct(c, [&](size_t r) { return mix(static_cast<uint64_t>(c.int_at(r))); },
-                                [&](size_t a, size_t b) { return c.int_at(a) == c.int_at(b); }, slots);
+        keys = scratch.keys;
+      }
+      if (!keys.empty()) {
+        const auto [least, greatest] = std::minmax_element(keys.begin(), keys.end());
+        auto shown = [&](int64_t v) -> nlohmann::json {
+          switch (def.type) {
+            case ColumnType::Timestamp: return stats_timestamp(v);
+            case ColumnType::Date: return format_date_days(static_cast<int32_t>(v));
+            case ColumnType::Boolean: return nullptr;
+            default: return v;
+          }
+        };
+        min = shown(*least), max = shown(*greatest);
+      }
+      distinct = count_distinct_keys(keys, scratch);
     }
   }
+  size_t nulls = 0;
   for (size_t r = 0; r < rows && c.has_nulls(); ++r) nulls += c.is_null(r) ? 1 : 0;
   if (!min.is_null()) s.min_values[def.name] = min;
   if (!max.is_null()) s.max_values[def.name] = max;
@@ -194,8 +390,8 @@ void add_column_stats(const ColumnDef& def, const Column& c, FileStats& s, std::
 FileStats compute_batch_stats(const ColumnBatch& batch) {
   FileStats s;
   s.num_records = static_cast<int64_t>(batch.rows());
-  std::vector<uint64_t> slots;
-  for (size_t i = 0; i < batch.columns.size(); ++i) add_column_stats(batch.schema[i], batch.columns[i], s, slots);
+  Scratch scratch;
+  for (size_t i = 0; i < batch.columns.size(); ++i) add_column_stats(batch.schema[i], batch.columns[i], s, scratch);
   return s;
 }
 

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -105,6 +106,62 @@ TEST(BatchStats, NanIsTheMaxAndShownAsNone) {
   EXPECT_EQ(ours.min_values["f"], -1.0);
   EXPECT_FALSE(ours.max_values.contains("f"));
   EXPECT_EQ(ours.distinct_count["f"], 3);
+}
+
+// Columns with many distinct values, past the small cached table, so that values are counted bucket by
+// bucket: large integer and timestamp domains with repeats (the value -1 among them), columns in order,
+// doubles, and strings that share their first 8 bytes or differ only after them, with NULLs.
+TEST(BatchStats, AgreeWithSqlOnManyDistinctValues) {
+  std::mt19937_64 rng(7);
+  ColumnBatch b(kAll);
+  const size_t rows = 70'000;
+  for (size_t r = 0; r < rows; ++r) {
+    const bool null = rng() % 50 == 0;
+    const uint64_t x = rng() % 40'000;  // about 35,000 distinct values among 70,000 rows
+    for (size_t c = 0; c < kAll.size(); ++c) {
+      if (null && c != 0) {
+        b[c].push_null();
+        continue;
+      }
+      switch (kAll[c].type) {
+        case ColumnType::String: {
+          std::string v = (x % 3 == 0 ? "shared-prefix-" : (x % 3 == 1 ? "shared-p" : "")) + std::to_string(x);
+          if (x % 7 == 0) v += "\xc3\xa9";  // é: bytes above 0x7f
+          b[c].push_string(v);
+          break;
+        }
+        case ColumnType::Float64: b[c].push_double(static_cast<double>(x) / 8 - 1000); break;
+        case ColumnType::Boolean: b[c].push_bool(x % 2); break;
+        case ColumnType::Int16: b[c].push_int(static_cast<int64_t>(x % 30'000) - 15'000); break;
+        case ColumnType::Int64: b[c].push_int(static_cast<int64_t>(r / 3));  break;  // in order, no NULL
+        case ColumnType::Timestamp: b[c].push_int(static_cast<int64_t>(x * 1'000'003) - 7'000'000'000); break;
+        default: b[c].push_int(static_cast<int64_t>(x) - 20'000); break;  // -1 included
+      }
+    }
+  }
+  FileStats ours = compute_batch_stats(b);
+  expect_same(ours, through_sql(b));
+  EXPECT_EQ(ours.distinct_count["i64"], static_cast<int64_t>((rows + 2) / 3));
+  EXPECT_GT(ours.distinct_count["s"], 30'000);
+}
+
+// Strings whose order is decided by their length, a zero byte, bytes above 0x7f or bytes past the 8th.
+TEST(BatchStats, StringMinAndMaxFollowByteOrder) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"abcdefgh", "abcdefg", "abcdefghi"},
+      {std::string("ab\0", 3), "ab", std::string("ab\0\0", 4)},
+      {"\xc3\xa9", "\x7f", "zzzzzzzzzzzz", "\xf4\x8f\xbf\xbf"},
+      {"same-8b-X", "same-8b-A", "same-8b-", "same-8b-AA"},
+      {"", "a", std::string(1, '\0')},
+  };
+  for (const auto& values : cases) {
+    ColumnBatch b({{"s", ColumnType::String}});
+    for (const auto& v : values) b[0].push_string(v);
+    FileStats ours = compute_batch_stats(b);
+    expect_same(ours, through_sql(b));
+    EXPECT_EQ(ours.min_values["s"], *std::min_element(values.begin(), values.end()));
+    EXPECT_EQ(ours.max_values["s"], *std::max_element(values.begin(), values.end()));
+  }
 }
 
 }  // namespace
