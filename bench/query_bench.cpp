@@ -3,7 +3,8 @@
 //     connection), and
 //   - beside them, measured in the same run: DuckDB running the same SQL directly over the same Parquet
 //     files (read_parquet with Hive partitions over each table folder), in this process, as it comes and
-//     with the Parquet metadata cache that the server's engine uses;
+//     with the Parquet metadata cache that the server's engine uses; before them, the fixed cost of a
+//     request: GET /health and /execute of a query that reads no table;
 // then request throughput and p50/p99 latency of /execute under concurrent load from a second process
 // (wrk, from Debian's packages).
 // Usage: query_bench SUPERSTORE_BINARY [--scales 1,100] [--runs 15] [--wrk-seconds 5]
@@ -175,6 +176,24 @@ int main(int argc, char** argv) {
 
     std::printf("\nscale %lld: median of %d runs, ms\n", static_cast<long long>(scale), runs);
     std::printf("%-34s %10s %10s %8s %14s %8s\n", "query", "/execute", "duckdb", "ratio", "duckdb+cache", "ratio");
+    // What every request pays whatever its query: the HTTP round trip alone, and /execute of a query
+    // that reads no table.
+    std::vector<double> health, select_one;
+    const std::string select_one_body = nlohmann::json{{"query", "SELECT 1 AS one"}}.dump();
+    for (int r = 0; r < runs; ++r) {
+      auto t0 = Clock::now();
+      auto res = http.Get("/health");
+      health.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      t0 = Clock::now();
+      auto one = http.Post("/execute", auth, select_one_body, "application/json");
+      select_one.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+      if (!res || res->status != 200 || !one || one->status != 200) {
+        std::fprintf(stderr, "GET /health or SELECT 1 failed\n");
+        return 1;
+      }
+    }
+    std::printf("%-34s %10.2f\n%-34s %10.2f\n", "GET /health (HTTP alone)", median(health),
+                "SELECT 1 (no table)", median(select_one));
     for (const auto& q : kQueries) {
       std::string body = nlohmann::json{{"query", q[1]}, {"per_page", 1000}}.dump();
       std::vector<double> ours, theirs, theirs_cached;
