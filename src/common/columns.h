@@ -20,6 +20,8 @@ class Column {
   ColumnType type() const { return type_; }
   size_t size() const { return size_; }
   void reserve(size_t rows);
+  // Room for this many bytes of strings in all (String columns).
+  void reserve_chars(size_t bytes) { chars_.reserve(bytes); }
 
   void push_int(int64_t v) { ints_.push_back(v); mark_valid(); }
   void push_double(double v) { doubles_.push_back(v); mark_valid(); }

@@ -18,6 +18,10 @@ enum Column {
   kId, kEventDate, kUserId, kPagePath, kSessionDuration, kPageViews, kBounceRate, kConversion, kDeviceType,
   kBrowser, kCountry
 };
+// The columns that describe the visit: landing page and what the session did there.
+constexpr ColumnMask kVisitColumns = (ColumnMask{1} << kPagePath) | (ColumnMask{1} << kSessionDuration) |
+                                     (ColumnMask{1} << kPageViews) | (ColumnMask{1} << kBounceRate) |
+                                     (ColumnMask{1} << kConversion);
 
 // Visits in the year before the anchor, ending two whole days before it so that a session started late
 // in the evening of the westernmost country still lies before the anchor in UTC.
@@ -100,16 +104,25 @@ class Sessions {
         session_duration_(params, kTable, "session_duration"),
         conversion_(params, kTable, "conversion") {}
 
-  void append(uint64_t row, ColumnBatch& out, Text& text) const {
+  // Appends row `row` to the wanted columns of `out`. The partition and sort keys (country, device type,
+  // event time) and user_id are always made; the visit itself only when one of its columns is wanted.
+  void append(uint64_t row, ColumnMask columns, ColumnBatch& out, Text& text) const {
     const uint64_t user = users_.pick(user_id_(row));
     // Mostly at home; some visits come from abroad (travel, VPNs).
     const Country& country = chance_bp(country_(row, 0), 9'000)
                                  ? users_.country(user)
                                  : words_.countries[words_.country_table.pick(country_(row, 1))];
     const size_t device = country.devices.pick(device_type_(row));
+    out[kId].push_int(static_cast<int64_t>(row + 1));
+    out[kEventDate].push_int(event_date(row, users_.created_at(user), country));
+    out[kUserId].push_int(static_cast<int64_t>(user + 1));
+    out[kDeviceType].push_string(kDeviceNames[device]);
+    out[kCountry].push_string(country.code);
+    if (wants(columns, kBrowser)) out[kBrowser].push_string(country.browsers[device].pick(browser_(row)));
+    if ((columns & kVisitColumns) == 0) return;
+
     const Page& page = words_.pages[words_.page_table.pick(page_path_(row, 0))];
     const Behaviour& behaviour = kBehaviour[static_cast<size_t>(page.kind)];
-
     const int64_t bounce_bp =
         std::clamp<int64_t>(behaviour.bounce_bp + kDeviceBounceBp[device] + in_range(bounce_rate_(row), -800, 800),
                             300, 9'700);
@@ -132,10 +145,6 @@ class Sessions {
       if (duration_s >= 300) conversion_bp = conversion_bp * 3 / 2;
       converted = chance_bp(conversion_(row), std::min<int64_t>(conversion_bp, 9'000));
     }
-
-    out[kId].push_int(static_cast<int64_t>(row + 1));
-    out[kEventDate].push_int(event_date(row, users_.created_at(user), country));
-    out[kUserId].push_int(static_cast<int64_t>(user + 1));
     text.clear();
     write_path(row, page, text);
     out[kPagePath].push_string(text.view());
@@ -143,9 +152,6 @@ class Sessions {
     out[kPageViews].push_int(pages);
     out[kBounceRate].push_double(static_cast<double>(bounce_bp) / 10'000.0);
     out[kConversion].push_bool(converted);
-    out[kDeviceType].push_string(kDeviceNames[device]);
-    out[kBrowser].push_string(country.browsers[device].pick(browser_(row)));
-    out[kCountry].push_string(country.code);
   }
 
  private:
@@ -198,10 +204,10 @@ class Sessions {
   Stream page_views_, session_duration_, conversion_;
 };
 
-void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   const Sessions sessions(params);
   Text text;
-  for (const uint64_t row : rows) sessions.append(row, out, text);
+  for (const uint64_t row : rows) sessions.append(row, columns, out, text);
 }
 
 }  // namespace

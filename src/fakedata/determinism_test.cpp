@@ -81,6 +81,52 @@ TEST(FakeDeterminism, RowsByIndexInAnyOrderEqualTheWholeTablesRows) {
   }
 }
 
+// The columns of `whole` that `columns` names, rows [begin, end), in spec order.
+::testing::AssertionResult same_columns(const ColumnBatch& whole, uint64_t begin, ColumnMask columns,
+                                        const ColumnBatch& part) {
+  size_t k = 0;
+  for (size_t c = 0; c < whole.columns.size(); ++c) {
+    if (!wants(columns, c)) continue;
+    if (k >= part.columns.size() || part.schema[k] != whole.schema[c] || part[k].size() != part.rows()) {
+      return ::testing::AssertionFailure() << "column " << whole.schema[c].name << " is missing or misplaced";
+    }
+    for (size_t r = 0; r < part.rows(); ++r) {
+      if (!testing::same_cell(whole[c], begin + r, part[k], r)) {
+        return ::testing::AssertionFailure() << "column " << whole.schema[c].name << " differs at row " << begin + r;
+      }
+    }
+    ++k;
+  }
+  if (k != part.columns.size()) return ::testing::AssertionFailure() << "unwanted columns came along";
+  return ::testing::AssertionSuccess();
+}
+
+// Generators skip the work of columns nobody asked for; the columns asked for stay exactly the same.
+TEST(FakeDeterminism, AnySetOfColumnsEqualsThoseColumnsOfTheWholeTable) {
+  Params p;
+  p.scale = 2;
+  for (const FakeTable& table : tables()) {
+    const uint64_t n = table.spec.rows(p);
+    const ColumnBatch whole = generate(table, p, 0, n);
+    std::vector<std::string> keys = table.spec.partition_keys;
+    keys.insert(keys.end(), table.spec.sort_keys.begin(), table.spec.sort_keys.end());
+    std::vector<ColumnMask> masks = {column_mask(table.spec, keys), 0, 0x5555, 0xAAAA, kAllColumns};
+    for (size_t c = 0; c < whole.columns.size(); ++c) {
+      masks.push_back(ColumnMask{1} << c);
+      masks.push_back(~(ColumnMask{1} << c));
+    }
+    for (ColumnMask columns : masks) {
+      const ColumnBatch part = generate_columns(table, p, 17, n, columns);
+      EXPECT_TRUE(same_columns(whole, 17, columns, part)) << table.spec.name << " columns " << columns;
+      if (columns != 0) {
+        EXPECT_EQ(part.rows(), n - 17) << table.spec.name << " columns " << columns;
+      }
+    }
+  }
+  EXPECT_EQ(column_mask(find_table("fake_users").spec, {"department", "id"}), 0b100001u);
+  EXPECT_THROW(column_mask(find_table("fake_users").spec, {"id", "no_such_column"}), Error);
+}
+
 TEST(FakeDeterminism, GrowingTheScaleKeepsUsersAndProducts) {
   Params big;
   big.scale = 5;

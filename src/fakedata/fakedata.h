@@ -4,7 +4,8 @@
 // exist, their schemas and keys, and how to produce any slice of their rows as ColumnBatches. Creating,
 // resetting and describing the tables in the warehouse is the lifecycle code's job; it iterates
 // tables(), creates each table from its TableSpec, hands the write path generate_parallel() to read
-// every row once and generate_rows() to fetch each file's rows in their final order, and records
+// every row once (only the columns the write path asks for) and generate_rows() to fetch each file's
+// rows in their final order, and records
 // properties(params) with the table.
 //
 // Determinism contract. The value of cell (table t, column c, row i) is a pure function of
@@ -86,9 +87,20 @@ struct TableSpec {
   uint64_t rows(const Params& params) const { return base_rows * static_cast<uint64_t>(params.scale); }
 };
 
-// Appends the rows with these indices, in this order, to `out`, whose columns match the spec's. Called
-// only through generate() and generate_rows(), which have validated the arguments.
-using FillRows = void (*)(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out);
+// A set of a table's columns by their position in TableSpec::columns: bit i stands for column i (a
+// fake table has at most 64 columns).
+using ColumnMask = uint64_t;
+inline constexpr ColumnMask kAllColumns = ~ColumnMask{0};
+inline bool wants(ColumnMask columns, size_t column) { return ((columns >> column) & 1) != 0; }
+// The columns of `spec` called `names`; throws Error(NotFound) for a name the spec lacks.
+ColumnMask column_mask(const TableSpec& spec, const std::vector<std::string>& names);
+
+// Appends the rows with these indices, in this order, to the columns of `out` (whose columns match the
+// spec's) that `columns` names. Work that only other columns need may be skipped: each other column
+// gets every row or none, and the callers drop them. Called only through generate(), generate_rows()
+// and generate_columns(), which have validated the arguments.
+using FillRows = void (*)(const Params& params, std::span<const uint64_t> rows, ColumnMask columns,
+                          ColumnBatch& out);
 
 // One registry entry: what the table is and how to make its rows.
 struct FakeTable {
@@ -115,20 +127,25 @@ ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t
 // order (partition, then sort keys) without holding the table. Throws Error(InvalidArgument) for an
 // index at or past the table's row count or when params are invalid.
 ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows);
+// Rows [row_begin, row_end) with only the columns in `columns`, in spec order: each is that column of
+// generate(table, params, row_begin, row_end), made without the work the other columns need (the
+// write path reads every row once for its partition and sort keys alone).
+ColumnBatch generate_columns(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end,
+                             ColumnMask columns);
 
 using BatchConsumer = std::function<void(ColumnBatch&&)>;
 
 // Generates every row of the table on `threads` worker threads (0 = one per hardware thread) in batches
 // of `batch_rows` rows, and hands the batches to `consumer` on the calling thread, one at a time and in
 // row order: the concatenation of what the consumer receives is generate(table, params, 0, rows), for
-// any thread count. At most 2 x threads finished batches wait for the consumer, so memory stays bounded
+// any thread count, or with `columns` generate_columns(table, params, 0, rows, columns). At most 2 x threads finished batches wait for the consumer, so memory stays bounded
 // at any scale while a slow consumer (the write path) sets the pace. The last batch may be shorter.
 //
 // If the consumer throws, generation stops, the workers are joined and the exception propagates; an
 // error inside a worker propagates the same way. Throws Error(InvalidArgument) for invalid params or
 // batch_rows == 0.
 void generate_parallel(const FakeTable& table, const Params& params, unsigned threads, uint64_t batch_rows,
-                       const BatchConsumer& consumer);
+                       const BatchConsumer& consumer, ColumnMask columns = kAllColumns);
 
 // What the lifecycle code records with each fake table (catalog properties, status output):
 // {"fake_data": true, "generator_version": 1, "seed": 42, "scale": 1,

@@ -23,7 +23,42 @@ void validate(const Params& params) {
   }
 }
 
-ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end) {
+namespace {
+
+// Large requests would grow each string buffer by doubling, copying what it holds every time; so their
+// first rows are generated alone, and their strings' lengths, with room to spare, size the buffers.
+constexpr size_t kSampleRows = 256;
+
+// The rows with these indices, in this order, with the columns in `columns`, in spec order.
+ColumnBatch fill_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows,
+                      ColumnMask columns) {
+  const size_t n = table.spec.columns.size();
+  if (n > 64) fail(ErrorCode::Internal, "fake table " + table.spec.name + " has more than 64 columns");
+  ColumnBatch batch(table.spec.columns);
+  for (size_t c = 0; c < n; ++c) {
+    if (wants(columns, c)) batch[c].reserve(rows.size());
+  }
+  if (rows.size() < 4 * kSampleRows) {
+    table.fill(params, rows, columns, batch);
+  } else {
+    table.fill(params, rows.first(kSampleRows), columns, batch);
+    for (size_t c = 0; c < n; ++c) {
+      if (!wants(columns, c) || batch.schema[c].type != ColumnType::String) continue;
+      batch[c].reserve_chars((batch[c].chars_size() + kSampleRows) * (rows.size() / kSampleRows + 1) * 5 / 4);
+    }
+    table.fill(params, rows.subspan(kSampleRows), columns, batch);
+  }
+  if ((columns | ~((n == 64 ? 0 : ColumnMask{1} << n) - 1)) == kAllColumns) return batch;
+  ColumnBatch out;  // only the wanted columns
+  for (size_t c = 0; c < n; ++c) {
+    if (!wants(columns, c)) continue;
+    out.schema.push_back(batch.schema[c]);
+    out.columns.push_back(std::move(batch.columns[c]));
+  }
+  return out;
+}
+
+void check_range(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end) {
   validate(params);
   const uint64_t rows = table.spec.rows(params);
   if (row_begin > row_end || row_end > rows) {
@@ -31,12 +66,33 @@ ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_
                                          ") are outside " + table.spec.name + "'s " + std::to_string(rows) +
                                          " rows");
   }
+}
+
+}  // namespace
+
+ColumnMask column_mask(const TableSpec& spec, const std::vector<std::string>& names) {
+  ColumnMask mask = 0;
+  for (const auto& name : names) {
+    size_t c = 0;
+    while (c < spec.columns.size() && spec.columns[c].name != name) ++c;
+    if (c == spec.columns.size() || c >= 64) {
+      fail(ErrorCode::NotFound, "fake table " + spec.name + " has no column '" + name + "'");
+    }
+    mask |= ColumnMask{1} << c;
+  }
+  return mask;
+}
+
+ColumnBatch generate_columns(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end,
+                             ColumnMask columns) {
+  check_range(table, params, row_begin, row_end);
   std::vector<uint64_t> indices(row_end - row_begin);
   std::iota(indices.begin(), indices.end(), row_begin);
-  ColumnBatch batch(table.spec.columns);
-  for (Column& column : batch.columns) column.reserve(indices.size());
-  table.fill(params, indices, batch);
-  return batch;
+  return fill_rows(table, params, indices, columns);
+}
+
+ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end) {
+  return generate_columns(table, params, row_begin, row_end, kAllColumns);
 }
 
 ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows) {
@@ -48,10 +104,7 @@ ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::spa
            "row " + std::to_string(row) + " is outside " + table.spec.name + "'s " + std::to_string(count) + " rows");
     }
   }
-  ColumnBatch batch(table.spec.columns);
-  for (Column& column : batch.columns) column.reserve(rows.size());
-  table.fill(params, rows, batch);
-  return batch;
+  return fill_rows(table, params, rows, kAllColumns);
 }
 
 ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin, uint64_t row_end) {
@@ -65,9 +118,9 @@ namespace {
 // batch k - slots.size() has been taken, which both bounds memory and keeps slots from colliding.
 class Pipeline {
  public:
-  Pipeline(const FakeTable& table, const Params& params, uint64_t batch_rows, size_t window)
+  Pipeline(const FakeTable& table, const Params& params, uint64_t batch_rows, size_t window, ColumnMask columns)
       : table_(table), params_(params), batch_rows_(batch_rows), rows_(table.spec.rows(params)),
-        batches_((rows_ + batch_rows - 1) / batch_rows), slots_(window) {}
+        batches_((rows_ + batch_rows - 1) / batch_rows), columns_(columns), slots_(window) {}
 
   uint64_t batches() const { return batches_; }
 
@@ -81,7 +134,8 @@ class Pipeline {
         k = next_claim_++;
       }
       try {
-        ColumnBatch batch = generate(table_, params_, k * batch_rows_, std::min(rows_, (k + 1) * batch_rows_));
+        ColumnBatch batch =
+            generate_columns(table_, params_, k * batch_rows_, std::min(rows_, (k + 1) * batch_rows_), columns_);
         std::lock_guard lock(mutex_);
         slots_[k % slots_.size()] = std::move(batch);
         ready_.notify_all();
@@ -124,6 +178,7 @@ class Pipeline {
   const uint64_t batch_rows_;
   const uint64_t rows_;
   const uint64_t batches_;
+  const ColumnMask columns_;
   std::mutex mutex_;
   std::condition_variable space_;  // a worker may claim another batch
   std::condition_variable ready_;  // a batch was finished
@@ -137,12 +192,12 @@ class Pipeline {
 }  // namespace
 
 void generate_parallel(const FakeTable& table, const Params& params, unsigned threads, uint64_t batch_rows,
-                       const BatchConsumer& consumer) {
+                       const BatchConsumer& consumer, ColumnMask columns) {
   validate(params);
   if (batch_rows == 0) fail(ErrorCode::InvalidArgument, "fake data batch size must be at least one row");
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
 
-  Pipeline pipeline(table, params, batch_rows, 2 * static_cast<size_t>(threads));
+  Pipeline pipeline(table, params, batch_rows, 2 * static_cast<size_t>(threads), columns);
   const auto workers_needed = static_cast<unsigned>(std::min<uint64_t>(threads, pipeline.batches()));
   std::vector<std::thread> workers;
   workers.reserve(workers_needed);

@@ -1,5 +1,6 @@
 #include "fakedata/lifecycle.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <exception>
 #include <functional>
@@ -37,19 +38,22 @@ catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, co
       [&](storage::TableWriter& writer) {
         on_id_reserved();
         // Cells are pure functions of their row, so the write path may read the rows once for their
-        // keys and then ask for each file's rows in their final order (TableWriter::add_regenerable).
-        // Progress counts the rows handed over for writing.
+        // keys (only those columns are generated) and then ask for each file's rows in their final order
+        // (TableWriter::add_regenerable). Progress counts the rows handed over, up to the total: the
+        // writer also fetches a small sample to size its files.
         uint64_t done = 0;
         storage::RegenerableRows rows;
         rows.rows = total;
-        rows.scan = [&](const storage::RegenerableRows::Consumer& consume) {
-          generate_parallel(table, params, threads, kDefaultBatchRows, [&](ColumnBatch&& batch) { consume(batch); });
+        rows.scan = [&](const std::vector<std::string>& columns, const storage::RegenerableRows::Consumer& consume) {
+          generate_parallel(
+              table, params, threads, kDefaultBatchRows, [&](ColumnBatch&& batch) { consume(batch); },
+              column_mask(table.spec, columns));
         };
         rows.fetch = [&](std::span<const uint64_t> indices) {
           ColumnBatch batch = generate_rows(table, params, indices);
           if (options.progress) {
             std::lock_guard lock(progress_mutex);
-            done += batch.rows();
+            done = std::min(total, done + batch.rows());
             options.progress(table.spec.name, done, total);
           }
           return batch;

@@ -71,7 +71,7 @@ std::string_view status_for(int64_t age_us, uint64_t bits) {
   return kStatuses[3];
 }
 
-void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   const Users users(params);
   const Products products(params);
   const Stream user_id(params, kTable, "user_id");
@@ -80,13 +80,15 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out
   const Stream order_date(params, kTable, "order_date");
   const Stream status(params, kTable, "status");
   const Stream shipping_address(params, kTable, "shipping_address");
+  // What the partition and sort keys (status, order_date, id) need is always made; the purchase and the
+  // address only when one of their columns is wanted.
+  const bool purchase = wants(columns, kProductName) || wants(columns, kQuantity) || wants(columns, kUnitPrice) ||
+                        wants(columns, kTotalAmount);
+  const bool address = wants(columns, kShippingAddress);
   Text text;
   for (const uint64_t row : rows) {
     const uint64_t user = users.pick(user_id(row));
     const uint64_t product = products.pick(product_name(row));
-    const Products::Identity identity = products.identity(product);
-    const int64_t price = products.price_cents(product, identity);
-    const int64_t count = quantity_for(price, quantity(row));
 
     // After the user signed up and the product was listed (both at least two days before the anchor),
     // more often recently, never after the anchor.
@@ -96,23 +98,30 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out
 
     out[kId].push_int(static_cast<int64_t>(row + 1));
     out[kUserId].push_int(static_cast<int64_t>(user + 1));
-    text.clear();
-    products.name(product, identity, text);
-    out[kProductName].push_string(text.view());
-    out[kQuantity].push_int(count);
-    // Prices are whole cents, so both doubles are the nearest double to an exact cent amount.
-    out[kUnitPrice].push_double(static_cast<double>(price) / 100.0);
-    out[kTotalAmount].push_double(static_cast<double>(price * count) / 100.0);
+    if (purchase) {
+      const Products::Identity identity = products.identity(product);
+      const int64_t price = products.price_cents(product, identity);
+      const int64_t count = quantity_for(price, quantity(row));
+      text.clear();
+      products.name(product, identity, text);
+      out[kProductName].push_string(text.view());
+      out[kQuantity].push_int(count);
+      // Prices are whole cents, so both doubles are the nearest double to an exact cent amount.
+      out[kUnitPrice].push_double(static_cast<double>(price) / 100.0);
+      out[kTotalAmount].push_double(static_cast<double>(price * count) / 100.0);
+    }
     out[kOrderDate].push_int(date);
     out[kStatus].push_string(status_for(params.anchor_us - date, status(row)));
-    // Most orders go to the user's home; some to another address in the same country (work, a gift).
-    text.clear();
-    if (chance_bp(shipping_address(row, 4), 8'500)) {
-      users.home_address(user, text);
-    } else {
-      write_address(users.country(user), shipping_address, row, text);
+    if (address) {
+      // Most orders go to the user's home; some to another address in the same country (work, a gift).
+      text.clear();
+      if (chance_bp(shipping_address(row, 4), 8'500)) {
+        users.home_address(user, text);
+      } else {
+        write_address(users.country(user), shipping_address, row, text);
+      }
+      out[kShippingAddress].push_string(text.view());
     }
-    out[kShippingAddress].push_string(text.view());
   }
 }
 

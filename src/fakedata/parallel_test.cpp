@@ -37,6 +37,22 @@ TEST(FakeParallel, AnyThreadCountGivesTheSameRowsInOrder) {
   }
 }
 
+TEST(FakeParallel, OnlyTheColumnsAskedForComeInOrder) {
+  Params p;
+  p.scale = 2;
+  for (const FakeTable& table : tables()) {
+    std::vector<std::string> keys = table.spec.partition_keys;
+    keys.insert(keys.end(), table.spec.sort_keys.begin(), table.spec.sort_keys.end());
+    const ColumnMask columns = column_mask(table.spec, keys);
+    const ColumnBatch single = generate_columns(table, p, 0, table.spec.rows(p), columns);
+    ColumnBatch all;
+    generate_parallel(
+        table, p, 3, 777, [&](ColumnBatch&& batch) { testing::append(all, batch); }, columns);
+    EXPECT_EQ(all.schema, single.schema) << table.spec.name;
+    EXPECT_TRUE(same_batches(single, all)) << table.spec.name;
+  }
+}
+
 TEST(FakeParallel, BatchesAreFullExceptTheLast) {
   std::vector<size_t> sizes;
   collect(find_table("fake_users"), Params{}, 2, 300, &sizes);
@@ -65,9 +81,9 @@ TEST(FakeParallel, BadArgumentsAreRejected) {
 
 std::atomic<uint64_t> batches_started{0};
 
-void counting_fill(const Params& p, std::span<const uint64_t> rows, ColumnBatch& out) {
+void counting_fill(const Params& p, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   ++batches_started;
-  find_table("fake_orders").fill(p, rows, out);
+  find_table("fake_orders").fill(p, rows, columns, out);
 }
 
 TEST(FakeParallel, WorkersStayAtMostTwoBatchesPerThreadAhead) {

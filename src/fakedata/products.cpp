@@ -15,20 +15,25 @@ enum Column {
 
 constexpr int64_t kListingSpanUs = 4 * kYearUs;
 
-void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   const Products products(params);
+  // Every column but id and category comes with the rest.
+  const bool rest = (columns & ~((ColumnMask{1} << kId) | (ColumnMask{1} << kCategory))) != 0;
+  const bool category = rest || wants(columns, kCategory);
   Text text;
   for (const uint64_t row : rows) {
+    if (wants(columns, kId)) out[kId].push_int(static_cast<int64_t>(row + 1));
+    if (!category) continue;
     const Products::Identity product = products.identity(row);
+    out[kCategory].push_string(product.category->name);
+    if (!rest) continue;
     const int64_t price = products.price_cents(row, product);
-    out[kId].push_int(static_cast<int64_t>(row + 1));
     text.clear();
     products.name(row, product, text);
     out[kName].push_string(text.view());
     text.clear();
     products.description(row, product, text);
     out[kDescription].push_string(text.view());
-    out[kCategory].push_string(product.category->name);
     out[kBrand].push_string(product.brand);
     out[kPrice].push_double(static_cast<double>(price) / 100.0);
     out[kCost].push_double(static_cast<double>(products.cost_cents(row, price)) / 100.0);

@@ -22,26 +22,38 @@ const WeightedTable& email_styles() {
   return table;
 }
 
-void fill(const Params& params, std::span<const uint64_t> rows, ColumnBatch& out) {
+void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   const Users users(params);
+  const bool names = wants(columns, kFirstName) || wants(columns, kLastName) || wants(columns, kEmail);
+  const bool age = wants(columns, kAge) || wants(columns, kSalary);
+  const bool department = age || wants(columns, kDepartment);
+  const bool created_at = wants(columns, kCreatedAt) || wants(columns, kIsActive);
   Text text;
   for (const uint64_t row : rows) {
-    const int64_t age = users.age(row);
-    const Department& department = users.department(row);
-    const int64_t created_at = users.created_at(row);
-    out[kId].push_int(static_cast<int64_t>(row + 1));
-    const std::string_view first_name = users.first_name(row);
-    const std::string_view last_name = users.last_name(row);
-    out[kFirstName].push_string(first_name);
-    out[kLastName].push_string(last_name);
-    text.clear();
-    users.email(row, first_name, last_name, text);
-    out[kEmail].push_string(text.view());
-    out[kAge].push_int(age);
-    out[kDepartment].push_string(department.name);
-    out[kSalary].push_int(users.salary(row, age, department));
-    out[kCreatedAt].push_int(created_at);
-    out[kIsActive].push_bool(users.is_active(row, created_at));
+    if (wants(columns, kId)) out[kId].push_int(static_cast<int64_t>(row + 1));
+    if (names) {
+      const std::string_view first_name = users.first_name(row);
+      const std::string_view last_name = users.last_name(row);
+      out[kFirstName].push_string(first_name);
+      out[kLastName].push_string(last_name);
+      text.clear();
+      users.email(row, first_name, last_name, text);
+      out[kEmail].push_string(text.view());
+    }
+    if (department) {  // salary needs the department and the age
+      const Department& in = users.department(row);
+      out[kDepartment].push_string(in.name);
+      if (age) {
+        const int64_t years = users.age(row);
+        out[kAge].push_int(years);
+        out[kSalary].push_int(users.salary(row, years, in));
+      }
+    }
+    if (created_at) {
+      const int64_t at = users.created_at(row);
+      out[kCreatedAt].push_int(at);
+      out[kIsActive].push_bool(users.is_active(row, at));
+    }
   }
 }
 

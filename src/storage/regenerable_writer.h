@@ -1,9 +1,9 @@
 // Writes rows that their source can produce again (TableWriter::add_regenerable) without staging them:
-// pass one reads every row once and keeps only its partition number, size and sort key values; the
-// row numbers are then sorted per partition (in C++, partitions side by side), cut into files of the
-// target size, and pass two fetches each file's rows in their final order, measures them in C++ and
-// hands them to DuckDB's Parquet writer through a batch scan, several files at once. Internal to the
-// storage layer.
+// pass one reads every row's partition and sort keys once and keeps its partition number and sort key
+// values; the row numbers are then sorted per partition (in C++, partitions side by side), cut into
+// files of the target size (an average row's size measured on a sample of whole rows), and pass two
+// fetches each file's rows in their final order, measures them in C++ and hands them to DuckDB's
+// Parquet writer through a batch scan, several files at once. Internal to the storage layer.
 #pragma once
 
 #include <vector>

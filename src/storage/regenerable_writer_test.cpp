@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "query/database.h"
 #include "storage/file_stats.h"
+#include "storage/file_writer.h"
 #include "storage/test_support.h"
 #include "storage/warehouse.h"
 
@@ -38,15 +39,26 @@ ColumnBatch pick(const ColumnBatch& all, std::span<const uint64_t> indices) {
   return out;
 }
 
+// Only the columns of `batch` called `names`, in the batch's order.
+ColumnBatch only(ColumnBatch batch, const std::vector<std::string>& names) {
+  ColumnBatch out;
+  for (size_t c = 0; c < batch.columns.size(); ++c) {
+    if (std::find(names.begin(), names.end(), batch.schema[c].name) == names.end()) continue;
+    out.schema.push_back(batch.schema[c]);
+    out.columns.push_back(std::move(batch.columns[c]));
+  }
+  return out;
+}
+
 // A source over rows held in memory, handed out in batches of 1000 by scan().
 RegenerableRows source_of(const ColumnBatch& all, uint64_t claimed_rows) {
   RegenerableRows r;
   r.rows = claimed_rows;
-  r.scan = [&all](const RegenerableRows::Consumer& consume) {
+  r.scan = [&all](const std::vector<std::string>& columns, const RegenerableRows::Consumer& consume) {
     for (uint64_t first = 0; first < all.rows(); first += 1000) {
       std::vector<uint64_t> range;
       for (uint64_t i = first; i < std::min<uint64_t>(all.rows(), first + 1000); ++i) range.push_back(i);
-      consume(pick(all, range));
+      consume(only(pick(all, range), columns));
     }
   };
   r.fetch = [&all](std::span<const uint64_t> indices) { return pick(all, indices); };
@@ -69,11 +81,12 @@ class RegenerableWriterTest : public testing::WarehouseFixture {
   }
 };
 
-// Every sort-key kind: timestamps with NULLs then ids, a packed pair of integers, a double with NULLs, and
-// strings with NULLs. Files are small, so each partition gets several.
+// Every sort-key kind: timestamps with NULLs then ids, packed integers (one or two, negative ones too), a
+// double with NULLs, and strings with NULLs. Files are small, so each partition gets several.
 TEST_F(RegenerableWriterTest, FilesAreSortedAcrossEachPartitionAndMeasuredLikeADirectRead) {
   const ColumnBatch all = people(1, 30'000);
-  const std::vector<std::vector<std::string>> sort_key_sets = {{"joined", "id"}, {"age", "id"}, {"score"}, {"name"}};
+  const std::vector<std::vector<std::string>> sort_key_sets = {{"joined", "id"}, {"age", "id"}, {"score"},
+                                                               {"name"},           {"born"},      {"level", "born"}};
   for (size_t k = 0; k < sort_key_sets.size(); ++k) {
     const auto& keys = sort_key_sets[k];
     auto t = make("people_" + std::to_string(k), keys, 64 << 10);
@@ -134,6 +147,38 @@ TEST_F(RegenerableWriterTest, FilesAreSortedAcrossEachPartitionAndMeasuredLikeAD
   }
 }
 
+// Pass one reads only the partition and sort keys; the files are then sized from a sample of whole rows,
+// so each partition gets the number of files its rows' raw size calls for.
+TEST_F(RegenerableWriterTest, PassOneReadsOnlyTheKeysAndASampleSizesTheFiles) {
+  const ColumnBatch all = people(1, 20'000);
+  const int64_t target = 32 << 10;
+  auto t = make("keys_only", {"joined", "id"}, target);
+  RegenerableRows source = source_of(all, all.rows());
+  std::vector<std::vector<std::string>> asked;
+  source.scan = [&, scan = source.scan](const std::vector<std::string>& columns,
+                                        const RegenerableRows::Consumer& consume) {
+    asked.push_back(columns);
+    scan(columns, consume);
+  };
+  auto w = wh_.writer(t);
+  w->add_regenerable(source);
+  EXPECT_EQ(w->commit_insert().rows, 20'000);
+  EXPECT_EQ(asked, (std::vector<std::vector<std::string>>{{"id", "dept", "joined"}}));
+
+  std::map<std::string, std::vector<uint64_t>> rows_of;
+  for (uint64_t i = 0; i < all.rows(); ++i) rows_of[std::string(all[2].string_at(i))].push_back(i);
+  std::map<std::string, int64_t> files;
+  for (const auto& f : wh_.snapshot(t)->files) ++files[*f.partition_values.at("dept")];
+  ASSERT_EQ(files.size(), rows_of.size());
+  for (const auto& [dept, rows] : rows_of) {
+    const auto n = static_cast<int64_t>(rows.size());
+    const int64_t per_file = rows_per_file(n, raw_size(pick(all, rows)), target);
+    const int64_t wanted = (n + per_file - 1) / per_file;
+    EXPECT_GT(wanted, 2) << dept;
+    EXPECT_NEAR(static_cast<double>(files[dept]), static_cast<double>(wanted), 1.0) << dept;
+  }
+}
+
 TEST_F(RegenerableWriterTest, BeyondTheLimitRowsTakeTheStagedPathToTheSameTable) {
   const ColumnBatch all = people(1, 2'500);
   auto over = make("over_limit", {"joined", "id"}, 0);
@@ -189,7 +234,7 @@ TEST_F(RegenerableWriterTest, RowsWithTheWrongColumnsAreRefused) {
   auto w = wh_.writer(t);
   RegenerableRows r;
   r.rows = 1;
-  r.scan = [&](const RegenerableRows::Consumer& consume) { consume(wrong); };
+  r.scan = [&](const std::vector<std::string>&, const RegenerableRows::Consumer& consume) { consume(wrong); };
   r.fetch = [&](std::span<const uint64_t>) { return wrong; };
   EXPECT_THROW(w->add_regenerable(r), Error);
   EXPECT_TRUE(wh_.snapshot(t)->files.empty());

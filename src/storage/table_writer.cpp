@@ -399,7 +399,9 @@ void TableWriter::add(const ColumnBatch& batch) {
 void TableWriter::add_regenerable(const RegenerableRows& rows, uint64_t max_rows) {
   impl_->start();
   if (rows.rows > max_rows) {
-    rows.scan([this](const ColumnBatch& batch) { add(batch); });
+    std::vector<std::string> all;
+    for (const auto& c : impl_->ctx.table.columns) all.push_back(c.name);
+    rows.scan(all, [this](const ColumnBatch& batch) { add(batch); });
     return;
   }
   for (auto& f : write_regenerable(impl_->setup(), impl_->partitions, rows)) impl_->flushed.push_back(std::move(f));

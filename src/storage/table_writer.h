@@ -40,17 +40,21 @@ struct TableContext {
 // process (as a kill would) after its Parquet files are written and before its commit.
 void maybe_crash_before_commit();
 
-// Rows a source can produce again, any of them, in any order: generated data. The write path then sorts
-// only partition numbers and sort keys (pass one), and asks for each file's rows already in their final
-// order (pass two), instead of staging and sorting whole rows.
+// Rows a source can produce again, any of them, in any order: generated data. The write path then reads
+// only partition and sort keys (pass one), sorts partition numbers and sort keys, and asks for each
+// file's rows already in their final order (pass two), instead of staging and sorting whole rows.
 struct RegenerableRows {
   using Consumer = std::function<void(const ColumnBatch&)>;
   uint64_t rows = 0;
-  // Hands every row to the consumer once, in batches, in index order (row i is the i-th row seen); the
-  // consumer is called from one thread at a time.
-  std::function<void(const Consumer&)> scan;
+  // Hands every row to the consumer once, in batches, in index order (row i is the i-th row seen), with
+  // exactly the table's columns named in `columns`, in table order; the consumer is called from one
+  // thread at a time.
+  std::function<void(const std::vector<std::string>& columns, const Consumer&)> scan;
   // The rows with these indices, in this order, with the table's columns; called from several threads.
+  // Besides each file's rows, the writer fetches a sample of at most kSizeSampleRows rows to size the
+  // files.
   std::function<ColumnBatch(std::span<const uint64_t> indices)> fetch;
+  static constexpr uint64_t kSizeSampleRows = 1024;
 };
 
 class TableWriter {
