@@ -168,7 +168,7 @@ Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool 
 }
 
 // DuckDB binds a prepared statement that scans Parquet files again every time it runs, so preparing a
-// query for the read-only check and then running it binds it twice (the first bind alone takes about 1 ms
+// query for the read-only check and then running it binds it twice (the first bind alone takes 0.5 to 1 ms
 // for the 6 files of fake_orders at scale 100). A connection therefore keeps the statements it checked,
 // and a query that comes again (a dashboard's, a client paging through a result) is bound once.
 // Connection::execute forgets them all, since it is how views are replaced.
