@@ -14,6 +14,10 @@ namespace {
 // a stuck process is reported instead of hanging a request.
 constexpr int kBusyTimeoutMs = 10'000;
 
+// The catalog's SQL texts are constants of this layer, a few dozen in all; the bound only guards
+// against a caller that builds texts without end.
+constexpr size_t kIdleStatementsKept = 128;
+
 }  // namespace
 
 SqliteDb::SqliteDb(const std::filesystem::path& path) : path_(path.string()) {
@@ -51,8 +55,33 @@ SqliteDb::SqliteDb(const std::filesystem::path& path) : path_(path.string()) {
 }
 
 SqliteDb::~SqliteDb() {
-  // Statements are scoped to the calls that use them, so none is left open here and close succeeds.
+  // Statements in use are scoped to the calls that use them, so once the idle ones are finalized none is
+  // left open and close succeeds.
+  for (auto& [sql, stmt] : idle_) sqlite3_finalize(stmt);
   if (db_) sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteDb::take_statement(const std::string& sql) {
+  if (auto it = idle_.find(sql); it != idle_.end()) {
+    sqlite3_stmt* stmt = it->second;
+    idle_.erase(it);
+    return stmt;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    fail_sqlite(rc, sql);
+  }
+  return stmt;
+}
+
+void SqliteDb::return_statement(std::string sql, sqlite3_stmt* stmt) {
+  // reset() repeats the last step's error, which its caller has already seen (or chose to ignore).
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  // A second statement of the same text (two in use at once) is dropped rather than kept.
+  if (idle_.size() >= kIdleStatementsKept || !idle_.try_emplace(std::move(sql), stmt).second) sqlite3_finalize(stmt);
 }
 
 void SqliteDb::exec(const char* sql) {
@@ -84,12 +113,9 @@ void SqliteDb::fail_sqlite(int rc, std::string_view what) const {
   }
 }
 
-Statement::Statement(SqliteDb& db, const char* sql) : db_(db), sql_(sql) {
-  int rc = sqlite3_prepare_v2(db_.handle(), sql, -1, &stmt_, nullptr);
-  if (rc != SQLITE_OK) db_.fail_sqlite(rc, sql_);
-}
+Statement::Statement(SqliteDb& db, const char* sql) : db_(db), sql_(sql) { stmt_ = db_.take_statement(sql_); }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() { db_.return_statement(std::move(sql_), stmt_); }
 
 Statement& Statement::bind(int index, int64_t value) {
   int rc = sqlite3_bind_int64(stmt_, index, value);

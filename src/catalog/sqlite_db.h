@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -31,12 +32,25 @@ class SqliteDb {
   // Throws Error for SQLite result code `rc`, with the connection's message and `what` was being done.
   [[noreturn]] void fail_sqlite(int rc, std::string_view what) const;
 
+  // How many compiled statements wait for their SQL to come again (see Statement).
+  size_t idle_statements() const { return idle_.size(); }
+
  private:
+  friend class Statement;
+  sqlite3_stmt* take_statement(const std::string& sql);
+  void return_statement(std::string sql, sqlite3_stmt* stmt);
+
   sqlite3* db_ = nullptr;
   std::string path_;
+  // Finished statements, reset and unbound, by SQL text: at most one per text.
+  std::unordered_map<std::string, sqlite3_stmt*> idle_;
 };
 
 // A prepared statement. bind() takes 1-based parameter indexes, column() 0-based result columns.
+// Compiling SQL costs more than running the small lookups that every request makes (the token's user,
+// PRAGMA data_version), so a finished statement goes back to its connection, reset and unbound, and the
+// next Statement of the same SQL text takes it instead of compiling again. SQLite recompiles it by
+// itself if the schema changed meanwhile.
 class Statement {
  public:
   Statement(SqliteDb& db, const char* sql);
