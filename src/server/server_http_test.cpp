@@ -1,5 +1,9 @@
 // The HTTP scaffolding: health, error shapes, limits, CORS, access log, lifecycle.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <future>
@@ -140,6 +144,31 @@ TEST_F(ServerTest, RejectedRequestWithAnUnreadBodyDoesNotPoisonAKeptAliveConnect
   ASSERT_TRUE(next);
   EXPECT_EQ(next->status, 200);
   EXPECT_EQ(body(next), json({{"status", "ok"}}));
+}
+
+TEST_F(ServerTest, AKeptAliveConnectionServesManyRequests) {
+  // A raw socket, so that a connection the server closes is seen instead of silently reopened.
+  int sock = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const std::string request = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(::send(sock, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::string answer;
+    char buffer[4096];
+    while (answer.find("{\"status\":\"ok\"}") == std::string::npos) {
+      ssize_t n = ::recv(sock, buffer, sizeof buffer, 0);
+      ASSERT_GT(n, 0) << "the server closed the connection after " << i << " requests";
+      answer.append(buffer, static_cast<size_t>(n));
+    }
+    EXPECT_EQ(answer.rfind("HTTP/1.1 200 OK\r\n", 0), 0u) << answer;
+    EXPECT_EQ(answer.find("Connection: close"), std::string::npos) << "request " << i << ": " << answer;
+  }
+  ::close(sock);
 }
 
 TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
