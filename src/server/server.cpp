@@ -86,7 +86,7 @@ Server::Server(ServerContext& context, ServerOptions options)
       http_(std::make_unique<httplib::Server>()),
       router_(std::make_unique<Router>(*http_, context.auth)) {
   unsigned workers = options_.worker_threads;
-  if (workers == 0) workers = std::max(8u, std::thread::hardware_concurrency());
+  if (workers == 0) workers = std::max(32u, 4 * std::thread::hardware_concurrency());
   http_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   http_->set_payload_max_length(options_.max_body_bytes);
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and silently share

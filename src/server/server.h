@@ -27,8 +27,10 @@ class Router;
 
 struct ServerOptions {
   size_t max_body_bytes = 8 * 1024 * 1024;
-  // 0: one per core, but at least 8 — an open keep-alive connection occupies a worker while it idles,
-  // and a browser alone keeps up to six.
+  // 0: four per core, but at least 32. An open keep-alive connection occupies a worker while it idles
+  // (up to 5 s) and while it sends up to 100 requests in a row, and a browser alone keeps up to six; with
+  // 8 workers, eight busy clients and one idle one already made a ninth wait over a second. Workers that
+  // wait cost only memory, and queries beyond the cores share them anyway.
   unsigned worker_threads = 0;
 };
 

@@ -7,6 +7,8 @@
 
 #include <chrono>
 #include <future>
+#include <memory>
+#include <vector>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -169,6 +171,23 @@ TEST_F(ServerTest, AKeptAliveConnectionServesManyRequests) {
     EXPECT_EQ(answer.find("Connection: close"), std::string::npos) << "request " << i << ": " << answer;
   }
   ::close(sock);
+}
+
+TEST_F(ServerTest, IdleKeptAliveConnectionsDoNotMakeANewClientWait) {
+  // Each of these holds a worker thread while its connection idles (httplib's keep-alive wait is 5 s).
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+  for (int i = 0; i < 16; ++i) {
+    idle.push_back(std::make_unique<httplib::Client>("127.0.0.1", port));
+    idle.back()->set_keep_alive(true);
+    auto r = idle.back()->Get("/health");
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200);
+  }
+  httplib::Client fresh = client();
+  fresh.set_read_timeout(2, 0);  // well under the 5 s that an idle connection may hold its worker
+  auto r = fresh.Get("/health");
+  ASSERT_TRUE(r) << "a new client was not answered while 16 connections idled";
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
