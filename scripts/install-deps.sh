@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
-          libsodium-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
+          libsodium-dev libyaml-cpp-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
           chromium)  # chromium: the web console's browser tests (web/tests/)
 missing=()
 for p in "${packages[@]}"; do

@@ -1,11 +1,14 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 
 #include "cli/args.h"
 #include "cli/commands.h"
+#include "cli/output.h"
 #include "common/error.h"
 #include "fakedata/lifecycle.h"
 
@@ -24,7 +27,10 @@ class Progress {
       all_total += t.second;
     }
     auto now = std::chrono::steady_clock::now();
-    bool finished = done == total;
+    // The writer may fetch rows after the last ones (samples), so a table reports its total more than
+    // once; it is announced as done only the first time.
+    bool finished = done == total && finished_.insert(table).second;
+    if (done == total && !finished) return;
     auto gap = tty_ ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
     if (!finished && now - last_ < gap) return;
     if (now - start_ < std::chrono::seconds(1) && !(finished && shown_)) return;
@@ -38,6 +44,7 @@ class Progress {
   bool tty_ = isatty(STDERR_FILENO) != 0;
   bool shown_ = false;
   std::map<std::string, std::pair<uint64_t, uint64_t>> tables_;  // rows done and due, per table
+  std::set<std::string> finished_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
 };
 
@@ -49,25 +56,102 @@ std::string names(const std::vector<std::string>& list) {
 
 }  // namespace
 
+// The spec files a command uses: --specs PATH, else FAKE_DATA_SPECS, else ./fake-data if it exists.
+std::vector<fakedata::SpecSource> spec_files(const Config& config, const Args& args) {
+  if (auto path = args.option("specs")) return fakedata::read_spec_sources(*path);
+  if (config.fake_data_specs_explicit || std::filesystem::exists(config.fake_data_specs)) {
+    return fakedata::read_spec_sources(config.fake_data_specs);
+  }
+  return {};
+}
+
+fakedata::Params params_of(const Config& config, const Args& args) {
+  fakedata::Params params;
+  params.scale = args.int_option("scale").value_or(config.fake_data_scale);
+  auto seed = args.int_option("seed");
+  if (seed && *seed < 0) fail(ErrorCode::InvalidArgument, "--seed must be a whole number from 0 up");
+  params.seed = seed ? static_cast<uint64_t>(*seed) : config.fake_data_seed;
+  fakedata::validate(params);
+  return params;
+}
+
+// validate FILE... and preview FILE: they write nothing, so they work outside dev too.
+int spec_command(const Config& config, const std::string& action, const Args& args) {
+  if (args.positional().empty()) fail(ErrorCode::InvalidArgument, "usage: superstore fake-data " + action + " FILE|FOLDER...");
+  std::vector<fakedata::SpecSource> sources;
+  for (const auto& path : args.positional()) {
+    for (auto& s : fakedata::read_spec_sources(path)) sources.push_back(std::move(s));
+  }
+  std::vector<fakedata::FakeTable> tables;
+  try {
+    tables = fakedata::compile_specs(sources);
+  } catch (const Error& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+  const fakedata::Params params = params_of(config, args);
+  if (action == "validate") {
+    for (const auto& t : tables) {
+      std::cout << "ok: " << t.spec.database << "." << t.spec.schema << "." << t.spec.name << " (" << t.spec.columns.size()
+                << " columns, " << t.spec.rows(params) << " rows at scale " << params.scale << ")\n";
+    }
+    return 0;
+  }
+  const int64_t rows = args.int_option("rows").value_or(20);
+  if (rows < 0 || rows > 10'000) fail(ErrorCode::InvalidArgument, "--rows must be from 0 to 10000");
+  const nlohmann::ordered_json out = fakedata::preview(tables, params, static_cast<uint64_t>(rows), args.option_or("table", ""));
+  const OutputFormat format = parse_output_format(args.option_or("format", "table"));
+  if (format == OutputFormat::Json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  bool first = true;
+  for (const auto& t : out["tables"]) {
+    query::QueryPage page;
+    for (const auto& c : t["columns"]) page.columns.push_back({c["name"], c["type"]});
+    for (const auto& r : t["rows"]) page.rows.push_back(r);
+    page.total = static_cast<int64_t>(page.rows.size());
+    if (format == OutputFormat::Table) {
+      std::cout << (first ? "" : "\n") << t["name"].get<std::string>() << " (" << t["rows_total"].get<uint64_t>()
+                << " rows at scale " << params.scale << "):\n";
+    }
+    first = false;
+    print_result(std::cout, page, format);
+  }
+  return 0;
+}
+
 int fakedata_command(const Config& config, const Words& words) {
-  if (words.empty()) fail(ErrorCode::InvalidArgument, "usage: superstore fake-data create|reset|status [--scale N] [--seed S]");
+  if (words.empty()) {
+    fail(ErrorCode::InvalidArgument,
+         "usage: superstore fake-data create|reset|status|validate|preview [--scale N] [--seed S] [--specs PATH]");
+  }
+  Args args(Words(words.begin() + 1, words.end()));
+  const std::string& action = words[0];
+  if (action == "validate" || action == "preview") {
+    args.check(action == "validate" ? std::set<std::string>{"scale", "seed"}
+                                    : std::set<std::string>{"scale", "seed", "table", "rows", "format"},
+               100);
+    return spec_command(config, action, args);
+  }
   if (!config.dev) {
     fail(ErrorCode::Forbidden, "fake data is for development only; run with APP_ENV=dev (now: production)");
   }
-  Args args(Words(words.begin() + 1, words.end()));
-  args.check({"scale", "seed", "threads"}, 0);
+  args.check({"scale", "seed", "threads", "specs", "table"}, 0);
+  if (args.option("table") && action != "reset") fail(ErrorCode::InvalidArgument, "--table goes with reset");
   fakedata::LifecycleOptions options;
-  options.scale = args.int_option("scale").value_or(config.fake_data_scale);
-  auto seed = args.int_option("seed");
-  options.seed = seed ? static_cast<uint64_t>(*seed) : config.fake_data_seed;
+  const fakedata::Params params = params_of(config, args);
+  options.scale = params.scale;
+  options.seed = params.seed;
   options.threads = static_cast<int>(args.int_option("threads").value_or(0));
+  options.only = args.option_or("table", "");
   Progress progress;
   options.progress = [&](const std::string& t, uint64_t done, uint64_t total) { progress(t, done, total); };
 
   storage::WarehouseOptions wo;
   wo.data_dir = config.data_dir;
   storage::Warehouse wh(wo);
-  const std::string& action = words[0];
+  options.spec_tables = fakedata::spec_tables(wh, spec_files(config, args));
   auto started = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -81,9 +165,10 @@ int fakedata_command(const Config& config, const Words& words) {
     std::cout << "recreated: " << names(r.created) << "; " << r.dropped_ids.size()
               << " old tables kept as dropped (" << seconds() << " s)\n";
   } else if (action == "status") {
-    std::cout << fakedata::status(wh).dump(2) << "\n";
+    std::cout << fakedata::status(wh, options.spec_tables).dump(2) << "\n";
   } else {
-    fail(ErrorCode::InvalidArgument, "unknown fake-data command '" + action + "'; use create, reset or status");
+    fail(ErrorCode::InvalidArgument,
+         "unknown fake-data command '" + action + "'; use create, reset, status, validate or preview");
   }
   return 0;
 }

@@ -27,16 +27,20 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
   insert NAME FILE                insert a .csv (with header), .jsonl or .parquet file in one commit
   delete NAME --where PREDICATE   delete matching rows in one commit
   sql [--format table|csv|json] [--version N] [--max-rows N] "QUERY"
-  fake-data create|reset|status [--scale N] [--seed S]
-                                  the four fake tables (APP_ENV=dev only; see README)
+  fake-data create|reset|status [--scale N] [--seed S] [--specs PATH] [--table T (reset)]
+                                  the fake tables: the four built-in ones and those of the spec
+                                  files (FAKE_DATA_SPECS, default ./fake-data; APP_ENV=dev only)
+  fake-data validate FILE...      check spec files (docs/fake-data-specs.md); writes nothing
+  fake-data preview FILE [--table T] [--rows 20] [--format table|csv|json]
+                                  sample rows of spec tables; writes nothing
   serve                           the HTTP API on HOST:PORT (default 127.0.0.1:8000) until SIGINT/SIGTERM
   user add EMAIL [--password P]   add an API user (without --password: asked, or read from stdin)
   user list                       users and whether they may log in
   user disable|enable EMAIL       lock a user out (at once, tokens included) or let them back in
 
 Environment: DATA_DIR (default ./data) holds the catalog and the warehouse. The server also reads
-APP_ENV, HOST, PORT, USER_EMAIL, USER_PASSWORD, CORS_ORIGINS, FAKE_DATA_SCALE, FAKE_DATA_SEED and
-QUERY_TIME_LIMIT (seconds, default 30); see README.md.
+APP_ENV, HOST, PORT, USER_EMAIL, USER_PASSWORD, CORS_ORIGINS, FAKE_DATA_SCALE, FAKE_DATA_SEED,
+FAKE_DATA_SPECS and QUERY_TIME_LIMIT (seconds, default 30); see README.md.
 )";
 
 }  // namespace

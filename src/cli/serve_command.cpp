@@ -5,7 +5,9 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <set>
 #include <mutex>
 #include <thread>
 
@@ -81,12 +83,28 @@ class SignalStopper {
 };
 
 // Dev start-up: whatever fake tables are missing are made now, so the first request finds them all.
+// Spec tables come from FAKE_DATA_SPECS (default ./fake-data when it exists). A spec with problems does
+// not stop the server: its problems are printed, the built-in tables are made, and the dev panel and
+// /dev/fake-data-status show the problems until the spec is fixed.
 void create_missing_fake_tables(const Config& config, storage::Warehouse& warehouse) {
   fakedata::LifecycleOptions options;
   options.seed = config.fake_data_seed;
   options.scale = config.fake_data_scale;
-  options.progress = [](const std::string& table, uint64_t done, uint64_t total) {
-    if (done == total) std::cout << "  created " << table << " (" << total << " rows)\n" << std::flush;
+  if (config.fake_data_specs_explicit || std::filesystem::exists(config.fake_data_specs)) {
+    try {
+      options.spec_tables = fakedata::spec_tables(warehouse, fakedata::read_spec_sources(config.fake_data_specs));
+      std::cout << "fake-data specs: " << options.spec_tables.size() << " tables from " << config.fake_data_specs.string()
+                << "\n";
+    } catch (const Error& e) {
+      std::cerr << "fake-data specs in " << config.fake_data_specs.string() << " were not loaded:\n" << e.what() << "\n";
+    }
+  }
+  // The writer reports a table's total more than once (it also fetches samples); say it once.
+  auto announced = std::make_shared<std::set<std::string>>();
+  options.progress = [announced](const std::string& table, uint64_t done, uint64_t total) {
+    if (done == total && announced->insert(table).second) {
+      std::cout << "  created " << table << " (" << total << " rows)\n" << std::flush;
+    }
   };
   std::cout << "APP_ENV=dev: creating the missing fake tables (scale " << config.fake_data_scale << ", seed "
             << config.fake_data_seed << ")\n"

@@ -60,6 +60,8 @@ Config Config::from_environment() {
       env_or("CORS_ORIGINS", c.dev ? "http://localhost:5173,http://localhost:5174" : ""));
   c.fake_data_scale = env_int("FAKE_DATA_SCALE", 1, 1, 100000);
   c.fake_data_seed = static_cast<uint64_t>(env_int("FAKE_DATA_SEED", 42, 0, INT64_MAX));
+  c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
+  c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   c.query_time_limit_seconds = env_int("QUERY_TIME_LIMIT", 30, 1, 86'400);
   return c;
 }

@@ -18,6 +18,10 @@ struct Config {
   std::vector<std::string> cors_origins;    // CORS_ORIGINS, comma-separated
   int64_t fake_data_scale = 1;              // FAKE_DATA_SCALE
   uint64_t fake_data_seed = 42;             // FAKE_DATA_SEED
+  // FAKE_DATA_SPECS: a spec file or a folder of them (docs/fake-data-specs.md). The default folder may
+  // be missing; a path set explicitly must exist.
+  std::filesystem::path fake_data_specs = "fake-data";
+  bool fake_data_specs_explicit = false;
   int64_t query_time_limit_seconds = 30;    // QUERY_TIME_LIMIT: a user query is stopped after this long
 
   std::filesystem::path catalog_path() const { return data_dir / "catalog.db"; }

@@ -1,7 +1,6 @@
 #include "fakedata/address.h"
 
 namespace superstore::fakedata {
-namespace {
 
 void write_house_number(HouseNumbers style, uint64_t bits, Text& out) {
   switch (style) {
@@ -33,8 +32,6 @@ void write_postal_code(std::string_view pattern, uint64_t bits, Text& out) {
     }
   }
 }
-
-}  // namespace
 
 void write_address(const Country& country, const Stream& stream, uint64_t row, Text& out) {
   const City& city = country.cities[country.city_table.pick(stream(row, 0))];

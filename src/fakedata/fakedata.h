@@ -77,6 +77,8 @@ void validate(const Params& params);
 
 struct TableSpec {
   std::string name;         // e.g. "fake_users"
+  std::string database = std::string(kDatabase);
+  std::string schema = std::string(kSchema);
   std::string description;  // one sentence for status output and documentation
   std::vector<ColumnDef> columns;
   std::vector<std::string> partition_keys;
@@ -98,14 +100,18 @@ ColumnMask column_mask(const TableSpec& spec, const std::vector<std::string>& na
 // Appends the rows with these indices, in this order, to the columns of `out` (whose columns match the
 // spec's) that `columns` names. Work that only other columns need may be skipped: each other column
 // gets every row or none, and the callers drop them. Called only through generate(), generate_rows()
-// and generate_columns(), which have validated the arguments.
-using FillRows = void (*)(const Params& params, std::span<const uint64_t> rows, ColumnMask columns,
-                          ColumnBatch& out);
+// and generate_columns(), which have validated the arguments. A built-in table's fill is a plain
+// function; a spec table's (fakedata/spec/spec.h) holds its compiled spec.
+using FillRows = std::function<void(const Params& params, std::span<const uint64_t> rows, ColumnMask columns,
+                                    ColumnBatch& out)>;
 
-// One registry entry: what the table is and how to make its rows.
+// One fake table: what it is and how to make its rows.
 struct FakeTable {
   TableSpec spec;
-  FillRows fill = nullptr;
+  FillRows fill;
+  // Recorded with the table besides properties(params): for spec tables the spec's digest, its
+  // canonical text and where it came from; empty for the built-in tables.
+  nlohmann::json properties = nlohmann::json::object();
 };
 
 // Every fake table, parents before children (users, products, orders, analytics). Built once; the
@@ -127,6 +133,10 @@ ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t
 // order (partition, then sort keys) without holding the table. Throws Error(InvalidArgument) for an
 // index at or past the table's row count or when params are invalid.
 ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows);
+// The same with only the columns in `columns`, in spec order (how a spec table reads the parent rows
+// its references point at).
+ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows,
+                          ColumnMask columns);
 // Rows [row_begin, row_end) with only the columns in `columns`, in spec order: each is that column of
 // generate(table, params, row_begin, row_end), made without the work the other columns need (the
 // write path reads every row once for its partition and sort keys alone).

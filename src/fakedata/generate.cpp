@@ -96,6 +96,11 @@ ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_
 }
 
 ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows) {
+  return generate_rows(table, params, rows, kAllColumns);
+}
+
+ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::span<const uint64_t> rows,
+                          ColumnMask columns) {
   validate(params);
   const uint64_t count = table.spec.rows(params);
   for (uint64_t row : rows) {
@@ -104,7 +109,7 @@ ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::spa
            "row " + std::to_string(row) + " is outside " + table.spec.name + "'s " + std::to_string(count) + " rows");
     }
   }
-  return fill_rows(table, params, rows, kAllColumns);
+  return fill_rows(table, params, rows, columns);
 }
 
 ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin, uint64_t row_end) {

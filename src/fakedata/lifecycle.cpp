@@ -6,6 +6,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "common/error.h"
@@ -15,21 +16,45 @@ namespace superstore::fakedata {
 namespace {
 
 std::optional<catalog::TableInfo> existing_table(storage::Warehouse& wh, const FakeTable& table) {
-  return wh.catalog().find_table(std::string(kDatabase), std::string(kSchema), table.spec.name);
+  return wh.catalog().find_table(table.spec.database, table.spec.schema, table.spec.name);
+}
+
+bool is_fake(const catalog::TableInfo& t) {
+  return t.properties.is_object() && t.properties.value("fake_data", false) == true;
+}
+
+// Every fake table the options cover: built-in first, then spec tables (parents first).
+std::vector<const FakeTable*> all_tables(const LifecycleOptions& options) {
+  std::vector<const FakeTable*> out;
+  for (const auto& t : tables()) out.push_back(&t);
+  for (const auto& t : options.spec_tables) out.push_back(&t);
+  return out;
+}
+
+// A spec table may not take the place of a table that holds real data.
+void check_no_collision(storage::Warehouse& wh, const std::vector<const FakeTable*>& list) {
+  for (const FakeTable* t : list) {
+    auto existing = existing_table(wh, *t);
+    if (existing && !is_fake(*existing)) {
+      fail(ErrorCode::Conflict, "table " + t->spec.database + "." + t->spec.schema + "." + t->spec.name +
+                                    " exists and is not a fake table; give the spec table another name");
+    }
+  }
 }
 
 catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, const Params& params,
                               const LifecycleOptions& options, std::optional<int64_t> replaces,
                               const std::function<void()>& on_id_reserved) {
   catalog::NewTable t;
-  t.database = std::string(kDatabase);
-  t.schema = std::string(kSchema);
+  t.database = table.spec.database;
+  t.schema = table.spec.schema;
   t.name = table.spec.name;
   t.columns = table.spec.columns;
   t.partition_keys = table.spec.partition_keys;
   t.sort_keys = table.spec.sort_keys;
   t.properties = properties(params);
   t.properties["description"] = table.spec.description;
+  for (const auto& [key, value] : table.properties.items()) t.properties[key] = value;
   const uint64_t total = table.spec.rows(params);
   unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : 0;
   static std::mutex progress_mutex;  // tables are made concurrently; the callback sees one call at a time
@@ -119,12 +144,14 @@ CreateReport create_missing(storage::Warehouse& wh, const LifecycleOptions& opti
   Params params = params_of(options);
   CreateReport report;
   std::vector<const FakeTable*> todo;
-  for (const auto& table : tables()) {
-    if (existing_table(wh, table)) {
-      report.existing.push_back(table.spec.name);
+  const std::vector<const FakeTable*> list = all_tables(options);
+  check_no_collision(wh, list);
+  for (const FakeTable* table : list) {
+    if (existing_table(wh, *table)) {
+      report.existing.push_back(table->spec.name);
     } else {
-      todo.push_back(&table);
-      report.created.push_back(table.spec.name);
+      todo.push_back(table);
+      report.created.push_back(table->spec.name);
     }
   }
   make_tables(wh, todo, params, options, std::vector<std::optional<int64_t>>(todo.size()));
@@ -136,29 +163,85 @@ CreateReport reset(storage::Warehouse& wh, const LifecycleOptions& options) {
   CreateReport report;
   std::vector<const FakeTable*> todo;
   std::vector<std::optional<int64_t>> old;
-  for (const auto& table : tables()) {
-    todo.push_back(&table);
+  const std::vector<const FakeTable*> list = all_tables(options);
+  check_no_collision(wh, list);
+  for (const FakeTable* table : list) {
+    if (!options.only.empty() && table->spec.name != options.only) continue;
+    todo.push_back(table);
     old.emplace_back();
-    if (auto t = existing_table(wh, table)) old.back() = t->id;
-    report.created.push_back(table.spec.name);
+    if (auto t = existing_table(wh, *table)) old.back() = t->id;
+    report.created.push_back(table->spec.name);
     if (old.back()) report.dropped_ids.push_back(*old.back());
+  }
+  if (todo.empty()) {
+    std::string names;
+    for (const FakeTable* t : list) names += (names.empty() ? "" : ", ") + t->spec.name;
+    fail(ErrorCode::NotFound, "no fake table '" + options.only + "' (fake tables: " + names + ")");
   }
   make_tables(wh, todo, params, options, old);
   return report;
 }
 
-nlohmann::json status(storage::Warehouse& wh) {
+std::vector<FakeTable> spec_tables(storage::Warehouse& wh, const std::vector<SpecSource>& files) {
+  return spec_tables(wh, files, {});
+}
+
+std::vector<FakeTable> spec_tables(storage::Warehouse& wh, const std::vector<SpecSource>& files,
+                                   const std::vector<SpecSource>& extra) {
+  std::vector<SpecSource> sources = files;
+  // Names the files and the extra sources define: their recorded twins are replaced by them.
+  std::set<std::string> defined;
+  for (const auto& f : files) {
+    for (auto& name : spec_table_names(f)) defined.insert(name);
+  }
+  for (const auto& e : extra) {
+    for (auto& name : spec_table_names(e)) {
+      if (defined.count(name)) {
+        fail(ErrorCode::Conflict, "table " + name + " is defined in a spec file; edit the file instead of sending it");
+      }
+    }
+  }
+  for (const auto& e : extra) {
+    for (auto& name : spec_table_names(e)) defined.insert(name);
+    sources.push_back(e);
+  }
+  for (const auto& t : wh.catalog().list_tables()) {
+    if (!is_fake(t) || !t.properties.contains("spec") || defined.count(t.name)) continue;
+    sources.push_back(recorded_spec_source("table " + t.database + "." + t.schema + "." + t.name + " (recorded spec)",
+                                           t.properties["spec"]));
+  }
+  if (sources.empty()) return {};
+  return compile_specs(sources);
+}
+
+nlohmann::json status(storage::Warehouse& wh, const std::vector<FakeTable>& spec_tables) {
   nlohmann::json out = {{"database", kDatabase}, {"schema", kSchema}, {"tables", nlohmann::json::array()}};
-  for (const auto& table : tables()) {
+  std::vector<const FakeTable*> list;
+  for (const auto& t : tables()) list.push_back(&t);
+  for (const auto& t : spec_tables) list.push_back(&t);
+  for (const FakeTable* listed : list) {
+    const FakeTable& table = *listed;
     const auto& spec = table.spec;
     nlohmann::json entry = {{"name", spec.name},
+                            {"kind", table.properties.contains("spec_digest") ? "spec" : "built-in"},
+                            {"database", spec.database},
+                            {"schema", spec.schema},
                             {"description", spec.description},
                             {"partition_keys", spec.partition_keys},
                             {"sort_keys", spec.sort_keys},
                             {"base_rows", spec.base_rows},
                             {"column_count", spec.columns.size()}};
+    if (table.properties.contains("spec_digest")) {
+      entry["spec_digest"] = table.properties["spec_digest"];
+      entry["spec_source"] = table.properties["spec_source"];
+    }
     auto t = existing_table(wh, table);
+    if (t && !is_fake(*t)) t.reset();  // a real table of the same name is not this fake table
     entry["exists"] = t.has_value();
+    if (t && table.properties.contains("spec_digest")) {
+      entry["table_spec_digest"] = t->properties.value("spec_digest", "");
+      entry["spec_changed"] = entry["table_spec_digest"] != entry["spec_digest"];
+    }
     if (!t) {
       out["tables"].push_back(entry);
       continue;

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fakedata/fakedata.h"
+#include "fakedata/spec/spec.h"
 #include "storage/warehouse.h"
 
 namespace superstore::fakedata {
@@ -25,7 +26,21 @@ struct LifecycleOptions {
   // Called after every batch written. Tables are made concurrently, so calls come from several threads,
   // but never two at once.
   std::function<void(const std::string& table, uint64_t rows_done, uint64_t rows_total)> progress;
+  // Spec tables (spec_tables() below), handled after the built-in ones.
+  std::vector<FakeTable> spec_tables;
+  // reset: only the table of this name (built-in or spec); empty: every one.
+  std::string only;
 };
+
+// The spec tables the lifecycle knows: those of `files` (read_spec_sources) and those made earlier
+// from a request body, recompiled from the spec recorded with them (a file's table wins over a recorded
+// one of the same name). Throws Error(InvalidArgument) as compile_specs does.
+std::vector<FakeTable> spec_tables(storage::Warehouse& warehouse, const std::vector<SpecSource>& files);
+// The same with `extra` sources (a request body) compiled beside them: recorded specs of tables that
+// `extra` defines are left out, and a table defined both in `extra` and in a file is an
+// Error(Conflict) (edit the file instead).
+std::vector<FakeTable> spec_tables(storage::Warehouse& warehouse, const std::vector<SpecSource>& files,
+                                   const std::vector<SpecSource>& extra);
 
 struct CreateReport {
   std::vector<std::string> created;   // tables made by this call, in registry order
@@ -33,17 +48,21 @@ struct CreateReport {
   std::vector<int64_t> dropped_ids;   // reset only: the ids of the replaced tables (status dropped)
 };
 
-// Creates every registered fake table that has no active table of its name in development.dev_schema;
-// never touches one that exists. The missing tables are made concurrently; when one fails, the others
+// Creates every fake table (built-in, then options.spec_tables) that has no active table of its name
+// in its database and schema; never touches one that exists. Throws Error(Conflict) before creating
+// anything when a spec table's name is taken by a table that is not fake. The missing tables are made concurrently; when one fails, the others
 // still finish and the first error is thrown.
 CreateReport create_missing(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
-// Replaces every fake table with freshly generated data; the old tables stay, with status dropped.
+// Replaces every fake table (or options.only) with freshly generated data; the old tables stay, with
+// status dropped. Error(NotFound) when options.only names no fake table.
 CreateReport reset(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
-// Per registered table: whether it exists and, if so, its ids, keys, rows, bytes, micro-partitions, log
-// version, the seed/scale/generator version it was made with, and per-column min, max, null count and
-// distinct count. {"tables": [...]}.
-nlohmann::json status(storage::Warehouse& warehouse);
+// Per fake table (built-in, then `spec_tables`): whether it exists and, if so, its ids, keys, rows,
+// bytes, micro-partitions, log version, the seed/scale/generator version it was made with, and
+// per-column min, max, null count and distinct count. Spec tables add "kind": "spec", "spec_source",
+// "spec_digest" (of the spec now) and, when the table exists, "table_spec_digest" and "spec_changed"
+// (true when the table was made from another version of the spec). {"tables": [...]}.
+nlohmann::json status(storage::Warehouse& warehouse, const std::vector<FakeTable>& spec_tables = {});
 
 }  // namespace superstore::fakedata

@@ -1,0 +1,136 @@
+// Running a compiled spec table over a batch of rows: the columns the caller wants and those they read,
+// in spec order, each as one Column for the whole batch.
+#include <algorithm>
+
+#include "common/error.h"
+#include "fakedata/spec/distributions.h"
+#include "fakedata/spec/program.h"
+#include "fakedata/spec/spec.h"
+
+namespace superstore::fakedata::spec {
+
+uint64_t Parent::rows(const Params& params) const {
+  return builtin ? builtin->spec.rows(params) : program->base_rows * static_cast<uint64_t>(params.scale);
+}
+
+ColumnBatch Parent::fetch(const Params& params, std::span<const uint64_t> rows, ColumnMask columns) const {
+  if (builtin) return generate_rows(*builtin, params, rows, columns);
+  std::vector<Column> values = program->run(params, rows, columns);
+  ColumnBatch out;
+  for (size_t v = 0; v < program->visible.size(); ++v) {
+    if (!wants(columns, v)) continue;
+    const CompiledColumn& c = program->columns[program->visible[v]];
+    out.schema.push_back({c.name, c.type});
+    out.columns.push_back(std::move(values[v]));
+  }
+  return out;
+}
+
+std::string stream_table(const std::string& table) {
+  return "spec/" + std::to_string(kSpecGeneratorVersion) + "/" + table;
+}
+
+namespace {
+
+// `raw` (of type `from`) as a column of type `to`, with the rows marked in `nulls` set to NULL.
+Column finish(Column raw, Type from, ColumnType to, const std::vector<uint8_t>& nulls) {
+  if (nulls.empty() && raw.type() == to) return raw;
+  Column out(to);
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size(); ++i) {
+    if (!nulls.empty() && nulls[i] != 0) out.push_null();
+    else push_converted(raw, i, from, out, to);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Column> TableProgram::run(const Params& params, std::span<const uint64_t> rows, ColumnMask wanted) const {
+  const size_t n = columns.size();
+  const std::string key = stream_table(name);
+  // Which columns and parent slots are needed: the wanted ones and, walking back, what they read.
+  std::vector<char> need(n, 0);
+  std::vector<char> need_slot(static_cast<size_t>(slot_count), 0);
+  std::vector<size_t> owner(static_cast<size_t>(slot_count));
+  for (size_t c = 0; c < n; ++c) {
+    owner[c] = c;
+    for (const auto& [parent_column, slot] : columns[c].parent_slots) owner[static_cast<size_t>(slot)] = c;
+  }
+  for (size_t v = 0; v < visible.size(); ++v) {
+    if (wants(wanted, v)) need[visible[v]] = 1;
+  }
+  for (size_t c = n; c-- > 0;) {
+    if (!need[c]) continue;
+    for (const int slot : columns[c].reads) {
+      need_slot[static_cast<size_t>(slot)] = 1;
+      need[owner[static_cast<size_t>(slot)]] = 1;
+    }
+  }
+
+  std::vector<Column> values;
+  values.reserve(static_cast<size_t>(slot_count));
+  for (int s = 0; s < slot_count; ++s) values.emplace_back(ColumnType::Int64);
+  std::vector<const Column*> slots(static_cast<size_t>(slot_count), nullptr);
+  std::vector<uint8_t> nulls;
+  std::vector<uint64_t> parent_rows;
+
+  for (size_t c = 0; c < n; ++c) {
+    if (!need[c]) continue;
+    const CompiledColumn& col = columns[c];
+    const Stream stream(params, key, col.name);
+    nulls.clear();
+    if (col.null_threshold != 0) {
+      const Stream null_stream(params, key, col.name + "#null");
+      nulls.resize(rows.size());
+      for (size_t i = 0; i < rows.size(); ++i) nulls[i] = null_stream(rows[i]) < col.null_threshold;
+    }
+    if (col.parent) {
+      const uint64_t parent_count = col.parent->rows(params);
+      parent_rows.resize(rows.size());
+      if (col.skew > 0) {
+        const ZipfRanks ranks(parent_count, col.skew);
+        const Shuffle popularity(parent_count, Stream(params, key, col.name + "#popularity")(0));
+        for (size_t i = 0; i < rows.size(); ++i) parent_rows[i] = popularity(ranks(stream(rows[i])));
+      } else {
+        for (size_t i = 0; i < rows.size(); ++i) parent_rows[i] = below(stream(rows[i]), parent_count);
+      }
+      ColumnMask mask = ColumnMask{1} << col.parent_column;
+      for (const auto& [parent_column, slot] : col.parent_slots) {
+        if (need_slot[static_cast<size_t>(slot)]) mask |= ColumnMask{1} << parent_column;
+      }
+      ColumnBatch fetched = col.parent->fetch(params, parent_rows, mask);
+      // fetched holds the masked columns in the parent's order.
+      const auto position = [&](size_t parent_column) {
+        return static_cast<size_t>(std::popcount(mask & ((ColumnMask{1} << parent_column) - 1)));
+      };
+      const Column& target = fetched[position(col.parent_column)];
+      values[c] = finish(target, type_of(target.type()), col.type, nulls);
+      for (const auto& [parent_column, slot] : col.parent_slots) {
+        if (!need_slot[static_cast<size_t>(slot)]) continue;
+        Column& from = fetched[position(parent_column)];
+        // A NULL reference has no parent: what is read through it is NULL too.
+        values[static_cast<size_t>(slot)] = finish(from, type_of(from.type()), from.type(), nulls);
+        slots[static_cast<size_t>(slot)] = &values[static_cast<size_t>(slot)];
+      }
+    } else {
+      const GenInput input{params, rows, slots, stream, key};
+      Column raw(storage_of(col.generator->type()));
+      raw.reserve(rows.size());
+      col.generator->fill(input, raw);
+      if (raw.size() != rows.size()) fail(ErrorCode::Internal, "generator of " + col.name + " gave a wrong row count");
+      values[c] = finish(std::move(raw), col.generator->type(), col.type, nulls);
+    }
+    slots[c] = &values[c];
+  }
+
+  std::vector<Column> out;
+  out.reserve(visible.size());
+  for (size_t v = 0; v < visible.size(); ++v) {
+    if (wants(wanted, v)) out.push_back(std::move(values[visible[v]]));
+    else out.emplace_back(columns[visible[v]].type);
+  }
+  return out;
+}
+
+}  // namespace superstore::fakedata::spec

@@ -1,0 +1,196 @@
+#include "fakedata/spec/values.h"
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+#include <limits>
+
+#include "fakedata/time_units.h"
+
+namespace superstore::fakedata::spec {
+
+std::string_view type_label(Type type) {
+  switch (type) {
+    case Type::Null: return "NULL";
+    case Type::Int: return "integer";
+    case Type::Float: return "Float64";
+    case Type::String: return "String";
+    case Type::Bool: return "Boolean";
+    case Type::Timestamp: return "Timestamp";
+    case Type::Date: return "Date";
+  }
+  return "?";
+}
+
+Type type_of(ColumnType column_type) {
+  switch (column_type) {
+    case ColumnType::Int16:
+    case ColumnType::Int32:
+    case ColumnType::Int64: return Type::Int;
+    case ColumnType::Float64: return Type::Float;
+    case ColumnType::String: return Type::String;
+    case ColumnType::Boolean: return Type::Bool;
+    case ColumnType::Timestamp: return Type::Timestamp;
+    case ColumnType::Date: return Type::Date;
+  }
+  return Type::Null;
+}
+
+ColumnType storage_of(Type type) {
+  switch (type) {
+    case Type::Null:
+    case Type::Int: return ColumnType::Int64;
+    case Type::Float: return ColumnType::Float64;
+    case Type::String: return ColumnType::String;
+    case Type::Bool: return ColumnType::Boolean;
+    case Type::Timestamp: return ColumnType::Timestamp;
+    case Type::Date: return ColumnType::Date;
+  }
+  return ColumnType::Int64;
+}
+
+bool is_numeric(Type type) { return type == Type::Int || type == Type::Float; }
+
+int64_t min_of(ColumnType type) {
+  switch (type) {
+    case ColumnType::Int16: return std::numeric_limits<int16_t>::min();
+    case ColumnType::Int32: return std::numeric_limits<int32_t>::min();
+    default: return std::numeric_limits<int64_t>::min();
+  }
+}
+
+int64_t max_of(ColumnType type) {
+  switch (type) {
+    case ColumnType::Int16: return std::numeric_limits<int16_t>::max();
+    case ColumnType::Int32: return std::numeric_limits<int32_t>::max();
+    default: return std::numeric_limits<int64_t>::max();
+  }
+}
+
+bool converts_to(Type from, ColumnType to) {
+  const Type target = type_of(to);
+  if (from == Type::Null || from == target) return true;
+  if (is_numeric(from) && is_numeric(target)) return true;
+  return (from == Type::Date && target == Type::Timestamp) || (from == Type::Timestamp && target == Type::Date);
+}
+
+void push_converted(const Column& in, size_t i, Type from, Column& out, ColumnType to) {
+  if (from == Type::Null || in.is_null(i)) return out.push_null();
+  const Type target = type_of(to);
+  if (target == Type::Float) {
+    out.push_double(from == Type::Float ? in.double_at(i) : static_cast<double>(in.int_at(i)));
+    return;
+  }
+  if (target == Type::String) {
+    out.push_string(in.string_at(i));
+    return;
+  }
+  if (target == Type::Int) {
+    int64_t v;
+    if (from == Type::Float) {
+      const double d = std::round(in.double_at(i));
+      // 2^63 is exactly representable; anything at or past it (or NaN) does not fit.
+      if (!(d >= -9.2233720368547758e18 && d < 9.2233720368547758e18)) return out.push_null();
+      v = static_cast<int64_t>(d);
+    } else {
+      v = in.int_at(i);
+    }
+    if (v < min_of(to) || v > max_of(to)) return out.push_null();
+    out.push_int(v);
+    return;
+  }
+  int64_t v = in.int_at(i);
+  if (from == Type::Date && target == Type::Timestamp) v *= kDayUs;
+  if (from == Type::Timestamp && target == Type::Date) v = floor_div(v, kDayUs);
+  out.push_int(v);
+}
+
+void append_text(const Column& in, size_t i, Type type, std::string& out) {
+  char buffer[32];
+  switch (type) {
+    case Type::Null: return;
+    case Type::Int: {
+      const auto end = std::to_chars(buffer, buffer + sizeof buffer, in.int_at(i)).ptr;
+      out.append(buffer, end);
+      return;
+    }
+    case Type::Float: {
+      const auto end = std::to_chars(buffer, buffer + sizeof buffer, in.double_at(i)).ptr;
+      out.append(buffer, end);
+      return;
+    }
+    case Type::String: out.append(in.string_at(i)); return;
+    case Type::Bool: out.append(in.int_at(i) != 0 ? "true" : "false"); return;
+    case Type::Timestamp: out.append(format_timestamp_us(in.int_at(i))); return;
+    case Type::Date: out.append(format_date_days(static_cast<int32_t>(in.int_at(i)))); return;
+  }
+}
+
+namespace {
+
+// Reads exactly `digits` decimal digits at `p`.
+bool read_digits(std::string_view text, size_t& p, size_t digits, int& out) {
+  if (p + digits > text.size()) return false;
+  out = 0;
+  for (size_t k = 0; k < digits; ++k) {
+    const char c = text[p + k];
+    if (c < '0' || c > '9') return false;
+    out = out * 10 + (c - '0');
+  }
+  p += digits;
+  return true;
+}
+
+}  // namespace
+
+std::optional<int64_t> parse_instant_us(std::string_view text) {
+  size_t p = 0;
+  int year, month, day;
+  if (!read_digits(text, p, 4, year) || p >= text.size() || text[p++] != '-' || !read_digits(text, p, 2, month) ||
+      p >= text.size() || text[p++] != '-' || !read_digits(text, p, 2, day)) {
+    return std::nullopt;
+  }
+  const std::chrono::year_month_day ymd{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
+                                        std::chrono::day{static_cast<unsigned>(day)}};
+  if (!ymd.ok()) return std::nullopt;
+  int64_t us = std::chrono::sys_days{ymd}.time_since_epoch().count() * kDayUs;
+  if (p == text.size()) return us;
+  if (text[p] != 'T' && text[p] != ' ') return std::nullopt;
+  ++p;
+  int hour, minute, second = 0;
+  if (!read_digits(text, p, 2, hour) || p >= text.size() || text[p++] != ':' || !read_digits(text, p, 2, minute)) {
+    return std::nullopt;
+  }
+  if (p < text.size() && text[p] == ':') {
+    ++p;
+    if (!read_digits(text, p, 2, second)) return std::nullopt;
+  }
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  us += hour * kHourUs + minute * kMinuteUs + second * kSecondUs;
+  if (p < text.size() && text[p] == '.') {
+    ++p;
+    int64_t fraction = 0, scale = 100'000;
+    const size_t start = p;
+    while (p < text.size() && text[p] >= '0' && text[p] <= '9') {
+      if (scale > 0) fraction += (text[p] - '0') * scale;
+      scale /= 10;
+      ++p;
+    }
+    if (p == start) return std::nullopt;
+    us += fraction;
+  }
+  if (p == text.size()) return us;
+  if (text[p] == 'Z' && p + 1 == text.size()) return us;
+  if (text[p] == '+' || text[p] == '-') {
+    const int sign = text[p++] == '+' ? 1 : -1;
+    int oh, om = 0;
+    if (!read_digits(text, p, 2, oh)) return std::nullopt;
+    if (p < text.size() && text[p] == ':') ++p;
+    if (p < text.size() && !read_digits(text, p, 2, om)) return std::nullopt;
+    if (p != text.size() || oh > 23 || om > 59) return std::nullopt;
+    return us - sign * (oh * kHourUs + om * kMinuteUs);
+  }
+  return std::nullopt;
+}
+
+}  // namespace superstore::fakedata::spec
