@@ -200,6 +200,12 @@ class Scope : public spec::ColumnScope {
     return Slot{slot, spec::type_of(pc->type)};
   }
 
+  bool slot_is_digit_free(int slot) const override {
+    if (slot < 0 || static_cast<size_t>(slot) >= draft_.columns.size()) return false;
+    const CompiledColumn& c = draft_.program->columns[static_cast<size_t>(slot)];
+    return c.generator && c.generator->digit_free();
+  }
+
   bool slot_is_non_negative_unique_int(int slot) const override {
     if (slot < 0 || static_cast<size_t>(slot) >= draft_.columns.size()) return false;
     const CompiledColumn& c = draft_.program->columns[static_cast<size_t>(slot)];

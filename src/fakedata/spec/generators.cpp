@@ -266,6 +266,10 @@ class Choice : public Generator {
  public:
   explicit Choice(Choices choices) : choices_(std::move(choices)) {}
   Type type() const override { return type_of(choices_.values.type()); }
+  bool digit_free() const override {
+    if (choices_.values.type() != ColumnType::String) return false;
+    return choices_.values.chars().find_first_of("0123456789") == std::string_view::npos;
+  }
   void fill(const GenInput& in, Column& out) const override {
     for (const uint64_t row : in.rows) {
       push_converted(choices_.values, choices_.table.pick(in.stream(row)), type(), out, out.type());

@@ -47,6 +47,8 @@ class Generator {
   // For a sequence: whether every value is a non-negative integer (what a template needs to stay
   // unique, see template.cpp).
   virtual bool non_negative_unique_int() const { return false; }
+  // For text: whether no value ever holds a digit (what lets a template's sequence make it unique).
+  virtual bool digit_free() const { return false; }
 };
 
 // The settings of one `gen:`: its kind, the value written after the kind (a scalar or a list, when it
@@ -89,6 +91,8 @@ class ColumnScope {
   Resolver resolver(const YAML::Node& at);
   // Whether the column is unique (sequence, uuid) by construction; nothing for other columns.
   virtual bool slot_is_non_negative_unique_int(int slot) const = 0;
+  // Whether the slot is a column of this table whose text never holds a digit.
+  virtual bool slot_is_digit_free(int slot) const = 0;
 };
 
 // The generator of a gen: that is not a ref (refs are linked by compile.cpp). Throws SpecError.

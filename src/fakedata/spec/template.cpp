@@ -1,7 +1,9 @@
 // `template:` text built from literal text, the row's columns, word lists, and random digits and
 // letters. Placeholders: {column}, {ref_column.parent_column}, {column|slug} (ASCII letters and
-// digits only, lower case: for e-mail addresses), {column|lower}, {column|upper}, {list:city},
+// digits only, lower case: for e-mail addresses), {column|lower}, {column|upper}, {column|initial}
+// (the first character), {column:06} (an integer zero-padded to 6 digits), {list:city},
 // {digits:4}, {letters:2}, {hex:8}; {{ and }} stand for braces.
+#include <algorithm>
 #include <cctype>
 
 #include "fakedata/spec/program.h"
@@ -16,7 +18,8 @@ struct Part {
   Slot slot;         // Column
   std::string filter;
   int list = 0;     // List
-  int count = 0;    // Digits, Letters, Hex
+  int count = 0;    // Digits, Letters, Hex; Column: zero-pad integers to this many digits
+  bool digit_free = false;  // no value of this part holds a digit
   uint32_t draw = 0;
 };
 
@@ -30,6 +33,9 @@ class Template : public Generator {
       : parts_(std::move(parts)), case_(letter_case), unique_(unique), place_(std::move(place)) {}
   Type type() const override { return Type::String; }
   bool unique() const override { return unique_; }
+  bool digit_free() const override {
+    return std::all_of(parts_.begin(), parts_.end(), [](const Part& p) { return p.digit_free; });
+  }
 
   void fill(const GenInput& in, Column& out) const override {
     const WordStreams streams(in.params, in.table, in.stream, place_);
@@ -43,6 +49,15 @@ class Template : public Generator {
           case Part::Column: {
             const Column& c = *in.slots[static_cast<size_t>(p.slot.index)];
             if (c.is_null(i)) break;  // a NULL field leaves its place empty
+            if (p.count > 0) {
+              value.clear();
+              append_text(c, i, p.slot.type, value);
+              const bool negative = !value.empty() && value[0] == '-';
+              if (negative) text += '-';
+              for (size_t k = value.size() - (negative ? 1 : 0); k < static_cast<size_t>(p.count); ++k) text += '0';
+              text.append(value, negative ? 1 : 0);
+              break;
+            }
             if (p.filter.empty()) {
               append_text(c, i, p.slot.type, text);
               break;
@@ -53,6 +68,9 @@ class Template : public Generator {
               const auto u = static_cast<unsigned char>(ch);
               if (p.filter == "slug") {
                 if (std::isalnum(u) && u < 128) text += static_cast<char>(std::tolower(u));
+              } else if (p.filter == "initial") {
+                text += ch;
+                break;
               } else {
                 text += static_cast<char>(p.filter == "lower" ? std::tolower(u) : std::toupper(u));
               }
@@ -97,15 +115,21 @@ class Template : public Generator {
   std::string place_;
 };
 
-// Whether the parts make every row's text different: a placeholder of a non-negative unique integer
-// column (a sequence) with only literal text on one side, and on the other side either nothing or a
-// literal ending (starting) in a non-digit. Reading the text from the literal side then finds that
-// integer's digits exactly, whatever the other placeholders hold, so two rows with different
-// integers cannot give the same text. Anything else is not proven unique and is refused.
+// Whether the parts make every row's text different, by one of two proofs around a placeholder of a
+// non-negative unique integer column (a sequence), zero-padded or not:
+//  - every other part is digit-free (literals, word lists and columns without digits): the text's
+//    digits are then exactly that integer's, so different integers give different texts;
+//  - only literal text on one side of it, and on the other side nothing or a literal ending (starting)
+//    in a non-digit: reading the text from the literal side finds the integer's digits exactly,
+//    whatever the other placeholders hold.
+// Anything else is not proven unique and is refused.
 bool proven_unique(const std::vector<Part>& parts, ColumnScope& scope) {
   const auto literal = [&](size_t k) { return parts[k].kind == Part::Literal; };
   for (size_t p = 0; p < parts.size(); ++p) {
     if (parts[p].kind != Part::Column || !scope.slot_is_non_negative_unique_int(parts[p].slot.index)) continue;
+    bool others_digit_free = true;
+    for (size_t k = 0; k < parts.size(); ++k) others_digit_free = others_digit_free && (k == p || parts[k].digit_free);
+    if (others_digit_free) return true;
     bool after_literal = true, before_literal = true;
     for (size_t k = p + 1; k < parts.size(); ++k) after_literal = after_literal && literal(k);
     for (size_t k = 0; k < p; ++k) before_literal = before_literal && literal(k);
@@ -128,8 +152,12 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
   std::vector<Part> parts;
   uint32_t draws = 0;
   const auto literal = [&](char c) {
-    if (parts.empty() || parts.back().kind != Part::Literal) parts.push_back({});
+    if (parts.empty() || parts.back().kind != Part::Literal) {
+      parts.push_back({});
+      parts.back().digit_free = true;
+    }
     parts.back().text += c;
+    if (is_digit(c)) parts.back().digit_free = false;
   };
   for (size_t p = 0; p < pattern.size(); ++p) {
     const char c = pattern[p];
@@ -167,23 +195,35 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
         part.count = 0;
         for (char d : arg) part.count = is_digit(d) && part.count < 100 ? part.count * 10 + (d - '0') : 1000;
         if (arg.empty() || part.count < 1 || part.count > 64) scope.fail(node, "{" + field + "}: give a count from 1 to 64");
+      } else if (arg.size() >= 2 && arg[0] == '0' && std::all_of(arg.begin(), arg.end(), is_digit)) {
+        const std::optional<Slot> slot = scope.resolve(kind, node);
+        if (!slot) scope.fail(node, "the template names an unknown column '" + kind + "'");
+        if (slot->type != Type::Int) scope.fail(node, "{" + field + "} pads integers, and " + kind + " is " + std::string(type_label(slot->type)));
+        part.kind = Part::Column;
+        part.slot = *slot;
+        part.count = std::stoi(arg.substr(1));
+        if (part.count < 1 || part.count > 20) scope.fail(node, "{" + field + "}: pad to 1 to 20 digits");
+        --draws;
       } else {
-        scope.fail(node, "unknown placeholder {" + field + "} (a column, list:NAME, digits:N, letters:N or hex:N)");
+        scope.fail(node, "unknown placeholder {" + field + "} (a column, column:0N, list:NAME, digits:N, letters:N or hex:N)");
       }
     } else {
       std::string name = field;
       if (const size_t bar = field.find('|'); bar != std::string::npos) {
         name = field.substr(0, bar);
         part.filter = field.substr(bar + 1);
-        if (part.filter != "slug" && part.filter != "lower" && part.filter != "upper") {
-          scope.fail(node, "unknown filter '" + part.filter + "' in {" + field + "} (slug, lower, upper)");
+        if (part.filter != "slug" && part.filter != "lower" && part.filter != "upper" && part.filter != "initial") {
+          scope.fail(node, "unknown filter '" + part.filter + "' in {" + field + "} (slug, lower, upper, initial)");
         }
       }
       const std::optional<Slot> slot = scope.resolve(name, node);
       if (!slot) scope.fail(node, "the template names an unknown column '" + name + "'");
       part.kind = Part::Column;
       part.slot = *slot;
+      part.digit_free = scope.slot_is_digit_free(slot->index);
     }
+    if (part.kind == Part::List) part.digit_free = word_list_digit_free(part.list);
+    if (part.kind == Part::Letters) part.digit_free = true;
     parts.push_back(std::move(part));
   }
   Case letter_case = Case::Keep;

@@ -1,6 +1,7 @@
 // The spec engine's word lists, drawn from the built-in tables' data (src/fakedata/data/).
 #include "fakedata/spec/words.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <string>
@@ -15,13 +16,14 @@ namespace {
 enum List {
   kFirstName, kLastName, kFullName, kEmailDomain, kDepartment, kCompany, kCountry, kCountryCode, kCity, kRegion,
   kPostalCode, kStreet, kStreetAddress, kAddress, kDeviceType, kBrowser, kCategory, kBrand, kProductKind,
-  kProductName, kPagePath, kListCount
+  kProductLine, kProductName, kPagePath, kListCount
 };
 
 constexpr std::array<std::string_view, kListCount> kNames = {
     "first_name", "last_name",    "full_name",      "email_domain", "department", "company",   "country",
     "country_code", "city",       "region",         "postal_code",  "street",     "street_address", "address",
-    "device_type", "browser",     "category",       "brand",        "product_kind", "product_name", "page_path"};
+    "device_type", "browser",     "category",       "brand",        "product_kind", "product_line", "product_name",
+    "page_path"};
 
 // Every brand of every category: the companies of the fake world.
 const std::vector<std::string_view>& companies() {
@@ -65,6 +67,50 @@ std::string word_list_names() {
   std::string out;
   for (const auto name : kNames) out += (out.empty() ? "" : ", ") + std::string(name);
   return out;
+}
+
+bool word_list_digit_free(int list) {
+  const WordLists& w = word_lists();
+  const auto clean = [](std::string_view s) { return s.find_first_of("0123456789") == std::string_view::npos; };
+  const auto all = [&](const auto& items, const auto& text) {
+    return std::all_of(items.begin(), items.end(), [&](const auto& item) { return clean(text(item)); });
+  };
+  const auto same = [](std::string_view s) { return s; };
+  const auto countries = [&](const auto& text) { return all(w.countries, text); };
+  switch (static_cast<List>(list)) {
+    case kFirstName: return all(w.first_names.items, same);
+    case kLastName: return all(w.last_names.items, same);
+    case kFullName: return all(w.first_names.items, same) && all(w.last_names.items, same);
+    case kEmailDomain: return all(w.email_domains.items, same);
+    case kDepartment: return all(w.departments, [](const Department& d) { return d.name; });
+    case kCompany: return all(companies(), same);
+    case kCountry: return countries([](const Country& c) { return c.name; });
+    case kCountryCode: return countries([](const Country& c) { return c.code; });
+    case kCity: return countries([&](const Country& c) { return all(c.cities, [](const City& x) { return x.name; }) ? "" : "0"; });
+    case kRegion: return countries([&](const Country& c) { return all(c.cities, [](const City& x) { return x.region; }) ? "" : "0"; });
+    case kStreet: return countries([&](const Country& c) { return all(c.streets, same) ? "" : "0"; });
+    case kDeviceType: return all(kDeviceNames, same);
+    case kBrowser:
+      return countries([&](const Country& c) {
+        for (const auto& b : c.browsers) {
+          if (!all(b.items, same)) return "0";
+        }
+        return "";
+      });
+    case kCategory: return all(w.categories, [](const Category& c) { return std::string_view(c.name); });
+    case kBrand: return all(companies(), same);
+    case kProductKind:
+    case kProductLine:
+    case kProductName:
+      return all(w.categories, [&](const Category& c) {
+        const bool kinds = all(c.kinds, [](const ProductKind& k) { return k.name; });
+        const bool lines = all(c.lines, same);
+        const bool brands = all(c.brands, same);
+        const bool ok = list == kProductKind ? kinds : list == kProductLine ? lines : kinds && lines && brands;
+        return std::string_view(ok ? "" : "0");
+      });
+    default: return false;  // postal codes, house numbers, product ids in paths
+  }
 }
 
 WordStreams::WordStreams(const Params& params, const std::string& table_key, const Stream& own_stream,
@@ -135,6 +181,11 @@ void append_word(int list, const WordStreams& s, uint64_t row, uint32_t draw, st
       out.append(c.kinds[below(s.product(row, 1), c.kinds.size())].name);
       return;
     }
+    case kProductLine: {
+      const Category& c = category_of(s, row);
+      out.append(c.lines[below(s.product(row, 3), c.lines.size())]);
+      return;
+    }
     case kProductName: {
       const Category& c = category_of(s, row);
       out.append(c.brands[below(s.product(row, 2), c.brands.size())])
@@ -175,8 +226,9 @@ namespace {
 
 class Words : public Generator {
  public:
-  Words(int list, std::string place) : list_(list), place_(std::move(place)) {}
+  Words(int list, std::string place) : list_(list), place_(std::move(place)), digit_free_(word_list_digit_free(list)) {}
   Type type() const override { return Type::String; }
+  bool digit_free() const override { return digit_free_; }
   void fill(const GenInput& in, Column& out) const override {
     const WordStreams streams(in.params, in.table, in.stream, place_);
     std::string text;
@@ -190,12 +242,16 @@ class Words : public Generator {
  private:
   int list_;
   std::string place_;
+  bool digit_free_;
 };
 
 class InlineWords : public Generator {
  public:
   explicit InlineWords(std::vector<std::string> items) : items_(std::move(items)) {}
   Type type() const override { return Type::String; }
+  bool digit_free() const override {
+    return std::all_of(items_.begin(), items_.end(), [](const std::string& s) { return s.find_first_of("0123456789") == std::string::npos; });
+  }
   void fill(const GenInput& in, Column& out) const override {
     for (const uint64_t row : in.rows) out.push_string(items_[below(in.stream(row), items_.size())]);
   }

@@ -20,6 +20,9 @@ std::optional<int> word_list_id(std::string_view name);
 // "first_name, last_name, ..." for error messages and the docs.
 std::string word_list_names();
 
+// Whether no word of the list holds a digit (checked on the data itself).
+bool word_list_digit_free(int list);
+
 // The random streams a row's words come from, made once per batch.
 class WordStreams {
  public:
