@@ -50,6 +50,10 @@ inline void append(ColumnBatch& whole, const ColumnBatch& part) {
   if (whole.columns.empty()) whole = ColumnBatch(part.schema);
   for (size_t c = 0; c < part.columns.size(); ++c) {
     for (size_t r = 0; r < part.rows(); ++r) {
+      if (part[c].is_null(r)) {
+        whole[c].push_null();
+        continue;
+      }
       switch (part[c].type()) {
         case ColumnType::Float64: whole[c].push_double(part[c].double_at(r)); break;
         case ColumnType::String: whole[c].push_string(part[c].string_at(r)); break;

@@ -83,6 +83,7 @@ bool valid_name(const std::string& name) {
 }
 
 struct DraftColumn {
+  bool broken = true;  // its own entry has a problem; cleared once read
   std::string name;
   ColumnType type = ColumnType::Int64;
   bool hidden = false;
@@ -343,21 +344,13 @@ class Compiler {
     }
     if (columns.size() > kMaxColumns) spec_fail(file, d.name, "", columns, "a table has at most 256 columns");
     std::set<std::string> seen;
-    bool columns_ok = true;
     for (const auto& c : columns) {
       DraftColumn col;
       col.node = static_cast<const YAML::Node&>(c);
       guard([&] {
-        try {
-          read_column(d, col);
-        } catch (const SpecError&) {
-          columns_ok = false;
-          throw;
-        }
-        if (!seen.insert(col.name).second) {
-          columns_ok = false;
-          spec_fail(file, d.name, col.name, c, "a second column called " + col.name);
-        }
+        read_column(d, col);
+        if (!seen.insert(col.name).second) spec_fail(file, d.name, col.name, c, "a second column called " + col.name);
+        col.broken = false;
       });
       d.columns.push_back(std::move(col));
     }
@@ -365,7 +358,7 @@ class Compiler {
     for (const auto& c : d.columns) visible += c.hidden ? 0 : 1;
     if (visible > 64) spec_fail(file, d.name, "", columns, "a table has at most 64 columns that are not hidden");
     if (visible == 0) spec_fail(file, d.name, "", columns, "every column is hidden; a table needs at least one to show");
-    d.broken = !columns_ok;
+    d.broken = false;  // columns with problems of their own are skipped; the others are still checked
   }
 
   void read_column(const Draft& d, DraftColumn& col) {
@@ -436,10 +429,22 @@ class Compiler {
     if (!gen.IsMap() || gen.size() == 0) {
       spec_fail(file, d.name, col.name, gen, "gen is a generator name (sequence, uuid) or a map such as {int: {min: 1, max: 9}}");
     }
-    // The first key is the kind; the rest are its settings.
+    // One key names the kind; the rest are its settings. (Recorded specs come back as JSON with sorted
+    // keys, so the kind is found by name, not by place.)
+    static const std::set<std::string> kKinds = {"sequence", "int",  "float", "decimal", "choice", "bool", "words",
+                                                 "template", "timestamp", "date", "expr", "ref", "uuid"};
     auto it = gen.begin();
+    for (auto k = gen.begin(); k != gen.end(); ++k) {
+      if (!kKinds.count(spec::key_text(k->first))) continue;
+      if (kKinds.count(spec::key_text(it->first)) && k != it) {
+        spec_fail(file, d.name, col.name, k->first, "gen names two generators, " + spec::key_text(it->first) + " and " +
+                                                       spec::key_text(k->first));
+      }
+      it = k;
+    }
     const std::string kind = spec::key_text(it->first);
     const YAML::Node value = it->second;
+    const auto kind_it = it;
     std::vector<std::pair<std::string, YAML::Node>> keys;
     // A choice's map is its values, unless it holds 'by' (weights by another column).
     const bool data_map = kind == "choice" && value.IsMap() && !value["by"];
@@ -447,7 +452,8 @@ class Compiler {
       for (const auto& entry : value) keys.emplace_back(spec::key_text(entry.first), entry.second);
     }
     const YAML::Node main = (value.IsMap() && !data_map) || value.IsNull() ? spec::undefined_node() : value;
-    for (++it; it != gen.end(); ++it) {
+    for (it = gen.begin(); it != gen.end(); ++it) {
+      if (it == kind_it) continue;
       const std::string key = spec::key_text(it->first);
       for (const auto& [k, node] : keys) {
         if (k == key) spec_fail(file, d.name, col.name, it->first, "'" + key + "' is given twice");
@@ -474,6 +480,7 @@ class Compiler {
       out.hidden = col.hidden;
       out.null_threshold = col.null_p >= 1 ? ~uint64_t{0} : static_cast<uint64_t>(col.null_p * 0x1.0p64);
       if (!col.hidden) program.visible.push_back(i);
+      if (col.broken) continue;
       guard([&] {
         Scope scope(d, i, tables_);
         Settings s = settings_of(col.gen, file, d, col);
@@ -488,9 +495,9 @@ class Compiler {
         }
         if (col.unique && !(out.generator && out.generator->unique())) {
           scope.fail(col.unique_node, "unique cannot be guaranteed for a " + s.kind() +
-                                          " column: only sequence, uuid, and a template that holds a sequence "
-                                          "column at one end (e.g. \"ORD-{id}\" or \"{name}+{id}@example.com\") are "
-                                          "unique by construction");
+                                          " column: only sequence, uuid, and a template whose only digits are a "
+                                          "sequence column's, or that holds one at an end beside a non-digit (e.g. "
+                                          "\"ORD-{id}\"), are unique by construction");
         }
       });
     }

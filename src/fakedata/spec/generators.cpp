@@ -329,9 +329,9 @@ class Flag : public Generator {
   bool always_;
 };
 
-// Version 4 UUIDs (RFC 9562 layout). The first 64 bits are the row's first draw of the column's
-// stream, which no other row shares (a stream's positions map one-to-one to its values), so the UUIDs
-// are unique by construction; the version and variant bits go into the second half.
+// Version 4 UUIDs (RFC 9562 layout) built around the row's first draw of the column's stream, which no
+// other row shares (a stream's positions map one-to-one to its values), so the UUIDs are unique by
+// construction.
 class Uuid : public Generator {
  public:
   Type type() const override { return Type::String; }
@@ -340,9 +340,11 @@ class Uuid : public Generator {
     static constexpr char kHex[] = "0123456789abcdef";
     char text[36];
     for (const uint64_t row : in.rows) {
-      const uint64_t high = in.stream(row, 0);
-      const uint64_t low = (in.stream(row, 1) & 0x0FFF3FFFFFFFFFFFULL) | 0x4000800000000000ULL;
-      // low's top 16 bits: version nibble 4 + 12 random bits; then variant 10 + 14 random bits.
+      // The unique word u fills the first half but for the version nibble (bits 12 to 15 of the
+      // half), which moves to the end of the second half: (high, low) still determines u.
+      const uint64_t u = in.stream(row, 0);
+      const uint64_t high = (u & 0xFFFFFFFFFFFF0FFFULL) | 0x4000ULL;
+      const uint64_t low = 0x8000000000000000ULL | ((in.stream(row, 1) >> 2) & 0x3FFFFFFFFFFFFFF0ULL) | ((u >> 12) & 0xF);
       size_t p = 0;
       for (int nibble = 0; nibble < 32; ++nibble) {
         if (nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20) text[p++] = '-';

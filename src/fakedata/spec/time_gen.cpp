@@ -77,7 +77,8 @@ class Times : public Generator {
       const auto span = static_cast<uint64_t>((hi - lo) / unit);
       return lo + static_cast<int64_t>(pick(bits, span + 1)) * unit;
     }
-    const int64_t day_lo = floor_div(lo, kDayUs), day_hi = floor_div(hi, kDayUs);
+    // Days that overlap the window; a window ending at midnight does not take the next day in.
+    const int64_t day_lo = floor_div(lo, kDayUs), day_hi = std::max(day_lo, floor_div(hi - 1, kDayUs));
     int64_t day = day_lo + static_cast<int64_t>(pick(bits, static_cast<uint64_t>(day_hi - day_lo) + 1));
     if (weekdays && day_hi - day_lo >= 6) {
       const auto wanted = static_cast<int64_t>(weekdays->pick(stream(row, 1)));
