@@ -26,6 +26,10 @@ struct Part {
 enum class Case { Keep, Lower, Upper, Title };
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+// ASCII case and classes without the C library's locale lookups, which cost a call per character.
+char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char ascii_upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+bool ascii_alnum(char c) { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 class Template : public Generator {
  public:
@@ -65,14 +69,13 @@ class Template : public Generator {
             value.clear();
             append_text(c, i, p.slot.type, value);
             for (char ch : value) {
-              const auto u = static_cast<unsigned char>(ch);
               if (p.filter == "slug") {
-                if (std::isalnum(u) && u < 128) text += static_cast<char>(std::tolower(u));
+                if (ascii_alnum(ch)) text += ascii_lower(ch);
               } else if (p.filter == "initial") {
                 text += ch;
                 break;
               } else {
-                text += static_cast<char>(p.filter == "lower" ? std::tolower(u) : std::toupper(u));
+                text += p.filter == "lower" ? ascii_lower(ch) : ascii_upper(ch);
               }
             }
             break;
@@ -99,13 +102,14 @@ class Template : public Generator {
 
  private:
   void apply_case(std::string& text) const {
+    if (case_ == Case::Keep) return;
     bool word_start = true;
     for (char& ch : text) {
-      const auto u = static_cast<unsigned char>(ch);
-      if (case_ == Case::Lower) ch = static_cast<char>(std::tolower(u));
-      else if (case_ == Case::Upper) ch = static_cast<char>(std::toupper(u));
-      else if (case_ == Case::Title) ch = static_cast<char>(word_start ? std::toupper(u) : std::tolower(u));
-      word_start = !std::isalnum(u) && ch != '\'';
+      const char was = ch;
+      if (case_ == Case::Lower) ch = ascii_lower(ch);
+      else if (case_ == Case::Upper) ch = ascii_upper(ch);
+      else ch = word_start ? ascii_upper(ch) : ascii_lower(ch);
+      word_start = !ascii_alnum(was) && was != '\'';
     }
   }
 
