@@ -39,6 +39,11 @@ Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const Regen
       read.push_back(c);
     }
   }
+  // A table without partition or sort keys still needs its rows counted: the first column carries them.
+  if (names.empty() && !columns.empty()) {
+    names.push_back(columns.front().name);
+    read.push_back(columns.front());
+  }
   std::vector<ColumnDef> key_defs;
   std::vector<size_t> key_at;  // in `read`
   for (const auto& k : t.sort_keys) {

@@ -1,0 +1,269 @@
+// Spec tables in a real warehouse: created once beside the built-in tables, never over a real table,
+// reset one by one, described by status (with the spec's digest and whether it changed), made again
+// from the spec recorded with them, byte-identical in two data folders; and the example specs of the
+// four built-in tables generate what the built-in generators do (schemas, keys, domains, relations).
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "common/error.h"
+#include "fakedata/lifecycle.h"
+#include "storage/test_support.h"
+
+namespace superstore::fakedata {
+namespace {
+
+namespace fs = std::filesystem;
+using storage::testing::TempDir;
+
+const std::string kSpec = R"(tables:
+  - name: subscriptions
+    description: Plans users pay for.
+    rows: 300
+    partition_by: [plan]
+    sort_by: [started_at, id]
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: user_id, type: Int64, gen: {ref: fake_users.id}}
+      - {name: plan, type: String, gen: {choice: {free: 60, pro: 30, team: 10}}}
+      - {name: started_at, type: Timestamp, gen: {timestamp: {after: user_id.created_at, before: anchor}}}
+  - name: invoices
+    database: billing
+    schema: ledger
+    rows: 500
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: subscription_id, type: Int64, gen: {ref: subscriptions.id}}
+      - {name: amount, type: Float64, gen: {decimal: {min: 1, max: 500, decimals: 2}}}
+)";
+
+storage::WarehouseOptions options_for(const fs::path& dir) {
+  storage::WarehouseOptions o;
+  o.data_dir = dir;
+  return o;
+}
+
+int64_t scalar(storage::Warehouse& wh, const std::string& sql) {
+  storage::QueryOptions q;
+  return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
+}
+
+std::set<std::string> values(storage::Warehouse& wh, const std::string& sql) {
+  storage::QueryOptions q;
+  q.per_page = 10'000;
+  std::set<std::string> out;
+  for (const auto& row : wh.query(sql, q).page.rows) out.insert(row.begin()->get<std::string>());
+  return out;
+}
+
+LifecycleOptions with_specs(const std::vector<SpecSource>& sources, storage::Warehouse& wh) {
+  LifecycleOptions o;
+  o.spec_tables = spec_tables(wh, sources);
+  return o;
+}
+
+TEST(SpecLifecycle, CreatesSpecTablesOnceBesideTheBuiltInOnes) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  const LifecycleOptions options = with_specs({{"s.yaml", kSpec}}, wh);
+  const CreateReport first = create_missing(wh, options);
+  EXPECT_EQ(first.created, (std::vector<std::string>{"fake_users", "fake_products", "fake_orders", "fake_analytics",
+                                                     "subscriptions", "invoices"}));
+  const CreateReport second = create_missing(wh, options);
+  EXPECT_TRUE(second.created.empty());
+  EXPECT_EQ(second.existing.size(), 6u);
+
+  const catalog::TableInfo invoices = wh.table("invoices", "billing", "ledger");
+  EXPECT_EQ(invoices.properties["spec_source"], "s.yaml");
+  EXPECT_EQ(invoices.properties["spec_generator_version"], kSpecGeneratorVersion);
+  EXPECT_EQ(invoices.properties["seed"], 42);
+  EXPECT_EQ(invoices.properties["spec_digest"].get<std::string>().size(), 64u);
+  EXPECT_EQ(scalar(wh, "SELECT count(*) FROM invoices"), 500);
+  // Every reference resolves, through two levels.
+  EXPECT_EQ(scalar(wh, "SELECT count(*) FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id "
+                       "JOIN fake_users u ON u.id = s.user_id WHERE s.started_at >= u.created_at"),
+            500);
+  EXPECT_EQ(wh.table("subscriptions", "development", "dev_schema").partition_keys, std::vector<std::string>{"plan"});
+}
+
+TEST(SpecLifecycle, NeverTakesThePlaceOfARealTableAndCreatesNothingThen) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  catalog::NewTable real;
+  real.database = "development";
+  real.schema = "dev_schema";
+  real.name = "subscriptions";
+  real.columns = {{"id", ColumnType::Int64}};
+  wh.create_table(real);
+  try {
+    create_missing(wh, with_specs({{"s.yaml", kSpec}}, wh));
+    ADD_FAILURE() << "created over a real table";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Conflict);
+    EXPECT_NE(std::string(e.what()).find("development.dev_schema.subscriptions exists and is not a fake table"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(wh.catalog().find_table("billing", "ledger", "invoices"));
+  EXPECT_FALSE(wh.catalog().find_table("development", "dev_schema", "fake_users"));
+}
+
+TEST(SpecLifecycle, NothingIsCreatedWhenAnyTableOfTheSpecIsInvalid) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  const std::string broken = kSpec + "  - name: bad\n    rows: 5\n    columns: [{name: x, type: Int64, gen: nope}]\n";
+  EXPECT_THROW(spec_tables(wh, {{"s.yaml", broken}}), Error);
+  EXPECT_TRUE(wh.catalog().list_tables().empty());
+}
+
+TEST(SpecLifecycle, ResetsOneTableAndStatusSaysWhenTheSpecChanged) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options = with_specs({{"s.yaml", kSpec}}, wh);
+  create_missing(wh, options);
+  const int64_t users_id = wh.table("fake_users", "development", "dev_schema").id;
+  const int64_t subs_id = wh.table("subscriptions", "development", "dev_schema").id;
+
+  options.only = "subscriptions";
+  const CreateReport r = reset(wh, options);
+  EXPECT_EQ(r.created, std::vector<std::string>{"subscriptions"});
+  EXPECT_EQ(r.dropped_ids, std::vector<int64_t>{subs_id});
+  EXPECT_EQ(wh.table("fake_users", "development", "dev_schema").id, users_id);  // untouched
+  options.only = "nonesuch";
+  EXPECT_THROW(reset(wh, options), Error);
+
+  nlohmann::json s = status(wh, options.spec_tables);
+  const auto entry = [&](const std::string& name) {
+    for (const auto& t : s["tables"]) {
+      if (t["name"] == name) return t;
+    }
+    return nlohmann::json();
+  };
+  EXPECT_EQ(entry("fake_users")["kind"], "built-in");
+  EXPECT_EQ(entry("invoices")["kind"], "spec");
+  EXPECT_EQ(entry("invoices")["database"], "billing");
+  EXPECT_EQ(entry("invoices")["rows"], 500);
+  EXPECT_EQ(entry("invoices")["spec_changed"], false);
+
+  // The file changes: status notices, and the table stays as it was until reset.
+  std::string edited = kSpec;
+  edited.replace(edited.find("max: 500"), 8, "max: 900");
+  const std::vector<FakeTable> now = spec_tables(wh, {{"s.yaml", edited}});
+  s = status(wh, now);
+  EXPECT_EQ(entry("invoices")["spec_changed"], true);
+  EXPECT_EQ(entry("subscriptions")["spec_changed"], false);
+  EXPECT_LE(scalar(wh, "SELECT max(amount)::BIGINT FROM invoices"), 500);
+  LifecycleOptions again;
+  again.spec_tables = now;
+  again.only = "invoices";
+  reset(wh, again);
+  EXPECT_GT(scalar(wh, "SELECT max(amount)::BIGINT FROM invoices"), 500);
+  EXPECT_EQ(entry("invoices")["exists"], true);
+  EXPECT_EQ(status(wh, now)["tables"][5]["spec_changed"], false);
+}
+
+TEST(SpecLifecycle, ATableMadeFromARequestIsMadeAgainFromItsRecordedSpec) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options;
+  options.spec_tables = spec_tables(wh, {}, {{"request body", kSpec}});
+  create_missing(wh, options);
+  const int64_t before = scalar(wh, "SELECT sum(subscription_id) FROM invoices");
+  // No file holds the spec now; the catalog does.
+  LifecycleOptions later;
+  later.spec_tables = spec_tables(wh, {});
+  ASSERT_EQ(later.spec_tables.size(), 2u);
+  later.only = "invoices";
+  reset(wh, later);
+  EXPECT_EQ(scalar(wh, "SELECT sum(subscription_id) FROM invoices"), before);
+  // A file may not be overridden by a request.
+  EXPECT_THROW(spec_tables(wh, {{"s.yaml", kSpec}}, {{"request body", kSpec}}), Error);
+}
+
+// Every Parquet file's bytes under `root`, sorted (file names hold ids that need not agree).
+std::vector<std::string> parquet_files(const fs::path& root) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.path().extension() != ".parquet") continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    out.push_back(bytes.str());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(SpecLifecycle, TheSameSpecGivesByteIdenticalParquetInTwoDataFolders) {
+  TempDir a, b;
+  for (const fs::path& dir : {a.path(), b.path()}) {
+    storage::Warehouse wh(options_for(dir));
+    LifecycleOptions options = with_specs({{"s.yaml", kSpec}}, wh);
+    options.threads = dir == a.path() ? 1 : 2;
+    create_missing(wh, options);
+  }
+  const auto first = parquet_files(a.path() / "warehouse"), second = parquet_files(b.path() / "warehouse");
+  EXPECT_GE(first.size(), 6u);
+  EXPECT_TRUE(first == second) << "the Parquet files differ";
+}
+
+// examples/fake-data holds the four built-in tables written as specs (sample_*): the same schemas,
+// keys, domains and relations as the built-in generators make, at two scales.
+TEST(SpecLifecycle, TheExampleSpecsMatchTheBuiltInTables) {
+  for (const int64_t scale : {1, 2}) {
+    TempDir dir;
+    storage::Warehouse wh(options_for(dir.path()));
+    LifecycleOptions options = with_specs(read_spec_sources(fs::path(SUPERSTORE_SOURCE_DIR) / "examples/fake-data"), wh);
+    options.scale = scale;
+    create_missing(wh, options);
+    for (const std::string name : {"users", "products", "orders", "analytics"}) {
+      const catalog::TableInfo built_in = wh.table("fake_" + name, "development", "dev_schema");
+      const catalog::TableInfo sample = wh.table("sample_" + name, "development", "dev_schema");
+      EXPECT_EQ(sample.columns, built_in.columns) << name;
+      EXPECT_EQ(sample.partition_keys, built_in.partition_keys) << name;
+      EXPECT_EQ(sample.sort_keys, built_in.sort_keys) << name;
+      EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_" + name), scalar(wh, "SELECT count(*) FROM fake_" + name));
+    }
+    // Domains: the same departments, statuses, devices; categories and countries within the built-in ones.
+    for (const auto& [table, column, exact] :
+         std::vector<std::tuple<std::string, std::string, bool>>{{"users", "department", true},
+                                                                 {"orders", "status", true},
+                                                                 {"analytics", "device_type", true},
+                                                                 {"products", "category", false},
+                                                                 {"analytics", "country", false},
+                                                                 {"analytics", "browser", false}}) {
+      const std::string q = "SELECT DISTINCT " + column + " FROM ";
+      const auto spec = values(wh, q + "sample_" + table), built = values(wh, q + "fake_" + table);
+      if (exact) {
+        EXPECT_EQ(spec, built) << table << "." << column;
+      } else {
+        EXPECT_TRUE(std::includes(built.begin(), built.end(), spec.begin(), spec.end())) << table << "." << column;
+        EXPECT_GE(spec.size() * 2, built.size()) << table << "." << column;
+      }
+    }
+    EXPECT_EQ(scalar(wh, "SELECT count(DISTINCT email) FROM sample_users"), 1000 * scale);
+    EXPECT_EQ(scalar(wh, "SELECT count(DISTINCT name) FROM sample_products"), 500 * scale);
+    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_users WHERE age NOT BETWEEN 20 AND 68 OR salary < 30000 "
+                         "OR salary % 500 <> 0 OR created_at > TIMESTAMPTZ '2024-12-28 00:00:00+00'"),
+              0);
+    // Relations: every foreign key resolves, unit_price is the product's price, the total is exact to
+    // the cent, orders come after the user's sign-up and the product's listing and never after the
+    // anchor, visits after the user's sign-up.
+    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_orders o LEFT JOIN sample_users u ON u.id = o.user_id "
+                         "LEFT JOIN sample_products p ON p.name = o.product_name WHERE u.id IS NULL OR p.id IS NULL "
+                         "OR o.unit_price <> p.price OR round(o.quantity * o.unit_price, 2) <> o.total_amount "
+                         "OR o.order_date < u.created_at OR o.order_date < p.created_at "
+                         "OR o.order_date > TIMESTAMPTZ '2025-01-01 00:00:00+00'"),
+              0);
+    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_analytics a LEFT JOIN sample_users u ON u.id = a.user_id "
+                         "WHERE u.id IS NULL OR a.event_date < u.created_at OR (a.page_views = 1) <> (a.session_duration < 46 "
+                         "AND NOT a.conversion AND a.page_views = 1)"),
+              0);
+  }
+}
+
+}  // namespace
+}  // namespace superstore::fakedata
