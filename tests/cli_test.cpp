@@ -150,5 +150,66 @@ TEST_F(Cli, BadInputExitsNonZeroWithOneLine) {
   EXPECT_EQ(json_rows("SELECT count(*) AS n FROM people")[0]["n"], 0);
 }
 
+// ---- fake-data specs ----
+
+const char* kTeamsSpec = R"(tables:
+  - name: teams
+    rows: 30
+    partition_by: [tier]
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: tier, type: String, gen: {choice: [gold, silver]}}
+      - {name: lead, type: Int64, gen: {ref: fake_users.id}}
+      - {name: lead_name, type: String, gen: {template: "{lead.first_name} {lead.last_name}"}}
+)";
+
+TEST_F(Cli, ValidateAndPreviewASpecWithoutWritingAnything) {
+  const std::string spec = file("teams.yaml", kTeamsSpec);
+  ProcessResult v = ok({"fake-data", "validate", spec});
+  EXPECT_NE(v.out.find("ok: development.dev_schema.teams (4 columns, 30 rows at scale 1)"), std::string::npos) << v.out;
+
+  ProcessResult p = ok({"fake-data", "preview", spec, "--rows", "3", "--format", "json"});
+  const auto preview = nlohmann::json::parse(p.out);
+  ASSERT_EQ(preview["tables"][0]["rows"].size(), 3u);
+  EXPECT_EQ(preview["tables"][0]["rows"][2]["id"], 3);
+  ProcessResult table = ok({"fake-data", "preview", spec, "--rows", "2"});
+  EXPECT_NE(table.out.find("teams (30 rows at scale 1):"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("lead_name"), std::string::npos) << table.out;
+  // Same seed, same rows; another seed, other rows.
+  EXPECT_EQ(ok({"fake-data", "preview", spec, "--rows", "3", "--format", "json"}).out, p.out);
+  EXPECT_NE(ok({"fake-data", "preview", spec, "--rows", "3", "--format", "json", "--seed", "7"}).out, p.out);
+  EXPECT_FALSE(fs::exists(dir_.path() / "catalog.db"));  // nothing written
+
+  const std::string bad = file("bad.yaml", std::string(kTeamsSpec).replace(std::string(kTeamsSpec).find("sequence"), 8, "sequenze"));
+  ProcessResult b = cli({"fake-data", "validate", bad});
+  EXPECT_EQ(b.exit_code, 1);
+  EXPECT_NE(b.err.find(bad + ":6:38: table teams, column id: unknown generator 'sequenze'"), std::string::npos) << b.err;
+  EXPECT_NE(cli({"fake-data", "preview", spec, "--table", "nope"}).exit_code, 0);
+  EXPECT_NE(cli({"fake-data", "validate", file("missing/x.yaml", "")} ).exit_code, 0);
+}
+
+TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
+  const std::string spec = file("teams.yaml", kTeamsSpec);
+  const std::map<std::string, std::string> dev = {{"APP_ENV", "dev"}};
+  ProcessResult created = cli({"fake-data", "create", "--specs", spec}, dev);
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("created: fake_users, fake_products, fake_orders, fake_analytics, teams"), std::string::npos)
+      << created.out;
+  // Each table's progress is announced once.
+  size_t announced = 0;
+  for (size_t at = created.err.find("(teams done)"); at != std::string::npos; at = created.err.find("(teams done)", at + 1)) ++announced;
+  EXPECT_LE(announced, 1u) << created.err;
+  EXPECT_EQ(json_rows("SELECT count(*) AS n FROM teams t JOIN fake_users u ON u.id = t.lead "
+                      "WHERE t.lead_name = u.first_name || ' ' || u.last_name")[0]["n"],
+            30);
+  ProcessResult status = cli({"fake-data", "status", "--specs", spec}, dev);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_EQ(nlohmann::json::parse(status.out)["tables"][4]["kind"], "spec");
+  ProcessResult reset = cli({"fake-data", "reset", "--table", "teams"}, dev);  // from the recorded spec
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_NE(reset.out.find("recreated: teams;"), std::string::npos) << reset.out;
+  EXPECT_NE(cli({"fake-data", "create", "--specs", spec}).exit_code, 0);  // not in production
+}
+
 }  // namespace
 }  // namespace superstore::e2e

@@ -623,13 +623,90 @@ TEST_F(ServerE2E, ARestartKeepsTheFakeDataAndDoesNotRecreateIt) {
   EXPECT_EQ(expect(execute(request), 200)["data"]["rows"], answer);
 }
 
+// ---- fake tables from specs ----
+
+const char* kPlansSpec = R"(tables:
+  - name: plans
+    rows: 40
+    partition_by: [tier]
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: owner, type: Int64, gen: {ref: fake_users.id}}
+      - {name: tier, type: String, gen: {choice: {free: 3, pro: 1}}}
+      - {name: since, type: Timestamp, gen: {timestamp: {after: owner.created_at}}}
+)";
+
+TEST_F(ServerE2E, DevStartCreatesTheSpecTablesOnceAndStatusShowsThem) {
+  start(true, {{"FAKE_DATA_SPECS", file("specs/plans.yaml", kPlansSpec)}});
+  EXPECT_TRUE(contains(server_->out(), "fake tables created: fake_users, fake_products, fake_orders, fake_analytics, plans"))
+      << server_->out();
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM plans p JOIN fake_users u ON u.id = p.owner "
+                                       "WHERE p.since >= u.created_at"}}),
+                   200)["data"]["rows"][0]["n"],
+            40);
+  ordered_json status = expect(get("/dev/fake-data-status"), 200);
+  ASSERT_EQ(status["tables"].size(), 5u);
+  EXPECT_EQ(status["tables"][4]["name"], "plans");
+  EXPECT_EQ(status["tables"][4]["kind"], "spec");
+  EXPECT_EQ(status["tables"][4]["spec_changed"], false);
+  ASSERT_EQ(server_->terminate(), 0);
+
+  // A restart keeps the table; an edited file shows as changed, and a broken one as an error, without
+  // stopping the server.
+  file("specs/plans.yaml", std::string(kPlansSpec).replace(std::string(kPlansSpec).find("rows: 40"), 8, "rows: 41"));
+  start(true, {{"FAKE_DATA_SPECS", (dir_.path() / "in" / "specs").string()}});
+  EXPECT_TRUE(contains(server_->out(), "fake tables created: none")) << server_->out();
+  status = expect(get("/dev/fake-data-status"), 200);
+  EXPECT_EQ(status["tables"][4]["spec_changed"], true);
+  file("specs/plans.yaml", "tables:\n  - name: plans\n    rows: x\n");
+  status = expect(get("/dev/fake-data-status"), 200);
+  EXPECT_TRUE(contains(status["spec_error"], "plans.yaml:3:11: table plans: rows must be a whole number")) << status.dump();
+}
+
+TEST_F(ServerE2E, SpecRoutesPreviewCreateAndReplaceTables) {
+  start(true);
+  const auto send = [&](const std::string& path, const std::string& body) {
+    return client().Post(path, auth(), body, "application/yaml");
+  };
+  ordered_json preview = expect(send("/dev/fake-tables/preview?rows=5", kPlansSpec), 200);
+  ASSERT_EQ(preview["tables"].size(), 1u);
+  EXPECT_EQ(preview["tables"][0]["rows"].size(), 5u);
+  EXPECT_EQ(preview["tables"][0]["rows_total"], 40);
+  EXPECT_EQ(preview["tables"][0]["rows"][4]["id"], 5);
+  EXPECT_EQ(preview["tables"][0]["columns"][3], json({{"name", "since"}, {"type", "Timestamp"}}));
+  EXPECT_TRUE(contains(error_of(send("/dev/fake-tables/preview?rows=5000", kPlansSpec), 400), "rows must be from 0 to 1000"));
+  EXPECT_TRUE(contains(error_of(send("/dev/fake-tables/preview?table=nope", kPlansSpec), 404), "no table 'nope'"));
+  // A bad spec: the position in the body, the table, the column, and nothing created.
+  std::string bad = kPlansSpec;
+  bad.replace(bad.find("choice"), 6, "chooze");
+  EXPECT_TRUE(contains(error_of(send("/dev/fake-tables", bad), 400),
+                       "request body:8:41: table plans, column tier: unknown generator 'chooze'"));
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_users"}}), 200)["data"]["rows"][0]["n"], 1000);
+  EXPECT_TRUE(contains(error_of(execute({{"query", "SELECT * FROM plans"}}), 400), "plans"));
+  EXPECT_TRUE(contains(error_of(send("/dev/fake-tables", ""), 400), "send a fake-data spec"));
+
+  ordered_json made = expect(send("/dev/fake-tables", kPlansSpec), 201);
+  EXPECT_EQ(made["created"], json({"plans"}));
+  EXPECT_EQ(made["tables"][0]["spec_digest"].get<std::string>().size(), 64u);
+  EXPECT_EQ(expect(send("/dev/fake-tables", kPlansSpec), 201)["existing"], json({"plans"}));
+  const int64_t first_id = expect(get("/dev/fake-data-status"), 200)["tables"][4]["table_id"];
+  ordered_json replaced = expect(send("/dev/fake-tables?replace=true", kPlansSpec), 201);
+  EXPECT_EQ(replaced["dropped"], json({first_id}));
+  // Reset of the one table, from the spec recorded with it.
+  ordered_json reset = expect(del("/dev/reset-fake-data?table=plans"), 200);
+  EXPECT_EQ(reset["created"], json({"plans"}));
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM plans"}}), 200)["data"]["rows"][0]["n"], 40);
+  EXPECT_TRUE(contains(error_of(del("/dev/reset-fake-data?table=nope"), 404), "no fake table 'nope'"));
+}
+
 // ---- dev routes outside dev, and the process ----
 
 TEST_F(ServerE2E, OutsideDevTheDevRoutesAre403AndNoFakeTableAppears) {
   start();
   EXPECT_FALSE(contains(server_->out(), "fake"));
   for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"POST", "/dev/create-fake-data"}, {"DELETE", "/dev/reset-fake-data"}, {"GET", "/dev/fake-data-status"}}) {
+           {"POST", "/dev/create-fake-data"}, {"DELETE", "/dev/reset-fake-data"}, {"GET", "/dev/fake-data-status"},
+           {"POST", "/dev/fake-tables"}, {"POST", "/dev/fake-tables/preview"}}) {
     httplib::Request anonymous;
     anonymous.method = method;
     anonymous.path = path;

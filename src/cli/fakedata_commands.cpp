@@ -144,7 +144,7 @@ int fakedata_command(const Config& config, const Words& words) {
   options.scale = params.scale;
   options.seed = params.seed;
   options.threads = static_cast<int>(args.int_option("threads").value_or(0));
-  options.only = args.option_or("table", "");
+  if (const auto table = args.option("table")) options.only = {*table};
   Progress progress;
   options.progress = [&](const std::string& t, uint64_t done, uint64_t total) { progress(t, done, total); };
 

@@ -166,17 +166,18 @@ CreateReport reset(storage::Warehouse& wh, const LifecycleOptions& options) {
   const std::vector<const FakeTable*> list = all_tables(options);
   check_no_collision(wh, list);
   for (const FakeTable* table : list) {
-    if (!options.only.empty() && table->spec.name != options.only) continue;
+    if (!options.only.empty() && !options.only.count(table->spec.name)) continue;
     todo.push_back(table);
     old.emplace_back();
     if (auto t = existing_table(wh, *table)) old.back() = t->id;
     report.created.push_back(table->spec.name);
     if (old.back()) report.dropped_ids.push_back(*old.back());
   }
-  if (todo.empty()) {
+  for (const std::string& wanted : options.only) {
+    if (std::find(report.created.begin(), report.created.end(), wanted) != report.created.end()) continue;
     std::string names;
     for (const FakeTable* t : list) names += (names.empty() ? "" : ", ") + t->spec.name;
-    fail(ErrorCode::NotFound, "no fake table '" + options.only + "' (fake tables: " + names + ")");
+    fail(ErrorCode::NotFound, "no fake table '" + wanted + "' (fake tables: " + names + ")");
   }
   make_tables(wh, todo, params, options, old);
   return report;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ struct LifecycleOptions {
   std::function<void(const std::string& table, uint64_t rows_done, uint64_t rows_total)> progress;
   // Spec tables (spec_tables() below), handled after the built-in ones.
   std::vector<FakeTable> spec_tables;
-  // reset: only the table of this name (built-in or spec); empty: every one.
-  std::string only;
+  // reset: only the tables of these names (built-in or spec); empty: every one.
+  std::set<std::string> only;
 };
 
 // The spec tables the lifecycle knows: those of `files` (read_spec_sources) and those made earlier
@@ -55,7 +56,7 @@ struct CreateReport {
 CreateReport create_missing(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
 // Replaces every fake table (or options.only) with freshly generated data; the old tables stay, with
-// status dropped. Error(NotFound) when options.only names no fake table.
+// status dropped. Error(NotFound) when options.only names a table that is not fake.
 CreateReport reset(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
 // Per fake table (built-in, then `spec_tables`): whether it exists and, if so, its ids, keys, rows,

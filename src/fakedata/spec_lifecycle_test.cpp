@@ -127,12 +127,12 @@ TEST(SpecLifecycle, ResetsOneTableAndStatusSaysWhenTheSpecChanged) {
   const int64_t users_id = wh.table("fake_users", "development", "dev_schema").id;
   const int64_t subs_id = wh.table("subscriptions", "development", "dev_schema").id;
 
-  options.only = "subscriptions";
+  options.only = {"subscriptions"};
   const CreateReport r = reset(wh, options);
   EXPECT_EQ(r.created, std::vector<std::string>{"subscriptions"});
   EXPECT_EQ(r.dropped_ids, std::vector<int64_t>{subs_id});
   EXPECT_EQ(wh.table("fake_users", "development", "dev_schema").id, users_id);  // untouched
-  options.only = "nonesuch";
+  options.only = {"nonesuch"};
   EXPECT_THROW(reset(wh, options), Error);
 
   nlohmann::json s = status(wh, options.spec_tables);
@@ -158,7 +158,7 @@ TEST(SpecLifecycle, ResetsOneTableAndStatusSaysWhenTheSpecChanged) {
   EXPECT_LE(scalar(wh, "SELECT max(amount)::BIGINT FROM invoices"), 500);
   LifecycleOptions again;
   again.spec_tables = now;
-  again.only = "invoices";
+  again.only = {"invoices"};
   reset(wh, again);
   EXPECT_GT(scalar(wh, "SELECT max(amount)::BIGINT FROM invoices"), 500);
   EXPECT_EQ(entry("invoices")["exists"], true);
@@ -176,7 +176,7 @@ TEST(SpecLifecycle, ATableMadeFromARequestIsMadeAgainFromItsRecordedSpec) {
   LifecycleOptions later;
   later.spec_tables = spec_tables(wh, {});
   ASSERT_EQ(later.spec_tables.size(), 2u);
-  later.only = "invoices";
+  later.only = {"invoices"};
   reset(wh, later);
   EXPECT_EQ(scalar(wh, "SELECT sum(subscription_id) FROM invoices"), before);
   // A file may not be overridden by a request.

@@ -78,7 +78,7 @@ void register_dev_routes(Router& router, ServerContext& context) {
     std::lock_guard lock(*busy);
     fakedata::LifecycleOptions options = lifecycle_options(context);
     options.spec_tables = fakedata::spec_tables(context.warehouse, spec_files(context.config));
-    options.only = param(call.request, "table").value_or("");
+    if (const auto table = param(call.request, "table")) options.only = {*table};
     fakedata::CreateReport report = fakedata::reset(context.warehouse, options);
     send_json(call.response, 200, {{"created", report.created}, {"dropped", report.dropped_ids}});
   });
@@ -116,6 +116,7 @@ void register_dev_routes(Router& router, ServerContext& context) {
       tables_json.push_back({{"name", t.spec.name}, {"database", t.spec.database}, {"schema", t.spec.schema},
                              {"spec_digest", t.properties["spec_digest"]}});
     }
+    for (const auto& t : tables) options.only.insert(t.spec.name);
     options.spec_tables = std::move(tables);
     nlohmann::json answer;
     if (replace == "true") {
