@@ -359,6 +359,7 @@ class Uuid : public Generator {
 class Expression : public Generator {
  public:
   explicit Expression(Expr expr) : expr_(std::move(expr)) {}
+  bool fits_any_width() const override { return false; }
   Type type() const override { return expr_.type() == Type::Null ? Type::Int : expr_.type(); }
   void fill(const GenInput& in, Column& out) const override {
     EvalInput input{in.rows, in.slots, &in.stream, in.params.anchor_us};
@@ -367,7 +368,8 @@ class Expression : public Generator {
       for (size_t i = 0; i < values.size(); ++i) out.push_null();
       return;
     }
-    out.append(values);
+    if (out.size() == 0) out = std::move(values);
+    else out.append(values);
   }
 
  private:

@@ -104,18 +104,26 @@ std::vector<Column> TableProgram::run(const Params& params, std::span<const uint
       const auto position = [&](size_t parent_column) {
         return static_cast<size_t>(std::popcount(mask & ((ColumnMask{1} << parent_column) - 1)));
       };
-      const Column& target = fetched[position(col.parent_column)];
-      values[c] = finish(target, type_of(target.type()), col.type, nulls);
+      Column& target = fetched[position(col.parent_column)];
+      const bool target_read_too = std::any_of(col.parent_slots.begin(), col.parent_slots.end(), [&](const auto& ps) {
+        return ps.first == col.parent_column && need_slot[static_cast<size_t>(ps.second)];
+      });
+      values[c] = target_read_too ? finish(target, type_of(target.type()), col.type, nulls)
+                                  : finish(std::move(target), type_of(target.type()), col.type, nulls);
       for (const auto& [parent_column, slot] : col.parent_slots) {
         if (!need_slot[static_cast<size_t>(slot)]) continue;
         Column& from = fetched[position(parent_column)];
         // A NULL reference has no parent: what is read through it is NULL too.
-        values[static_cast<size_t>(slot)] = finish(from, type_of(from.type()), from.type(), nulls);
+        values[static_cast<size_t>(slot)] = parent_column == col.parent_column
+                                                ? finish(from, type_of(from.type()), from.type(), nulls)
+                                                : finish(std::move(from), type_of(from.type()), from.type(), nulls);
         slots[static_cast<size_t>(slot)] = &values[static_cast<size_t>(slot)];
       }
     } else {
       const GenInput input{params, rows, slots, stream, key};
-      Column raw(storage_of(col.generator->type()));
+      // Written in the column's own type when nothing needs converting, so that it need not be copied.
+      const bool direct = type_of(col.type) == col.generator->type() && col.generator->fits_any_width();
+      Column raw(direct ? col.type : storage_of(col.generator->type()));
       raw.reserve(rows.size());
       col.generator->fill(input, raw);
       if (raw.size() != rows.size()) fail(ErrorCode::Internal, "generator of " + col.name + " gave a wrong row count");

@@ -47,6 +47,9 @@ class Generator {
   // For a sequence: whether every value is a non-negative integer (what a template needs to stay
   // unique, see template.cpp).
   virtual bool non_negative_unique_int() const { return false; }
+  // Whether its values fit a column of any width of its type (an int generator's range was checked
+  // against the column's type); an expression's may not, and are converted with range checks.
+  virtual bool fits_any_width() const { return true; }
   // For text: whether no value ever holds a digit (what lets a template's sequence make it unique).
   virtual bool digit_free() const { return false; }
 };
