@@ -265,5 +265,67 @@ TEST(SpecLifecycle, TheExampleSpecsMatchTheBuiltInTables) {
   }
 }
 
+// The expression language against an independent oracle: DuckDB evaluates the same SQL over the stored
+// inputs, and every row must agree (NULLs included).
+TEST(SpecLifecycle, ExpressionsAgreeWithDuckDBOverTheSameInputs) {
+  const std::vector<std::string> expressions = {
+      "a + b * 2 - c",
+      "a / 4",
+      "a % 7",
+      "round(b * 3.7, 2)",
+      "round(a * 1.5)",
+      "case when a > 50 then 'big' when a > 20 then 'mid' else 'small' end",
+      "case s when 'x' then 1 when 'y' then 2 end",
+      "s || '-' || a",
+      "upper(s) || lower(s)",
+      "length(t) + 1",
+      "substr(t, 2, 3)",
+      "substr(t, 0, 3) || substr(t, 4)",
+      "least(a, c, 40)",
+      "greatest(b, 10.5)",
+      "coalesce(n, -1)",
+      "n + 1",
+      "a between 10 and 60 and not s = 'z'",
+      "s in ('x', 'y') or n is null",
+      "n is not null and n > a",
+      "abs(c - a) * 2",
+      "replace(t, 'a', 'A')",
+      "trim('  ' || s || '  ')",
+      "floor(b)",
+      "ceil(b / 3)",
+  };
+  std::string spec = "tables:\n  - name: calc\n    rows: 2000\n    columns:\n"
+                     "      - {name: a, type: Int64, gen: {int: {min: -5, max: 100}}}\n"
+                     "      - {name: b, type: Float64, gen: {float: {min: -50, max: 50}}}\n"
+                     "      - {name: c, type: Int32, gen: {int: {min: 0, max: 70}}}\n"
+                     "      - {name: s, type: String, gen: {choice: [x, y, z]}}\n"
+                     "      - {name: t, type: String, gen: {words: city}}\n"
+                     "      - {name: n, type: Int64, null: 0.3, gen: {int: {min: 0, max: 90}}}\n";
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    const bool text = expressions[i].find("||") != std::string::npos || expressions[i].starts_with("case when a") ||
+                      expressions[i].starts_with("upper") || expressions[i].starts_with("substr") ||
+                      expressions[i].starts_with("replace") || expressions[i].starts_with("trim");
+    const bool boolean = expressions[i].find(" and ") != std::string::npos || expressions[i].find(" or ") != std::string::npos;
+    const bool real = expressions[i].find('/') != std::string::npos || expressions[i].find('b') != std::string::npos;
+    const std::string type = text ? "String" : boolean ? "Boolean" : real ? "Float64" : "Int64";
+    std::string quoted;
+    for (char c : expressions[i]) {
+      if (c == '"') quoted += '\\';
+      quoted += c;
+    }
+    spec += "      - {name: e" + std::to_string(i) + ", type: " + type + ", gen: {expr: \"" + quoted + "\"}}\n";
+  }
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options = with_specs({{"calc.yaml", spec}}, wh);
+  create_missing(wh, options);
+  for (size_t i = 0; i < expressions.size(); ++i) {
+    const std::string e = "e" + std::to_string(i);
+    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM calc WHERE " + e + " IS DISTINCT FROM (" + expressions[i] + ")"), 0)
+        << expressions[i];
+    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM calc"), 2000);
+  }
+}
+
 }  // namespace
 }  // namespace superstore::fakedata

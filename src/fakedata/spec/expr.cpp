@@ -839,7 +839,7 @@ Column eval_call(const Node& n, const EvalInput& in, const std::vector<const Col
         out.push_string(text);
         break;
       }
-      case Fn::Length: out.push_int(static_cast<int64_t>(args[0]->string_at(i).size())); break;
+      case Fn::Length: out.push_int(static_cast<int64_t>(utf8_length(args[0]->string_at(i)))); break;
       case Fn::Trim: {
         std::string_view s = args[0]->string_at(i);
         while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -848,11 +848,14 @@ Column eval_call(const Node& n, const EvalInput& in, const std::vector<const Col
         break;
       }
       case Fn::Substr: {
+        // By characters, as SQL counts them; a start before 1 eats into the length, as in DuckDB.
         const std::string_view s = args[0]->string_at(i);
-        const int64_t start = std::max<int64_t>(1, args[1]->int_at(i));
-        const int64_t length = args.size() > 2 ? std::max<int64_t>(0, args[2]->int_at(i)) : static_cast<int64_t>(s.size());
-        const auto from = static_cast<size_t>(std::min<int64_t>(start - 1, static_cast<int64_t>(s.size())));
-        out.push_string(s.substr(from, static_cast<size_t>(length)));
+        const int64_t start = args[1]->int_at(i);
+        int64_t length = args.size() > 2 ? args[2]->int_at(i) : INT64_MAX / 2;
+        if (length < 0) length = 0;
+        const int64_t first = std::max<int64_t>(start, 1);
+        const int64_t end = start > INT64_MAX / 2 ? start : start + length;
+        out.push_string(end <= first ? std::string_view() : utf8_substr(s, static_cast<size_t>(first - 1), static_cast<size_t>(end - first)));
         break;
       }
       case Fn::Replace: {

@@ -72,7 +72,7 @@ class Template : public Generator {
               if (p.filter == "slug") {
                 if (ascii_alnum(ch)) text += ascii_lower(ch);
               } else if (p.filter == "initial") {
-                text += ch;
+                text += utf8_substr(value, 0, 1);
                 break;
               } else {
                 text += p.filter == "lower" ? ascii_lower(ch) : ascii_upper(ch);

@@ -128,6 +128,34 @@ void append_text(const Column& in, size_t i, Type type, std::string& out) {
 
 namespace {
 
+bool continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+
+}  // namespace
+
+size_t utf8_length(std::string_view text) {
+  size_t n = 0;
+  for (char c : text) n += continuation(c) ? 0 : 1;
+  return n;
+}
+
+std::string_view utf8_substr(std::string_view text, size_t start, size_t count) {
+  size_t p = 0;
+  for (size_t skipped = 0; p < text.size() && skipped < start;) {
+    ++p;
+    while (p < text.size() && continuation(text[p])) ++p;
+    ++skipped;
+  }
+  size_t e = p;
+  for (size_t taken = 0; e < text.size() && taken < count;) {
+    ++e;
+    while (e < text.size() && continuation(text[e])) ++e;
+    ++taken;
+  }
+  return text.substr(p, e - p);
+}
+
+namespace {
+
 // Reads exactly `digits` decimal digits at `p`.
 bool read_digits(std::string_view text, size_t& p, size_t digits, int& out) {
   if (p + digits > text.size()) return false;

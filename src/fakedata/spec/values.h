@@ -39,6 +39,11 @@ void append_text(const Column& in, size_t i, Type type, std::string& out);
 // (UTC); nothing when the text is not such a date or time or names no real day.
 std::optional<int64_t> parse_instant_us(std::string_view text);
 
+// UTF-8 text by characters (code points), so that no cut lands inside a character: the number of
+// characters, and the bytes of characters [start, start + count) (clipped to the text).
+size_t utf8_length(std::string_view text);
+std::string_view utf8_substr(std::string_view text, size_t start, size_t count);
+
 // The smallest and largest value a column of this integer type holds.
 int64_t min_of(ColumnType type);
 int64_t max_of(ColumnType type);
