@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "query/database.h"
+#include "storage/csv_file.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
 
@@ -75,8 +76,9 @@ bool may_set_seed(const std::string& sql) {
 }
 
 // Names the first value of a Timestamp column that does not read as one, with its line in the file.
+// `csv`: the file, whose physical lines the messages name; null for JSON lines (one record a line).
 void check_timestamps(query::Database& engine, const catalog::TableInfo& table, const std::string& reader,
-                      int header_lines) {
+                      const std::filesystem::path* csv) {
   query::Connection conn(engine);
   for (const auto& c : table.columns) {
     if (c.type != ColumnType::Timestamp) continue;
@@ -84,7 +86,9 @@ void check_timestamps(query::Database& engine, const catalog::TableInfo& table, 
     auto r = conn.execute("SELECT rn, v FROM (SELECT row_number() OVER () AS rn, CAST(" + col + " AS VARCHAR) AS v FROM " +
                           reader + ") WHERE v IS NOT NULL AND TRY_CAST(v AS TIMESTAMPTZ) IS NULL LIMIT 1");
     if (r.row_count() > 0) {
-      fail(ErrorCode::InvalidArgument, "line " + std::to_string(r.get_int64(0, 0) + header_lines) + ": column '" +
+      const int64_t record = r.get_int64(0, 0);
+      const int64_t line = csv ? csv_physical_line(*csv, record + 1) : record;
+      fail(ErrorCode::InvalidArgument, "line " + std::to_string(line) + ": column '" +
                                            c.name + "' holds '" + r.get_string(1, 0) +
                                            "', which is not a Timestamp (use e.g. 2024-01-31 10:00:00 or "
                                            "2024-01-31T10:00:00+02:00)");
@@ -270,10 +274,16 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   }
   std::string path = query::quote_literal(abs.string());
   std::string reader;
-  int header_lines = 0;
-  if (ext == ".csv") {
-    reader = "read_csv(" + path + ", header = true, auto_detect = false, columns = {" + columns + "})";
-    header_lines = 1;
+  const bool csv = ext == ".csv";
+  // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
+  query::Database engine(impl_->engine_options({abs.parent_path().string() + "/"}));
+  if (csv) {
+    try {
+      query::Connection conn(engine);
+      reader = csv_reader_sql(conn, abs, table.columns);
+    } catch (const Error& e) {
+      fail(ErrorCode::InvalidArgument, "nothing was inserted: " + csv_error_message(e.what(), abs));
+    }
   } else if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") {
     reader = "read_json(" + path + ", format = 'newline_delimited', columns = {" + columns + "})";
   } else if (ext == ".parquet") {
@@ -282,14 +292,12 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
     fail(ErrorCode::InvalidArgument, "cannot tell the format of '" + file.string() +
                                          "': name it .csv (with a header), .jsonl, .ndjson, .json or .parquet");
   }
-  // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
-  query::Database engine(impl_->engine_options({abs.parent_path().string() + "/"}));
   TableWriter w(engine, impl_->store, *impl_->catalog, impl_->context(table));
   try {
-    if (ext != ".parquet") check_timestamps(engine, table, reader, header_lines);
+    if (ext != ".parquet") check_timestamps(engine, table, reader, csv ? &abs : nullptr);
     w.add_select("SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
-    fail(ErrorCode::InvalidArgument, "nothing was inserted: " + std::string(e.what()));
+    fail(ErrorCode::InvalidArgument, "nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what())));
   }
   return w.commit_insert();
 }
