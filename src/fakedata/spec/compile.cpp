@@ -13,6 +13,7 @@
 #include <charconv>
 
 #include "common/error.h"
+#include "fakedata/spec/distributions.h"
 #include "fakedata/spec/program.h"
 #include "fakedata/spec/spec.h"
 
@@ -550,6 +551,7 @@ class Compiler {
     if (const auto skew = s.take("skew")) {
       out.skew = spec::number_of(*skew, scope, "skew");
       if (out.skew <= 0 || out.skew > 10) scope.fail(*skew, "skew lies between 0 and 10 (1 is Zipf's law; larger means fewer, busier parents)");
+      out.skew_ranks = std::make_shared<spec::ZipfCache>(out.skew);
     }
   }
 

@@ -89,9 +89,9 @@ std::vector<Column> TableProgram::run(const Params& params, std::span<const uint
       const uint64_t parent_count = col.parent->rows(params);
       parent_rows.resize(rows.size());
       if (col.skew > 0) {
-        const ZipfRanks ranks(parent_count, col.skew);
+        const std::shared_ptr<const ZipfRanks> ranks = col.skew_ranks->get(parent_count);
         const Shuffle popularity(parent_count, Stream(params, key, col.name + "#popularity")(0));
-        for (size_t i = 0; i < rows.size(); ++i) parent_rows[i] = popularity(ranks(stream(rows[i])));
+        for (size_t i = 0; i < rows.size(); ++i) parent_rows[i] = popularity((*ranks)(stream(rows[i])));
       } else {
         for (size_t i = 0; i < rows.size(); ++i) parent_rows[i] = below(stream(rows[i]), parent_count);
       }

@@ -149,6 +149,7 @@ struct CompiledColumn {
   std::string parent_table;
   size_t parent_column = 0;
   double skew = 0;
+  std::shared_ptr<class ZipfCache> skew_ranks;  // made by compile.cpp when skew > 0
   // Slots of the parent's columns read through this ref (their positions in the parent): filled by
   // compile.cpp as other columns name them.
   std::vector<std::pair<size_t, int>> parent_slots;  // (parent visible column, slot)
