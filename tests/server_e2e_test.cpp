@@ -661,6 +661,9 @@ TEST_F(ServerE2E, DevStartCreatesTheSpecTablesOnceAndStatusShowsThem) {
   file("specs/plans.yaml", "tables:\n  - name: plans\n    rows: x\n");
   status = expect(get("/dev/fake-data-status"), 200);
   EXPECT_TRUE(contains(status["spec_error"], "plans.yaml:3:11: table plans: rows must be a whole number")) << status.dump();
+  // The broken file does not block a request that does not need it.
+  const std::string other = "tables: [{name: others, rows: 3, columns: [{name: id, type: Int64, gen: sequence}]}]";
+  EXPECT_EQ(expect(client().Post("/dev/fake-tables/preview", auth(), other, "application/yaml"), 200)["tables"][0]["rows"].size(), 3u);
 }
 
 TEST_F(ServerE2E, SpecRoutesPreviewCreateAndReplaceTables) {

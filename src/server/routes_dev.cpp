@@ -48,7 +48,20 @@ std::vector<fakedata::FakeTable> body_tables(ServerContext& context, const Call&
     fail(ErrorCode::InvalidArgument, "send a fake-data spec (YAML or JSON) as the request body");
   }
   const fakedata::SpecSource body{kBodyLabel, call.request.body};
-  std::vector<fakedata::FakeTable> all = fakedata::spec_tables(context.warehouse, spec_files(context.config), {body});
+  const std::vector<fakedata::SpecSource> files = spec_files(context.config);
+  std::vector<fakedata::FakeTable> all;
+  try {
+    all = fakedata::spec_tables(context.warehouse, files, {body});
+  } catch (const Error& e) {
+    // A broken spec file must not block a body that does not need it; when the body alone fails too,
+    // the first answer, which lists every problem, is the one to give.
+    if (e.code() != ErrorCode::InvalidArgument || files.empty()) throw;
+    try {
+      all = fakedata::spec_tables(context.warehouse, {}, {body});
+    } catch (const Error&) {
+      throw e;
+    }
+  }
   std::vector<fakedata::FakeTable> mine;
   for (auto& t : all) {
     if (t.properties.value("spec_source", "") == kBodyLabel) mine.push_back(std::move(t));
