@@ -39,6 +39,12 @@ Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const Regen
       read.push_back(c);
     }
   }
+  // A table without partition and sort keys still needs its rows counted: its first column is read for
+  // that (a batch of no columns has no rows).
+  if (read.empty() && !columns.empty()) {
+    names.push_back(columns.front().name);
+    read.push_back(columns.front());
+  }
   std::vector<ColumnDef> key_defs;
   std::vector<size_t> key_at;  // in `read`
   for (const auto& k : t.sort_keys) {

@@ -425,15 +425,31 @@ class Compiler {
   // --------------------------------------------------------------------------------------------------
   // Columns
 
+  static bool is_generator_kind(const std::string& key) {
+    static const std::set<std::string> kinds = {"sequence", "int",      "float",     "decimal", "choice", "bool", "words",
+                                                "template", "timestamp", "date",      "expr",    "ref",    "uuid"};
+    return kinds.count(key) > 0;
+  }
+
   static Settings settings_of(const YAML::Node& gen, const std::string& file, const Draft& d, const DraftColumn& col) {
     if (gen.IsScalar()) return Settings(gen.Scalar(), gen, spec::undefined_node(), {});
     if (!gen.IsMap() || gen.size() == 0) {
       spec_fail(file, d.name, col.name, gen, "gen is a generator name (sequence, uuid) or a map such as {int: {min: 1, max: 9}}");
     }
-    // The first key is the kind; the rest are its settings.
-    auto it = gen.begin();
-    const std::string kind = spec::key_text(it->first);
-    const YAML::Node value = it->second;
+    // The first key is the kind; the rest are its settings. A recorded spec (canonical JSON) has its keys
+    // sorted, so there the kind may come after a setting ({case: lower, template: ...}): when the first
+    // key names no generator, the first one that does is the kind.
+    auto kind_entry = gen.begin();
+    if (!is_generator_kind(spec::key_text(kind_entry->first))) {
+      for (auto e = gen.begin(); e != gen.end(); ++e) {
+        if (is_generator_kind(spec::key_text(e->first))) {
+          kind_entry = e;
+          break;
+        }
+      }
+    }
+    const std::string kind = spec::key_text(kind_entry->first);
+    const YAML::Node value = kind_entry->second;
     std::vector<std::pair<std::string, YAML::Node>> keys;
     // A choice's map is its values, unless it holds 'by' (weights by another column).
     const bool data_map = kind == "choice" && value.IsMap() && !value["by"];
@@ -441,7 +457,8 @@ class Compiler {
       for (const auto& entry : value) keys.emplace_back(spec::key_text(entry.first), entry.second);
     }
     const YAML::Node main = (value.IsMap() && !data_map) || value.IsNull() ? spec::undefined_node() : value;
-    for (++it; it != gen.end(); ++it) {
+    for (auto it = gen.begin(); it != gen.end(); ++it) {
+      if (it == kind_entry) continue;
       const std::string key = spec::key_text(it->first);
       for (const auto& [k, node] : keys) {
         if (k == key) spec_fail(file, d.name, col.name, it->first, "'" + key + "' is given twice");
