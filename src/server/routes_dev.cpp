@@ -119,8 +119,15 @@ void register_dev_routes(Router& router, ServerContext& context) {
     options.spec_tables = std::move(tables);
     nlohmann::json answer;
     if (replace == "true") {
-      fakedata::CreateReport report = fakedata::reset(context.warehouse, options);
-      answer = {{"created", report.created}, {"existing", nlohmann::json::array()}, {"dropped", report.dropped_ids}};
+      // Only the body's tables are made anew (a reset without `only` would redo the built-in ones too).
+      nlohmann::json created = nlohmann::json::array(), dropped = nlohmann::json::array();
+      for (const auto& t : options.spec_tables) {
+        options.only = t.spec.name;
+        fakedata::CreateReport report = fakedata::reset(context.warehouse, options);
+        for (const auto& name : report.created) created.push_back(name);
+        for (int64_t id : report.dropped_ids) dropped.push_back(id);
+      }
+      answer = {{"created", created}, {"existing", nlohmann::json::array()}, {"dropped", dropped}};
     } else {
       fakedata::CreateReport report = fakedata::create_missing(context.warehouse, options);
       // create_missing lists the built-in tables too; the answer speaks of the body's tables.
