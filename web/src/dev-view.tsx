@@ -251,7 +251,7 @@ function StatusRow({
           {spec ? 'spec' : 'built-in'}
         </span>
       </td>
-      <td>
+      <td class="fake-status">
         <span class={`badge ${t.exists ? 'badge-ok' : 'badge-missing'}`}>{t.exists ? 'exists' : 'missing'}</span>
         {t.spec_changed && (
           <span

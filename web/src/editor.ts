@@ -288,6 +288,7 @@ export function createSpecEditor(
     yamlLike,
     syntaxHighlighting(highlight),
     problemField,
+    EditorView.lineWrapping,
     placeholder('tables: … — a fake-data spec in YAML or JSON; Ctrl+Enter (⌘+Enter) previews it'),
     keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap]),
     replaceSelectionsItself,

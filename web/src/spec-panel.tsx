@@ -16,7 +16,7 @@ const PREVIEW_ROWS = [10, 20, 100];
 // How the server names the text it was sent, in its error positions ("request body:5:7: ...").
 const BODY_LABEL = 'request body';
 
-// The example of issue 12 and docs/fake-data-specs.md: a table that refers to the built-in fake_users.
+// The spec language's example (issue 12): a table that refers to the built-in fake_users.
 export const EXAMPLE_SPEC = `tables:
   - name: fake_subscriptions          # required; any valid table name (no fake_ prefix required)
     database: development             # default development
@@ -205,8 +205,8 @@ export function SpecPanel({ onCreated }: { onCreated: () => void }) {
         <div>
           <h2 id="spec-heading">Tables from a spec</h2>
           <p class="muted small spec-hint">
-            Describe your own fake tables in YAML or JSON (see <span class="mono">docs/fake-data-specs.md</span>), preview
-            their rows, then create them. Kept in this browser.
+            Describe your own fake tables in YAML or JSON, preview their rows, then create them. The text is kept in this
+            browser; spec files belong in <span class="mono">FAKE_DATA_SPECS</span>.
           </p>
         </div>
         <button type="button" class="btn btn-small" onClick={startFromExample} disabled={!editorReady}>
