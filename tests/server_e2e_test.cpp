@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -573,6 +574,47 @@ TEST_F(ServerE2E, DevRoutesCreateResetAndDescribeTheFakeTables) {
     EXPECT_FALSE(std::binary_search(old_ids.begin(), old_ids.end(), t["id"].get<int64_t>())) << t.dump();
   }
   EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_orders"}}), 200)["data"]["rows"][0]["n"], 5000);
+}
+
+// A spec sent to /dev/fake-tables: created, then kept, then made anew alone with replace=true (the
+// built-in tables keep their ids), and still described by status from the spec recorded with it.
+TEST_F(ServerE2E, ASpecSentToTheDevRoutesIsCreatedKeptAndReplacedAlone) {
+  start(true);
+  const std::string spec =
+      "tables:\n  - name: fake_contacts\n    rows: 20\n    columns:\n"
+      "      - {name: id, type: Int64, gen: sequence}\n"
+      "      - {name: email, type: String, gen: {template: \"User.{id}@Example.COM\", case: lower}}\n";
+  EXPECT_EQ(expect(post("/dev/fake-tables", spec), 201)["created"], json({"fake_contacts"}));
+  auto ids = [&] {
+    std::map<std::string, int64_t> out;
+    const ordered_json status = expect(get("/dev/fake-data-status"), 200);
+    EXPECT_FALSE(status.contains("spec_error")) << status.dump();
+    for (const auto& t : status["tables"]) {
+      if (t.contains("spec_changed")) {
+        EXPECT_EQ(t["spec_changed"], false) << t.dump();
+      }
+      out[t["name"]] = t.value("table_id", int64_t{0});
+    }
+    return out;
+  };
+  const std::map<std::string, int64_t> before = ids();
+  ASSERT_EQ(before.size(), 5u);
+  EXPECT_EQ(expect(post("/dev/fake-tables", spec), 201)["existing"], json({"fake_contacts"}));
+
+  const ordered_json replaced = expect(post("/dev/fake-tables?replace=true", spec), 201);
+  EXPECT_EQ(replaced["created"], json({"fake_contacts"}));
+  EXPECT_EQ(replaced["dropped"], json({before.at("fake_contacts")}));
+  const std::map<std::string, int64_t> after = ids();
+  for (const auto& [name, id] : before) {
+    if (name == "fake_contacts") {
+      EXPECT_NE(after.at(name), id);
+    } else {
+      EXPECT_EQ(after.at(name), id) << name << " was made anew too";
+    }
+  }
+  const ordered_json row =
+      expect(execute({{"query", "SELECT email FROM fake_contacts WHERE id = 7"}}), 200)["data"]["rows"][0];
+  EXPECT_EQ(row["email"], "user.7@example.com");
 }
 
 TEST_F(ServerE2E, QueriesDuringAResetAllSucceedWithConsistentAnswers) {

@@ -69,6 +69,36 @@ TEST(FakeLifecycle, CreatesOnlyTheMissingOnes) {
   EXPECT_EQ(r.existing.size(), 3u);
 }
 
+// A table made from a request body is made again from the spec recorded with it, whose keys are sorted:
+// there 'case' comes before 'template', and the generator is still the template.
+TEST(FakeLifecycle, ASpecTableIsMadeAgainFromItsRecordedSpec) {
+  TempDir dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  const SpecSource body{"request body", R"(tables:
+  - name: fake_contacts
+    rows: 20
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: email, type: String, gen: {template: "User.{id}@Example.COM", case: lower}}
+)"};
+  LifecycleOptions options;
+  options.spec_tables = spec_tables(wh, {}, {body});
+  ASSERT_EQ(options.spec_tables.size(), 1u);
+  create_missing(wh, options);
+
+  std::vector<FakeTable> recorded;
+  ASSERT_NO_THROW(recorded = spec_tables(wh, {}));
+  ASSERT_EQ(recorded.size(), 1u);
+  EXPECT_EQ(recorded[0].properties["spec_digest"], options.spec_tables[0].properties["spec_digest"]);
+  options.spec_tables = recorded;
+  options.only = {"fake_contacts"};
+  const int64_t before = wh.table("fake_contacts", "development", "dev_schema").id;
+  reset(wh, options);
+  EXPECT_NE(wh.table("fake_contacts", "development", "dev_schema").id, before);
+  storage::QueryOptions q;
+  EXPECT_EQ(wh.query("SELECT email FROM fake_contacts WHERE id = 7", q).page.rows.at(0)["email"], "user.7@example.com");
+}
+
 TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
   TempDir dir;
   storage::Warehouse wh(options_for(dir.path()));

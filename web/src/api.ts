@@ -71,6 +71,17 @@ export interface ExecuteResponse {
 export interface FakeTableStatus {
   name: string;
   exists: boolean;
+  // 'spec' for a table made from a fake-data spec (a file in FAKE_DATA_SPECS, or one sent to /dev/fake-tables).
+  kind?: 'built-in' | 'spec';
+  database?: string;
+  schema?: string;
+  // The digest of the spec as it is now (on disk, or as recorded), where the table comes from a spec.
+  spec_digest?: string;
+  spec_source?: string;
+  // The digest of the spec the existing table was made from; spec_changed when they differ.
+  table_spec_digest?: string;
+  spec_changed?: boolean;
+  column_count?: number;
   table_id?: number | null;
   description?: string;
   status?: string;
@@ -90,7 +101,35 @@ export interface FakeDataStatus {
   database?: string;
   schema?: string;
   tables: FakeTableStatus[];
+  // The folder (or file) of spec files, and why they did not load when they did not.
+  specs?: string;
+  spec_error?: string;
   [key: string]: unknown;
+}
+
+// POST /dev/fake-tables/preview: sample rows of each table of a spec, written nowhere.
+export interface SpecPreviewTable {
+  name: string;
+  database: string;
+  schema: string;
+  description?: string;
+  rows_total: number;
+  partition_keys: string[];
+  sort_keys: string[];
+  columns: Column[];
+  rows: Row[];
+}
+
+export interface SpecPreview {
+  tables: SpecPreviewTable[];
+}
+
+// POST /dev/fake-tables: what a spec's tables became.
+export interface SpecCreated {
+  created: string[];
+  existing: string[];
+  dropped: number[];
+  tables: { name: string; database: string; schema: string; spec_digest: string }[];
 }
 
 export interface User {
@@ -133,6 +172,8 @@ export function setUnauthorizedHandler(handler: (message: string) => void): void
 
 interface RequestOptions {
   json?: unknown;
+  // A body sent as it is (a fake-data spec, YAML or JSON).
+  text?: string;
   form?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -155,6 +196,9 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   if (options.json !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.json);
+  } else if (options.text !== undefined) {
+    headers['Content-Type'] = 'application/yaml; charset=utf-8';
+    body = options.text;
   } else if (options.form) {
     body = new URLSearchParams(options.form);
   }
@@ -216,7 +260,19 @@ export const api = {
     request<ExecuteResponse>('POST', '/execute', { json: { query, page, per_page: perPage }, signal }),
   fakeDataStatus: (signal?: AbortSignal) => request<FakeDataStatus>('GET', '/dev/fake-data-status', { signal }),
   createFakeData: () => request<{ created?: string[]; existing?: string[] }>('POST', '/dev/create-fake-data'),
-  resetFakeData: () => request<unknown>('DELETE', '/dev/reset-fake-data'),
+  // Every fake table, or only `table`.
+  resetFakeData: (table?: string) =>
+    request<{ created?: string[]; dropped?: number[] }>(
+      'DELETE',
+      table ? `/dev/reset-fake-data?${new URLSearchParams({ table })}` : '/dev/reset-fake-data',
+    ),
+  previewSpec: (spec: string, rows: number, signal?: AbortSignal) =>
+    request<SpecPreview>('POST', `/dev/fake-tables/preview?${new URLSearchParams({ rows: String(rows) })}`, {
+      text: spec,
+      signal,
+    }),
+  createSpecTables: (spec: string, replace: boolean) =>
+    request<SpecCreated>('POST', `/dev/fake-tables?replace=${replace ? 'true' : 'false'}`, { text: spec }),
 };
 
 export function errorMessage(error: unknown): string {

@@ -1,9 +1,10 @@
-// Dev only (APP_ENV=dev): the fake tables' status, creating the missing ones, and a reset after a
-// confirmation.
+// Dev only (APP_ENV=dev): the fake tables' status (built-in and spec tables), creating the missing ones,
+// a reset of all or of one table after a confirmation, and the editor of a spec of your own tables.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import { api, errorMessage, isAbort, type FakeDataStatus } from './api';
+import { api, errorMessage, isAbort, type FakeDataStatus, type FakeTableStatus } from './api';
 import { formatBytes, formatCount } from './format';
+import { SpecPanel } from './spec-panel';
 import { ErrorBox, LoadingBar, Notice, Spinner } from './ui';
 
 interface Props {
@@ -20,6 +21,8 @@ export function DevView({ onTablesChanged }: Props) {
   const [busy, setBusy] = useState<Busy>(null);
   const [done, setDone] = useState<string | null>(null);
   const [reload, setReload] = useState(0);
+  // What the confirmation dialog would reset: every fake table (null) or one.
+  const [resetTarget, setResetTarget] = useState<string | null>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
 
   useEffect(() => {
@@ -43,7 +46,7 @@ export function DevView({ onTablesChanged }: Props) {
   const tables = status?.tables ?? [];
   const missing = tables.filter((t) => !t.exists).map((t) => t.name);
 
-  const act = async (kind: 'create' | 'reset') => {
+  const act = async (kind: 'create' | 'reset', table: string | null = null) => {
     setBusy(kind);
     setDone(null);
     setError(null);
@@ -52,6 +55,9 @@ export function DevView({ onTablesChanged }: Props) {
         const answer = await api.createFakeData();
         const created = answer?.created ?? [];
         setDone(created.length ? `Created ${created.join(', ')}.` : 'Nothing to create: every fake table exists.');
+      } else if (table) {
+        await api.resetFakeData(table);
+        setDone(`Reset ${table}: it was dropped and created anew.`);
       } else {
         await api.resetFakeData();
         setDone('Fake data reset: every fake table was dropped and created anew.');
@@ -68,7 +74,18 @@ export function DevView({ onTablesChanged }: Props) {
   const confirmReset = (event: Event) => {
     event.preventDefault();
     dialogRef.current?.close();
-    void act('reset');
+    void act('reset', resetTarget);
+  };
+
+  const askReset = (table: string | null) => {
+    setResetTarget(table);
+    dialogRef.current?.showModal();
+  };
+
+  // A spec's tables were created: the status and the sidebar are stale.
+  const specTablesCreated = () => {
+    onTablesChanged();
+    setReload((r) => r + 1);
   };
 
   const first = tables.find((t) => t.exists);
@@ -94,7 +111,7 @@ export function DevView({ onTablesChanged }: Props) {
           <button
             type="button"
             class="btn btn-danger"
-            onClick={() => dialogRef.current?.showModal()}
+            onClick={() => askReset(null)}
             disabled={busy !== null || loading}
           >
             {busy === 'reset' && <Spinner />} Reset fake data…
@@ -104,7 +121,10 @@ export function DevView({ onTablesChanged }: Props) {
 
       {busy && (
         <Notice>
-          <Spinner /> {busy === 'reset' ? 'Dropping and regenerating the fake tables…' : 'Creating the missing tables…'}{' '}
+          <Spinner />{' '}
+          {busy === 'reset'
+            ? `Dropping and regenerating ${resetTarget ?? 'the fake tables'}…`
+            : 'Creating the missing tables…'}{' '}
           This can take a while.
         </Notice>
       )}
@@ -118,15 +138,27 @@ export function DevView({ onTablesChanged }: Props) {
             <span class="muted small">
               {status.database && status.schema ? `${status.database}.${status.schema} · ` : ''}seed{' '}
               {String(first?.seed ?? tables[0]?.seed ?? '—')} · scale {String(first?.scale ?? tables[0]?.scale ?? '—')}
+              {status.specs ? (
+                <>
+                  {' '}
+                  · spec files <span class="mono">{status.specs}</span>
+                </>
+              ) : null}
             </span>
           )}
         </div>
+        {status?.spec_error && (
+          <div class="spec-error" data-testid="spec-error">
+            <ErrorBox title="The spec files did not load" message={status.spec_error} />
+          </div>
+        )}
         <div class={`table-scroll results-frame ${loading ? 'is-loading' : ''}`}>
           <LoadingBar active={loading} />
           <table class="data-table" data-testid="fake-data-status">
             <thead>
               <tr>
                 <th scope="col">Table</th>
+                <th scope="col">Kind</th>
                 <th scope="col">Status</th>
                 <th scope="col" class="num">
                   Rows
@@ -143,44 +175,45 @@ export function DevView({ onTablesChanged }: Props) {
                 <th scope="col" class="num">
                   Columns
                 </th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
               {!status &&
                 [1, 2, 3, 4].map((i) => (
                   <tr key={i} aria-hidden="true">
-                    <td colSpan={7}>
+                    <td colSpan={9}>
                       <span class="skeleton-line w90" />
                     </td>
                   </tr>
                 ))}
               {tables.map((t) => (
-                <tr key={t.name} data-table={t.name}>
-                  <td class="fake-name">
-                    <span class="mono">{t.exists && t.table_id ? <a href={`#/table/${t.table_id}`}>{t.name}</a> : t.name}</span>
-                    {t.description && <span class="fake-description">{t.description}</span>}
-                  </td>
-                  <td>
-                    <span class={`badge ${t.exists ? 'badge-ok' : 'badge-missing'}`}>{t.exists ? 'exists' : 'missing'}</span>
-                  </td>
-                  <td class="num">{t.exists ? formatCount(t.rows) : '—'}</td>
-                  <td class="num">{t.exists ? formatBytes(t.bytes) : '—'}</td>
-                  <td class="num">{t.exists ? formatCount(t.micro_partitions) : '—'}</td>
-                  <td class="num">{t.exists ? formatCount(t.version) : '—'}</td>
-                  <td class="num">{Array.isArray(t.columns) ? t.columns.length : '—'}</td>
-                </tr>
+                <StatusRow key={`${t.database}.${t.schema}.${t.name}`} table={t} disabled={busy !== null || loading} onReset={askReset} />
               ))}
             </tbody>
           </table>
         </div>
       </section>
 
+      <SpecPanel onCreated={specTablesCreated} />
+
       <dialog ref={dialogRef} class="dialog" aria-labelledby="reset-title" aria-describedby="reset-text">
         <form method="dialog" onSubmit={confirmReset}>
-          <h2 id="reset-title">Reset the fake data?</h2>
+          <h2 id="reset-title">{resetTarget ? `Reset ${resetTarget}?` : 'Reset the fake data?'}</h2>
           <p id="reset-text">
-            This drops {tables.map((t) => t.name).join(', ') || 'the fake tables'} and generates them anew. Their table ids
-            change; their old files stay on disk as dropped tables.
+            {resetTarget ? (
+              <>
+                This drops {resetTarget} and generates it anew. Its table id changes; its old files stay on disk as a
+                dropped table.
+              </>
+            ) : (
+              <>
+                This drops {tables.map((t) => t.name).join(', ') || 'the fake tables'} and generates them anew. Their table
+                ids change; their old files stay on disk as dropped tables.
+              </>
+            )}
           </p>
           <div class="dialog-buttons">
             <button type="button" class="btn" onClick={() => dialogRef.current?.close()} autofocus>
@@ -193,5 +226,62 @@ export function DevView({ onTablesChanged }: Props) {
         </form>
       </dialog>
     </section>
+  );
+}
+
+function StatusRow({
+  table: t,
+  disabled,
+  onReset,
+}: {
+  table: FakeTableStatus;
+  disabled: boolean;
+  onReset: (table: string) => void;
+}) {
+  const columns = Array.isArray(t.columns) ? t.columns.length : t.column_count;
+  const spec = t.kind === 'spec';
+  return (
+    <tr data-table={t.name} data-kind={t.kind}>
+      <td class="fake-name">
+        <span class="mono">{t.exists && t.table_id ? <a href={`#/table/${t.table_id}`}>{t.name}</a> : t.name}</span>
+        {t.description && <span class="fake-description">{t.description}</span>}
+      </td>
+      <td>
+        <span class={`badge ${spec ? 'badge-spec' : ''}`} title={spec && t.spec_source ? `From ${t.spec_source}` : undefined}>
+          {spec ? 'spec' : 'built-in'}
+        </span>
+      </td>
+      <td class="fake-status">
+        <span class={`badge ${t.exists ? 'badge-ok' : 'badge-missing'}`}>{t.exists ? 'exists' : 'missing'}</span>
+        {t.spec_changed && (
+          <span
+            class="badge badge-changed"
+            data-testid="spec-changed"
+            title="The spec differs from the one this table was made from: reset the table to make it from the spec as it is now"
+          >
+            spec changed
+          </span>
+        )}
+      </td>
+      <td class="num">{t.exists ? formatCount(t.rows) : '—'}</td>
+      <td class="num">{t.exists ? formatBytes(t.bytes) : '—'}</td>
+      <td class="num">{t.exists ? formatCount(t.micro_partitions) : '—'}</td>
+      <td class="num">{t.exists ? formatCount(t.version) : '—'}</td>
+      <td class="num">{typeof columns === 'number' ? columns : '—'}</td>
+      <td class="row-actions">
+        {t.exists && (
+          <button
+            type="button"
+            class="btn btn-small"
+            onClick={() => onReset(t.name)}
+            disabled={disabled}
+            aria-label={`Reset ${t.name}…`}
+            title={`Drop ${t.name} and generate it anew`}
+          >
+            Reset…
+          </button>
+        )}
+      </td>
+    </tr>
   );
 }

@@ -1,5 +1,6 @@
 // The SQL editor: CodeMirror 6 with SQL highlighting, completion of table and column names, and
-// Ctrl/Cmd+Enter to run.
+// Ctrl/Cmd+Enter to run. Also the dev panel's fake-data spec editor: YAML (or JSON) with light
+// highlighting, Ctrl/Cmd+Enter to preview, and the lines a spec error names marked.
 //
 // CodeMirror styles itself at run time. In a document it does so with a <style> element, which the
 // console's Content-Security-Policy (style-src 'self') refuses; inside a shadow root it uses a constructed
@@ -8,16 +9,27 @@
 import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap } from '@codemirror/commands';
 import { PostgreSQL, sql, type SQLNamespace } from '@codemirror/lang-sql';
-import { bracketMatching, HighlightStyle, indentOnInput, syntaxHighlighting } from '@codemirror/language';
-import { Compartment, EditorState, Prec } from '@codemirror/state';
 import {
+  bracketMatching,
+  HighlightStyle,
+  indentOnInput,
+  indentUnit,
+  StreamLanguage,
+  syntaxHighlighting,
+} from '@codemirror/language';
+import { Compartment, EditorState, Prec, RangeSet, StateEffect, StateField, type Extension } from '@codemirror/state';
+import {
+  Decoration,
   drawSelection,
   EditorView,
+  GutterMarker,
+  gutterLineClass,
   highlightActiveLine,
   highlightActiveLineGutter,
   keymap,
   lineNumbers,
   placeholder,
+  type DecorationSet,
 } from '@codemirror/view';
 import { tags } from '@lezer/highlight';
 
@@ -29,6 +41,8 @@ const highlight = HighlightStyle.define([
   { tag: [tags.typeName, tags.standard(tags.name)], color: '#0e7490' },
   { tag: [tags.operator, tags.punctuation], color: '#475569' },
   { tag: tags.special(tags.name), color: '#1d4ed8' },
+  { tag: tags.propertyName, color: '#1d4ed8' },
+  { tag: tags.atom, color: '#b45309' },
 ]);
 
 const theme = EditorView.theme({
@@ -52,6 +66,9 @@ const theme = EditorView.theme({
   '.cm-placeholder': { color: '#94a3b8' },
   '.cm-tooltip': { border: '1px solid #cbd5e1', backgroundColor: '#fff', borderRadius: '6px' },
   '.cm-tooltip-autocomplete > ul > li[aria-selected]': { backgroundColor: '#1f4e8c', color: '#fff' },
+  // Lines a spec error names: a red rule on the left, a pink wash, and the line number in red.
+  '.cm-problem-line, .cm-problem-line.cm-activeLine': { backgroundColor: '#fdecea', boxShadow: 'inset 3px 0 #b42318' },
+  '.cm-gutterElement.cm-problem-gutter': { backgroundColor: '#f8d3ce', color: '#b42318', fontWeight: '700' },
 });
 
 // Typing over a selection (or deleting one) is normally left to the browser, whose editing then wraps
@@ -151,5 +168,158 @@ export function createSqlEditor(host: HTMLElement, initial: string, onRun: () =>
     destroy() {
       view.destroy();
     },
+  };
+}
+
+// YAML (and JSON) lightly: comments, keys, quoted strings, numbers and true/false/null. The spec's
+// meaning is the server's to judge; this only helps the eye.
+const yamlLike = StreamLanguage.define<Record<string, never>>({
+  name: 'yaml',
+  startState: () => ({}),
+  token(stream) {
+    if (stream.eatSpace()) return null;
+    const start = stream.pos;
+    if (stream.peek() === '#' && (start === 0 || /\s/.test(stream.string.charAt(start - 1)))) {
+      stream.skipToEnd();
+      return 'comment';
+    }
+    if (stream.match(/^"(?:[^"\\]|\\.)*"?/) || stream.match(/^'(?:[^']|'')*'?/)) {
+      // A quoted key (JSON's "name":) is a key.
+      return /^\s*:/.test(stream.string.slice(stream.pos)) ? 'propertyName' : 'string';
+    }
+    if (stream.match(/^[A-Za-z_$][\w.$-]*(?=\s*:(?:\s|$))/)) return 'propertyName';
+    if (stream.match(/^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[\s,\]}]|$)/)) return 'number';
+    if (stream.match(/^(?:true|false|null|~)(?=[\s,\]}]|$)/)) return 'atom';
+    if (stream.match(/^[-:{}[\],|>]/)) return 'punctuation';
+    if (!stream.match(/^[^\s:{}[\],#]+/)) stream.next();
+    return null;
+  },
+});
+
+// A problem the server found in the spec, at a line (1-based) and maybe a column (1-based).
+export interface LineProblem {
+  line: number;
+  column?: number;
+  message: string;
+}
+
+const setProblems = StateEffect.define<LineProblem[]>();
+
+class ProblemGutterMarker extends GutterMarker {
+  elementClass = 'cm-problem-gutter';
+}
+const problemGutterMarker = new ProblemGutterMarker();
+
+interface Problems {
+  lines: DecorationSet;
+  gutter: RangeSet<GutterMarker>;
+}
+
+function problemMarks(state: EditorState, problems: LineProblem[]): Problems {
+  const byLine = new Map<number, string[]>();
+  for (const p of problems) {
+    const line = Math.min(Math.max(1, Math.floor(p.line)), state.doc.lines);
+    byLine.set(line, [...(byLine.get(line) ?? []), p.message]);
+  }
+  const lines = [...byLine.keys()].sort((a, b) => a - b);
+  return {
+    lines: Decoration.set(
+      lines.map((n) =>
+        Decoration.line({
+          class: 'cm-problem-line',
+          attributes: { title: byLine.get(n)!.join('\n'), 'data-problem-line': String(n) },
+        }).range(state.doc.line(n).from),
+      ),
+    ),
+    gutter: RangeSet.of(lines.map((n) => problemGutterMarker.range(state.doc.line(n).from))),
+  };
+}
+
+// The marks stay with their lines while the text is edited, until the next setProblems.
+const problemField = StateField.define<Problems>({
+  create: () => ({ lines: Decoration.none, gutter: RangeSet.empty }),
+  update(value, tr) {
+    for (const effect of tr.effects) if (effect.is(setProblems)) return problemMarks(tr.state, effect.value);
+    if (!tr.docChanged) return value;
+    return { lines: value.lines.map(tr.changes), gutter: value.gutter.map(tr.changes) };
+  },
+  provide: (field) => [EditorView.decorations.from(field, (v) => v.lines), gutterLineClass.from(field, (v) => v.gutter)],
+});
+
+export interface SpecEditor {
+  text(): string;
+  // Replaces the whole text (undoable) and puts the cursor at the start.
+  replace(text: string): void;
+  // Marks these lines (an empty list clears the marks).
+  setProblems(problems: LineProblem[]): void;
+  // Puts the cursor at a line (1-based) and column (1-based), scrolled into view, and focuses the editor.
+  goTo(line: number, column?: number): void;
+  focus(): void;
+  destroy(): void;
+}
+
+export function createSpecEditor(
+  host: HTMLElement,
+  initial: string,
+  handlers: { onRun: () => void; onChange: (text: string) => void },
+): SpecEditor {
+  const shadow = host.shadowRoot ?? host.attachShadow({ mode: 'open' });
+  const extensions: Extension[] = [
+    Prec.highest(
+      keymap.of([
+        {
+          key: 'Mod-Enter',
+          run: () => {
+            handlers.onRun();
+            return true;
+          },
+        },
+      ]),
+    ),
+    lineNumbers(),
+    highlightActiveLineGutter(),
+    highlightActiveLine(),
+    history(),
+    drawSelection(),
+    bracketMatching(),
+    closeBrackets(),
+    indentUnit.of('  '),
+    EditorState.tabSize.of(2),
+    yamlLike,
+    syntaxHighlighting(highlight),
+    problemField,
+    EditorView.lineWrapping,
+    placeholder('tables: … — a fake-data spec in YAML or JSON; Ctrl+Enter (⌘+Enter) previews it'),
+    keymap.of([...closeBracketsKeymap, ...defaultKeymap, ...historyKeymap]),
+    replaceSelectionsItself,
+    EditorView.updateListener.of((update) => {
+      if (update.docChanged) handlers.onChange(update.state.doc.toString());
+    }),
+    EditorView.contentAttributes.of({ 'aria-label': 'Fake-data spec (YAML or JSON)', 'data-testid': 'spec-input' }),
+    theme,
+  ];
+  const view = new EditorView({ root: shadow, parent: shadow, state: EditorState.create({ doc: initial, extensions }) });
+
+  return {
+    text: () => view.state.doc.toString(),
+    replace(text: string) {
+      view.dispatch({
+        changes: { from: 0, to: view.state.doc.length, insert: text },
+        selection: { anchor: 0 },
+        scrollIntoView: true,
+      });
+    },
+    setProblems(problems: LineProblem[]) {
+      view.dispatch({ effects: setProblems.of(problems) });
+    },
+    goTo(line: number, column = 1) {
+      const { doc } = view.state;
+      const target = doc.line(Math.min(Math.max(1, Math.floor(line)), doc.lines));
+      const anchor = target.from + Math.min(Math.max(0, Math.floor(column) - 1), target.length);
+      view.dispatch({ selection: { anchor }, effects: EditorView.scrollIntoView(anchor, { y: 'center' }) });
+      view.focus();
+    },
+    focus: () => view.focus(),
+    destroy: () => view.destroy(),
   };
 }

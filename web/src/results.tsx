@@ -1,16 +1,32 @@
 // A result page as a grid (typed, aligned, NULLs marked) or as a chart.
 import { useEffect, useRef, useState } from 'preact/hooks';
 
-import type { Column, ExecuteResponse } from './api';
+import type { Column, ExecuteResponse, Row } from './api';
 import type { ChartKind } from './chart';
 import { formatCell, isNumeric, kindOf } from './format';
 import { ErrorBox, Spinner } from './ui';
 
 export function ResultGrid({ result }: { result: ExecuteResponse }) {
-  const { columns, rows } = result.data;
+  return <RowsGrid columns={result.data.columns} rows={result.data.rows} firstRow={result.from} />;
+}
+
+// Rows under typed column heads, numbered from firstRow: a result page, or a fake-data spec's preview.
+export function RowsGrid({
+  columns,
+  rows,
+  firstRow = 1,
+  testId = 'result-grid',
+  label,
+}: {
+  columns: Column[];
+  rows: Row[];
+  firstRow?: number;
+  testId?: string;
+  label?: string;
+}) {
   if (columns.length === 0) return <p class="muted pad">The statement returned no columns.</p>;
   return (
-    <table class="data-table result-grid" data-testid="result-grid">
+    <table class="data-table result-grid" data-testid={testId} aria-label={label}>
       <thead>
         <tr>
           <th scope="col" class="num row-number" aria-label="Row number">
@@ -33,8 +49,8 @@ export function ResultGrid({ result }: { result: ExecuteResponse }) {
           </tr>
         )}
         {rows.map((row, r) => (
-          <tr key={result.from + r}>
-            <td class="num row-number">{result.from + r}</td>
+          <tr key={firstRow + r}>
+            <td class="num row-number">{firstRow + r}</td>
             {columns.map((c, i) => {
               const cell = formatCell(row[c.name], c.type);
               return (

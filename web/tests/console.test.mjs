@@ -7,7 +7,7 @@
 // ctest runs this as web_console_e2e (tests/CMakeLists.txt) with SUPERSTORE_BIN and SCREENSHOT_DIR set.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -27,9 +27,54 @@ const REVENUE_QUERY =
   'SELECT status, COUNT(*) as order_count, SUM(total_amount) as total_revenue, ' +
   'AVG(total_amount) as avg_order_value FROM fake_orders GROUP BY status';
 
+// A developer's own fake tables (issue 12): the spec language's example, which refers to the
+// built-in fake_users.
+const SPEC = `tables:
+  - name: fake_subscriptions          # required; any valid table name (no fake_ prefix required)
+    database: development             # default development
+    schema: dev_schema                # default dev_schema
+    description: Plans users pay for. # optional, shown by status
+    rows: 2000                        # rows at FAKE_DATA_SCALE=1; multiplied by the scale
+    partition_by: [plan]
+    sort_by: [started_at, id]
+    columns:
+      - {name: id, type: Int64, gen: sequence}                      # 1..rows, unique
+      - {name: user_id, type: Int64, gen: {ref: fake_users.id}}     # a real row of another (spec or built-in) table
+      - {name: plan, type: String, gen: {choice: {free: 60, pro: 30, team: 10}}}
+      - {name: seats, type: Int32, gen: {int: {min: 1, max: 200, skew: 1.3}}}
+      - {name: monthly_price, type: Float64,
+         gen: {expr: "case when plan = 'free' then 0 when plan = 'pro' then 12 else round(8.5 * seats, 2) end"}}
+      - {name: started_at, type: Timestamp, gen: {timestamp: {after: user_id.created_at, before: anchor}}}
+      - {name: cancelled_at, type: Timestamp, null: 0.7, gen: {timestamp: {after: started_at, within: 180d}}}
+      - {name: contact, type: String, gen: {template: "{user_id.first_name}.{user_id.last_name}+{id}@example.com", case: lower}}
+      - {name: city, type: String, gen: {words: city}}
+      - {name: trial, type: Boolean, gen: {bool: 0.15}}
+`;
+const SPEC_COLUMNS = ['id', 'user_id', 'plan', 'seats', 'monthly_price', 'started_at', 'cancelled_at', 'contact', 'city', 'trial'];
+
+// A spec whose line 5 names a generator that does not exist.
+const BROKEN_SPEC = `tables:
+  - name: fake_broken
+    rows: 10
+    columns:
+      - {name: id, type: Int64, gen: no_such_generator}
+      - {name: plan, type: String, gen: {choice: {free: 1, pro: 1}}}
+`;
+
+// A spec file in FAKE_DATA_SPECS, as a developer keeps one beside their application.
+const FILE_SPEC = (rows) => `tables:
+  - name: fake_plans
+    description: The plans on sale.
+    rows: ${rows}
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: plan, type: String, gen: {choice: {free: 6, pro: 3, team: 1}}}
+`;
+
 let server;
 let baseUrl;
 let dataDir;
+let specDir;
 let browser;
 let page;
 let apiToken;
@@ -40,6 +85,7 @@ let currentTest = '';
 
 function startServer() {
   dataDir = mkdtempSync(path.join(tmpdir(), 'superstore-console-'));
+  specDir = mkdtempSync(path.join(tmpdir(), 'superstore-console-specs-'));
   const child = spawn(BINARY, ['serve'], {
     env: {
       PATH: process.env.PATH,
@@ -51,6 +97,7 @@ function startServer() {
       USER_EMAIL: EMAIL,
       USER_PASSWORD: PASSWORD,
       FAKE_DATA_SCALE: '1',
+      FAKE_DATA_SPECS: specDir,
       CORS_ORIGINS: '',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -82,6 +129,17 @@ async function call(method, route, body) {
   const response = await fetch(baseUrl + route, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+// A fake-data spec sent as it is (YAML), as the console sends it.
+async function callSpec(route, spec) {
+  const response = await fetch(baseUrl + route, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${apiToken}`, 'Content-Type': 'application/yaml' },
+    body: spec,
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
 }
 
 async function apiLogin() {
@@ -123,6 +181,26 @@ async function readGrid() {
     firstRowNumber: Number(table.querySelector('tbody tr td')?.textContent),
     nulls: table.querySelectorAll('td.cell-null').length,
   }));
+}
+
+// Replaces the spec editor's text, as a paste would.
+async function typeSpec(text) {
+  await page.getByTestId('spec-input').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(text);
+}
+
+// A spec preview's grid of one table as text, cells as the grid shows them.
+async function readSpecGrid(table) {
+  return page.locator(`.spec-preview-table[data-table=${table}] [data-testid=spec-preview-grid]`).evaluate((grid) => ({
+    columns: [...grid.querySelectorAll('thead .col-name')].map((th) => th.textContent),
+    types: [...grid.querySelectorAll('thead .col-type')].map((th) => th.textContent),
+    rows: [...grid.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+  }));
+}
+
+async function statusRowIdLink(table, id) {
+  await page.locator(`[data-testid=fake-data-status] tr[data-table=${table}] a[href="#/table/${id}"]`).waitFor();
 }
 
 // Waits until the grid shows page `page` of `query`'s result, and nothing is loading.
@@ -187,6 +265,7 @@ after(async () => {
     await exited;
   }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (specDir) rmSync(specDir, { recursive: true, force: true });
 });
 
 describe('web console', () => {
@@ -377,6 +456,212 @@ describe('web console', () => {
     await shot('10-dev-after-reset');
   });
 
+  test('the spec editor starts from the example and previews its rows with Ctrl+Enter', async () => {
+    await page.getByRole('heading', { name: 'Tables from a spec' }).waitFor();
+    const editor = page.getByTestId('spec-input');
+    await editor.waitFor();
+    // Nothing typed yet: the example is there.
+    await page.locator('[data-testid=spec-editor] .cm-line').filter({ hasText: 'name: fake_subscriptions' }).waitFor();
+    assert.equal(await page.locator('[data-testid=spec-editor] .cm-line').count(), SPEC.split('\n').length);
+
+    await typeSpec(SPEC);
+    await page.keyboard.press('Control+Enter');
+    const expected = await callSpec('/dev/fake-tables/preview?rows=20', SPEC);
+    assert.equal(expected.status, 200);
+    const [table] = expected.body.tables;
+    assert.equal(table.name, 'fake_subscriptions');
+
+    const shown = page.locator('.spec-preview-table[data-table=fake_subscriptions]');
+    await page.locator('[data-testid=spec-preview-result][aria-busy=false]').waitFor();
+    await shown.waitFor();
+    const grid = await readSpecGrid('fake_subscriptions');
+    assert.deepEqual(grid.columns, SPEC_COLUMNS);
+    assert.deepEqual(grid.types, table.columns.map((c) => c.type));
+    assert.equal(grid.rows.length, 20);
+    // The same rows as the API's (a cell is a pure function of the seed, the spec and the row).
+    assert.deepEqual(
+      grid.rows,
+      table.rows.map((row) => SPEC_COLUMNS.map((c) => (row[c] === null || row[c] === undefined ? 'NULL' : String(row[c])))),
+    );
+    assert.deepEqual(grid.rows.map((cells) => cells[0]), Array.from({ length: 20 }, (_, i) => String(i + 1)));
+    assert.equal(await shown.getByTestId('spec-rows-total').textContent(), table.rows_total.toLocaleString('en-US'));
+    assert.equal(table.rows_total, 2000);
+    await shown.locator('.badge-partition').filter({ hasText: 'partition plan' }).waitFor();
+    assert.deepEqual(await shown.locator('.badge-sort').allTextContents(), ['sort 1 started_at', 'sort 2 id']);
+    await shown.getByText('Plans users pay for.').waitFor();
+
+    // Fewer rows on request.
+    await page.locator('#spec-preview-rows').selectOption('10');
+    await page.getByTestId('spec-preview').click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('.spec-preview-table[data-table=fake_subscriptions] tbody tr').length === 10,
+    );
+    await page.locator('#spec-preview-rows').selectOption('20');
+    await page.getByTestId('spec-preview').click();
+    await page.waitForFunction(
+      () => document.querySelectorAll('.spec-preview-table[data-table=fake_subscriptions] tbody tr').length === 20,
+    );
+    // The text is kept for the next visit.
+    assert.equal(await page.evaluate(() => localStorage.getItem('superstore.fakeDataSpec')), SPEC);
+    await shown.scrollIntoViewIfNeeded();
+    await shot('15-dev-spec-preview');
+  });
+
+  test('a broken spec lists its problems and marks the line in the editor', async () => {
+    const expected = await callSpec('/dev/fake-tables/preview', BROKEN_SPEC);
+    assert.equal(expected.status, 400);
+    assert.match(expected.body.error, /^request body:5:\d+: .*no_such_generator/m);
+    const problemLines = expected.body.error.split('\n').filter((l) => /^request body:\d+/.test(l));
+
+    await typeSpec(BROKEN_SPEC);
+    await page.keyboard.press('Control+Home'); // the cursor away from line 5
+    await page.getByTestId('spec-preview').click();
+    const box = page.getByTestId('spec-problems');
+    await box.waitFor();
+    assert.equal(await box.locator('li').count(), problemLines.length);
+    const five = box.locator('li[data-line="5"]');
+    assert.match(await five.textContent(), /^line 5:\d+ .*no_such_generator/);
+    // The server's words, after the position.
+    const [, column, words] = /^request body:5:(\d+): (.*)$/m.exec(expected.body.error);
+    assert.equal(await five.locator('.problem-pos').textContent(), `line 5:${column}`);
+    assert.equal(await five.locator('.problem-text').textContent(), words);
+    // No preview is left from before.
+    assert.equal(await page.locator('.spec-preview-table').count(), 0);
+
+    // Line 5 is marked, in the text and in the gutter.
+    const marked = page.locator('[data-testid=spec-editor] .cm-problem-line');
+    await marked.first().waitFor();
+    assert.equal(await marked.count(), 1);
+    assert.equal(await marked.getAttribute('data-problem-line'), '5');
+    assert.match(await marked.textContent(), /no_such_generator/);
+    assert.equal((await page.locator('[data-testid=spec-editor] .cm-problem-gutter').textContent()).trim(), '5');
+
+    // "line 5" moves the cursor there.
+    await five.locator('.problem-pos').click();
+    await page.locator('[data-testid=spec-editor] .cm-activeLine.cm-problem-line').waitFor();
+    assert.equal(
+      await page.evaluate(() => document.querySelector('[data-testid=spec-editor]').shadowRoot.activeElement?.dataset.testid),
+      'spec-input',
+    );
+    await shot('16-dev-spec-error');
+
+    // Fixed: the marks and the problems go.
+    await typeSpec(BROKEN_SPEC.replace('no_such_generator', 'sequence'));
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.spec-preview-table[data-table=fake_broken]').waitFor();
+    await box.waitFor({ state: 'detached' });
+    assert.equal(await marked.count(), 0);
+  });
+
+  test('create makes the spec\'s tables: they appear in the status list and the tree', async () => {
+    assert.equal(await tableId('fake_subscriptions'), null);
+    await typeSpec(SPEC);
+    const replace = page.getByLabel('Replace existing');
+    assert.equal(await replace.isChecked(), false);
+    await page.getByTestId('spec-create').click();
+    await page.getByTestId('spec-created').filter({ hasText: 'Created fake_subscriptions.' }).waitFor({ timeout: 120_000 });
+
+    const id = await tableId('fake_subscriptions');
+    assert.ok(id !== null, 'fake_subscriptions exists');
+    const count = await call('POST', '/execute', { query: 'SELECT COUNT(*) AS n, MIN(id) AS lo, MAX(id) AS hi FROM fake_subscriptions' });
+    assert.deepEqual(count.body.data.rows[0], { n: 2000, lo: 1, hi: 2000 });
+
+    const row = page.locator('[data-testid=fake-data-status] tr[data-table=fake_subscriptions]');
+    await statusRowIdLink('fake_subscriptions', id);
+    assert.equal(await row.getAttribute('data-kind'), 'spec');
+    assert.equal(await row.locator('.badge-spec').textContent(), 'spec');
+    await row.locator('.badge-ok').waitFor();
+    assert.equal(await row.getByTestId('spec-changed').count(), 0);
+    assert.equal(
+      await page.locator('[data-testid=fake-data-status] tr[data-table=fake_orders] .badge').first().textContent(),
+      'built-in',
+    );
+    // The tree has it too.
+    await page.locator('.table-name[data-table=fake_subscriptions]').waitFor();
+    await page.locator(`a.table-info[href="#/table/${id}"]`).waitFor();
+    await page.locator('.dev-view .results-frame:not(.is-loading)').waitFor();
+    await shot('17-dev-spec-created');
+
+    // Again without "Replace existing": kept as it is.
+    await page.getByTestId('spec-create').click();
+    await page.getByTestId('spec-created').filter({ hasText: 'Kept fake_subscriptions' }).waitFor({ timeout: 60_000 });
+    assert.equal(await tableId('fake_subscriptions'), id);
+  });
+
+  test('"Replace existing" and a reset of one row make the table anew', async () => {
+    const before = await tableId('fake_subscriptions');
+    const orders = await tableId('fake_orders');
+    await page.getByLabel('Replace existing').check();
+    await page.getByRole('button', { name: 'Create or replace tables' }).click();
+    await page
+      .getByTestId('spec-created')
+      .filter({ hasText: 'Made fake_subscriptions anew from the spec, replacing 1 old table.' })
+      .waitFor({ timeout: 120_000 });
+    const replaced = await tableId('fake_subscriptions');
+    assert.ok(replaced !== null && replaced !== before, `fake_subscriptions was made anew (${before} → ${replaced})`);
+    await statusRowIdLink('fake_subscriptions', replaced);
+    await page.locator(`a.table-info[href="#/table/${replaced}"]`).waitFor();
+    await page.getByLabel('Replace existing').uncheck();
+    await shot('18-dev-spec-replaced');
+
+    // One row's reset, after its own confirmation, touches that table only.
+    await page.getByRole('button', { name: 'Reset fake_subscriptions…' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('heading', { name: 'Reset fake_subscriptions?' }).waitFor();
+    await dialog.getByRole('button', { name: 'Reset' }).click();
+    await page.locator('.notice-success').filter({ hasText: 'Reset fake_subscriptions' }).waitFor({ timeout: 120_000 });
+    const reset = await tableId('fake_subscriptions');
+    assert.ok(reset !== null && reset !== replaced, `fake_subscriptions was reset (${replaced} → ${reset})`);
+    assert.equal(await tableId('fake_orders'), orders, 'the other tables stay');
+    await statusRowIdLink('fake_subscriptions', reset);
+  });
+
+  test('spec files: a changed spec is flagged, and a broken one says why', async () => {
+    const file = path.join(specDir, 'plans.yaml');
+    writeFileSync(file, FILE_SPEC(50));
+    const reopen = async () => {
+      await page.goto(`${baseUrl}/#/`);
+      await page.goto(`${baseUrl}/#/dev`);
+      await page.locator('.dev-view .results-frame:not(.is-loading)').waitFor();
+    };
+    await reopen();
+    const row = page.locator('[data-testid=fake-data-status] tr[data-table=fake_plans]');
+    await row.locator('.badge-missing').waitFor();
+    await page.getByRole('button', { name: /Create missing tables/ }).click();
+    await row.locator('.badge-ok').waitFor({ timeout: 120_000 });
+    assert.equal(await row.getAttribute('data-kind'), 'spec');
+    assert.equal(await row.getByTestId('spec-changed').count(), 0);
+
+    writeFileSync(file, FILE_SPEC(60));
+    await reopen();
+    await row.getByTestId('spec-changed').waitFor();
+    const status = (await call('GET', '/dev/fake-data-status')).body;
+    assert.equal(status.tables.find((t) => t.name === 'fake_plans').spec_changed, true);
+    await row.scrollIntoViewIfNeeded();
+    await shot('19-dev-spec-changed');
+
+    // A reset makes it from the spec as it is now.
+    await row.getByRole('button', { name: 'Reset fake_plans…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Reset' }).click();
+    await page.locator('.notice-success').filter({ hasText: 'Reset fake_plans' }).waitFor({ timeout: 120_000 });
+    await page.locator('.dev-view .results-frame:not(.is-loading)').waitFor();
+    await row.locator('td.num').nth(0).filter({ hasText: /^60$/ }).waitFor();
+    assert.equal(await row.getByTestId('spec-changed').count(), 0);
+
+    writeFileSync(file, FILE_SPEC(60).replace('gen: sequence', 'gen: no_such_generator'));
+    await reopen();
+    const error = page.getByTestId('spec-error');
+    await error.waitFor();
+    const expected = (await call('GET', '/dev/fake-data-status')).body.spec_error;
+    assert.match(expected, /plans\.yaml:6:\d+: .*no_such_generator/);
+    assert.equal((await error.locator('.error-message').textContent()).trim(), expected.trim());
+    await page.locator('[data-testid=fake-data-status] tr[data-table=fake_orders]').waitFor(); // built-in tables still listed
+    await shot('20-dev-spec-file-error');
+    rmSync(file);
+    await reopen();
+    await error.waitFor({ state: 'detached' });
+  });
+
   test('a phone-width screen works with the table drawer', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${baseUrl}/#/`);
@@ -393,6 +678,21 @@ describe('web console', () => {
     await waitForResult('SELECT * FROM fake_users LIMIT 100');
     assert.equal((await readGrid()).rows.length, 100);
     await shot('13-phone-result');
+
+    // The dev panel's spec editor fits too.
+    await page.goto(`${baseUrl}/#/dev`);
+    await page.getByTestId('spec-input').waitFor();
+    await typeSpec(SPEC);
+    await page.keyboard.press('Control+Enter');
+    await page.locator('.spec-preview-table[data-table=fake_subscriptions] tbody tr').first().waitFor();
+    const overflow = await page.evaluate(() =>
+      Math.max(
+        ...[document.documentElement, document.querySelector('.main')].map((e) => e.scrollWidth - e.clientWidth),
+      ),
+    );
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+    await page.locator('.spec-preview-table[data-table=fake_subscriptions]').scrollIntoViewIfNeeded();
+    await shot('13b-phone-dev-spec');
     await page.setViewportSize({ width: 1366, height: 820 });
   });
 

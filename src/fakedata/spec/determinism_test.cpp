@@ -117,6 +117,18 @@ TEST(SpecDeterminism, DigestsFollowTheDefinitionNotItsSpelling) {
   EXPECT_NE(child_digest("1"), child_digest("100"));
 }
 
+// A map's order means nothing in YAML, and recorded specs come back with sorted keys: the order a
+// choice's values are written in must not change the data.
+TEST(SpecDeterminism, TheOrderOfAChoicesValuesDoesNotMatter) {
+  const ColumnBatch a = testing::rows_of({"{name: plan, type: String, gen: {choice: {team: 10, pro: 30, free: 60}}}"}, 2000);
+  const ColumnBatch b = testing::rows_of({"{name: plan, type: String, gen: {choice: {free: 60, pro: 30, team: 10}}}"}, 2000);
+  EXPECT_TRUE(testing::same_batches(a, b));
+  const FakeTable unsorted = table_of({"{name: plan, type: String, gen: {choice: {team: 10, pro: 30, free: 60}}}",
+                                       "{name: n, type: Int32, gen: {choice: {10: 1, 9: 2, 1: 3}}}"});
+  const FakeTable recorded = compile_specs({recorded_spec_source("recorded", unsorted.properties.at("spec"))}).at(0);
+  EXPECT_TRUE(testing::same_batches(generate(unsorted, {}, 0, 3000), generate(recorded, {}, 0, 3000)));
+}
+
 TEST(SpecDeterminism, ARecordedSpecMakesTheSameTableAgain) {
   const FakeTable t = table_of(kColumns);
   const std::vector<FakeTable> again =

@@ -162,10 +162,23 @@ Choices read_choices(const YAML::Node& node, ColumnScope& scope) {
   Choices c{Column(scope.column_type()), {}};
   std::vector<double> weights;
   if (node.IsMap()) {
+    // In the order of the values' text, not as written: a map's order means nothing in YAML, and a
+    // recorded spec (JSON, keys sorted) must make the same data as the file it came from.
+    // (Indices are sorted, not nodes: assigning a YAML::Node rewrites the node it refers to.)
+    std::vector<YAML::Node> keys, values;
+    std::vector<std::string> texts;
     for (const auto& entry : node) {
-      push_literal(entry.first, scope, key_text(entry.first), c.values);
-      const double w = number_of(entry.second, scope, "a choice weight");
-      if (w < 0) scope.fail(entry.second, "a choice weight cannot be negative");
+      keys.push_back(entry.first);
+      values.push_back(entry.second);
+      texts.push_back(key_text(entry.first));
+    }
+    std::vector<size_t> order(keys.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return texts[a] < texts[b]; });
+    for (const size_t i : order) {
+      push_literal(keys[i], scope, texts[i], c.values);
+      const double w = number_of(values[i], scope, "a choice weight");
+      if (w < 0) scope.fail(values[i], "a choice weight cannot be negative");
       weights.push_back(w);
     }
   } else if (node.IsSequence()) {
