@@ -6,6 +6,6 @@ function(superstore_test name)
   target_compile_definitions(${name} PRIVATE
       SUPERSTORE_SOURCE_DIR="${CMAKE_SOURCE_DIR}"
       SUPERSTORE_BINARY="${CMAKE_BINARY_DIR}/superstore"
-      SUPERSTORE_TESTDATA_DIR="${CMAKE_SOURCE_DIR}/../shared/testdata")
+      SUPERSTORE_TESTDATA_DIR="${CMAKE_SOURCE_DIR}/tests/data")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES TIMEOUT 300)
 endfunction()
