@@ -21,8 +21,6 @@
 namespace superstore::cli {
 namespace {
 
-// QUERY_TIME_LIMIT: seconds a query of POST /execute may run. Only the server reads it, hence here and
-// not in Config.
 // Turns SIGINT/SIGTERM into Server::stop() on an ordinary thread, since stop() is not async-signal-safe.
 // The signals are blocked in every thread (the mask is inherited, so this must run before DuckDB and
 // httplib start theirs) and taken by sigwait() here alone.

@@ -1,4 +1,4 @@
-// Server and CLI configuration, read from the environment (see ARCHITECTURE.md, "Configuration").
+// Server and CLI configuration, read from the environment (see docs/architecture.md, "Configuration").
 #pragma once
 
 #include <cstdint>

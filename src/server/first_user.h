@@ -1,4 +1,4 @@
-// Start-up step "create the first user if missing" (USER_EMAIL / USER_PASSWORD, see ARCHITECTURE.md).
+// Start-up step "create the first user if missing" (USER_EMAIL / USER_PASSWORD, see docs/architecture.md).
 #pragma once
 
 #include <iostream>

@@ -102,7 +102,9 @@ struct Snapshot {
   int64_t total_bytes() const;
 };
 
-// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog.
+// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog. Nothing
+// passes one yet: superstore writes no checkpoints, and the Warehouse replays every log from commit 0,
+// which reads tables from other writers too as long as they keep their JSON commits.
 using CheckpointReader = std::function<std::vector<nlohmann::json>(const std::string& checkpoint_key)>;
 
 // One commit as the newline-delimited JSON the protocol wants, and back.
