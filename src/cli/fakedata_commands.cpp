@@ -57,10 +57,10 @@ int fakedata_command(const Config& config, const Words& words) {
   Args args(Words(words.begin() + 1, words.end()));
   args.check({"scale", "seed", "threads"}, 0);
   fakedata::LifecycleOptions options;
-  options.scale = args.int_option("scale").value_or(config.fake_data_scale);
-  auto seed = args.int_option("seed");
+  options.scale = args.int_option("scale", 1, kMaxFakeDataScale).value_or(config.fake_data_scale);
+  auto seed = args.int_option("seed", 0, kMaxFakeDataSeed);
   options.seed = seed ? static_cast<uint64_t>(*seed) : config.fake_data_seed;
-  options.threads = static_cast<int>(args.int_option("threads").value_or(0));
+  options.threads = static_cast<int>(args.int_option("threads", 0, 1024).value_or(0));
   Progress progress;
   options.progress = [&](const std::string& t, uint64_t done, uint64_t total) { progress(t, done, total); };
 

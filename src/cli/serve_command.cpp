@@ -13,6 +13,7 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "fakedata/lifecycle.h"
 #include "server/first_user.h"
 #include "server/server.h"
@@ -90,11 +91,7 @@ void create_missing_fake_tables(const Config& config, storage::Warehouse& wareho
             << config.fake_data_seed << ")\n"
             << std::flush;
   fakedata::CreateReport report = fakedata::create_missing(warehouse, options);
-  auto list = [](const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out.empty() ? std::string("none") : out;
-  };
+  auto list = [](const std::vector<std::string>& names) { return names.empty() ? "none" : join(names, ", "); };
   std::cout << "fake tables created: " << list(report.created) << "; kept as they were: " << list(report.existing)
             << "\n";
 }

@@ -8,50 +8,18 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/posix_file.h"
 #include "server/sodium_setup.h"
 
 namespace superstore::server {
 namespace {
 
 [[noreturn]] void fail_io(const std::string& what, const std::filesystem::path& path, int err) {
-  fail(ErrorCode::Internal, what + " " + path.string() + ": " + std::strerror(err));
-}
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { if (fd_ >= 0) ::close(fd_); }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-bool read_exact(int fd, unsigned char* out, size_t size) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::read(fd, out + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-bool write_all(int fd, const unsigned char* data, size_t size) {
-  size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    done += static_cast<size_t>(n);
-  }
-  return true;
+  fail(ErrorCode::Internal, what + " " + path.string() + ": " + errno_message(err));
 }
 
 // Returns false when `path` does not exist.
@@ -76,7 +44,11 @@ bool read_key(const std::filesystem::path& path, std::array<unsigned char, Secre
     log::warn("the token signing key " + path.string() +
               " is accessible to other users; restrict it with chmod 600");
   }
-  if (!read_exact(fd.get(), key.data(), key.size())) fail_io("cannot read the token signing key", path, errno);
+  std::string bytes = read_all(fd.get(), "cannot read the token signing key " + path.string());
+  const bool whole = bytes.size() == key.size();
+  if (whole) std::memcpy(key.data(), bytes.data(), key.size());
+  sodium_memzero(bytes.data(), bytes.size());
+  if (!whole) fail(ErrorCode::Internal, "the token signing key " + path.string() + " changed while it was read");
   return true;
 }
 
@@ -91,21 +63,26 @@ void create_key(const std::filesystem::path& path) {
   int raw = ::mkstemp(tmp.data());
   if (raw < 0) fail_io("cannot create the token signing key next to", path, errno);
   Fd fd(raw);
-  bool ok = write_all(fd.get(), key.data(), key.size()) && ::fsync(fd.get()) == 0;
-  int err = errno;
-  sodium_memzero(key.data(), key.size());
-  if (!ok) {
+  const std::string what = "cannot write the token signing key " + path.string();
+  try {
+    write_all(fd.get(), std::string_view(reinterpret_cast<const char*>(key.data()), key.size()), what);
+    fsync_fd(fd.get(), what);
+    fd.close_checked(what);
+  } catch (...) {
+    sodium_memzero(key.data(), key.size());
     ::unlink(tmp.c_str());
-    fail_io("cannot write the token signing key", path, err);
+    throw;
   }
+  sodium_memzero(key.data(), key.size());
   int linked = ::link(tmp.c_str(), path.c_str());
-  err = errno;
+  int err = errno;
   ::unlink(tmp.c_str());
   if (linked != 0 && err != EEXIST) fail_io("cannot create the token signing key", path, err);
   // Best effort: without it a crash right after start could forget the new key, which only logs people out.
-  std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() >= 0) (void)::fsync(dir_fd.get());
+  try {
+    fsync_dir(path.has_parent_path() ? path.parent_path().string() : ".", what);
+  } catch (const Error&) {  // the key is in place; only its surviving a crash is in doubt
+  }
 }
 
 }  // namespace

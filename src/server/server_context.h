@@ -7,6 +7,7 @@
 
 #include "catalog/catalog.h"
 #include "common/config.h"
+#include "common/defaults.h"
 #include "server/authenticator.h"
 #include "storage/warehouse.h"
 
@@ -14,7 +15,7 @@ namespace superstore::server {
 
 // Limits of the query route, kept apart from Config because only the server applies them.
 struct QueryLimits {
-  std::chrono::milliseconds time_limit{30'000};
+  std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
   int64_t max_per_page = 10'000;
 };
 

@@ -2,11 +2,11 @@
 
 #include <sodium.h>
 
-#include <charconv>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "common/error.h"
+#include "common/parse_int.h"
 #include "server/base64url.h"
 #include "server/sodium_setup.h"
 
@@ -48,10 +48,9 @@ std::string string_claim(const json& claims, const char* name) {
 }
 
 int64_t parse_user_id(const std::string& sub) {
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(sub.data(), sub.data() + sub.size(), id);
-  if (ec != std::errc() || end != sub.data() + sub.size() || sub.empty() || id <= 0) reject("malformed token");
-  return id;
+  std::optional<int64_t> id = parse_int64(sub);
+  if (!id || *id <= 0) reject("malformed token");
+  return *id;
 }
 
 }  // namespace

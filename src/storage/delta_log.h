@@ -144,6 +144,10 @@ class DeltaLog {
   CheckpointReader checkpoint_reader_;
 };
 
+// The id superstore tags each of its files with (tag "micro_partition_id"; see docs/storage-format.md); 0
+// for files without one, such as those of other writers.
+int64_t micro_partition_id(const AddFile& file);
+
 // Refuses protocols this reader cannot honour (reader version 2, unknown reader features, > 3).
 void check_readable(const Protocol& protocol, const std::string& where);
 

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "query/appender.h"
@@ -27,18 +28,7 @@ constexpr int kMaxCommitAttempts = 5;
 constexpr size_t kClusterAbovePartitions = 16;
 constexpr int64_t kClusterAboveRows = 100'000;
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
-
-// Ids grow with time, so the highest id is the newest file; files from other writers have none (0).
-static int64_t micro_partition_id(const AddFile& f) {
-  auto it = f.tags.find("micro_partition_id");
-  return it == f.tags.end() ? 0 : std::strtoll(it->second.c_str(), nullptr, 10);
-}
 
 void maybe_crash_before_commit() {
   if (std::getenv("SUPERSTORE_CRASH_BEFORE_COMMIT")) std::raise(SIGKILL);
@@ -175,6 +165,7 @@ struct TableWriter::Impl {
     for (const auto& f : base.files) {
       if (f.size >= ctx.target_file_bytes / 2) continue;
       auto& slot = newest[f.partition_values];
+      // Ids grow with time, so the highest id is the newest file.
       if (!slot || micro_partition_id(f) > micro_partition_id(*slot)) slot = &f;
     }
     if (newest.empty()) return {};

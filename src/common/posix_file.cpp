@@ -1,4 +1,4 @@
-#include "blob/posix_file.h"
+#include "common/posix_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 
 #include "common/error.h"
 
-namespace superstore::blob {
+namespace superstore {
 
 Fd& Fd::operator=(Fd&& other) noexcept {
   if (this != &other) {
@@ -75,4 +75,4 @@ void fsync_dir(const std::string& dir, const std::string& what) {
   fsync_fd(fd.get(), what);
 }
 
-}  // namespace superstore::blob
+}  // namespace superstore

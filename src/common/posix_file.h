@@ -1,10 +1,10 @@
-// Thin, throwing wrappers over the POSIX calls LocalBlobStore needs (internal to the blob layer).
+// Thin, throwing wrappers over the POSIX file calls that the blob store and the server's key file need.
 #pragma once
 
 #include <string>
 #include <string_view>
 
-namespace superstore::blob {
+namespace superstore {
 
 // Owns a file descriptor.
 class Fd {
@@ -31,11 +31,11 @@ class Fd {
 
 std::string errno_message(int err);
 
-// Each throws Error(Internal) whose message starts with `what` (naming the blob) on failure.
+// Each throws Error(Internal) whose message starts with `what` (naming the file) on failure.
 void write_all(int fd, std::string_view bytes, const std::string& what);
 std::string read_all(int fd, const std::string& what);
 void fsync_fd(int fd, const std::string& what);
 // Makes entries just created, renamed or linked in `dir` survive a crash.
 void fsync_dir(const std::string& dir, const std::string& what);
 
-}  // namespace superstore::blob
+}  // namespace superstore
