@@ -117,7 +117,7 @@ class ServerE2E : public ::testing::Test {
         file("b.csv", "id,name,dept\n5,Ed,Sales\n6,Flo,Sales\n7,Gus,Sales\n8,Hal,R&D\n9,Ida,R&D\n10,Jo,HR\n")});
   }
 
-  storage::testing::TempDir dir_;
+  TempFolder dir_;
   std::unique_ptr<ServerProcess> server_;
   std::string token_;
 };

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <thread>
 
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
 
 namespace superstore::catalog {
 namespace {

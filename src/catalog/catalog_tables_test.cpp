@@ -1,6 +1,6 @@
 #include <chrono>
 
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
 #include "common/clock.h"
 
 namespace superstore::catalog {

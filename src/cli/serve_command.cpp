@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "fakedata/lifecycle.h"
-#include "server/first_user.h"
+#include "server/auth/first_user.h"
 #include "server/server.h"
 #include "storage/warehouse.h"
 

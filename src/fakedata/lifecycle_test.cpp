@@ -15,7 +15,6 @@ namespace superstore::fakedata {
 namespace {
 
 namespace fs = std::filesystem;
-using storage::testing::TempDir;
 
 storage::WarehouseOptions options_for(const fs::path& dir) {
   storage::WarehouseOptions o;
@@ -36,7 +35,7 @@ std::string slurp(const fs::path& p) {
 }
 
 TEST(FakeLifecycle, CreatesEachTableOnceWithItsSpec) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   CreateReport first = create_missing(wh, {});
   EXPECT_EQ(first.created, (std::vector<std::string>{"fake_users", "fake_products", "fake_orders", "fake_analytics"}));
@@ -59,7 +58,7 @@ TEST(FakeLifecycle, CreatesEachTableOnceWithItsSpec) {
 }
 
 TEST(FakeLifecycle, CreatesOnlyTheMissingOnes) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   create_missing(wh, {});
   auto products = wh.table("fake_products", "development", "dev_schema");
@@ -70,7 +69,7 @@ TEST(FakeLifecycle, CreatesOnlyTheMissingOnes) {
 }
 
 TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   create_missing(wh, {});
   auto old_users = wh.table("fake_users", "development", "dev_schema");
@@ -89,7 +88,7 @@ TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
 }
 
 TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {
-  TempDir a, b, c;
+  TempFolder a, b, c;
   storage::Warehouse wa(options_for(a.path())), wb(options_for(b.path())), wc(options_for(c.path()));
   create_missing(wa, {});
   LifecycleOptions two_threads;
@@ -123,7 +122,7 @@ TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {
 }
 
 TEST(FakeLifecycle, RelationsHoldInTheWarehouseAtScale) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   LifecycleOptions three;
   three.scale = 3;
@@ -141,7 +140,7 @@ TEST(FakeLifecycle, RelationsHoldInTheWarehouseAtScale) {
 }
 
 TEST(FakeLifecycle, StatusDescribesEveryTable) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   nlohmann::json before = status(wh);
   ASSERT_EQ(before["tables"].size(), 4u);
@@ -211,7 +210,7 @@ void load_into_sqlite(sqlite3* db, const FakeTable& table, const Params& params)
 }
 
 TEST(FakeLifecycle, ExampleQueriesAgreeWithSqlite) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   create_missing(wh, {});
   sqlite3* db = nullptr;

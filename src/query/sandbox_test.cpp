@@ -8,7 +8,6 @@ namespace superstore::query {
 namespace {
 
 using testing::error_of;
-using testing::TempDir;
 
 constexpr auto kLimit = std::chrono::seconds(10);
 const std::string kOnlyReads =
@@ -35,7 +34,7 @@ class QuerySandbox : public ::testing::Test {
     return via_check;
   }
 
-  TempDir allowed_, outside_;
+  TempFolder allowed_, outside_;
   std::optional<Database> db_;
   std::optional<Connection> conn_;
 };

@@ -7,7 +7,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/strings.h"
-#include "server/authenticator.h"
+#include "server/auth/authenticator.h"
 #include "server/http_json.h"
 #include "server/request_log.h"
 

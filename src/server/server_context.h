@@ -8,7 +8,7 @@
 #include "catalog/catalog.h"
 #include "common/config.h"
 #include "common/defaults.h"
-#include "server/authenticator.h"
+#include "server/auth/authenticator.h"
 #include "storage/warehouse.h"
 
 namespace superstore::server {

@@ -1,9 +1,12 @@
-#include "server/password.h"
+#include "server/auth/password.h"
 
 #include <sodium.h>
 
+#include <vector>
+
 #include "common/error.h"
-#include "server/sodium_setup.h"
+#include "server/auth/base64url.h"
+#include "server/auth/sodium_setup.h"
 
 namespace superstore::server {
 
@@ -42,6 +45,16 @@ bool PasswordHasher::verify(std::string_view stored_hash, std::string_view passw
 void PasswordHasher::verify_dummy(std::string_view password) const {
   // The result is meaningless (nobody knows the dummy password); only the work matters.
   (void)verify(dummy_hash_, password);
+}
+
+std::string random_password(size_t length) {
+  ensure_sodium();
+  // Base64 turns 3 bytes into 4 characters; draw enough bytes, then cut to the exact length.
+  std::vector<unsigned char> bytes((length * 3) / 4 + 3);
+  randombytes_buf(bytes.data(), bytes.size());
+  std::string password = base64url_encode(bytes.data(), bytes.size()).substr(0, length);
+  sodium_memzero(bytes.data(), bytes.size());
+  return password;
 }
 
 }  // namespace superstore::server

@@ -45,4 +45,8 @@ class PasswordHasher {
   std::string dummy_hash_;
 };
 
+// A random password of `length` characters drawn from the URL-safe base64 alphabet (6 bits each), for
+// first users created in dev without USER_PASSWORD.
+std::string random_password(size_t length = 24);
+
 }  // namespace superstore::server

@@ -1,9 +1,9 @@
-#include "server/first_user.h"
+#include "server/auth/first_user.h"
 
 #include "common/error.h"
 #include "common/log.h"
-#include "server/email.h"
-#include "server/sodium_setup.h"
+#include "server/auth/email.h"
+#include "server/auth/password.h"
 
 namespace superstore::server {
 

@@ -1,4 +1,4 @@
-#include "server/email.h"
+#include "server/auth/email.h"
 
 #include <string>
 

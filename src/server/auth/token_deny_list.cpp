@@ -1,4 +1,4 @@
-#include "server/token_deny_list.h"
+#include "server/auth/token_deny_list.h"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "server/token.h"
+#include "server/auth/token.h"
 
 #include <sodium.h>
 
@@ -7,8 +7,8 @@
 
 #include "common/error.h"
 #include "common/parse_int.h"
-#include "server/base64url.h"
-#include "server/sodium_setup.h"
+#include "server/auth/base64url.h"
+#include "server/auth/sodium_setup.h"
 
 namespace superstore::server {
 namespace {

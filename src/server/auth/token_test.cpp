@@ -1,4 +1,4 @@
-#include "server/token.h"
+#include "server/auth/token.h"
 
 #include <gtest/gtest.h>
 #include <sodium.h>
@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
-#include "server/base64url.h"
+#include "server/auth/base64url.h"
 
 namespace superstore::server {
 namespace {

@@ -1,4 +1,4 @@
-#include "server/base64url.h"
+#include "server/auth/base64url.h"
 
 #include <gtest/gtest.h>
 

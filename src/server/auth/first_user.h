@@ -6,7 +6,7 @@
 
 #include "catalog/catalog.h"
 #include "common/config.h"
-#include "server/password.h"
+#include "server/auth/password.h"
 
 namespace superstore::server {
 

@@ -8,11 +8,11 @@
 #include <string_view>
 
 #include "catalog/catalog.h"
-#include "server/login_throttle.h"
-#include "server/password.h"
-#include "server/secret_key.h"
-#include "server/token.h"
-#include "server/token_deny_list.h"
+#include "server/auth/login_throttle.h"
+#include "server/auth/password.h"
+#include "server/auth/secret_key.h"
+#include "server/auth/token.h"
+#include "server/auth/token_deny_list.h"
 
 namespace superstore::server {
 

@@ -1,4 +1,4 @@
-#include "server/first_user.h"
+#include "server/auth/first_user.h"
 
 #include <gtest/gtest.h>
 
@@ -19,7 +19,7 @@ class FirstUserTest : public ::testing::Test {
 
   FirstUserResult ensure() { return ensure_first_user(config, *catalog, hasher, out); }
 
-  TempDir dir;
+  TempFolder dir;
   Config config;
   std::unique_ptr<catalog::Catalog> catalog;
   PasswordHasher hasher{PasswordCost::minimum_for_tests()};

@@ -1,4 +1,5 @@
-// For tests: a fresh folder under the system temp folder, removed with everything in it at scope exit.
+// For tests only (tests/support/, see cmake/SuperstoreTest.cmake): a fresh folder under the system temp
+// folder, removed with everything in it at scope exit.
 #pragma once
 
 #include <unistd.h>

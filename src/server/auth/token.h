@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "server/secret_key.h"
+#include "server/auth/secret_key.h"
 
 namespace superstore::server {
 

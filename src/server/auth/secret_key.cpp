@@ -1,4 +1,4 @@
-#include "server/secret_key.h"
+#include "server/auth/secret_key.h"
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/posix_file.h"
-#include "server/sodium_setup.h"
+#include "server/auth/sodium_setup.h"
 
 namespace superstore::server {
 namespace {

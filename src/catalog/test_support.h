@@ -11,11 +11,10 @@
 
 #include "catalog/catalog.h"
 #include "common/error.h"
-#include "common/temp_folder.h"
+#include "support/temp_folder.h"
 
 namespace superstore::catalog {
 
-using TempFolder = superstore::TempFolder;
 
 class CatalogTest : public ::testing::Test {
  protected:

@@ -1,4 +1,4 @@
-#include "server/secret_key.h"
+#include "server/auth/secret_key.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 bool same_key(const SecretKey& a, const SecretKey& b) { return std::memcmp(a.data(), b.data(), SecretKey::kSize) == 0; }
 
 TEST(SecretKey, CreatedOnFirstUseWithMode0600AndReusedAfter) {
-  TempDir dir;
+  TempFolder dir;
   fs::path path = dir.path() / "data" / "secret.key";  // the folder does not exist yet
   SecretKey first = load_or_create_secret_key(path);
   struct stat st {};
@@ -33,7 +33,7 @@ TEST(SecretKey, CreatedOnFirstUseWithMode0600AndReusedAfter) {
 }
 
 TEST(SecretKey, ModeIs0600EvenUnderAPermissiveUmask) {
-  TempDir dir;
+  TempFolder dir;
   mode_t old = ::umask(0);
   SecretKey key = load_or_create_secret_key(dir.path() / "secret.key");
   ::umask(old);
@@ -43,7 +43,7 @@ TEST(SecretKey, ModeIs0600EvenUnderAPermissiveUmask) {
 }
 
 TEST(SecretKey, RefusesAFileOfTheWrongSize) {
-  TempDir dir;
+  TempFolder dir;
   fs::path path = dir.path() / "secret.key";
   std::ofstream(path) << "too short";
   try {
@@ -57,7 +57,7 @@ TEST(SecretKey, RefusesAFileOfTheWrongSize) {
 }
 
 TEST(SecretKey, RefusesAnEmptyFileAndAFolder) {
-  TempDir dir;
+  TempFolder dir;
   std::ofstream(dir.path() / "empty.key");
   EXPECT_THROW((void)load_or_create_secret_key(dir.path() / "empty.key"), Error);
   fs::create_directory(dir.path() / "folder.key");
@@ -65,7 +65,7 @@ TEST(SecretKey, RefusesAnEmptyFileAndAFolder) {
 }
 
 TEST(SecretKey, RacingCreatorsAllEndUpWithTheSameKey) {
-  TempDir dir;
+  TempFolder dir;
   fs::path path = dir.path() / "secret.key";
   std::vector<std::array<unsigned char, SecretKey::kSize>> keys(8);
   std::vector<std::thread> threads;

@@ -1,4 +1,4 @@
-#include "server/login_throttle.h"
+#include "server/auth/login_throttle.h"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
-#include "server/base64url.h"
+#include "server/auth/base64url.h"
 
 #include <sodium.h>
 
-#include "server/sodium_setup.h"
+#include "server/auth/sodium_setup.h"
 
 namespace superstore::server {
 
