@@ -132,7 +132,8 @@ int serve_command(const Config& config, const Words& words) {
   const std::string base_url = "http://" + config.host + ":" + std::to_string(port);
   std::cout << "superstore listening on " << base_url << (config.dev ? " (APP_ENV=dev)" : "") << "\n";
   print_login_help(first_user, base_url);
-  std::cout << std::flush;
+  // Last, so that it is what `make dev` leaves on the screen.
+  std::cout << "Web console: open " << base_url << "/ in a browser\n" << std::flush;
 
   stopper.attach(&server);
   // Detaches on every way out of this scope, so no signal reaches a destroyed server.
