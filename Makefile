@@ -7,7 +7,7 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 SANITIZE ?= 1
 ASAN_BUILD ?= build-asan
 
-.PHONY: deps build test dev bench format clean web
+.PHONY: deps build test dev bench format lint clean web
 
 deps:
 	@./scripts/install-deps.sh
@@ -39,8 +39,13 @@ bench: deps
 	cmake --build build-bench -j $(JOBS)
 	./scripts/run-bench.sh build-bench
 
-format:
+format: deps
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+# clang-tidy with the checks of .clang-tidy over every source file of src/ (the compile commands come from
+# the build), warnings counted as errors. The build's GCC flags include -Wno-restrict, which clang lacks.
+lint: build
+	run-clang-tidy -quiet -p $(BUILD) -j $(JOBS) -extra-arg=-Wno-unknown-warning-option '^$(CURDIR)/src/.*\.cpp$$'
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-bench

@@ -105,7 +105,7 @@ std::string format_date_days(int32_t days) {
   int64_t extra_years = 0;
   const std::chrono::year_month_day date = civil_from_days(days, extra_years);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(int{date.year()} + extra_years),
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(extra_years) + int{date.year()},
                 unsigned{date.month()}, unsigned{date.day()});
   return buf;
 }
@@ -122,7 +122,7 @@ std::string format_timestamp_us(int64_t micros) {
   int64_t secs = rem / 1'000'000, frac = rem % 1'000'000;
   char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d",
-                        static_cast<long long>(int{date.year()} + extra_years), unsigned{date.month()},
+                        static_cast<long long>(extra_years) + int{date.year()}, unsigned{date.month()},
                         unsigned{date.day()}, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
                         static_cast<int>(secs % 60));
   if (frac % 1000 == 0 && frac != 0) {

@@ -141,7 +141,7 @@ void Router::guarded(const httplib::Request& request, httplib::Response& respons
 }
 
 void Router::answer_exception(const httplib::Request& request, httplib::Response& response,
-                              std::exception_ptr error) {
+                              const std::exception_ptr& error) {
   std::string where = loggable_path(request.method) + " " + loggable_path(request.path);
   try {
     std::rethrow_exception(error);

@@ -148,7 +148,7 @@ void Server::install_hooks() {
     return HandlerResponse::Handled;
   }));
 
-  http_->set_exception_handler([](const Request& request, Response& response, std::exception_ptr error) {
+  http_->set_exception_handler([](const Request& request, Response& response, const std::exception_ptr& error) {
     Router::answer_exception(request, response, error);
   });
 

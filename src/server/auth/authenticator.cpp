@@ -6,7 +6,7 @@
 
 namespace superstore::server {
 
-Authenticator::Authenticator(catalog::Catalog& catalog, SecretKey key, AuthOptions options)
+Authenticator::Authenticator(catalog::Catalog& catalog, const SecretKey& key, AuthOptions options)
     : catalog_(catalog),
       hasher_(options.password_cost),
       signer_(key, options.token_lifetime),

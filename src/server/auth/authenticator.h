@@ -37,7 +37,7 @@ struct LoginResult {
 // Thread-safe. Keeps a reference to the catalog, which must outlive it.
 class Authenticator {
  public:
-  Authenticator(catalog::Catalog& catalog, SecretKey key, AuthOptions options = {});
+  Authenticator(catalog::Catalog& catalog, const SecretKey& key, AuthOptions options = {});
 
   // Checks an email and password. Unknown emails cost one argon2id verification like known ones, so the
   // answer time does not reveal which accounts exist. Every attempt goes through the throttle.

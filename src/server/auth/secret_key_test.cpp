@@ -58,7 +58,7 @@ TEST(SecretKey, RefusesAFileOfTheWrongSize) {
 
 TEST(SecretKey, RefusesAnEmptyFileAndAFolder) {
   TempFolder dir;
-  std::ofstream(dir.path() / "empty.key");
+  { std::ofstream empty(dir.path() / "empty.key"); }
   EXPECT_THROW((void)load_or_create_secret_key(dir.path() / "empty.key"), Error);
   fs::create_directory(dir.path() / "folder.key");
   EXPECT_THROW((void)load_or_create_secret_key(dir.path() / "folder.key"), Error);

@@ -60,7 +60,7 @@ int64_t unix_now() {
       .count();
 }
 
-TokenSigner::TokenSigner(SecretKey key, std::chrono::seconds lifetime) : key_(key), lifetime_(lifetime) {
+TokenSigner::TokenSigner(const SecretKey& key, std::chrono::seconds lifetime) : key_(key), lifetime_(lifetime) {
   ensure_sodium();
 }
 

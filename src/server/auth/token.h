@@ -29,7 +29,7 @@ class TokenSigner {
   // Longer tokens are refused unread, so a huge header cannot make the server parse megabytes of JSON.
   static constexpr size_t kMaxTokenLength = 4096;
 
-  explicit TokenSigner(SecretKey key, std::chrono::seconds lifetime = kDefaultLifetime);
+  explicit TokenSigner(const SecretKey& key, std::chrono::seconds lifetime = kDefaultLifetime);
 
   // A token for the user, valid from `now` (seconds since the epoch; the system clock by default) for the
   // signer's lifetime.

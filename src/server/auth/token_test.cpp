@@ -132,7 +132,7 @@ TEST_F(TokenTest, RejectsGarbage) {
 }
 
 TEST_F(TokenTest, RejectsMissingOrMistypedClaims) {
-  auto with = [](nlohmann::json c) { return forge(1, kHeader, c.dump()); };
+  auto with = [](const nlohmann::json& c) { return forge(1, kHeader, c.dump()); };
   nlohmann::json good = nlohmann::json::parse(claims(kNow, kNow + 60));
   for (const char* name : {"sub", "email", "iat", "exp"}) {
     nlohmann::json c = good;
