@@ -5,7 +5,8 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
           libsodium-dev libyaml-cpp-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
-          chromium)  # chromium: the web console's browser tests (web/tests/)
+          chromium   # chromium: the web console's browser tests (web/tests/)
+          clang-format clang-tidy)  # `make test` checks the formatting; `make lint`
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

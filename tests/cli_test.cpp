@@ -43,7 +43,7 @@ class Cli : public ::testing::Test {
         "--partition-by", "dept", "--sort-by", "id"});
   }
 
-  storage::testing::TempDir dir_;
+  TempFolder dir_;
 };
 
 TEST_F(Cli, CreateInsertQueryFromAFreshDataDir) {
@@ -242,6 +242,31 @@ TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
   ASSERT_EQ(reset.exit_code, 0) << reset.err;
   EXPECT_NE(reset.out.find("recreated: teams;"), std::string::npos) << reset.out;
   EXPECT_NE(cli({"fake-data", "create", "--specs", spec}).exit_code, 0);  // not in production
+}
+
+// Numbers are checked once, by one parser: no sign wraps around, no digits are cut off.
+TEST_F(Cli, NumbersOutOfRangeAreRefusedNotWrapped) {
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    std::string says;
+  };
+  const std::map<std::string, std::string> dev = {{"APP_ENV", "dev"}};
+  std::vector<Case> cases = {
+      {{"fake-data", "create", "--seed", "-1"}, dev, "--seed must be a whole number from 0 to 9223372036854775807, not '-1'"},
+      {{"fake-data", "create", "--seed", "18446744073709551615"}, dev, "--seed must be a whole number"},
+      {{"fake-data", "create", "--scale", "0"}, dev, "--scale must be a whole number from 1 to 1000000, not '0'"},
+      {{"fake-data", "create", "--scale", "1000001"}, dev, "--scale must be a whole number from 1 to 1000000"},
+      {{"fake-data", "create"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_SEED", "-1"}}, "FAKE_DATA_SEED must be a whole number"},
+      {{"fake-data", "create"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_SCALE", "2000000"}}, "FAKE_DATA_SCALE must be"},
+      {{"sql", "--max-rows", "10x", "SELECT 1"}, {}, "--max-rows needs a whole number, not '10x'"},
+      {{"sql", "--version", "99999999999999999999", "SELECT 1"}, {}, "--version needs a whole number"},
+  };
+  for (const auto& c : cases) {
+    ProcessResult r = cli(c.args, c.env);
+    EXPECT_EQ(r.exit_code, 2) << c.args[0] << " " << c.args[1] << ": " << r.err;
+    EXPECT_NE(r.err.find(c.says), std::string::npos) << "wanted '" << c.says << "' in: " << r.err;
+  }
 }
 
 }  // namespace

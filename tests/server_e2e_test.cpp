@@ -118,7 +118,7 @@ class ServerE2E : public ::testing::Test {
         file("b.csv", "id,name,dept\n5,Ed,Sales\n6,Flo,Sales\n7,Gus,Sales\n8,Hal,R&D\n9,Ida,R&D\n10,Jo,HR\n")});
   }
 
-  storage::testing::TempDir dir_;
+  TempFolder dir_;
   std::unique_ptr<ServerProcess> server_;
   std::string token_;
 };
@@ -155,6 +155,10 @@ std::string raw_exchange(int port, const std::string& request) {
 TEST_F(ServerE2E, LoginSucceedsAndEveryFailureHasItsStatus) {
   start();
   EXPECT_TRUE(contains(server_->out(), "Log in as admin@example.com with USER_PASSWORD")) << server_->out();
+  // What `make dev` leaves on the screen: where to open the console.
+  const std::string console_line =
+      "Web console: open http://127.0.0.1:" + std::to_string(server_->port()) + "/ in a browser\n";
+  EXPECT_TRUE(server_->out().ends_with(console_line)) << server_->out();
   ordered_json answer = expect(login(kEmail, kPassword), 200);
   EXPECT_EQ(answer["token_type"], "bearer");
   std::string token = answer["access_token"];

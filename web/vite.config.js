@@ -1,4 +1,4 @@
-// Builds the console into dist/ for src/server/embed_console.cmake to compile into the binary.
+// Builds the console into dist/ for cmake/EmbedFiles.cmake to compile into the binary.
 //
 // Every emitted file name must be a literal route path for the server's Router: letters, digits, '/', '_'
 // and '-' only, no dot. So files are named assets/<kind>/<name>-<hash> without an extension; the server

@@ -33,7 +33,7 @@ TEST(BlobKey, RejectsEveryKeyThatCouldEscapeOrConfuse) {
   std::string long_key;
   while (long_key.size() <= 1024) long_key += "abcdefgh/";
   long_key += "x";
-  for (std::string key :
+  for (const std::string& key :
        {std::string(), std::string("/etc/passwd"), std::string("a//b"), std::string("a/"), std::string("./a"),
         std::string("a/./b"), std::string("../x"), std::string("a/.."), std::string("a/../../b"), std::string("a\\b"),
         std::string("a\0b", 3), std::string("a\nb"), std::string("a\x7f"), std::string("\tx"),

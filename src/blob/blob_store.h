@@ -1,6 +1,8 @@
-// The blob layer: named byte strings ("blobs") under '/'-separated keys, as in an object store. Everything
-// the table store writes (Delta log versions, Parquet micro-partitions) goes through it, so the rules that
-// keep data inside the warehouse live here: every key is validated before it touches a file system.
+// The blob layer: named byte strings ("blobs") under '/'-separated keys, as in an object store. The table
+// store's Delta log versions are written and read through it, and the rules that keep data inside the
+// warehouse live here: every key is validated before it touches a file system. Parquet micro-partitions
+// are the exception: DuckDB writes them itself (COPY ... TO) at the path local_path() gives, after the
+// writer has validated their key; the store then reports their size and removes them.
 //
 // Shared semantics of every store:
 // - A key is a relative path ("db/s/t-1/_delta_log/00000000000000000000.json"); see validate_blob_key.

@@ -12,7 +12,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "blob/temp_folder_for_tests.h"
+#include "support/temp_folder.h"
 #include "common/error.h"
 
 namespace superstore::blob {

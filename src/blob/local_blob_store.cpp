@@ -10,7 +10,7 @@
 
 #include "blob/blob_key.h"
 #include "blob/blob_store.h"
-#include "blob/posix_file.h"
+#include "common/posix_file.h"
 #include "common/error.h"
 
 namespace superstore::blob {

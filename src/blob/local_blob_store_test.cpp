@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "blob/blob_store.h"
-#include "blob/temp_folder_for_tests.h"
+#include "support/temp_folder.h"
 #include "common/error.h"
 
 namespace superstore::blob {

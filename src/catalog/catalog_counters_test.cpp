@@ -3,7 +3,7 @@
 #include <mutex>
 #include <thread>
 
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
 
 namespace superstore::catalog {
 namespace {

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <thread>
 
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
 
 namespace superstore::catalog {
 namespace {
@@ -84,7 +84,7 @@ TEST_F(CatalogFile, DatabaseItselfKeepsActiveNamesUnique) {
 }
 
 TEST_F(CatalogFile, NonSqliteFileIsAClearError) {
-  for (std::string garbage : {std::string(8192, 'x'), std::string("hello"), std::string(100, '\0') + "junk"}) {
+  for (const std::string& garbage : {std::string(8192, 'x'), std::string("hello"), std::string(100, '\0') + "junk"}) {
     std::ofstream(file(), std::ios::binary | std::ios::trunc) << garbage;
     Error e = error_of([&] { Catalog::open(file()); });
     EXPECT_EQ(e.code(), ErrorCode::Internal);

@@ -1,5 +1,5 @@
 // Every rule a new table must follow, each broken once, with the message a user would see.
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
 
 namespace superstore::catalog {
 namespace {

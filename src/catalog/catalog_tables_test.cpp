@@ -1,14 +1,10 @@
 #include <chrono>
 
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
+#include "common/clock.h"
 
 namespace superstore::catalog {
 namespace {
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::vector<std::string> names_of(const std::vector<TableInfo>& tables) {
   std::vector<std::string> names;

@@ -1,4 +1,4 @@
-#include "catalog/catalog_test_support.h"
+#include "catalog/test_support.h"
 
 namespace superstore::catalog {
 namespace {

@@ -13,6 +13,7 @@
 #include "catalog/sqlite_db.h"
 #include "catalog/stored_json.h"
 #include "catalog/table_rules.h"
+#include "common/clock.h"
 #include "common/error.h"
 
 namespace superstore::catalog {
@@ -30,11 +31,6 @@ const std::string kSelectUsers = "SELECT id, email, password_hash, active, creat
 
 // Counters hand out ids far below this, so next + count can never overflow int64.
 constexpr int64_t kMaxIdsPerReservation = 1'000'000'000;
-
-int64_t now_ms() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string table_owner(int64_t id) { return "table id " + std::to_string(id); }
 

@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "common/temp_folder.h"
+#include "support/temp_folder.h"
 
 namespace superstore::catalog {
 namespace {

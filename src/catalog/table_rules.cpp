@@ -7,15 +7,10 @@
 #include <string_view>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace superstore::catalog {
 namespace {
-
-std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 class TableChecker {
  public:

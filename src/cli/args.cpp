@@ -1,8 +1,8 @@
 #include "cli/args.h"
 
-#include <cstdlib>
 
 #include "common/error.h"
+#include "common/parse_int.h"
 
 namespace superstore::cli {
 
@@ -44,10 +44,15 @@ std::string Args::option_or(const std::string& name, const std::string& fallback
 std::optional<int64_t> Args::int_option(const std::string& name) const {
   auto v = option(name);
   if (!v) return std::nullopt;
-  char* end = nullptr;
-  long long n = std::strtoll(v->c_str(), &end, 10);
-  if (v->empty() || *end != '\0') fail(ErrorCode::InvalidArgument, "--" + name + " needs a whole number, not '" + *v + "'");
+  std::optional<int64_t> n = parse_int64(*v);
+  if (!n) fail(ErrorCode::InvalidArgument, "--" + name + " needs a whole number, not '" + *v + "'");
   return n;
+}
+
+std::optional<int64_t> Args::int_option(const std::string& name, int64_t min, int64_t max) const {
+  auto v = option(name);
+  if (!v) return std::nullopt;
+  return parse_int64_in(*v, min, max, "--" + name);
 }
 
 bool Args::flag(const std::string& name) const { return flags_.count(name) > 0; }
@@ -63,21 +68,6 @@ void Args::check(const std::set<std::string>& known, size_t max_positional) cons
     fail(ErrorCode::InvalidArgument, "unexpected argument '" + positional_[max_positional] +
                                          "' (quote a query or predicate that holds spaces)");
   }
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t comma = text.find(',', start);
-    std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return out;
 }
 
 }  // namespace superstore::cli

@@ -20,7 +20,10 @@ class Args {
   const std::string& need(size_t index, const std::string& what) const;
   std::optional<std::string> option(const std::string& name) const;
   std::string option_or(const std::string& name, const std::string& fallback) const;
+  // The option as a whole number (common/parse_int.h); Error(InvalidArgument) when it is not one, or when
+  // it lies outside [min, max].
   std::optional<int64_t> int_option(const std::string& name) const;
+  std::optional<int64_t> int_option(const std::string& name, int64_t min, int64_t max) const;
   bool flag(const std::string& name) const;
   // Error(InvalidArgument) for any option not in `known`, or more positionals than `max_positional`.
   void check(const std::set<std::string>& known, size_t max_positional) const;
@@ -30,7 +33,5 @@ class Args {
   std::map<std::string, std::string> options_;
   std::set<std::string> flags_;
 };
-
-std::vector<std::string> split_list(const std::string& text);
 
 }  // namespace superstore::cli

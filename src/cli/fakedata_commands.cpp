@@ -67,9 +67,8 @@ std::vector<fakedata::SpecSource> spec_files(const Config& config, const Args& a
 
 fakedata::Params params_of(const Config& config, const Args& args) {
   fakedata::Params params;
-  params.scale = args.int_option("scale").value_or(config.fake_data_scale);
-  auto seed = args.int_option("seed");
-  if (seed && *seed < 0) fail(ErrorCode::InvalidArgument, "--seed must be a whole number from 0 up");
+  params.scale = args.int_option("scale", 1, kMaxFakeDataScale).value_or(config.fake_data_scale);
+  auto seed = args.int_option("seed", 0, kMaxFakeDataSeed);
   params.seed = seed ? static_cast<uint64_t>(*seed) : config.fake_data_seed;
   fakedata::validate(params);
   return params;
@@ -97,8 +96,7 @@ int spec_command(const Config& config, const std::string& action, const Args& ar
     }
     return 0;
   }
-  const int64_t rows = args.int_option("rows").value_or(20);
-  if (rows < 0 || rows > 10'000) fail(ErrorCode::InvalidArgument, "--rows must be from 0 to 10000");
+  const int64_t rows = args.int_option("rows", 0, 10'000).value_or(20);
   const nlohmann::ordered_json out = fakedata::preview(tables, params, static_cast<uint64_t>(rows), args.option_or("table", ""));
   const OutputFormat format = parse_output_format(args.option_or("format", "table"));
   if (format == OutputFormat::Json) {
@@ -143,7 +141,7 @@ int fakedata_command(const Config& config, const Words& words) {
   const fakedata::Params params = params_of(config, args);
   options.scale = params.scale;
   options.seed = params.seed;
-  options.threads = static_cast<int>(args.int_option("threads").value_or(0));
+  options.threads = static_cast<int>(args.int_option("threads", 0, 1024).value_or(0));
   if (const auto table = args.option("table")) options.only = {*table};
   Progress progress;
   options.progress = [&](const std::string& t, uint64_t done, uint64_t total) { progress(t, done, total); };

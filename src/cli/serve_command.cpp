@@ -15,16 +15,15 @@
 #include "cli/commands.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "fakedata/lifecycle.h"
-#include "server/first_user.h"
+#include "server/auth/first_user.h"
 #include "server/server.h"
 #include "storage/warehouse.h"
 
 namespace superstore::cli {
 namespace {
 
-// QUERY_TIME_LIMIT: seconds a query of POST /execute may run. Only the server reads it, hence here and
-// not in Config.
 // Turns SIGINT/SIGTERM into Server::stop() on an ordinary thread, since stop() is not async-signal-safe.
 // The signals are blocked in every thread (the mask is inherited, so this must run before DuckDB and
 // httplib start theirs) and taken by sigwait() here alone.
@@ -43,7 +42,8 @@ class SignalStopper {
       server_ = nullptr;
       finished_ = true;
     }
-    pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait(); the flag says it was us
+    // Not a kill: SIGTERM is blocked in every thread, and this only wakes sigwait(); the flag says it was us.
+    pthread_kill(thread_.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
     thread_.join();
   }
 
@@ -110,11 +110,7 @@ void create_missing_fake_tables(const Config& config, storage::Warehouse& wareho
             << config.fake_data_seed << ")\n"
             << std::flush;
   fakedata::CreateReport report = fakedata::create_missing(warehouse, options);
-  auto list = [](const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-    return out.empty() ? std::string("none") : out;
-  };
+  auto list = [](const std::vector<std::string>& names) { return names.empty() ? "none" : join(names, ", "); };
   std::cout << "fake tables created: " << list(report.created) << "; kept as they were: " << list(report.existing)
             << "\n";
 }
@@ -155,7 +151,8 @@ int serve_command(const Config& config, const Words& words) {
   const std::string base_url = "http://" + config.host + ":" + std::to_string(port);
   std::cout << "superstore listening on " << base_url << (config.dev ? " (APP_ENV=dev)" : "") << "\n";
   print_login_help(first_user, base_url);
-  std::cout << std::flush;
+  // Last, so that it is what `make dev` leaves on the screen.
+  std::cout << "Web console: open " << base_url << "/ in a browser\n" << std::flush;
 
   stopper.attach(&server);
   // Detaches on every way out of this scope, so no signal reaches a destroyed server.

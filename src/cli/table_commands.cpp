@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "storage/warehouse.h"
 
 namespace superstore::cli {
@@ -48,14 +49,9 @@ int list(const Config& config, const Args& args) {
                   {"rows", "BIGINT"}, {"files", "BIGINT"}, {"version", "BIGINT"}};
   for (const auto& t : wh.catalog().list_tables(args.flag("all"))) {
     auto snap = wh.snapshot(t);
-    auto join = [](const std::vector<std::string>& v) {
-      std::string s;
-      for (const auto& x : v) s += (s.empty() ? "" : ",") + x;
-      return s;
-    };
     page.rows.push_back({{"id", t.id}, {"database", t.database}, {"schema", t.schema}, {"name", t.name},
                          {"status", t.status == catalog::TableStatus::Active ? "active" : "dropped"},
-                         {"partition_by", join(t.partition_keys)}, {"sort_by", join(t.sort_keys)},
+                         {"partition_by", join(t.partition_keys, ",")}, {"sort_by", join(t.sort_keys, ",")},
                          {"rows", snap->total_rows()}, {"files", snap->files.size()}, {"version", snap->version}});
   }
   page.total = static_cast<int64_t>(page.rows.size());
@@ -116,6 +112,7 @@ int sql_command(const Config& config, const Words& words) {
   options.version = args.int_option("version");
   options.per_page = args.int_option("max-rows").value_or(10'000);
   if (options.per_page < 1) fail(ErrorCode::InvalidArgument, "--max-rows must be at least 1");
+  options.time_limit = std::chrono::seconds(config.query_time_limit_seconds);
   auto wh = open_warehouse(config);
   auto answer = wh.query(args.need(0, "query: superstore sql \"SELECT ...\""), options);
   print_result(std::cout, answer.page, format);

@@ -11,8 +11,8 @@
 #include "cli/output.h"
 #include "common/error.h"
 #include "common/types.h"
-#include "server/email.h"
-#include "server/password.h"
+#include "server/auth/email.h"
+#include "server/auth/password.h"
 
 namespace superstore::cli {
 namespace {

@@ -1,10 +1,12 @@
-// Server and CLI configuration, read from the environment (see ARCHITECTURE.md, "Configuration").
+// Server and CLI configuration, read from the environment (see docs/architecture.md, "Configuration").
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "common/defaults.h"
 
 namespace superstore {
 
@@ -16,15 +18,16 @@ struct Config {
   std::string user_email;                   // USER_EMAIL
   std::string user_password;                // USER_PASSWORD (never logged)
   std::vector<std::string> cors_origins;    // CORS_ORIGINS, comma-separated
-  int64_t fake_data_scale = 1;              // FAKE_DATA_SCALE
-  uint64_t fake_data_seed = 42;             // FAKE_DATA_SEED
+  int64_t fake_data_scale = 1;              // FAKE_DATA_SCALE, 1 to kMaxFakeDataScale
+  uint64_t fake_data_seed = kDefaultFakeDataSeed;  // FAKE_DATA_SEED
   // FAKE_DATA_SPECS: a spec file or a folder of them (docs/fake-data-specs.md). The default folder may
   // be missing; a path set explicitly must exist.
   std::filesystem::path fake_data_specs = "fake-data";
   bool fake_data_specs_explicit = false;
-  int64_t query_time_limit_seconds = 30;    // QUERY_TIME_LIMIT: a user query is stopped after this long
+  // QUERY_TIME_LIMIT: a user query is stopped after this long.
+  int64_t query_time_limit_seconds = kDefaultQueryTimeLimit.count();
 
-  std::filesystem::path catalog_path() const { return data_dir / "catalog.db"; }
+  std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }
   std::filesystem::path warehouse_dir() const { return data_dir / "warehouse"; }
 

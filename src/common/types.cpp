@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstdio>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace superstore {
 namespace {
@@ -28,18 +30,6 @@ constexpr std::array<TypeNames, 8> kTypes{{
 
 const TypeNames& names_of(ColumnType type) {
   return kTypes[static_cast<size_t>(type)];
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
 }
 
 }  // namespace
@@ -94,35 +84,29 @@ void validate_identifier(std::string_view name, std::string_view what) {
   }
 }
 
-// Howard Hinnant's civil-from-days algorithm (public domain), valid over the whole int range we use.
-static void civil_from_days(int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t yy = static_cast<int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yy + (m <= 2));
+// The civil date of a day count. std::chrono's calendar covers the years -32767 to 32767, DuckDB's dates
+// millions of years; the Gregorian calendar repeats every 400 years (146,097 days), so whole cycles are
+// taken off before std::chrono does the calendar and added back to the year after.
+static std::chrono::year_month_day civil_from_days(int64_t days, int64_t& extra_years) {
+  constexpr int64_t kDaysPer400Years = 146'097;
+  int64_t cycles = days / kDaysPer400Years;
+  if (days % kDaysPer400Years < 0) --cycles;
+  extra_years = cycles * 400;
+  const auto rest = static_cast<int>(days - cycles * kDaysPer400Years);
+  return std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{rest}}};
 }
 
 int64_t days_from_civil(int y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+  using namespace std::chrono;
+  return sys_days{year{y} / month{m} / day{d}}.time_since_epoch().count();
 }
 
 std::string format_date_days(int32_t days) {
-  int y;
-  unsigned m, d;
-  civil_from_days(days, y, m, d);
+  int64_t extra_years = 0;
+  const std::chrono::year_month_day date = civil_from_days(days, extra_years);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(extra_years) + int{date.year()},
+                unsigned{date.month()}, unsigned{date.day()});
   return buf;
 }
 
@@ -133,13 +117,14 @@ std::string format_timestamp_us(int64_t micros) {
     rem += 86'400'000'000LL;
     days -= 1;
   }
-  int y;
-  unsigned mo, d;
-  civil_from_days(days, y, mo, d);
+  int64_t extra_years = 0;
+  const std::chrono::year_month_day date = civil_from_days(days, extra_years);
   int64_t secs = rem / 1'000'000, frac = rem % 1'000'000;
   char buf[64];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", y, mo, d, static_cast<int>(secs / 3600),
-                        static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
+  int n = std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d",
+                        static_cast<long long>(extra_years) + int{date.year()}, unsigned{date.month()},
+                        unsigned{date.day()}, static_cast<int>(secs / 3600), static_cast<int>(secs / 60 % 60),
+                        static_cast<int>(secs % 60));
   if (frac % 1000 == 0 && frac != 0) {
     n += std::snprintf(buf + n, sizeof buf - n, ".%03d", static_cast<int>(frac / 1000));
   } else if (frac != 0) {

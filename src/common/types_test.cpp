@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "common/error.h"
 
 namespace superstore {
@@ -66,6 +68,25 @@ TEST(Types, FormatsTimestampsAndDates) {
   EXPECT_EQ(format_date_days(0), "1970-01-01");
   EXPECT_EQ(format_date_days(static_cast<int32_t>(days_from_civil(2021, 9, 8))), "2021-09-08");
   EXPECT_EQ(days_from_civil(2000, 3, 1), 11017);
+}
+
+TEST(Types, FormatsDatesAcrossTheWholeDateRange) {
+  EXPECT_EQ(format_date_days(-1), "1969-12-31");
+  EXPECT_EQ(format_date_days(59), "1970-03-01");
+  EXPECT_EQ(format_date_days(-719528), "0000-01-01");
+  EXPECT_EQ(format_date_days(-438292), "0769-12-31");
+  EXPECT_EQ(format_date_days(2932897), "10000-01-01");
+  // DuckDB's last and first finite dates, beyond std::chrono's years -32767 to 32767.
+  EXPECT_EQ(format_date_days(2147483646), "5881580-07-10");
+  EXPECT_EQ(format_date_days(-2147483647), "-5877641-06-24");
+  for (int y : {-400, -1, 0, 1, 1600, 1900, 2000, 2024, 2100, 9999}) {
+    for (unsigned m : {1u, 2u, 3u, 12u}) {
+      char expected[32];
+      std::snprintf(expected, sizeof expected, "%04d-%02u-01", y, m);
+      EXPECT_EQ(format_date_days(static_cast<int32_t>(days_from_civil(y, m, 1))), expected);
+    }
+  }
+  EXPECT_EQ(format_timestamp_us(-62167219200000000), "0000-01-01T00:00:00Z");
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The word lists of src/fakedata/data/, compiled into the library by embed_data.cmake (internal).
+// The word lists of src/fakedata/data/, compiled into the library by cmake/EmbedFiles.cmake (internal).
 #pragma once
 
 #include <cstddef>

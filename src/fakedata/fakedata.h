@@ -37,6 +37,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/columns.h"
+#include "common/defaults.h"
 #include "common/types.h"
 
 namespace superstore::fakedata {
@@ -49,14 +50,14 @@ inline constexpr uint32_t kGeneratorVersion = 1;
 inline constexpr std::string_view kDatabase = "development";
 inline constexpr std::string_view kSchema = "dev_schema";
 
-inline constexpr uint64_t kDefaultSeed = 42;
+inline constexpr uint64_t kDefaultSeed = kDefaultFakeDataSeed;  // common/defaults.h
 // 2025-01-01T00:00:00Z in microseconds: the fixed "now" of the fake world unless configured.
 inline constexpr int64_t kDefaultAnchorUs = 1'735'689'600'000'000;
 // The anchor must lie in [1980-01-01, 2200-01-01) so that every derived date stays far from overflow.
 inline constexpr int64_t kMinAnchorUs = 315'532'800'000'000;
 inline constexpr int64_t kMaxAnchorUs = 7'258'118'400'000'000;
 // Upper bound of Params::scale; keeps every row index far below the PRNG's 2^48 row limit.
-inline constexpr int64_t kMaxScale = 1'000'000;
+inline constexpr int64_t kMaxScale = kMaxFakeDataScale;  // common/defaults.h
 // Batches this small stay in the CPU cache and in the allocator's free lists, which measured 1.5 to 3
 // times faster than 64 Ki-row batches; per-batch overhead is still far below one percent.
 inline constexpr uint64_t kDefaultBatchRows = 4'096;

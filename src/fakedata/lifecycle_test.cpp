@@ -15,7 +15,6 @@ namespace superstore::fakedata {
 namespace {
 
 namespace fs = std::filesystem;
-using storage::testing::TempDir;
 
 storage::WarehouseOptions options_for(const fs::path& dir) {
   storage::WarehouseOptions o;
@@ -36,7 +35,7 @@ std::string slurp(const fs::path& p) {
 }
 
 TEST(FakeLifecycle, CreatesEachTableOnceWithItsSpec) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   CreateReport first = create_missing(wh, {});
   EXPECT_EQ(first.created, (std::vector<std::string>{"fake_users", "fake_products", "fake_orders", "fake_analytics"}));
@@ -59,7 +58,7 @@ TEST(FakeLifecycle, CreatesEachTableOnceWithItsSpec) {
 }
 
 TEST(FakeLifecycle, CreatesOnlyTheMissingOnes) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   create_missing(wh, {});
   auto products = wh.table("fake_products", "development", "dev_schema");
@@ -72,7 +71,7 @@ TEST(FakeLifecycle, CreatesOnlyTheMissingOnes) {
 // A table made from a request body is made again from the spec recorded with it, whose keys are sorted:
 // there 'case' comes before 'template', and the generator is still the template.
 TEST(FakeLifecycle, ASpecTableIsMadeAgainFromItsRecordedSpec) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   const SpecSource body{"request body", R"(tables:
   - name: fake_contacts
@@ -100,7 +99,7 @@ TEST(FakeLifecycle, ASpecTableIsMadeAgainFromItsRecordedSpec) {
 }
 
 TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   create_missing(wh, {});
   auto old_users = wh.table("fake_users", "development", "dev_schema");
@@ -119,7 +118,7 @@ TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
 }
 
 TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {
-  TempDir a, b, c;
+  TempFolder a, b, c;
   storage::Warehouse wa(options_for(a.path())), wb(options_for(b.path())), wc(options_for(c.path()));
   create_missing(wa, {});
   LifecycleOptions two_threads;
@@ -153,7 +152,7 @@ TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {
 }
 
 TEST(FakeLifecycle, RelationsHoldInTheWarehouseAtScale) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   LifecycleOptions three;
   three.scale = 3;
@@ -171,7 +170,7 @@ TEST(FakeLifecycle, RelationsHoldInTheWarehouseAtScale) {
 }
 
 TEST(FakeLifecycle, StatusDescribesEveryTable) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   nlohmann::json before = status(wh);
   ASSERT_EQ(before["tables"].size(), 4u);
@@ -241,7 +240,7 @@ void load_into_sqlite(sqlite3* db, const FakeTable& table, const Params& params)
 }
 
 TEST(FakeLifecycle, ExampleQueriesAgreeWithSqlite) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   create_missing(wh, {});
   sqlite3* db = nullptr;

@@ -1,8 +1,8 @@
 // The one list of fake tables. To add a table:
 //   1. Write src/fakedata/<name>.cpp defining `FakeTable <name>_table()`: its TableSpec (name, columns,
-//      keys, base rows, description) and a fill function that appends rows [begin, end), drawing each
-//      value from a Stream named after its column (products.cpp is the simplest example). List the file
-//      in ss_fakedata's sources.
+//      keys, base rows, description) and a FillRows function that appends the rows with the given indices,
+//      in the given order, to the columns the mask names, drawing each value from a Stream named after its
+//      column (products.cpp is the simplest example). List the file in ss_fakedata's sources.
 //   2. Declare `<name>_table()` below and add it to the list after the tables it refers to.
 // Everything else (create, reset, status, the CLI, parallel generation) iterates tables().
 #include "common/error.h"

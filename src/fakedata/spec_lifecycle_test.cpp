@@ -12,12 +12,13 @@
 #include "common/error.h"
 #include "fakedata/lifecycle.h"
 #include "storage/test_support.h"
+#include "support/temp_folder.h"
 
 namespace superstore::fakedata {
 namespace {
 
 namespace fs = std::filesystem;
-using storage::testing::TempDir;
+using superstore::TempFolder;
 
 const std::string kSpec = R"(tables:
   - name: subscriptions
@@ -66,7 +67,7 @@ LifecycleOptions with_specs(const std::vector<SpecSource>& sources, storage::War
 }
 
 TEST(SpecLifecycle, CreatesSpecTablesOnceBesideTheBuiltInOnes) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   const LifecycleOptions options = with_specs({{"s.yaml", kSpec}}, wh);
   const CreateReport first = create_missing(wh, options);
@@ -90,7 +91,7 @@ TEST(SpecLifecycle, CreatesSpecTablesOnceBesideTheBuiltInOnes) {
 }
 
 TEST(SpecLifecycle, NeverTakesThePlaceOfARealTableAndCreatesNothingThen) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   catalog::NewTable real;
   real.database = "development";
@@ -112,7 +113,7 @@ TEST(SpecLifecycle, NeverTakesThePlaceOfARealTableAndCreatesNothingThen) {
 }
 
 TEST(SpecLifecycle, NothingIsCreatedWhenAnyTableOfTheSpecIsInvalid) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   const std::string broken = kSpec + "  - name: bad\n    rows: 5\n    columns: [{name: x, type: Int64, gen: nope}]\n";
   EXPECT_THROW(spec_tables(wh, {{"s.yaml", broken}}), Error);
@@ -120,7 +121,7 @@ TEST(SpecLifecycle, NothingIsCreatedWhenAnyTableOfTheSpecIsInvalid) {
 }
 
 TEST(SpecLifecycle, ResetsOneTableAndStatusSaysWhenTheSpecChanged) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   LifecycleOptions options = with_specs({{"s.yaml", kSpec}}, wh);
   create_missing(wh, options);
@@ -166,7 +167,7 @@ TEST(SpecLifecycle, ResetsOneTableAndStatusSaysWhenTheSpecChanged) {
 }
 
 TEST(SpecLifecycle, ATableMadeFromARequestIsMadeAgainFromItsRecordedSpec) {
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   LifecycleOptions options;
   options.spec_tables = spec_tables(wh, {}, {{"request body", kSpec}});
@@ -198,7 +199,7 @@ std::vector<std::string> parquet_files(const fs::path& root) {
 }
 
 TEST(SpecLifecycle, TheSameSpecGivesByteIdenticalParquetInTwoDataFolders) {
-  TempDir a, b;
+  TempFolder a, b;
   for (const fs::path& dir : {a.path(), b.path()}) {
     storage::Warehouse wh(options_for(dir));
     LifecycleOptions options = with_specs({{"s.yaml", kSpec}}, wh);
@@ -214,7 +215,7 @@ TEST(SpecLifecycle, TheSameSpecGivesByteIdenticalParquetInTwoDataFolders) {
 // keys, domains and relations as the built-in generators make, at two scales.
 TEST(SpecLifecycle, TheExampleSpecsMatchTheBuiltInTables) {
   for (const int64_t scale : {1, 2}) {
-    TempDir dir;
+    TempFolder dir;
     storage::Warehouse wh(options_for(dir.path()));
     LifecycleOptions options = with_specs(read_spec_sources(fs::path(SUPERSTORE_SOURCE_DIR) / "examples/fake-data"), wh);
     options.scale = scale;
@@ -315,7 +316,7 @@ TEST(SpecLifecycle, ExpressionsAgreeWithDuckDBOverTheSameInputs) {
     }
     spec += "      - {name: e" + std::to_string(i) + ", type: " + type + ", gen: {expr: \"" + quoted + "\"}}\n";
   }
-  TempDir dir;
+  TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
   LifecycleOptions options = with_specs({{"calc.yaml", spec}}, wh);
   create_missing(wh, options);

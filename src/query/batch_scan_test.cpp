@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "common/temp_folder.h"
+#include "support/temp_folder.h"
 #include "query/appender.h"
 #include "query/test_support.h"
 

@@ -77,7 +77,7 @@ void run_setup(duckdb_database db, const std::vector<std::string>& statements) {
 std::vector<std::string> setup_statements(const DatabaseOptions& options) {
   std::vector<std::string> statements = {kUtc};
   // A Parquet setting, so it too can only be SET once the instance (and its Parquet reader) is open.
-  if (options.cache_parquet_metadata) statements.push_back("SET GLOBAL parquet_metadata_cache = true");
+  if (options.cache_parquet_metadata) statements.emplace_back("SET GLOBAL parquet_metadata_cache = true");
   if (!options.sandboxed) return statements;
   std::string dirs;
   for (const auto& dir : options.allowed_directories) dirs += (dirs.empty() ? "" : ", ") + quote_literal(dir);

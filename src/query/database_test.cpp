@@ -84,7 +84,7 @@ TEST(QueryDatabase, ExecuteRunsSeveralStatementsAndReportsSqlErrors) {
   EXPECT_EQ(r.get_int64(0, 0), 3);
   std::string message = error_of([&] { conn.execute("SELECT * FROM no_such_table"); }, ErrorCode::InvalidArgument);
   EXPECT_NE(message.find("no_such_table"), std::string::npos) << message;
-  error_of([&] { conn.execute(std::string("SELECT 1\0; DROP TABLE t", 24)); }, ErrorCode::InvalidArgument);
+  error_of([&] { conn.execute(std::string("SELECT 1\0; DROP TABLE t", 23)); }, ErrorCode::InvalidArgument);
 }
 
 TEST(QueryDatabase, PreparedParametersBindEveryKind) {

@@ -9,12 +9,11 @@
 
 #include "common/columns.h"
 #include "common/error.h"
-#include "common/temp_folder.h"
+#include "support/temp_folder.h"
 #include "query/database.h"
 
 namespace superstore::query::testing {
 
-using TempDir = superstore::TempFolder;
 
 // Runs `body`, which must throw superstore::Error with `code`; returns its message for further checks.
 template <typename Body>

@@ -3,9 +3,9 @@
 #include <sys/stat.h>
 
 #include "common/error.h"
-#include "server/secret_key.h"
-#include "server/server_test_fixture.h"
-#include "server/token.h"
+#include "server/auth/secret_key.h"
+#include "server/test_support.h"
+#include "server/auth/token.h"
 
 namespace superstore::server {
 namespace {

@@ -1,9 +1,9 @@
 # The web console (web/, issue 5): built with npm and Vite, then compiled into the server as bytes by
-# embed_console.cmake, so the one binary serves it at /. Included by CMakeLists.txt; sets CONSOLE_ASSETS_CPP.
+# cmake/EmbedFiles.cmake, so the one binary serves it at /. Included by CMakeLists.txt; sets CONSOLE_ASSETS_CPP.
 option(SUPERSTORE_WEB_CONSOLE "Build the web console from web/ (needs Node.js and npm); OFF serves a note instead" ON)
 
 set(CONSOLE_ASSETS_CPP ${CMAKE_CURRENT_BINARY_DIR}/console_assets.cpp)
-set(CONSOLE_EMBED_SCRIPT ${CMAKE_CURRENT_SOURCE_DIR}/embed_console.cmake)
+set(CONSOLE_EMBED_SCRIPT ${CMAKE_SOURCE_DIR}/cmake/EmbedFiles.cmake)
 
 if(SUPERSTORE_WEB_CONSOLE)
   find_program(NODE_EXECUTABLE node)
@@ -20,7 +20,7 @@ if(SUPERSTORE_WEB_CONSOLE)
     OUTPUT ${CONSOLE_ASSETS_CPP}
     COMMAND ${CMAKE_COMMAND} -DWEB_DIR=${WEB_DIR} -DDIST_DIR=${WEB_DIST} -DNPM=${NPM_EXECUTABLE}
             -P ${CMAKE_CURRENT_SOURCE_DIR}/build_console.cmake
-    COMMAND ${CMAKE_COMMAND} -DDIST_DIR=${WEB_DIST} -DOUTPUT=${CONSOLE_ASSETS_CPP} -P ${CONSOLE_EMBED_SCRIPT}
+    COMMAND ${CMAKE_COMMAND} -DKIND=console -DDIST_DIR=${WEB_DIST} -DOUTPUT=${CONSOLE_ASSETS_CPP} -P ${CONSOLE_EMBED_SCRIPT}
     DEPENDS ${WEB_SOURCES} ${WEB_DIR}/index.html ${WEB_DIR}/package.json ${WEB_DIR}/package-lock.json
             ${WEB_DIR}/vite.config.js ${WEB_DIR}/tsconfig.json
             ${CMAKE_CURRENT_SOURCE_DIR}/build_console.cmake ${CONSOLE_EMBED_SCRIPT}
@@ -30,7 +30,7 @@ if(SUPERSTORE_WEB_CONSOLE)
 else()
   add_custom_command(
     OUTPUT ${CONSOLE_ASSETS_CPP}
-    COMMAND ${CMAKE_COMMAND} -DDIST_DIR= -DOUTPUT=${CONSOLE_ASSETS_CPP} -P ${CONSOLE_EMBED_SCRIPT}
+    COMMAND ${CMAKE_COMMAND} -DKIND=console -DDIST_DIR= -DOUTPUT=${CONSOLE_ASSETS_CPP} -P ${CONSOLE_EMBED_SCRIPT}
     DEPENDS ${CONSOLE_EMBED_SCRIPT}
     COMMENT "Embedding no web console (SUPERSTORE_WEB_CONSOLE=OFF)"
     VERBATIM)

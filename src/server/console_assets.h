@@ -1,4 +1,4 @@
-// The web console's built files (web/ → Vite → dist/), compiled into the binary by embed_console.cmake so
+// The web console's built files (web/ → Vite → dist/), compiled into the binary by cmake/EmbedFiles.cmake so
 // that `superstore serve` needs nothing beside it. routes_console.cpp serves them.
 #pragma once
 

@@ -1,8 +1,7 @@
 #include "server/http_json.h"
 
-#include <cctype>
-
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace superstore::server {
 
@@ -36,8 +35,7 @@ nlohmann::json parse_json_object_body(const httplib::Request& request) {
 }
 
 std::optional<std::string> form_field(const httplib::Request& request, const std::string& name) {
-  std::string type = request.get_header_value("Content-Type");
-  for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string type = lower(request.get_header_value("Content-Type"));
   if (type.starts_with("application/x-www-form-urlencoded")) {
     httplib::Params fields;
     httplib::detail::parse_query_text(request.body, fields);

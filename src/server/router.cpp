@@ -6,7 +6,8 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "server/authenticator.h"
+#include "common/strings.h"
+#include "server/auth/authenticator.h"
 #include "server/http_json.h"
 #include "server/request_log.h"
 
@@ -21,18 +22,6 @@ struct Caller {
   std::string token;
 };
 thread_local Caller t_caller;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
 
 // The token of "Authorization: Bearer <token>" (scheme in any case, as RFC 7235 says); empty if absent.
 std::string_view bearer_token(const httplib::Request& request) {
@@ -152,7 +141,7 @@ void Router::guarded(const httplib::Request& request, httplib::Response& respons
 }
 
 void Router::answer_exception(const httplib::Request& request, httplib::Response& response,
-                              std::exception_ptr error) {
+                              const std::exception_ptr& error) {
   std::string where = loggable_path(request.method) + " " + loggable_path(request.path);
   try {
     std::rethrow_exception(error);

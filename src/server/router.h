@@ -72,7 +72,7 @@ class Router {
                       const std::function<void()>& body);
   // The response for an exception caught outside guarded() (httplib's own exception hook).
   static void answer_exception(const httplib::Request& request, httplib::Response& response,
-                               std::exception_ptr error);
+                               const std::exception_ptr& error);
 
  private:
   void add(const std::string& method, const std::string& pattern, Handler handler, Access access,

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "server/http_json.h"
 #include "server/routes.h"
 
@@ -19,12 +20,6 @@ struct ExecuteRequest {
   int64_t per_page = 30;
   std::vector<std::string> table_names;
 };
-
-std::string trimmed(const std::string& s) {
-  size_t begin = s.find_first_not_of(" \t\r\n");
-  if (begin == std::string::npos) return {};
-  return s.substr(begin, s.find_last_not_of(" \t\r\n") - begin + 1);
-}
 
 int64_t paging_field(const json& body, const char* name, int64_t fallback, int64_t max) {
   auto it = body.find(name);
@@ -49,21 +44,12 @@ std::vector<std::string> table_names_field(const json& body) {
   auto it = body.find("table_names");
   if (it == body.end() || it->is_null()) return {};
   std::vector<std::string> names;
+  if (it->is_string()) return split_list(it->get<std::string>());
   auto add = [&](const std::string& raw) {
-    std::string name = trimmed(raw);
+    std::string name(trim(raw));
     if (name.empty()) fail(ErrorCode::InvalidArgument, "field \"table_names\" holds an empty name");
     names.push_back(name);
   };
-  if (it->is_string()) {
-    std::string list = it->get<std::string>();
-    for (size_t start = 0; start <= list.size();) {
-      size_t comma = list.find(',', start);
-      if (comma == std::string::npos) comma = list.size();
-      if (!trimmed(list.substr(start, comma - start)).empty()) add(list.substr(start, comma - start));
-      start = comma + 1;
-    }
-    return names;
-  }
   if (!it->is_array()) {
     fail(ErrorCode::InvalidArgument, std::string("field \"table_names\" must be a list of table names or a "
                                                  "comma-separated string, not ") +
@@ -90,7 +76,7 @@ ExecuteRequest parse_request(const httplib::Request& request, const QueryLimits&
     fail(ErrorCode::InvalidArgument, std::string("field \"query\" must be a string, not ") + query->type_name());
   }
   r.query = query->get<std::string>();
-  if (trimmed(r.query).empty()) fail(ErrorCode::InvalidArgument, "field \"query\" is empty: send a SQL statement");
+  if (trim(r.query).empty()) fail(ErrorCode::InvalidArgument, "field \"query\" is empty: send a SQL statement");
   r.page = paging_field(body, "page", 1, INT64_MAX);
   r.per_page = paging_field(body, "per_page", 30, limits.max_per_page);
   r.table_names = table_names_field(body);

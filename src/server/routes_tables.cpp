@@ -1,10 +1,10 @@
 // GET /table/{id}: one table with its micro-partitions, a page at a time; DELETE /table/{id}: drop it.
 // Dropped tables stay viewable, since their files and log stay too.
 #include <algorithm>
-#include <charconv>
 #include <optional>
 
 #include "common/error.h"
+#include "common/parse_int.h"
 #include "server/http_json.h"
 #include "server/routes.h"
 #include "server/table_json.h"
@@ -20,12 +20,9 @@ constexpr int64_t kMaxPageSize = 1000;
 // The {id} of the path. Patterns capture any segment so that "/table/abc" is a clear 400, not "no route".
 int64_t table_id(const Call& call) {
   const std::string text = call.request.matches[1].str();
-  int64_t id = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || id < 1) {
-    fail(ErrorCode::InvalidArgument, "table id must be a positive whole number, not '" + text + "'");
-  }
-  return id;
+  std::optional<int64_t> id = parse_int64(text);
+  if (!id || *id < 1) fail(ErrorCode::InvalidArgument, "table id must be a positive whole number, not '" + text + "'");
+  return *id;
 }
 
 std::optional<std::string> param(const httplib::Request& request, const char* name) {
@@ -36,13 +33,7 @@ std::optional<std::string> param(const httplib::Request& request, const char* na
 int64_t int_param(const httplib::Request& request, const char* name, int64_t fallback, int64_t max) {
   std::optional<std::string> text = param(request, name);
   if (!text) return fallback;
-  int64_t value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || value < 1 || value > max) {
-    fail(ErrorCode::InvalidArgument,
-         std::string(name) + " must be a whole number from 1 to " + std::to_string(max) + ", not '" + *text + "'");
-  }
-  return value;
+  return parse_int64_in(*text, 1, max, name);
 }
 
 struct PartitionPage {
@@ -80,7 +71,7 @@ void show_table(ServerContext& context, Call& call) {
   // Ties are broken by id so that pages never overlap or skip a file.
   auto key = [&](const storage::AddFile* f) {
     int64_t primary = p.sort_column == "rows" ? file_rows(*f) : p.sort_column == "filesize" ? f->size : 0;
-    return std::make_pair(primary, micro_partition_id(*f));
+    return std::make_pair(primary, storage::micro_partition_id(*f));
   };
   std::stable_sort(files.begin(), files.end(), [&](const auto* a, const auto* b) {
     return p.sort_direction == "asc" ? key(a) < key(b) : key(b) < key(a);

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "server/http_json.h"
 #include "server/request_log.h"
 #include "server/router.h"
@@ -61,12 +62,6 @@ void answer_preflight(const Request& request, Response& response, bool origin_al
     response.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type");
     response.set_header("Access-Control-Max-Age", "600");
   }
-}
-
-std::string join(const std::vector<std::string>& items, const char* separator) {
-  std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : separator) + item;
-  return out;
 }
 
 std::string generic_error_message(int status) {
@@ -153,7 +148,7 @@ void Server::install_hooks() {
     return HandlerResponse::Handled;
   }));
 
-  http_->set_exception_handler([](const Request& request, Response& response, std::exception_ptr error) {
+  http_->set_exception_handler([](const Request& request, Response& response, const std::exception_ptr& error) {
     Router::answer_exception(request, response, error);
   });
 

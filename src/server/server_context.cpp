@@ -1,6 +1,6 @@
 #include "server/server_context.h"
 
-#include "server/secret_key.h"
+#include "server/auth/secret_key.h"
 
 namespace superstore::server {
 

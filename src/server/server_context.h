@@ -7,14 +7,15 @@
 
 #include "catalog/catalog.h"
 #include "common/config.h"
-#include "server/authenticator.h"
+#include "common/defaults.h"
+#include "server/auth/authenticator.h"
 #include "storage/warehouse.h"
 
 namespace superstore::server {
 
 // Limits of the query route, kept apart from Config because only the server applies them.
 struct QueryLimits {
-  std::chrono::milliseconds time_limit{30'000};
+  std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
   int64_t max_per_page = 10'000;
 };
 

@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "server/router.h"
-#include "server/server_test_fixture.h"
+#include "server/test_support.h"
 
 namespace superstore::server {
 namespace {
@@ -209,7 +209,7 @@ TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
 }
 
 TEST(ServerLifecycle, StopBeforeRunMakesRunReturnAtOnce) {
-  TempDir dir;
+  TempFolder dir;
   Config config;
   config.data_dir = dir.path();
   config.port = 0;
@@ -228,7 +228,7 @@ TEST(ServerLifecycle, StopBeforeRunMakesRunReturnAtOnce) {
 }
 
 TEST(ServerLifecycle, StopRightAfterRunStartsIsNotLost) {
-  TempDir dir;
+  TempFolder dir;
   Config config;
   config.data_dir = dir.path();
   config.port = 0;
@@ -249,7 +249,7 @@ TEST(ServerLifecycle, StopRightAfterRunStartsIsNotLost) {
 }
 
 TEST(ServerLifecycle, ATakenPortIsAClearError) {
-  TempDir dir;
+  TempFolder dir;
   Config config;
   config.data_dir = dir.path();
   config.port = 0;

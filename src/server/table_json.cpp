@@ -20,11 +20,6 @@ ordered_json value_or_null(const nlohmann::json& object, const std::string& key)
 
 }  // namespace
 
-int64_t micro_partition_id(const storage::AddFile& file) {
-  auto it = file.tags.find("micro_partition_id");
-  return it == file.tags.end() ? 0 : std::strtoll(it->second.c_str(), nullptr, 10);
-}
-
 ordered_json table_summary_json(const catalog::TableInfo& table, const storage::Snapshot& snapshot) {
   ordered_json columns = ordered_json::array();
   for (const auto& c : table.columns) columns.push_back({{"name", c.name}, {"type", std::string(type_name(c.type))}});
@@ -71,7 +66,7 @@ ordered_json micro_partition_json(const catalog::TableInfo& table, const storage
                        {"distinct_count", value_or_null(s.distinct_count, c.name)}};
     }
   }
-  return {{"id", micro_partition_id(file)},
+  return {{"id", storage::micro_partition_id(file)},
           {"path", file.path},
           {"partition_path", folder},
           {"partition_values", std::move(values)},

@@ -21,7 +21,4 @@ nlohmann::ordered_json table_detail_json(const catalog::TableInfo& table, const 
 // partition_values); "stats" is null for files written without statistics by another Delta writer.
 nlohmann::ordered_json micro_partition_json(const catalog::TableInfo& table, const storage::AddFile& file);
 
-// The micro-partition id superstore tags each file with; 0 for files without one.
-int64_t micro_partition_id(const storage::AddFile& file);
-
 }  // namespace superstore::server

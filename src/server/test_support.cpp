@@ -9,6 +9,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "common/log.h"
+
 namespace superstore::server {
 
 StderrCapture::StderrCapture() {
@@ -32,6 +34,77 @@ std::string StderrCapture::finish() {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+
+void ServerTest::SetUp() {
+  config.data_dir = dir.path() / "data";
+  config.host = "127.0.0.1";
+  config.port = 0;
+  config.cors_origins = {kAllowedOrigin};
+  auth_options.password_cost = PasswordCost::minimum_for_tests();
+  auth_options.throttle.free_failures = 3;
+  auth_options.throttle.first_lockout = std::chrono::seconds(60);
+  std::filesystem::create_directories(config.data_dir);
+  storage::WarehouseOptions warehouse_options;
+  warehouse_options.data_dir = config.data_dir;
+  warehouse_options.threads = 2;
+  warehouse = std::make_unique<storage::Warehouse>(warehouse_options);
+  catalog = &warehouse->catalog();
+  log::set_quiet(true);
+  start_server();
+}
+
+void ServerTest::TearDown() {
+  stop_server();
+  log::set_quiet(false);
+}
+
+void ServerTest::start_server() {
+  context = std::make_unique<ServerContext>(config, *warehouse, auth_options, query_limits);
+  server = std::make_unique<Server>(*context, server_options);
+  port = server->bind();
+  runner = std::thread([this] { server->run(); });
+}
+
+void ServerTest::stop_server() {
+  if (!server) return;
+  server->stop();
+  runner.join();
+  server.reset();
+  context.reset();
+}
+
+httplib::Client ServerTest::client() const {
+  httplib::Client c("127.0.0.1", port);
+  c.set_connection_timeout(5);
+  c.set_read_timeout(10);
+  return c;
+}
+
+catalog::UserInfo ServerTest::add_user(const std::string& email, const std::string& password) {
+  return catalog->create_user(email, context->auth.hasher().hash(password));
+}
+
+httplib::Result ServerTest::login(const std::string& email, const std::string& password) const {
+  return client().Post("/auth/jwt/login", httplib::Params{{"username", email}, {"password", password}});
+}
+
+std::string ServerTest::token_for(const std::string& email, const std::string& password) const {
+  httplib::Result result = login(email, password);
+  EXPECT_TRUE(result);
+  if (!result) return {};
+  EXPECT_EQ(result->status, 200) << result->body;
+  return body(result).value("access_token", "");
+}
+
+httplib::Result ServerTest::get_with_token(const std::string& path, const std::string& token) const {
+  return client().Get(path, httplib::Headers{{"Authorization", "Bearer " + token}});
+}
+
+nlohmann::json ServerTest::body(const httplib::Result& result) {
+  if (!result) return nullptr;
+  return nlohmann::json::parse(result->body, nullptr, false);
 }
 
 }  // namespace superstore::server

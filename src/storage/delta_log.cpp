@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/parse_int.h"
 #include "storage/delta_paths.h"
 
 namespace superstore::storage {
@@ -255,6 +256,11 @@ int64_t Snapshot::total_bytes() const {
   int64_t n = 0;
   for (const auto& f : files) n += f.size;
   return n;
+}
+
+int64_t micro_partition_id(const AddFile& file) {
+  auto it = file.tags.find("micro_partition_id");
+  return it == file.tags.end() ? 0 : parse_int64(it->second).value_or(0);
 }
 
 void check_readable(const Protocol& p, const std::string& where) {

@@ -102,7 +102,9 @@ struct Snapshot {
   int64_t total_bytes() const;
 };
 
-// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog.
+// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog. Nothing
+// passes one yet: superstore writes no checkpoints, and the Warehouse replays every log from commit 0,
+// which reads tables from other writers too as long as they keep their JSON commits.
 using CheckpointReader = std::function<std::vector<nlohmann::json>(const std::string& checkpoint_key)>;
 
 // One commit as the newline-delimited JSON the protocol wants, and back.
@@ -141,6 +143,10 @@ class DeltaLog {
   std::string root_;
   CheckpointReader checkpoint_reader_;
 };
+
+// The id superstore tags each of its files with (tag "micro_partition_id"; see docs/storage-format.md); 0
+// for files without one, such as those of other writers.
+int64_t micro_partition_id(const AddFile& file);
 
 // Refuses protocols this reader cannot honour (reader version 2, unknown reader features, > 3).
 void check_readable(const Protocol& protocol, const std::string& where);

@@ -162,11 +162,11 @@ TEST(DeltaLog, CorruptCommitIsReported) {
   }
 }
 
-// The golden tables written by Spark (shared/testdata/delta-golden); their README gives what they hold.
+// The golden tables written by Spark (tests/data/delta-golden); their README gives what they hold.
 class GoldenLog : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the team's shared/ folder must sit beside the checkout";
+    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the golden tables are part of the repository (tests/data/delta-golden)";
   }
   static fs::path root() { return fs::path(SUPERSTORE_TESTDATA_DIR) / "delta-golden"; }
   DeltaLog log(const std::string& table) { return DeltaLog(store_, table); }

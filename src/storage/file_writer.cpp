@@ -11,6 +11,7 @@
 #include <system_error>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "storage/delta_paths.h"
 #include "storage/file_stats.h"
@@ -23,11 +24,6 @@ namespace {
 constexpr double kAssumedParquetRatio = 0.5;
 // One-file partitions up to this many rows are measured together in one query; larger ones each alone.
 constexpr int64_t kSmallPartitionRows = 50'000;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Raw bytes of one value of a column, as a SQL expression summed to estimate file sizes.
 std::string raw_bytes_expr(const ColumnDef& c) {

@@ -14,7 +14,7 @@
 #include "query/database.h"
 #include "storage/delta_log.h"
 #include "storage/partition_index.h"
-#include "storage/table_writer.h"
+#include "storage/write_types.h"
 
 namespace superstore::storage {
 

@@ -1,4 +1,4 @@
-// Reads the Delta tables Spark wrote (shared/testdata/delta-golden) through our log replay and scan SQL,
+// Reads the Delta tables Spark wrote (tests/data/delta-golden) through our log replay and scan SQL,
 // and checks the rows their README says they hold.
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ namespace fs = std::filesystem;
 class GoldenTable : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the team's shared/ folder must sit beside the checkout";
+    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the golden tables are part of the repository (tests/data/delta-golden)";
   }
   static fs::path root() { return fs::path(SUPERSTORE_TESTDATA_DIR) / "delta-golden"; }
 

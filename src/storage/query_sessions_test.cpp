@@ -49,7 +49,7 @@ class QuerySessionsTest : public ::testing::Test {
     return run(sql, version).page.rows.at(0).begin()->get<int64_t>();
   }
 
-  testing::TempDir dir_;
+  TempFolder dir_;
   Warehouse wh_{[this] {
     WarehouseOptions o;
     o.data_dir = dir_.path();

@@ -11,7 +11,7 @@
 #include "storage/delta_log.h"
 #include "storage/file_writer.h"
 #include "storage/partition_index.h"
-#include "storage/table_writer.h"
+#include "storage/write_types.h"
 
 namespace superstore::storage {
 

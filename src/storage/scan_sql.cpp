@@ -5,6 +5,7 @@
 #include <set>
 
 #include "common/error.h"
+#include "common/strings.h"
 #include "query/database.h"
 #include "storage/delta_paths.h"
 
@@ -27,12 +28,6 @@ bool plain_name(const std::string& name) {
   return true;
 }
 
-bool equals_null_ignoring_case(const std::string& s) {
-  return s.size() == 4 && std::tolower(static_cast<unsigned char>(s[0])) == 'n' &&
-         std::tolower(static_cast<unsigned char>(s[1])) == 'u' && std::tolower(static_cast<unsigned char>(s[2])) == 'l' &&
-         std::tolower(static_cast<unsigned char>(s[3])) == 'l';
-}
-
 // True when DuckDB's Hive reader gives back exactly the log's partition values for this file: its folders
 // are the ones our writer makes of those values (delta_paths.h), in partition-column order, and no value is
 // one the reader would change. DuckDB 1.4 reads a value spelt NULL (any case) as NULL and
@@ -43,7 +38,7 @@ bool hive_readable(const AddFile& file, const std::vector<std::string>& columns)
   for (const auto& c : columns) {
     auto it = file.partition_values.find(c);
     if (it == file.partition_values.end() || !it->second || it->second->empty() ||
-        equals_null_ignoring_case(*it->second)) {
+        iequals(*it->second, "null")) {
       return false;
     }
     folders += hive_folder(c, it->second) + "/";

@@ -1,91 +1,43 @@
 #include "storage/table_writer.h"
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
-#include <cstdlib>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "common/error.h"
 #include "common/log.h"
 #include "query/appender.h"
-#include "query/user_query.h"
 #include "query/database.h"
-#include "storage/file_stats.h"
 #include "storage/file_writer.h"
 #include "storage/partition_index.h"
 #include "storage/regenerable_writer.h"
 #include "storage/scan_sql.h"
+#include "storage/write_base.h"
 
 namespace superstore::storage {
 namespace {
 
-constexpr int kMaxCommitAttempts = 5;
 // Staged rows are clustered by partition before writing when there are more partitions than this and
 // more rows (see TableWriter::Impl::staged): below, filtering the unclustered rows costs less than a sort.
 constexpr size_t kClusterAbovePartitions = 16;
 constexpr int64_t kClusterAboveRows = 100'000;
 
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
-// Ids grow with time, so the highest id is the newest file; files from other writers have none (0).
-static int64_t micro_partition_id(const AddFile& f) {
-  auto it = f.tags.find("micro_partition_id");
-  return it == f.tags.end() ? 0 : std::strtoll(it->second.c_str(), nullptr, 10);
-}
-
-void maybe_crash_before_commit() {
-  if (std::getenv("SUPERSTORE_CRASH_BEFORE_COMMIT")) std::raise(SIGKILL);
-}
-
-struct TableWriter::Impl {
-  query::Database& engine;
-  blob::BlobStore& store;
-  catalog::Catalog& catalog;
-  TableContext ctx;
-  DeltaLog log;
-  query::Connection conn;
-  std::vector<ColumnDef> data_columns;       // the columns stored in the Parquet files
-  std::vector<ColumnDef> partition_columns;  // in partition-key order
-  Snapshot base;
+// The insert half: rows are staged in a working table, then written and committed (see table_writer.h).
+struct TableWriter::Impl : WriteBase {
   int64_t staged_rows = 0;
   int64_t total_rows = 0;
   std::vector<AddFile> flushed;  // files written by earlier flushes of a very large insert
   bool started = false;
-  PartitionIndex partitions{{}, ""};
   // Staged rows carry their partition's number in column ss_part (see partition_index.h). Working
   // tables are named per writer, so writers sharing the engine never meet.
-  std::string stage_name, clustered_name, scratch_prefix;
+  std::string stage_name = "ss_stage_" + writer_id, clustered_name = "ss_clustered_" + writer_id;
   std::optional<query::Appender> appender;  // open while batches stream in; closed before other SQL
   std::map<int32_t, std::pair<int64_t, double>> staged_sizes;  // rows and raw bytes added as batches
   bool added_by_sql = false;                                   // rows whose partitions only SQL knows
-  Impl(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, TableContext context)
-      : engine(e), store(s), catalog(c), ctx(std::move(context)), log(s, ctx.root_key), conn(e) {
-    static std::atomic<int64_t> counter{0};
-    std::string n = std::to_string(++counter);
-    stage_name = "ss_stage_" + n;
-    clustered_name = "ss_clustered_" + n;
-    scratch_prefix = "ss_sorted_" + n + "_";
-    const auto& t = ctx.table;
-    std::set<std::string> pk(t.partition_keys.begin(), t.partition_keys.end());
-    for (const auto& col : t.columns) {
-      if (!pk.count(col.name)) data_columns.push_back(col);
-    }
-    for (const auto& k : t.partition_keys) {
-      for (const auto& col : t.columns) {
-        if (col.name == k) partition_columns.push_back(col);
-      }
-    }
-    partitions = PartitionIndex(partition_columns, t.name);
-  }
 
-  std::string where() const { return "table '" + ctx.table.name + "'"; }
+  using WriteBase::WriteBase;
 
   void start() {
     if (started) return;
@@ -162,12 +114,6 @@ struct TableWriter::Impl {
     added_by_sql = false;
   }
 
-  Snapshot only(const AddFile& file) const {
-    Snapshot s = base;
-    s.files = {file};
-    return s;
-  }
-
   // The newest small file of every partition the staged rows go to: merged with them and replaced, so
   // a stream of small inserts does not leave a stream of tiny files.
   std::vector<AddFile> merge_candidates(const std::vector<PartitionRows>& staged_parts) {
@@ -175,6 +121,7 @@ struct TableWriter::Impl {
     for (const auto& f : base.files) {
       if (f.size >= ctx.target_file_bytes / 2) continue;
       auto& slot = newest[f.partition_values];
+      // Ids grow with time, so the highest id is the newest file.
       if (!slot || micro_partition_id(f) > micro_partition_id(*slot)) slot = &f;
     }
     if (newest.empty()) return {};
@@ -219,50 +166,6 @@ struct TableWriter::Impl {
 
   // Writes the rows as micro-partitions; returns their add actions.
   std::vector<AddFile> write_files(const std::vector<PartitionRows>& rows) { return write_micro_partitions(setup(), rows); }
-
-  FileWriterSetup setup() {
-    return {engine,         conn, store, ctx, data_columns, partition_columns,
-            [this](int64_t n) { return catalog.next_id("micro_partition", n); },
-            partitions,     scratch_prefix};
-  }
-
-  void remove_files(const std::vector<AddFile>& files) {
-    for (const auto& f : files) store.remove(ctx.root_key + "/" + f.path);
-  }
-
-  RemoveFile removal_of(const AddFile& f) const {
-    RemoveFile r;
-    r.path = f.path;
-    r.deletion_timestamp = now_ms();
-    r.data_change = true;
-    r.partition_values = f.partition_values;
-    r.size = f.size;
-    return r;
-  }
-
-  // Tries to commit at base.version + 1, moving past versions that do not touch the files this write
-  // removes. Returns the version, or -1 when a newer version conflicts (the caller may redo the write).
-  int64_t try_commit(Commit& commit) {
-    std::set<std::string> removing;
-    for (const auto& r : commit.removes) removing.insert(r.path);
-    commit.info.read_version = base.version;
-    commit.info.timestamp = now_ms();
-    maybe_crash_before_commit();
-    for (int64_t version = base.version + 1;; ++version) {
-      if (log.try_commit(version, commit)) return version;
-      Commit other = log.read_commit(version);
-      if (other.metadata || other.protocol) return -1;
-      for (const auto& r : other.removes) {
-        if (removing.count(r.path)) return -1;
-      }
-    }
-  }
-
-  [[noreturn]] void conflict() {
-    fail(ErrorCode::Conflict, where() + " kept changing while this write ran (" +
-                                  std::to_string(kMaxCommitAttempts) +
-                                  " attempts lost to other writers); nothing was written, try again");
-  }
 
   WriteResult insert() {
     start();
@@ -310,65 +213,6 @@ struct TableWriter::Impl {
     for (auto& a : write_files(staged())) flushed.push_back(std::move(a));
     clear_staged();
     staged_rows = 0;
-  }
-
-  WriteResult delete_rows(const std::string& predicate) {
-    for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-      base = log.snapshot();
-      std::string scan = scan_sql(base, ctx.root_dir, {.with_filename = true});
-      std::string count_sql = "SELECT filename, count(*) FROM (" + scan + ") WHERE (" + predicate + ") GROUP BY filename";
-      query::check_read_only(conn, count_sql);
-      query::Result matches = conn.execute(count_sql);
-      if (matches.row_count() == 0) return {-1, 0, 0, 0};
-
-      std::map<std::string, const AddFile*> by_path;
-      for (const auto& f : base.files) by_path[(ctx.root_dir / f.path).string()] = &f;
-      Commit commit;
-      commit.info.operation = "DELETE";
-      commit.info.operation_parameters = {{"predicate", predicate}};
-      int64_t deleted = 0;
-      std::vector<const AddFile*> rewrite;
-      for (size_t i = 0; i < matches.row_count(); ++i) {
-        const AddFile* f = by_path.at(matches.get_string(0, i));
-        int64_t n = matches.get_int64(1, i);
-        deleted += n;
-        commit.removes.push_back(removal_of(*f));
-        if (!f->stats || f->stats->num_records != n) rewrite.push_back(f);
-      }
-      std::vector<AddFile> written;
-      if (!rewrite.empty()) {
-        int64_t first_id = catalog.next_id("micro_partition", static_cast<int64_t>(rewrite.size()));
-        std::string data_cols = column_names(data_columns);
-        for (size_t i = 0; i < rewrite.size(); ++i) {
-          const AddFile& old = *rewrite[i];
-          int64_t id = first_id + static_cast<int64_t>(i);
-          std::string folder = old.path.substr(0, old.path.rfind('/') + 1);
-          AddFile add;
-          add.path = (old.path.find('/') == std::string::npos ? "" : folder) + std::to_string(id) + ".parquet";
-          std::string kept = "(SELECT " + data_cols + " FROM (" + scan_sql(only(old), ctx.root_dir) + ") WHERE (" +
-                             predicate + ") IS NOT TRUE)";
-          std::filesystem::path local = ctx.root_dir / add.path;
-          query::Result copied = conn.execute("COPY " + kept + " TO " + query::quote_literal(local.string()) + " (FORMAT parquet)");
-          add.partition_values = old.partition_values;
-          add.size = static_cast<int64_t>(store.size(ctx.root_key + "/" + add.path));
-          add.modification_time = now_ms();
-          add.stats = compute_file_stats(conn, kept, data_columns);
-          add.tags["micro_partition_id"] = std::to_string(id);
-          if (add.stats->num_records == 0) {  // every row matched after all (no stats in the old file)
-            store.remove(ctx.root_key + "/" + add.path);
-            continue;
-          }
-          written.push_back(std::move(add));
-        }
-      }
-      commit.adds = written;
-      int64_t version = try_commit(commit);
-      if (version >= 0) {
-        return {version, deleted, static_cast<int64_t>(written.size()), static_cast<int64_t>(commit.removes.size())};
-      }
-      remove_files(written);
-    }
-    conflict();
   }
 };
 
@@ -422,6 +266,6 @@ void TableWriter::add_select(const std::string& select_sql) {
 
 WriteResult TableWriter::commit_insert() { return impl_->insert(); }
 
-WriteResult TableWriter::delete_where(const std::string& predicate) { return impl_->delete_rows(predicate); }
+WriteResult TableWriter::delete_where(const std::string& predicate) { return delete_rows(*impl_, predicate); }
 
 }  // namespace superstore::storage

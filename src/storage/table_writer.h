@@ -7,55 +7,16 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <optional>
-#include <span>
+#include <memory>
 #include <string>
-#include <vector>
 
 #include "blob/blob_store.h"
 #include "catalog/catalog.h"
 #include "common/columns.h"
 #include "query/database.h"
-#include "storage/delta_log.h"
+#include "storage/write_types.h"
 
 namespace superstore::storage {
-
-struct WriteResult {
-  int64_t version = -1;     // the log version this write created
-  int64_t rows = 0;         // rows inserted or deleted
-  int64_t files_added = 0;
-  int64_t files_removed = 0;
-};
-
-struct TableContext {
-  catalog::TableInfo table;
-  std::string root_key;               // blob key of the table folder
-  std::filesystem::path root_dir;     // the same folder on the local file system
-  int64_t target_file_bytes = 0;      // resolved: the table's own or the store's default
-};
-
-// Test hook: when the environment variable SUPERSTORE_CRASH_BEFORE_COMMIT is set, a write ends the
-// process (as a kill would) after its Parquet files are written and before its commit.
-void maybe_crash_before_commit();
-
-// Rows a source can produce again, any of them, in any order: generated data. The write path then reads
-// only partition and sort keys (pass one), sorts partition numbers and sort keys, and asks for each
-// file's rows already in their final order (pass two), instead of staging and sorting whole rows.
-struct RegenerableRows {
-  using Consumer = std::function<void(const ColumnBatch&)>;
-  uint64_t rows = 0;
-  // Hands every row to the consumer once, in batches, in index order (row i is the i-th row seen), with
-  // exactly the table's columns named in `columns`, in table order; the consumer is called from one
-  // thread at a time.
-  std::function<void(const std::vector<std::string>& columns, const Consumer&)> scan;
-  // The rows with these indices, in this order, with the table's columns; called from several threads.
-  // Besides each file's rows, the writer fetches a sample of at most kSizeSampleRows rows to size the
-  // files.
-  std::function<ColumnBatch(std::span<const uint64_t> indices)> fetch;
-  static constexpr uint64_t kSizeSampleRows = 1024;
-};
 
 class TableWriter {
  public:

@@ -8,13 +8,12 @@
 #include <gtest/gtest.h>
 
 #include "common/columns.h"
-#include "common/temp_folder.h"
+#include "support/temp_folder.h"
 #include "query/database.h"
 #include "storage/warehouse.h"
 
 namespace superstore::storage::testing {
 
-using TempDir = superstore::TempFolder;
 
 // An engine without the sandbox, for tests that inspect files directly.
 inline query::DatabaseOptions unsandboxed() {
@@ -53,7 +52,7 @@ class WarehouseFixture : public ::testing::Test {
  protected:
   std::filesystem::path table_dir(const catalog::TableInfo& t) const { return dir_.path() / "warehouse" / t.location; }
 
-  TempDir dir_;
+  TempFolder dir_;
   Warehouse wh_{[this] {
     WarehouseOptions o;
     o.data_dir = dir_.path();

@@ -6,7 +6,10 @@
 #include <random>
 #include <set>
 
+#include "common/clock.h"
+#include "common/defaults.h"
 #include "common/error.h"
+#include "common/strings.h"
 #include "query/database.h"
 #include "storage/csv_file.h"
 #include "storage/query_sessions.h"
@@ -26,22 +29,6 @@ std::string random_uuid() {
                 static_cast<unsigned>((hi >> 16) & 0xffff), static_cast<unsigned>(hi & 0xffff),
                 static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
   return buf;
-}
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
 }
 
 // Every identifier-like word of `sql`, lowercased (quoted identifiers included, without their quotes).
@@ -137,7 +124,7 @@ struct Warehouse::Impl {
 
   explicit Impl(const WarehouseOptions& o)
       : options(o),
-        catalog(catalog::Catalog::open(o.data_dir / "catalog.db")),
+        catalog(catalog::Catalog::open(o.data_dir / kCatalogFileName)),
         warehouse_dir(prepare(o)),
         temp_dir(std::filesystem::canonical(o.data_dir / "tmp")),
         store(warehouse_dir),
@@ -208,7 +195,7 @@ catalog::TableInfo Warehouse::Impl::start_table(const catalog::NewTable& table) 
   meta.name = table.name;
   for (const auto& c : table.columns) meta.fields.push_back({c.name, std::string(delta_type_name(c.type)), true});
   meta.partition_columns = table.partition_keys;
-  if (!table.sort_keys.empty()) meta.configuration["superstore.sortKeys"] = join(table.sort_keys);
+  if (!table.sort_keys.empty()) meta.configuration["superstore.sortKeys"] = join(table.sort_keys, ",");
   meta.created_time = info.created_at_ms;
   commit.metadata = meta;
   if (!DeltaLog(store, info.location).try_commit(0, commit)) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "blob/blob_store.h"
+#include "common/defaults.h"
 #include "catalog/catalog.h"
 #include "query/user_query.h"
 #include "storage/delta_log.h"
@@ -34,7 +35,7 @@ struct QueryOptions {
   int64_t page = 1;
   int64_t per_page = 30;
   std::optional<int64_t> version;            // time travel: read every table as of this log version
-  std::chrono::milliseconds time_limit{60'000};
+  std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
 };
 
 // One table a query read, at the snapshot it read.

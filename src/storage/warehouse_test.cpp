@@ -17,7 +17,6 @@ namespace superstore::storage {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::TempDir;
 
 using testing::kPeople;
 using testing::kDepts;
@@ -49,7 +48,7 @@ class WarehouseTest : public ::testing::Test {
   int64_t count(const std::string& q) { return sql(q).rows.at(0).begin()->get<int64_t>(); }
   fs::path table_dir(const catalog::TableInfo& t) { return dir_.path() / "warehouse" / t.location; }
 
-  TempDir dir_;
+  TempFolder dir_;
   static WarehouseOptions options_for(const fs::path& dir) {
     WarehouseOptions o;
     o.data_dir = dir;

@@ -24,6 +24,7 @@ import { Sidebar } from './sidebar';
 import { SqlView } from './sql-view';
 import { TableView } from './table-view';
 import { Spinner } from './ui';
+import { useLoad } from './use-load';
 
 type Route = { view: 'sql' } | { view: 'table'; id: number } | { view: 'dev' };
 
@@ -86,10 +87,12 @@ export function App() {
 
 function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void }) {
   const [route, setRoute] = useState<Route>(() => parseRoute(location.hash));
-  const [databases, setDatabases] = useState<DatabasesResponse | null>(null);
-  const [dbLoading, setDbLoading] = useState(true);
-  const [dbError, setDbError] = useState<string | null>(null);
-  const [dbReload, setDbReload] = useState(0);
+  const {
+    data: databases,
+    loading: dbLoading,
+    error: dbError,
+    reload: reloadDatabases,
+  } = useLoad<DatabasesResponse>((signal) => api.databases(signal), []);
   const [devAvailable, setDevAvailable] = useState<boolean | null>(null);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const editorRef = useRef<SqlEditor | null>(null);
@@ -104,24 +107,6 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
     window.addEventListener('hashchange', onHash);
     return () => window.removeEventListener('hashchange', onHash);
   }, []);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setDbLoading(true);
-    api
-      .databases(controller.signal)
-      .then((d) => {
-        setDatabases(d);
-        setDbError(null);
-        setDbLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setDbError(errorMessage(e));
-        setDbLoading(false);
-      });
-    return () => controller.abort();
-  }, [dbReload]);
 
   // The dev panel exists only where the server has /dev/* (APP_ENV=dev); elsewhere it answers 403.
   useEffect(() => {
@@ -227,7 +212,7 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
           loading={dbLoading}
           error={dbError}
           currentTableId={currentTableId}
-          onReload={() => setDbReload((r) => r + 1)}
+          onReload={reloadDatabases}
           onQueryTable={queryTable}
           onNavigate={() => setDrawerOpen(false)}
         />
@@ -243,7 +228,7 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
               <p class="muted">The fake-data panel exists only when the server runs with APP_ENV=dev.</p>
             </section>
           ) : (
-            <DevView onTablesChanged={() => setDbReload((r) => r + 1)} />
+            <DevView onTablesChanged={reloadDatabases} />
           ))}
       </main>
     </div>

@@ -1,11 +1,12 @@
 // Dev only (APP_ENV=dev): the fake tables' status (built-in and spec tables), creating the missing ones,
 // a reset of all or of one table after a confirmation, and the editor of a spec of your own tables.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 
-import { api, errorMessage, isAbort, type FakeDataStatus, type FakeTableStatus } from './api';
+import { api, errorMessage, type FakeDataStatus, type FakeTableStatus } from './api';
 import { formatBytes, formatCount } from './format';
 import { SpecPanel } from './spec-panel';
 import { ErrorBox, LoadingBar, Notice, Spinner } from './ui';
+import { useLoad } from './use-load';
 
 interface Props {
   // The fake tables changed: the sidebar's list is stale.
@@ -15,33 +16,15 @@ interface Props {
 type Busy = null | 'create' | 'reset';
 
 export function DevView({ onTablesChanged }: Props) {
-  const [status, setStatus] = useState<FakeDataStatus | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const { data: status, loading, error, setError, reload } = useLoad<FakeDataStatus>(
+    (signal) => api.fakeDataStatus(signal),
+    [],
+  );
   const [busy, setBusy] = useState<Busy>(null);
   const [done, setDone] = useState<string | null>(null);
-  const [reload, setReload] = useState(0);
   // What the confirmation dialog would reset: every fake table (null) or one.
   const [resetTarget, setResetTarget] = useState<string | null>(null);
   const dialogRef = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    api
-      .fakeDataStatus(controller.signal)
-      .then((s) => {
-        setStatus(s);
-        setError(null);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setError(errorMessage(e));
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [reload]);
 
   const tables = status?.tables ?? [];
   const missing = tables.filter((t) => !t.exists).map((t) => t.name);
@@ -67,7 +50,7 @@ export function DevView({ onTablesChanged }: Props) {
       setError(errorMessage(e));
     } finally {
       setBusy(null);
-      setReload((r) => r + 1);
+      reload();
     }
   };
 
@@ -85,7 +68,7 @@ export function DevView({ onTablesChanged }: Props) {
   // A spec's tables were created: the status and the sidebar are stale.
   const specTablesCreated = () => {
     onTablesChanged();
-    setReload((r) => r + 1);
+    reload();
   };
 
   const first = tables.find((t) => t.exists);
@@ -129,7 +112,7 @@ export function DevView({ onTablesChanged }: Props) {
         </Notice>
       )}
       {done && <Notice kind="success">{done}</Notice>}
-      {error && <ErrorBox message={error} onRetry={() => setReload((r) => r + 1)} />}
+      {error && <ErrorBox message={error} onRetry={() => reload()} />}
 
       <section class="panel" aria-labelledby="fake-heading" aria-busy={loading}>
         <div class="panel-head">

@@ -1,10 +1,11 @@
 // One table: its columns and keys, totals, and its micro-partitions, paged and sorted by the server.
 // The app mounts one per table id (key={id}), so another table starts on page 1.
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 
-import { api, errorMessage, isAbort, type SortColumn, type SortDirection, type TableResponse, type TableSummary } from './api';
+import { api, type SortColumn, type SortDirection, type TableResponse, type TableSummary } from './api';
 import { formatBytes, formatCount, formatStat, isNumeric } from './format';
 import { ErrorBox, LoadingBar, PageSizeSelect, Pager } from './ui';
+import { useLoad } from './use-load';
 
 interface Props {
   id: number;
@@ -19,28 +20,12 @@ export function TableView({ id, onQueryTable }: Props) {
   const [sortColumn, setSortColumn] = useState<SortColumn>('id');
   const [sortDirection, setSortDirection] = useState<SortDirection>('asc');
   const [statColumn, setStatColumn] = useState<string | null>(null);
-  const [data, setData] = useState<TableResponse | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    const controller = new AbortController();
-    setLoading(true);
-    setError(null);
-    api
-      .table(id, { page, pageSize, sortColumn, sortDirection }, controller.signal)
-      .then((response) => {
-        setData(response);
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (isAbort(e)) return;
-        setError(errorMessage(e));
-        setLoading(false);
-      });
-    return () => controller.abort();
-  }, [id, page, pageSize, sortColumn, sortDirection, attempt]);
+  // A retry shows the skeleton again rather than the old error.
+  const { data, loading, error, reload } = useLoad<TableResponse>(
+    (signal) => api.table(id, { page, pageSize, sortColumn, sortDirection }, signal),
+    [id, page, pageSize, sortColumn, sortDirection],
+    { clearErrorFirst: true },
+  );
 
   const table = data && data.table.id === id ? data.table : null;
 
@@ -50,7 +35,7 @@ export function TableView({ id, onQueryTable }: Props) {
         <h1 id="table-title" class="view-title">
           {error ? 'Table' : <span class="skeleton-line w40" aria-label="Loading table" />}
         </h1>
-        {error ? <ErrorBox message={error} onRetry={() => setAttempt((a) => a + 1)} /> : <TableSkeleton />}
+        {error ? <ErrorBox message={error} onRetry={reload} /> : <TableSkeleton />}
       </section>
     );
   }
@@ -210,7 +195,7 @@ export function TableView({ id, onQueryTable }: Props) {
             />
           </div>
         </div>
-        {error && <ErrorBox message={error} onRetry={() => setAttempt((a) => a + 1)} />}
+        {error && <ErrorBox message={error} onRetry={reload} />}
         <div class={`table-scroll results-frame ${loading ? 'is-loading' : ''}`}>
           <LoadingBar active={loading} />
           <table class="data-table" data-testid="micro-partitions">

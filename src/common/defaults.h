@@ -1,0 +1,25 @@
+// Defaults and limits that more than one layer needs, each stated once. The layer that applies one may
+// re-export it under its own name (fakedata::kDefaultSeed is kDefaultFakeDataSeed), never copy the figure.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string_view>
+
+namespace superstore {
+
+// FAKE_DATA_SEED, `fake-data --seed`: the seed of the fake tables when none is given.
+inline constexpr uint64_t kDefaultFakeDataSeed = 42;
+// Seeds are taken from users as int64 (the catalog stores them as JSON integers); negative ones are refused.
+inline constexpr int64_t kMaxFakeDataSeed = INT64_MAX;
+// FAKE_DATA_SCALE, `fake-data --scale`: at least 1 and at most this. The generators' bound: every row
+// index stays far below their PRNG's 2^48 rows (fakedata/random.h), and every table below 2^32 rows.
+inline constexpr int64_t kMaxFakeDataScale = 1'000'000;
+
+// QUERY_TIME_LIMIT: how long a user query may run unless configured otherwise.
+inline constexpr std::chrono::seconds kDefaultQueryTimeLimit{30};
+
+// The catalog's file inside DATA_DIR.
+inline constexpr std::string_view kCatalogFileName = "catalog.db";
+
+}  // namespace superstore
