@@ -62,7 +62,8 @@ std::vector<int64_t> parse_list(const std::string& s) {
 std::string bench_spec(int64_t rows) {
   return R"(tables:
   - name: bench_subscriptions
-    rows: )" + std::to_string(rows) + R"(
+    rows: )" +
+         std::to_string(rows) + R"(
     partition_by: [plan]
     sort_by: [started_at, id]
     columns:
@@ -86,7 +87,8 @@ std::string bench_spec(int64_t rows) {
 std::string duckdb_spec_sql(int64_t rows, const fs::path& out) {
   return "COPY (SELECT id, user_id, plan, seats, "
          "CASE WHEN plan = 'free' THEN 0 WHEN plan = 'pro' THEN 12 ELSE round(8.5 * seats, 2) END AS monthly_price, "
-         "started_at, CASE WHEN random() < 0.3 THEN started_at + to_seconds((random() * 15552000)::BIGINT) END AS cancelled_at, "
+         "started_at, CASE WHEN random() < 0.3 THEN started_at + to_seconds((random() * 15552000)::BIGINT) END AS "
+         "cancelled_at, "
          "lower('user' || user_id || '.' || CASE (random() * 4)::INT WHEN 0 THEN 'Smith' WHEN 1 THEN 'Jones' "
          "WHEN 2 THEN 'Brown' ELSE 'Lee' END || '+' || id || '@example.com') AS contact, "
          "CASE (random() * 5)::INT WHEN 0 THEN 'New York' WHEN 1 THEN 'Paris' WHEN 2 THEN 'Tokyo' WHEN 3 THEN 'Berlin' "
@@ -95,9 +97,11 @@ std::string duckdb_spec_sql(int64_t rows, const fs::path& out) {
          "CASE WHEN r < 0.6 THEN 'free' WHEN r < 0.9 THEN 'pro' ELSE 'team' END AS plan, "
          "(1 + random() * random() * 199)::INTEGER AS seats, "
          "TIMESTAMPTZ '2019-01-01 00:00:00+00' + to_seconds((random() * 189216000)::BIGINT) AS started_at "
-         "FROM (SELECT range, random() AS r FROM range(" + std::to_string(rows) + "))) "
-         "ORDER BY plan, started_at, id) TO " + query::quote_literal(out.string()) +
-         " (FORMAT parquet, PARTITION_BY (plan))";
+         "FROM (SELECT range, random() AS r FROM range(" +
+         std::to_string(rows) +
+         "))) "
+         "ORDER BY plan, started_at, id) TO " +
+         query::quote_literal(out.string()) + " (FORMAT parquet, PARTITION_BY (plan))";
 }
 
 void run_spec(int64_t rows, int threads) {
@@ -202,11 +206,13 @@ Figures run_scale(int64_t scale, int threads) {
   for (const auto& t : fakedata::tables()) {
     std::string cols;
     for (const auto& c : t.spec.columns) {
-      cols += (cols.empty() ? "" : ", ") + query::quote_identifier(c.name) + " " + std::string(duckdb_type_name(c.type));
+      cols +=
+          (cols.empty() ? "" : ", ") + query::quote_identifier(c.name) + " " + std::string(duckdb_type_name(c.type));
     }
     conn.execute("CREATE TABLE " + t.spec.name + " (" + cols + ")");
     query::Appender app(conn, t.spec.name);
-    fakedata::generate_parallel(t, params, static_cast<unsigned>(threads), 65536, [&](ColumnBatch&& b) { app.append(b); });
+    fakedata::generate_parallel(t, params, static_cast<unsigned>(threads), 65536,
+                                [&](ColumnBatch&& b) { app.append(b); });
     app.close();
   }
   t0 = Clock::now();
@@ -239,14 +245,14 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("fake-data benchmark: 4 tables, %d threads\n", threads);
-  std::printf("%6s %11s | %14s | %14s %9s | %14s %9s | %12s | %8s\n", "scale", "rows", "generate rows/s", "superstore rows/s",
-              "seconds", "duckdb rows/s", "seconds", "ours/duckdb", "peak MiB");
+  std::printf("%6s %11s | %14s | %14s %9s | %14s %9s | %12s | %8s\n", "scale", "rows", "generate rows/s",
+              "superstore rows/s", "seconds", "duckdb rows/s", "seconds", "ours/duckdb", "peak MiB");
   for (int64_t scale : scales) {
     Figures f = run_scale(scale, threads);
     auto rate = [&](double s) { return static_cast<double>(f.rows) / s; };
-    std::printf("%6lld %11llu | %14.0f | %17.0f %9.3f | %14.0f %9.3f | %11.2fx | %8.0f\n", static_cast<long long>(scale),
-                static_cast<unsigned long long>(f.rows), rate(f.generate_s), rate(f.ours_s), f.ours_s,
-                rate(f.duckdb_s), f.duckdb_s, f.ours_s / f.duckdb_s, peak_rss_mib());
+    std::printf("%6lld %11llu | %14.0f | %17.0f %9.3f | %14.0f %9.3f | %11.2fx | %8.0f\n",
+                static_cast<long long>(scale), static_cast<unsigned long long>(f.rows), rate(f.generate_s),
+                rate(f.ours_s), f.ours_s, rate(f.duckdb_s), f.duckdb_s, f.ours_s / f.duckdb_s, peak_rss_mib());
     std::fflush(stdout);
   }
   std::printf("targets: scale 1 ready in under 0.3 s; at scale 1000 superstore within 1.5x of duckdb\n");

@@ -9,12 +9,11 @@
 // (wrk, from Debian's packages).
 // Usage: query_bench SUPERSTORE_BINARY [--scales 1,100] [--runs 31] [--wrk-seconds 5]
 #include <fcntl.h>
+#include <httplib.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <httplib.h>
 
 #include <algorithm>
 #include <chrono>
@@ -22,12 +21,11 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "query/database.h"
 
@@ -64,13 +62,19 @@ struct Server {
 // Starts `superstore serve` in dev mode on an ephemeral port and waits for its "listening on" line.
 Server start_server(const std::string& binary, int64_t scale) {
   Server s;
-  s.data_dir = fs::temp_directory_path() / ("superstore-qbench-" + std::to_string(getpid()) + "-" + std::to_string(scale));
+  s.data_dir =
+      fs::temp_directory_path() / ("superstore-qbench-" + std::to_string(getpid()) + "-" + std::to_string(scale));
   fs::remove_all(s.data_dir);
   fs::create_directories(s.data_dir);
   fs::path out = s.data_dir / "serve.out";
-  std::vector<std::string> env = {"APP_ENV=dev", "PORT=0", "HOST=127.0.0.1", "DATA_DIR=" + s.data_dir.string(),
-                                  "USER_EMAIL=bench@example.com", "USER_PASSWORD=bench-password-1",
-                                  "FAKE_DATA_SCALE=" + std::to_string(scale), "PATH=/usr/bin:/bin"};
+  std::vector<std::string> env = {"APP_ENV=dev",
+                                  "PORT=0",
+                                  "HOST=127.0.0.1",
+                                  "DATA_DIR=" + s.data_dir.string(),
+                                  "USER_EMAIL=bench@example.com",
+                                  "USER_PASSWORD=bench-password-1",
+                                  "FAKE_DATA_SCALE=" + std::to_string(scale),
+                                  "PATH=/usr/bin:/bin"};
   std::vector<char*> envp, argv;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -195,8 +199,8 @@ int main(int argc, char** argv) {
         return 1;
       }
     }
-    std::printf("%-34s %10.2f\n%-34s %10.2f\n", "GET /health (HTTP alone)", median(health),
-                "SELECT 1 (no table)", median(select_one));
+    std::printf("%-34s %10.2f\n%-34s %10.2f\n", "GET /health (HTTP alone)", median(health), "SELECT 1 (no table)",
+                median(select_one));
     // Each peer is measured against the server in a loop of its own, the two taking turns in an order
     // drawn at random every run (the same draws in every benchmark run), so that each follows the other as
     // often as itself. With all three in one loop, the two DuckDB peers, which share this process, often
@@ -229,8 +233,10 @@ int main(int argc, char** argv) {
     for (const auto& q : kQueries) {
       std::string body = nlohmann::json{{"query", q[1]}, {"per_page", 1000}}.dump();
       std::vector<double> ours, theirs, ours_again, theirs_cached;
-      server_against(body, [&] { direct.execute(q[1]); }, ours, theirs);
-      server_against(body, [&] { cached.execute(q[1]); }, ours_again, theirs_cached);
+      server_against(
+          body, [&] { direct.execute(q[1]); }, ours, theirs);
+      server_against(
+          body, [&] { cached.execute(q[1]); }, ours_again, theirs_cached);
       std::printf("%-34s %10.2f %10.2f %7.2fx %10.2f %14.2f %7.2fx\n", q[0], median(ours), median(theirs),
                   median(ours) / median(theirs), median(ours_again), median(theirs_cached),
                   median(ours_again) / median(theirs_cached));

@@ -3,7 +3,6 @@
 
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "process.h"
@@ -83,7 +82,8 @@ TEST_F(Cli, CreateInsertQueryFromAFreshDataDir) {
 
 TEST_F(Cli, TimeTravelAndDelete) {
   create_people();
-  ok({"insert", "people", file("a.jsonl", "{\"id\":1,\"name\":\"a\",\"dept\":\"X\"}\n{\"id\":2,\"name\":\"b\",\"dept\":\"Y\"}\n")});
+  ok({"insert", "people",
+      file("a.jsonl", "{\"id\":1,\"name\":\"a\",\"dept\":\"X\"}\n{\"id\":2,\"name\":\"b\",\"dept\":\"Y\"}\n")});
   ok({"insert", "people", file("b.jsonl", "{\"id\":3,\"name\":\"c\",\"dept\":\"X\"}\n")});
   ProcessResult del = ok({"delete", "people", "--where", "id = 1"});
   EXPECT_NE(del.out.find("deleted 1 rows"), std::string::npos) << del.out;
@@ -102,11 +102,12 @@ TEST_F(Cli, AWriteKilledBeforeItsCommitLeavesThePreviousVersion) {
   create_people();
   ok({"insert", "people", file("a.csv", "id,name,dept,joined,born\n1,a,X,,\n")});
   ProcessResult killed = cli({"insert", "people", file("b.csv", "id,name,dept,joined,born\n2,b,X,,\n3,c,Y,,\n")},
-                   {{"SUPERSTORE_CRASH_BEFORE_COMMIT", "1"}});
+                             {{"SUPERSTORE_CRASH_BEFORE_COMMIT", "1"}});
   EXPECT_EQ(killed.exit_code, 128 + 9);
   // Its files were written, yet no version references them.
   int parquet = 0;
-  for (const auto& e : fs::recursive_directory_iterator(dir_.path() / "warehouse")) parquet += e.path().extension() == ".parquet";
+  for (const auto& e : fs::recursive_directory_iterator(dir_.path() / "warehouse"))
+    parquet += e.path().extension() == ".parquet";
   EXPECT_GE(parquet, 2);
   EXPECT_EQ(json_rows("SELECT count(*) AS n, max(id) AS m FROM people")[0]["n"], 1);
   ProcessResult list = ok({"table", "list"});
@@ -156,11 +157,13 @@ TEST_F(Cli, CsvColumnsGoByHeaderNameAndQuotesFollowRfc4180) {
   ok({"table", "create", "names", "--columns", "id:Int64,first:String,last:String,joined:Timestamp"});
   // Written as Python's csv module, pandas or Excel do: another column order, a doubled quote, a quoted
   // comma and newline, "" for an empty string beside an empty field for NULL, CRLF and a byte-order mark.
-  ok({"insert", "names", file("names.csv", "\xEF\xBB\xBFid,last,joined,first\r\n"
-                                           "1,Smith,2024-01-02 10:00:00,Ann\r\n"
-                                           "2,\"say \"\"hi\"\", ok\",,Bob\r\n"
-                                           "3,\"two\r\nlines\",,\"\"\r\n"
-                                           "4,,,Cy\r\n")});
+  ok({"insert", "names",
+      file("names.csv",
+           "\xEF\xBB\xBFid,last,joined,first\r\n"
+           "1,Smith,2024-01-02 10:00:00,Ann\r\n"
+           "2,\"say \"\"hi\"\", ok\",,Bob\r\n"
+           "3,\"two\r\nlines\",,\"\"\r\n"
+           "4,,,Cy\r\n")});
   const auto rows = json_rows("SELECT id, first, last FROM names ORDER BY id");
   EXPECT_EQ(rows, nlohmann::json::parse(R"([{"id":1,"first":"Ann","last":"Smith"},
     {"id":2,"first":"Bob","last":"say \"hi\", ok"},{"id":3,"first":"","last":"two\r\nlines"},
@@ -173,7 +176,8 @@ TEST_F(Cli, CsvColumnsGoByHeaderNameAndQuotesFollowRfc4180) {
     EXPECT_NE(r.err.find(expected), std::string::npos) << r.err;
     EXPECT_LT(r.err.size(), 400u) << r.err;
   };
-  refused("unknown.csv", "id,first,surname,joined\n9,a,b,\n", "line 1: the header names 'surname', not columns of the table");
+  refused("unknown.csv", "id,first,surname,joined\n9,a,b,\n",
+          "line 1: the header names 'surname', not columns of the table");
   refused("missing.csv", "id,first,joined\n9,a,\n", "the header lacks column 'last'");
   refused("twice.csv", "id,first,last,last,joined\n9,a,b,c,\n", "the header repeats 'last'");
   // Errors give the physical line, past a field that spans lines, with the record cut short.
@@ -213,12 +217,14 @@ TEST_F(Cli, ValidateAndPreviewASpecWithoutWritingAnything) {
   EXPECT_NE(ok({"fake-data", "preview", spec, "--rows", "3", "--format", "json", "--seed", "7"}).out, p.out);
   EXPECT_FALSE(fs::exists(dir_.path() / "catalog.db"));  // nothing written
 
-  const std::string bad = file("bad.yaml", std::string(kTeamsSpec).replace(std::string(kTeamsSpec).find("sequence"), 8, "sequenze"));
+  const std::string bad =
+      file("bad.yaml", std::string(kTeamsSpec).replace(std::string(kTeamsSpec).find("sequence"), 8, "sequenze"));
   ProcessResult b = cli({"fake-data", "validate", bad});
   EXPECT_EQ(b.exit_code, 1);
-  EXPECT_NE(b.err.find(bad + ":6:38: table teams, column id: unknown generator 'sequenze'"), std::string::npos) << b.err;
+  EXPECT_NE(b.err.find(bad + ":6:38: table teams, column id: unknown generator 'sequenze'"), std::string::npos)
+      << b.err;
   EXPECT_NE(cli({"fake-data", "preview", spec, "--table", "nope"}).exit_code, 0);
-  EXPECT_NE(cli({"fake-data", "validate", file("missing/x.yaml", "")} ).exit_code, 0);
+  EXPECT_NE(cli({"fake-data", "validate", file("missing/x.yaml", "")}).exit_code, 0);
 }
 
 TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
@@ -226,11 +232,14 @@ TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
   const std::map<std::string, std::string> dev = {{"APP_ENV", "dev"}};
   ProcessResult created = cli({"fake-data", "create", "--specs", spec}, dev);
   ASSERT_EQ(created.exit_code, 0) << created.err;
-  EXPECT_NE(created.out.find("created: fake_users, fake_products, fake_orders, fake_analytics, teams"), std::string::npos)
+  EXPECT_NE(created.out.find("created: fake_users, fake_products, fake_orders, fake_analytics, teams"),
+            std::string::npos)
       << created.out;
   // Each table's progress is announced once.
   size_t announced = 0;
-  for (size_t at = created.err.find("(teams done)"); at != std::string::npos; at = created.err.find("(teams done)", at + 1)) ++announced;
+  for (size_t at = created.err.find("(teams done)"); at != std::string::npos;
+       at = created.err.find("(teams done)", at + 1))
+    ++announced;
   EXPECT_LE(announced, 1u) << created.err;
   EXPECT_EQ(json_rows("SELECT count(*) AS n FROM teams t JOIN fake_users u ON u.id = t.lead "
                       "WHERE t.lead_name = u.first_name || ' ' || u.last_name")[0]["n"],
@@ -253,11 +262,15 @@ TEST_F(Cli, NumbersOutOfRangeAreRefusedNotWrapped) {
   };
   const std::map<std::string, std::string> dev = {{"APP_ENV", "dev"}};
   std::vector<Case> cases = {
-      {{"fake-data", "create", "--seed", "-1"}, dev, "--seed must be a whole number from 0 to 9223372036854775807, not '-1'"},
+      {{"fake-data", "create", "--seed", "-1"},
+       dev,
+       "--seed must be a whole number from 0 to 9223372036854775807, not '-1'"},
       {{"fake-data", "create", "--seed", "18446744073709551615"}, dev, "--seed must be a whole number"},
       {{"fake-data", "create", "--scale", "0"}, dev, "--scale must be a whole number from 1 to 1000000, not '0'"},
       {{"fake-data", "create", "--scale", "1000001"}, dev, "--scale must be a whole number from 1 to 1000000"},
-      {{"fake-data", "create"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_SEED", "-1"}}, "FAKE_DATA_SEED must be a whole number"},
+      {{"fake-data", "create"},
+       {{"APP_ENV", "dev"}, {"FAKE_DATA_SEED", "-1"}},
+       "FAKE_DATA_SEED must be a whole number"},
       {{"fake-data", "create"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_SCALE", "2000000"}}, "FAKE_DATA_SCALE must be"},
       {{"sql", "--max-rows", "10x", "SELECT 1"}, {}, "--max-rows needs a whole number, not '10x'"},
       {{"sql", "--version", "99999999999999999999", "SELECT 1"}, {}, "--version needs a whole number"},

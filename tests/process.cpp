@@ -25,10 +25,11 @@ std::string slurp(const std::string& path) {
 
 }  // namespace
 
-ProcessResult run(const std::string& binary, const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-        const std::string& stdin_text) {
+ProcessResult run(const std::string& binary, const std::vector<std::string>& args,
+                  const std::map<std::string, std::string>& env, const std::string& stdin_text) {
   // Files rather than pipes: no deadlock however much the child prints.
-  char out_path[] = "/tmp/ss-e2e-out-XXXXXX", err_path[] = "/tmp/ss-e2e-err-XXXXXX", in_path[] = "/tmp/ss-e2e-in-XXXXXX";
+  char out_path[] = "/tmp/ss-e2e-out-XXXXXX", err_path[] = "/tmp/ss-e2e-err-XXXXXX",
+       in_path[] = "/tmp/ss-e2e-in-XXXXXX";
   int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path), in_fd = mkstemp(in_path);
   if (out_fd < 0 || err_fd < 0 || in_fd < 0) throw std::runtime_error("mkstemp failed");
   if (write(in_fd, stdin_text.data(), stdin_text.size()) != static_cast<ssize_t>(stdin_text.size())) {

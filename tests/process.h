@@ -15,6 +15,6 @@ struct ProcessResult {
 
 // Runs `binary` with `args`, the current environment plus `env`, and `stdin_text` on its standard input.
 ProcessResult run(const std::string& binary, const std::vector<std::string>& args,
-        const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "");
+                  const std::map<std::string, std::string>& env = {}, const std::string& stdin_text = "");
 
 }  // namespace superstore::e2e

@@ -684,10 +684,12 @@ const char* kPlansSpec = R"(tables:
 
 TEST_F(ServerE2E, DevStartCreatesTheSpecTablesOnceAndStatusShowsThem) {
   start(true, {{"FAKE_DATA_SPECS", file("specs/plans.yaml", kPlansSpec)}});
-  EXPECT_TRUE(contains(server_->out(), "fake tables created: fake_users, fake_products, fake_orders, fake_analytics, plans"))
+  EXPECT_TRUE(
+      contains(server_->out(), "fake tables created: fake_users, fake_products, fake_orders, fake_analytics, plans"))
       << server_->out();
-  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM plans p JOIN fake_users u ON u.id = p.owner "
-                                       "WHERE p.since >= u.created_at"}}),
+  EXPECT_EQ(expect(execute({{"query",
+                             "SELECT count(*) AS n FROM plans p JOIN fake_users u ON u.id = p.owner "
+                             "WHERE p.since >= u.created_at"}}),
                    200)["data"]["rows"][0]["n"],
             40);
   ordered_json status = expect(get("/dev/fake-data-status"), 200);
@@ -706,10 +708,14 @@ TEST_F(ServerE2E, DevStartCreatesTheSpecTablesOnceAndStatusShowsThem) {
   EXPECT_EQ(status["tables"][4]["spec_changed"], true);
   file("specs/plans.yaml", "tables:\n  - name: plans\n    rows: x\n");
   status = expect(get("/dev/fake-data-status"), 200);
-  EXPECT_TRUE(contains(status["spec_error"], "plans.yaml:3:11: table plans: rows must be a whole number")) << status.dump();
+  EXPECT_TRUE(contains(status["spec_error"], "plans.yaml:3:11: table plans: rows must be a whole number"))
+      << status.dump();
   // The broken file does not block a request that does not need it.
   const std::string other = "tables: [{name: others, rows: 3, columns: [{name: id, type: Int64, gen: sequence}]}]";
-  EXPECT_EQ(expect(client().Post("/dev/fake-tables/preview", auth(), other, "application/yaml"), 200)["tables"][0]["rows"].size(), 3u);
+  EXPECT_EQ(
+      expect(client().Post("/dev/fake-tables/preview", auth(), other, "application/yaml"), 200)["tables"][0]["rows"]
+          .size(),
+      3u);
 }
 
 TEST_F(ServerE2E, SpecRoutesPreviewCreateAndReplaceTables) {
@@ -723,7 +729,8 @@ TEST_F(ServerE2E, SpecRoutesPreviewCreateAndReplaceTables) {
   EXPECT_EQ(preview["tables"][0]["rows_total"], 40);
   EXPECT_EQ(preview["tables"][0]["rows"][4]["id"], 5);
   EXPECT_EQ(preview["tables"][0]["columns"][3], json({{"name", "since"}, {"type", "Timestamp"}}));
-  EXPECT_TRUE(contains(error_of(send("/dev/fake-tables/preview?rows=5000", kPlansSpec), 400), "rows must be from 0 to 1000"));
+  EXPECT_TRUE(
+      contains(error_of(send("/dev/fake-tables/preview?rows=5000", kPlansSpec), 400), "rows must be from 0 to 1000"));
   EXPECT_TRUE(contains(error_of(send("/dev/fake-tables/preview?table=nope", kPlansSpec), 404), "no table 'nope'"));
   // A bad spec: the position in the body, the table, the column, and nothing created.
   std::string bad = kPlansSpec;
@@ -753,9 +760,11 @@ TEST_F(ServerE2E, SpecRoutesPreviewCreateAndReplaceTables) {
 TEST_F(ServerE2E, OutsideDevTheDevRoutesAre403AndNoFakeTableAppears) {
   start();
   EXPECT_FALSE(contains(server_->out(), "fake"));
-  for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
-           {"POST", "/dev/create-fake-data"}, {"DELETE", "/dev/reset-fake-data"}, {"GET", "/dev/fake-data-status"},
-           {"POST", "/dev/fake-tables"}, {"POST", "/dev/fake-tables/preview"}}) {
+  for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{{"POST", "/dev/create-fake-data"},
+                                                                              {"DELETE", "/dev/reset-fake-data"},
+                                                                              {"GET", "/dev/fake-data-status"},
+                                                                              {"POST", "/dev/fake-tables"},
+                                                                              {"POST", "/dev/fake-tables/preview"}}) {
     httplib::Request anonymous;
     anonymous.method = method;
     anonymous.path = path;

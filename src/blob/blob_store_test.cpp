@@ -12,8 +12,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "support/temp_folder.h"
 #include "common/error.h"
+#include "support/temp_folder.h"
 
 namespace superstore::blob {
 namespace {

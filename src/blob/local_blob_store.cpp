@@ -10,8 +10,8 @@
 
 #include "blob/blob_key.h"
 #include "blob/blob_store.h"
-#include "common/posix_file.h"
 #include "common/error.h"
+#include "common/posix_file.h"
 
 namespace superstore::blob {
 namespace {

@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "blob/blob_store.h"
-#include "support/temp_folder.h"
 #include "common/error.h"
+#include "support/temp_folder.h"
 
 namespace superstore::blob {
 namespace {

@@ -1,9 +1,9 @@
 #include "catalog/sqlite_db.h"
 
+#include <sqlite3.h>
+
 #include <chrono>
 #include <thread>
-
-#include <sqlite3.h>
 
 #include "common/error.h"
 

@@ -15,7 +15,6 @@
 
 namespace superstore::catalog {
 
-
 class CatalogTest : public ::testing::Test {
  protected:
   std::filesystem::path file() const { return folder_.path() / "catalog.db"; }

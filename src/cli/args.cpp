@@ -1,6 +1,5 @@
 #include "cli/args.h"
 
-
 #include "common/error.h"
 #include "common/parse_int.h"
 
@@ -65,8 +64,8 @@ void Args::check(const std::set<std::string>& known, size_t max_positional) cons
     if (!known.count(name)) fail(ErrorCode::InvalidArgument, "unknown option --" + name);
   }
   if (positional_.size() > max_positional) {
-    fail(ErrorCode::InvalidArgument, "unexpected argument '" + positional_[max_positional] +
-                                         "' (quote a query or predicate that holds spaces)");
+    fail(ErrorCode::InvalidArgument,
+         "unexpected argument '" + positional_[max_positional] + "' (quote a query or predicate that holds spaces)");
   }
 }
 

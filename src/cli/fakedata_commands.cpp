@@ -76,7 +76,8 @@ fakedata::Params params_of(const Config& config, const Args& args) {
 
 // validate FILE... and preview FILE: they write nothing, so they work outside dev too.
 int spec_command(const Config& config, const std::string& action, const Args& args) {
-  if (args.positional().empty()) fail(ErrorCode::InvalidArgument, "usage: superstore fake-data " + action + " FILE|FOLDER...");
+  if (args.positional().empty())
+    fail(ErrorCode::InvalidArgument, "usage: superstore fake-data " + action + " FILE|FOLDER...");
   std::vector<fakedata::SpecSource> sources;
   for (const auto& path : args.positional()) {
     for (auto& s : fakedata::read_spec_sources(path)) sources.push_back(std::move(s));
@@ -91,13 +92,15 @@ int spec_command(const Config& config, const std::string& action, const Args& ar
   const fakedata::Params params = params_of(config, args);
   if (action == "validate") {
     for (const auto& t : tables) {
-      std::cout << "ok: " << t.spec.database << "." << t.spec.schema << "." << t.spec.name << " (" << t.spec.columns.size()
-                << " columns, " << t.spec.rows(params) << " rows at scale " << params.scale << ")\n";
+      std::cout << "ok: " << t.spec.database << "." << t.spec.schema << "." << t.spec.name << " ("
+                << t.spec.columns.size() << " columns, " << t.spec.rows(params) << " rows at scale " << params.scale
+                << ")\n";
     }
     return 0;
   }
   const int64_t rows = args.int_option("rows", 0, 10'000).value_or(20);
-  const nlohmann::ordered_json out = fakedata::preview(tables, params, static_cast<uint64_t>(rows), args.option_or("table", ""));
+  const nlohmann::ordered_json out =
+      fakedata::preview(tables, params, static_cast<uint64_t>(rows), args.option_or("table", ""));
   const OutputFormat format = parse_output_format(args.option_or("format", "table"));
   if (format == OutputFormat::Json) {
     std::cout << out.dump(2) << "\n";
@@ -151,17 +154,15 @@ int fakedata_command(const Config& config, const Words& words) {
   storage::Warehouse wh(wo);
   options.spec_tables = fakedata::spec_tables(wh, spec_files(config, args));
   auto started = std::chrono::steady_clock::now();
-  auto seconds = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
+  auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   if (action == "create") {
     auto r = fakedata::create_missing(wh, options);
     std::cout << "created: " << names(r.created) << "; already there: " << names(r.existing) << " (" << seconds()
               << " s)\n";
   } else if (action == "reset") {
     auto r = fakedata::reset(wh, options);
-    std::cout << "recreated: " << names(r.created) << "; " << r.dropped_ids.size()
-              << " old tables kept as dropped (" << seconds() << " s)\n";
+    std::cout << "recreated: " << names(r.created) << "; " << r.dropped_ids.size() << " old tables kept as dropped ("
+              << seconds() << " s)\n";
   } else if (action == "status") {
     std::cout << fakedata::status(wh, options.spec_tables).dump(2) << "\n";
   } else {

@@ -15,10 +15,9 @@ std::string cell_text(const nlohmann::ordered_json& v) {
 }
 
 bool is_numeric_type(const std::string& type) {
-  static const char* kNumeric[] = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                                   "UINTEGER", "UBIGINT", "FLOAT",  "DOUBLE", "DECIMAL"};
-  return std::any_of(std::begin(kNumeric), std::end(kNumeric),
-                     [&](const char* t) { return type.rfind(t, 0) == 0; });
+  static const char* kNumeric[] = {"TINYINT",   "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT",
+                                   "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT",  "DOUBLE",  "DECIMAL"};
+  return std::any_of(std::begin(kNumeric), std::end(kNumeric), [&](const char* t) { return type.rfind(t, 0) == 0; });
 }
 
 std::string csv_field(const nlohmann::ordered_json& v) {

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "cli/args.h"
@@ -93,10 +93,11 @@ void create_missing_fake_tables(const Config& config, storage::Warehouse& wareho
   if (config.fake_data_specs_explicit || std::filesystem::exists(config.fake_data_specs)) {
     try {
       options.spec_tables = fakedata::spec_tables(warehouse, fakedata::read_spec_sources(config.fake_data_specs));
-      std::cout << "fake-data specs: " << options.spec_tables.size() << " tables from " << config.fake_data_specs.string()
-                << "\n";
+      std::cout << "fake-data specs: " << options.spec_tables.size() << " tables from "
+                << config.fake_data_specs.string() << "\n";
     } catch (const Error& e) {
-      std::cerr << "fake-data specs in " << config.fake_data_specs.string() << " were not loaded:\n" << e.what() << "\n";
+      std::cerr << "fake-data specs in " << config.fake_data_specs.string() << " were not loaded:\n"
+                << e.what() << "\n";
     }
   }
   // The writer reports a table's total more than once (it also fetches samples); say it once.

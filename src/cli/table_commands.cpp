@@ -44,15 +44,21 @@ int list(const Config& config, const Args& args) {
   args.check({"all"}, 0);
   auto wh = open_warehouse(config);
   query::QueryPage page;
-  page.columns = {{"id", "BIGINT"}, {"database", "VARCHAR"}, {"schema", "VARCHAR"}, {"name", "VARCHAR"},
-                  {"status", "VARCHAR"}, {"partition_by", "VARCHAR"}, {"sort_by", "VARCHAR"},
-                  {"rows", "BIGINT"}, {"files", "BIGINT"}, {"version", "BIGINT"}};
+  page.columns = {{"id", "BIGINT"},      {"database", "VARCHAR"},     {"schema", "VARCHAR"},  {"name", "VARCHAR"},
+                  {"status", "VARCHAR"}, {"partition_by", "VARCHAR"}, {"sort_by", "VARCHAR"}, {"rows", "BIGINT"},
+                  {"files", "BIGINT"},   {"version", "BIGINT"}};
   for (const auto& t : wh.catalog().list_tables(args.flag("all"))) {
     auto snap = wh.snapshot(t);
-    page.rows.push_back({{"id", t.id}, {"database", t.database}, {"schema", t.schema}, {"name", t.name},
+    page.rows.push_back({{"id", t.id},
+                         {"database", t.database},
+                         {"schema", t.schema},
+                         {"name", t.name},
                          {"status", t.status == catalog::TableStatus::Active ? "active" : "dropped"},
-                         {"partition_by", join(t.partition_keys, ",")}, {"sort_by", join(t.sort_keys, ",")},
-                         {"rows", snap->total_rows()}, {"files", snap->files.size()}, {"version", snap->version}});
+                         {"partition_by", join(t.partition_keys, ",")},
+                         {"sort_by", join(t.sort_keys, ",")},
+                         {"rows", snap->total_rows()},
+                         {"files", snap->files.size()},
+                         {"version", snap->version}});
   }
   page.total = static_cast<int64_t>(page.rows.size());
   print_result(std::cout, page, OutputFormat::Table);
@@ -85,8 +91,8 @@ int insert_command(const Config& config, const Words& words) {
   auto wh = open_warehouse(config);
   auto t = find(wh, args, args.need(0, "table name: superstore insert NAME FILE"));
   auto r = wh.insert_file(t, args.need(1, "file: superstore insert NAME FILE"));
-  std::cout << "inserted " << r.rows << " rows into " << t.name << " (version " << r.version << ", "
-            << r.files_added << " files added, " << r.files_removed << " replaced)\n";
+  std::cout << "inserted " << r.rows << " rows into " << t.name << " (version " << r.version << ", " << r.files_added
+            << " files added, " << r.files_removed << " replaced)\n";
   return 0;
 }
 

@@ -6,9 +6,15 @@ namespace superstore {
 
 void Column::reserve(size_t rows) {
   switch (type_) {
-    case ColumnType::Float64: doubles_.reserve(rows); break;
-    case ColumnType::String: offsets_.reserve(rows + 1); break;
-    default: ints_.reserve(rows); break;
+    case ColumnType::Float64:
+      doubles_.reserve(rows);
+      break;
+    case ColumnType::String:
+      offsets_.reserve(rows + 1);
+      break;
+    default:
+      ints_.reserve(rows);
+      break;
   }
 }
 
@@ -16,9 +22,15 @@ void Column::push_null() {
   // A null keeps a placeholder value so every row has a slot in the value vector.
   if (nulls_.empty()) nulls_.assign(size_, 0);
   switch (type_) {
-    case ColumnType::Float64: doubles_.push_back(0); break;
-    case ColumnType::String: offsets_.push_back(chars_.size()); break;
-    default: ints_.push_back(0); break;
+    case ColumnType::Float64:
+      doubles_.push_back(0);
+      break;
+    case ColumnType::String:
+      offsets_.push_back(chars_.size());
+      break;
+    default:
+      ints_.push_back(0);
+      break;
   }
   nulls_.push_back(1);
   ++size_;
@@ -35,7 +47,9 @@ void Column::append(const Column& other) {
     }
   }
   switch (type_) {
-    case ColumnType::Float64: doubles_.insert(doubles_.end(), other.doubles_.begin(), other.doubles_.end()); break;
+    case ColumnType::Float64:
+      doubles_.insert(doubles_.end(), other.doubles_.begin(), other.doubles_.end());
+      break;
     case ColumnType::String: {
       const uint64_t base = chars_.size();
       chars_.append(other.chars_);
@@ -43,7 +57,9 @@ void Column::append(const Column& other) {
       for (size_t i = 1; i < other.offsets_.size(); ++i) offsets_.push_back(base + other.offsets_[i]);
       break;
     }
-    default: ints_.insert(ints_.end(), other.ints_.begin(), other.ints_.end()); break;
+    default:
+      ints_.insert(ints_.end(), other.ints_.begin(), other.ints_.end());
+      break;
   }
   size_ += other.size_;
 }

@@ -23,8 +23,14 @@ class Column {
   // Room for this many bytes of strings in all (String columns).
   void reserve_chars(size_t bytes) { chars_.reserve(bytes); }
 
-  void push_int(int64_t v) { ints_.push_back(v); mark_valid(); }
-  void push_double(double v) { doubles_.push_back(v); mark_valid(); }
+  void push_int(int64_t v) {
+    ints_.push_back(v);
+    mark_valid();
+  }
+  void push_double(double v) {
+    doubles_.push_back(v);
+    mark_valid();
+  }
   void push_string(std::string_view v) {
     chars_.append(v);
     offsets_.push_back(chars_.size());

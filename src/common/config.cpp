@@ -35,11 +35,10 @@ Config Config::from_environment() {
   c.port = static_cast<int>(env_int("PORT", 8000, 0, 65535));
   c.user_email = env_or("USER_EMAIL", "");
   c.user_password = env_or("USER_PASSWORD", "");
-  c.cors_origins = split_list(
-      env_or("CORS_ORIGINS", c.dev ? "http://localhost:5173,http://localhost:5174" : ""));
+  c.cors_origins = split_list(env_or("CORS_ORIGINS", c.dev ? "http://localhost:5173,http://localhost:5174" : ""));
   c.fake_data_scale = env_int("FAKE_DATA_SCALE", 1, 1, kMaxFakeDataScale);
-  c.fake_data_seed = static_cast<uint64_t>(
-      env_int("FAKE_DATA_SEED", static_cast<int64_t>(kDefaultFakeDataSeed), 0, kMaxFakeDataSeed));
+  c.fake_data_seed =
+      static_cast<uint64_t>(env_int("FAKE_DATA_SEED", static_cast<int64_t>(kDefaultFakeDataSeed), 0, kMaxFakeDataSeed));
   c.query_time_limit_seconds = env_int("QUERY_TIME_LIMIT", kDefaultQueryTimeLimit.count(), 1, 86'400);
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");

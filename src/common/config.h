@@ -11,14 +11,14 @@
 namespace superstore {
 
 struct Config {
-  bool dev = false;                       // APP_ENV=dev
-  std::filesystem::path data_dir = "data";  // DATA_DIR
-  std::string host = "127.0.0.1";          // HOST
-  int port = 8000;                          // PORT
-  std::string user_email;                   // USER_EMAIL
-  std::string user_password;                // USER_PASSWORD (never logged)
-  std::vector<std::string> cors_origins;    // CORS_ORIGINS, comma-separated
-  int64_t fake_data_scale = 1;              // FAKE_DATA_SCALE, 1 to kMaxFakeDataScale
+  bool dev = false;                                // APP_ENV=dev
+  std::filesystem::path data_dir = "data";         // DATA_DIR
+  std::string host = "127.0.0.1";                  // HOST
+  int port = 8000;                                 // PORT
+  std::string user_email;                          // USER_EMAIL
+  std::string user_password;                       // USER_PASSWORD (never logged)
+  std::vector<std::string> cors_origins;           // CORS_ORIGINS, comma-separated
+  int64_t fake_data_scale = 1;                     // FAKE_DATA_SCALE, 1 to kMaxFakeDataScale
   uint64_t fake_data_seed = kDefaultFakeDataSeed;  // FAKE_DATA_SEED
   // FAKE_DATA_SPECS: a spec file or a folder of them (docs/fake-data-specs.md). The default folder may
   // be missing; a path set explicitly must exist.

@@ -4,26 +4,40 @@ namespace superstore {
 
 int http_status(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::InvalidArgument: return 400;
-    case ErrorCode::Unauthenticated: return 401;
-    case ErrorCode::Forbidden: return 403;
-    case ErrorCode::NotFound: return 404;
-    case ErrorCode::Conflict: return 409;
-    case ErrorCode::TooLarge: return 413;
-    case ErrorCode::Internal: return 500;
+    case ErrorCode::InvalidArgument:
+      return 400;
+    case ErrorCode::Unauthenticated:
+      return 401;
+    case ErrorCode::Forbidden:
+      return 403;
+    case ErrorCode::NotFound:
+      return 404;
+    case ErrorCode::Conflict:
+      return 409;
+    case ErrorCode::TooLarge:
+      return 413;
+    case ErrorCode::Internal:
+      return 500;
   }
   return 500;
 }
 
 const char* error_code_name(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::InvalidArgument: return "invalid_argument";
-    case ErrorCode::Unauthenticated: return "unauthenticated";
-    case ErrorCode::Forbidden: return "forbidden";
-    case ErrorCode::NotFound: return "not_found";
-    case ErrorCode::Conflict: return "conflict";
-    case ErrorCode::TooLarge: return "too_large";
-    case ErrorCode::Internal: return "internal";
+    case ErrorCode::InvalidArgument:
+      return "invalid_argument";
+    case ErrorCode::Unauthenticated:
+      return "unauthenticated";
+    case ErrorCode::Forbidden:
+      return "forbidden";
+    case ErrorCode::NotFound:
+      return "not_found";
+    case ErrorCode::Conflict:
+      return "conflict";
+    case ErrorCode::TooLarge:
+      return "too_large";
+    case ErrorCode::Internal:
+      return "internal";
   }
   return "internal";
 }

@@ -28,9 +28,7 @@ constexpr std::array<TypeNames, 8> kTypes{{
     {ColumnType::Date, "Date", "date", "DATE"},
 }};
 
-const TypeNames& names_of(ColumnType type) {
-  return kTypes[static_cast<size_t>(type)];
-}
+const TypeNames& names_of(ColumnType type) { return kTypes[static_cast<size_t>(type)]; }
 
 }  // namespace
 
@@ -42,14 +40,11 @@ ColumnType parse_column_type(std::string_view name) {
   for (const auto& t : kTypes) {
     if (iequals(name, t.user)) return t.type;
   }
-  fail(ErrorCode::InvalidArgument,
-       "unknown column type '" + std::string(name) +
-           "'; use one of Int16, Int32, Int64, Float64, String, Boolean, Timestamp, Date");
+  fail(ErrorCode::InvalidArgument, "unknown column type '" + std::string(name) +
+                                       "'; use one of Int16, Int32, Int64, Float64, String, Boolean, Timestamp, Date");
 }
 
-bool can_partition_by(ColumnType type) {
-  return type != ColumnType::Float64 && type != ColumnType::Timestamp;
-}
+bool can_partition_by(ColumnType type) { return type != ColumnType::Float64 && type != ColumnType::Timestamp; }
 
 std::vector<ColumnDef> parse_column_list(std::string_view text) {
   std::vector<ColumnDef> columns;
@@ -59,8 +54,7 @@ std::vector<ColumnDef> parse_column_list(std::string_view text) {
     text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
     size_t colon = item.find(':');
     if (colon == std::string_view::npos) {
-      fail(ErrorCode::InvalidArgument,
-           "column '" + std::string(item) + "' needs a type, as in name:Int64");
+      fail(ErrorCode::InvalidArgument, "column '" + std::string(item) + "' needs a type, as in name:Int64");
     }
     std::string name(trim(item.substr(0, colon)));
     validate_identifier(name, "column name");

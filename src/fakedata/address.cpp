@@ -4,8 +4,12 @@ namespace superstore::fakedata {
 
 void write_house_number(HouseNumbers style, uint64_t bits, Text& out) {
   switch (style) {
-    case HouseNumbers::Wide: out << 1 + low_biased(bits, 9999); break;
-    case HouseNumbers::Short: out << 1 + low_biased(bits, 199); break;
+    case HouseNumbers::Wide:
+      out << 1 + low_biased(bits, 9999);
+      break;
+    case HouseNumbers::Short:
+      out << 1 + low_biased(bits, 199);
+      break;
     case HouseNumbers::Block: {  // Japanese chome-ban-go: district block, block, building
       const uint64_t chome = 1 + bits % 5;
       const uint64_t ban = 1 + (bits / 5) % 30;
@@ -39,12 +43,23 @@ void write_address(const Country& country, const Stream& stream, uint64_t row, T
   for (const AddressPart& part : country.address_format) {
     out << part.literal;
     switch (part.field) {
-      case 'n': write_house_number(country.house_numbers, stream(row, 2), out); break;
-      case 's': out << street; break;
-      case 'c': out << city.name; break;
-      case 'r': out << city.region; break;
-      case 'p': write_postal_code(city.postal_pattern, stream(row, 3), out); break;
-      default: break;
+      case 'n':
+        write_house_number(country.house_numbers, stream(row, 2), out);
+        break;
+      case 's':
+        out << street;
+        break;
+      case 'c':
+        out << city.name;
+        break;
+      case 'r':
+        out << city.region;
+        break;
+      case 'p':
+        write_postal_code(city.postal_pattern, stream(row, 3), out);
+        break;
+      default:
+        break;
     }
   }
 }

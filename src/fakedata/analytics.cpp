@@ -15,8 +15,17 @@ constexpr std::string_view kTable = "fake_analytics";
 constexpr uint64_t kBaseRows = 10'000;
 
 enum Column {
-  kId, kEventDate, kUserId, kPagePath, kSessionDuration, kPageViews, kBounceRate, kConversion, kDeviceType,
-  kBrowser, kCountry
+  kId,
+  kEventDate,
+  kUserId,
+  kPagePath,
+  kSessionDuration,
+  kPageViews,
+  kBounceRate,
+  kConversion,
+  kDeviceType,
+  kBrowser,
+  kCountry
 };
 // The columns that describe the visit: landing page and what the session did there.
 constexpr ColumnMask kVisitColumns = (ColumnMask{1} << kPagePath) | (ColumnMask{1} << kSessionDuration) |
@@ -65,7 +74,7 @@ constexpr std::array<Behaviour, 8> kBehaviour = {{
     {5'600, 80},     // content
 }};
 // Small screens bounce more and buy less.
-constexpr std::array<int64_t, 3> kDeviceBounceBp = {0, 600, 300};            // indexed by Device
+constexpr std::array<int64_t, 3> kDeviceBounceBp = {0, 600, 300};           // indexed by Device
 constexpr std::array<int64_t, 3> kDeviceConversionPercent = {100, 70, 90};  // indexed by Device
 
 // A search query as it appears in a URL: "Chef's Knife" -> "chef%27s+knife".
@@ -123,9 +132,8 @@ class Sessions {
 
     const Page& page = words_.pages[words_.page_table.pick(page_path_(row, 0))];
     const Behaviour& behaviour = kBehaviour[static_cast<size_t>(page.kind)];
-    const int64_t bounce_bp =
-        std::clamp<int64_t>(behaviour.bounce_bp + kDeviceBounceBp[device] + in_range(bounce_rate_(row), -800, 800),
-                            300, 9'700);
+    const int64_t bounce_bp = std::clamp<int64_t>(
+        behaviour.bounce_bp + kDeviceBounceBp[device] + in_range(bounce_rate_(row), -800, 800), 300, 9'700);
     // The row's bounce_rate is the bounce probability of its page, device and day; the session bounces
     // with exactly that probability, which is what ties the two together in queries.
     const bool bounced = chance_bp(bounced_(row), bounce_bp);
@@ -219,11 +227,16 @@ FakeTable analytics_table() {
       "Web sessions of fake_users in the year before the anchor: landing page, duration in seconds, page "
       "views, bounce rate, conversion, device, browser and ISO 3166 country code.";
   // In the order of the Column enum above.
-  spec.columns = {{"id", ColumnType::Int64},          {"event_date", ColumnType::Timestamp},
-                  {"user_id", ColumnType::Int64},     {"page_path", ColumnType::String},
-                  {"session_duration", ColumnType::Int32}, {"page_views", ColumnType::Int32},
-                  {"bounce_rate", ColumnType::Float64}, {"conversion", ColumnType::Boolean},
-                  {"device_type", ColumnType::String}, {"browser", ColumnType::String},
+  spec.columns = {{"id", ColumnType::Int64},
+                  {"event_date", ColumnType::Timestamp},
+                  {"user_id", ColumnType::Int64},
+                  {"page_path", ColumnType::String},
+                  {"session_duration", ColumnType::Int32},
+                  {"page_views", ColumnType::Int32},
+                  {"bounce_rate", ColumnType::Float64},
+                  {"conversion", ColumnType::Boolean},
+                  {"device_type", ColumnType::String},
+                  {"browser", ColumnType::String},
                   {"country", ColumnType::String}};
   spec.partition_keys = {"country", "device_type"};
   spec.sort_keys = {"event_date"};

@@ -145,7 +145,8 @@ TEST(FakeDomain, EmailsAreUniqueAtScale20) {
   params.scale = 20;
   const ColumnBatch users = whole_table("fake_users", params);
   std::unordered_set<std::string_view> seen;
-  for (size_t r = 0; r < users.rows(); ++r) EXPECT_TRUE(seen.insert(users[3].string_at(r)).second) << users[3].string_at(r);
+  for (size_t r = 0; r < users.rows(); ++r)
+    EXPECT_TRUE(seen.insert(users[3].string_at(r)).second) << users[3].string_at(r);
   EXPECT_EQ(seen.size(), 20'000u);
 }
 

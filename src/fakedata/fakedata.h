@@ -29,12 +29,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/columns.h"
 #include "common/defaults.h"
@@ -77,7 +76,7 @@ struct Params {
 void validate(const Params& params);
 
 struct TableSpec {
-  std::string name;         // e.g. "fake_users"
+  std::string name;  // e.g. "fake_users"
   std::string database = std::string(kDatabase);
   std::string schema = std::string(kSchema);
   std::string description;  // one sentence for status output and documentation
@@ -103,8 +102,8 @@ ColumnMask column_mask(const TableSpec& spec, const std::vector<std::string>& na
 // gets every row or none, and the callers drop them. Called only through generate(), generate_rows()
 // and generate_columns(), which have validated the arguments. A built-in table's fill is a plain
 // function; a spec table's (fakedata/spec/spec.h) holds its compiled spec.
-using FillRows = std::function<void(const Params& params, std::span<const uint64_t> rows, ColumnMask columns,
-                                    ColumnBatch& out)>;
+using FillRows =
+    std::function<void(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out)>;
 
 // One fake table: what it is and how to make its rows.
 struct FakeTable {
@@ -127,8 +126,7 @@ const FakeTable& find_table(std::string_view name);
 // otherwise or when params are invalid. Concatenating the batches of any split of [0, N) gives exactly
 // generate(table, params, 0, N).
 ColumnBatch generate(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end);
-ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin,
-                     uint64_t row_end);
+ColumnBatch generate(std::string_view table_name, const Params& params, uint64_t row_begin, uint64_t row_end);
 // The rows with these indices, in this order (any order, repeats allowed): row k of the result equals
 // row rows[k] of generate(table, params, 0, N). This lets the write path produce rows in their final
 // order (partition, then sort keys) without holding the table. Throws Error(InvalidArgument) for an
@@ -149,8 +147,9 @@ using BatchConsumer = std::function<void(ColumnBatch&&)>;
 // Generates every row of the table on `threads` worker threads (0 = one per hardware thread) in batches
 // of `batch_rows` rows, and hands the batches to `consumer` on the calling thread, one at a time and in
 // row order: the concatenation of what the consumer receives is generate(table, params, 0, rows), for
-// any thread count, or with `columns` generate_columns(table, params, 0, rows, columns). At most 2 x threads finished batches wait for the consumer, so memory stays bounded
-// at any scale while a slow consumer (the write path) sets the pace. The last batch may be shorter.
+// any thread count, or with `columns` generate_columns(table, params, 0, rows, columns). At most 2 x threads finished
+// batches wait for the consumer, so memory stays bounded at any scale while a slow consumer (the write path) sets the
+// pace. The last batch may be shorter.
 //
 // If the consumer throws, generation stops, the workers are joined and the exception propagates; an
 // error inside a worker propagates the same way. Throws Error(InvalidArgument) for invalid params or

@@ -14,8 +14,8 @@ namespace superstore::fakedata {
 
 void validate(const Params& params) {
   if (params.scale < 1 || params.scale > kMaxScale) {
-    fail(ErrorCode::InvalidArgument, "fake data scale must be between 1 and " + std::to_string(kMaxScale) +
-                                         ", got " + std::to_string(params.scale));
+    fail(ErrorCode::InvalidArgument, "fake data scale must be between 1 and " + std::to_string(kMaxScale) + ", got " +
+                                         std::to_string(params.scale));
   }
   if (params.anchor_us < kMinAnchorUs || params.anchor_us >= kMaxAnchorUs) {
     fail(ErrorCode::InvalidArgument,
@@ -63,8 +63,7 @@ void check_range(const FakeTable& table, const Params& params, uint64_t row_begi
   const uint64_t rows = table.spec.rows(params);
   if (row_begin > row_end || row_end > rows) {
     fail(ErrorCode::InvalidArgument, "rows [" + std::to_string(row_begin) + ", " + std::to_string(row_end) +
-                                         ") are outside " + table.spec.name + "'s " + std::to_string(rows) +
-                                         " rows");
+                                         ") are outside " + table.spec.name + "'s " + std::to_string(rows) + " rows");
   }
 }
 
@@ -124,8 +123,13 @@ namespace {
 class Pipeline {
  public:
   Pipeline(const FakeTable& table, const Params& params, uint64_t batch_rows, size_t window, ColumnMask columns)
-      : table_(table), params_(params), batch_rows_(batch_rows), rows_(table.spec.rows(params)),
-        batches_((rows_ + batch_rows - 1) / batch_rows), columns_(columns), slots_(window) {}
+      : table_(table),
+        params_(params),
+        batch_rows_(batch_rows),
+        rows_(table.spec.rows(params)),
+        batches_((rows_ + batch_rows - 1) / batch_rows),
+        columns_(columns),
+        slots_(window) {}
 
   uint64_t batches() const { return batches_; }
 
@@ -231,12 +235,8 @@ void generate_parallel(const FakeTable& table, const Params& params, unsigned th
 }
 
 nlohmann::json properties(const Params& params) {
-  return {{"fake_data", true},
-          {"generator_version", kGeneratorVersion},
-          {"seed", params.seed},
-          {"scale", params.scale},
-          {"anchor", format_timestamp_us(params.anchor_us)},
-          {"anchor_us", params.anchor_us}};
+  return {{"fake_data", true},     {"generator_version", kGeneratorVersion},          {"seed", params.seed},
+          {"scale", params.scale}, {"anchor", format_timestamp_us(params.anchor_us)}, {"anchor_us", params.anchor_us}};
 }
 
 Params params_from_properties(const nlohmann::json& properties) {

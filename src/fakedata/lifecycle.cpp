@@ -284,8 +284,8 @@ nlohmann::json status(storage::Warehouse& wh, const std::vector<FakeTable>& spec
     nlohmann::json columns = nlohmann::json::array();
     for (const auto& c : spec.columns) {
       nlohmann::json col = {{"name", c.name}, {"type", type_name(c.type)}, {"distinct_count", distinct[c.name]}};
-      bool is_partition = std::find(spec.partition_keys.begin(), spec.partition_keys.end(), c.name) !=
-                          spec.partition_keys.end();
+      bool is_partition =
+          std::find(spec.partition_keys.begin(), spec.partition_keys.end(), c.name) != spec.partition_keys.end();
       if (is_partition) {
         // Partition values live in the log, one per file, not in file stats.
         nlohmann::json lo, hi;

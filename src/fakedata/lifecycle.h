@@ -8,11 +8,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "fakedata/fakedata.h"
 #include "fakedata/spec/spec.h"
@@ -51,8 +50,8 @@ struct CreateReport {
 
 // Creates every fake table (built-in, then options.spec_tables) that has no active table of its name
 // in its database and schema; never touches one that exists. Throws Error(Conflict) before creating
-// anything when a spec table's name is taken by a table that is not fake. The missing tables are made concurrently; when one fails, the others
-// still finish and the first error is thrown.
+// anything when a spec table's name is taken by a table that is not fake. The missing tables are made concurrently;
+// when one fails, the others still finish and the first error is thrown.
 CreateReport create_missing(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
 // Replaces every fake table (or options.only) with freshly generated data; the old tables stay, with

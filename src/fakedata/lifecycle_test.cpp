@@ -161,11 +161,15 @@ TEST(FakeLifecycle, RelationsHoldInTheWarehouseAtScale) {
   EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o ANTI JOIN fake_users u ON o.user_id = u.id"), 0);
   EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_analytics a ANTI JOIN fake_users u ON a.user_id = u.id"), 0);
   EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o ANTI JOIN fake_products p ON o.product_name = p.name"), 0);
-  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o JOIN fake_products p ON o.product_name = p.name "
-                      "WHERE o.unit_price <> p.price"), 0);
+  EXPECT_EQ(count(wh,
+                  "SELECT count(*) FROM fake_orders o JOIN fake_products p ON o.product_name = p.name "
+                  "WHERE o.unit_price <> p.price"),
+            0);
   EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders WHERE round(quantity * unit_price, 2) <> total_amount"), 0);
-  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders o JOIN fake_users u ON o.user_id = u.id "
-                      "WHERE o.order_date <= u.created_at"), 0);
+  EXPECT_EQ(count(wh,
+                  "SELECT count(*) FROM fake_orders o JOIN fake_users u ON o.user_id = u.id "
+                  "WHERE o.order_date <= u.created_at"),
+            0);
   EXPECT_EQ(count(wh, "SELECT count(DISTINCT email) FROM fake_users"), 3000);
 }
 
@@ -271,9 +275,15 @@ TEST(FakeLifecycle, ExampleQueriesAgreeWithSqlite) {
       for (int c = 0; c < sqlite3_column_count(st); ++c) {
         const auto& v = o_row[ours.columns[static_cast<size_t>(c)].name];
         switch (sqlite3_column_type(st, c)) {
-          case SQLITE_INTEGER: EXPECT_EQ(v.get<int64_t>(), sqlite3_column_int64(st, c)) << q; break;
-          case SQLITE_FLOAT: EXPECT_NEAR(v.get<double>(), sqlite3_column_double(st, c), 1e-6 * std::abs(v.get<double>()) + 1e-9) << q; break;
-          default: EXPECT_EQ(v.get<std::string>(), reinterpret_cast<const char*>(sqlite3_column_text(st, c))) << q; break;
+          case SQLITE_INTEGER:
+            EXPECT_EQ(v.get<int64_t>(), sqlite3_column_int64(st, c)) << q;
+            break;
+          case SQLITE_FLOAT:
+            EXPECT_NEAR(v.get<double>(), sqlite3_column_double(st, c), 1e-6 * std::abs(v.get<double>()) + 1e-9) << q;
+            break;
+          default:
+            EXPECT_EQ(v.get<std::string>(), reinterpret_cast<const char*>(sqlite3_column_text(st, c))) << q;
+            break;
         }
       }
     }

@@ -16,12 +16,9 @@ namespace {
 constexpr std::string_view kTable = "fake_orders";
 constexpr uint64_t kBaseRows = 5'000;
 
-enum Column {
-  kId, kUserId, kProductName, kQuantity, kUnitPrice, kTotalAmount, kOrderDate, kStatus, kShippingAddress
-};
+enum Column { kId, kUserId, kProductName, kQuantity, kUnitPrice, kTotalAmount, kOrderDate, kStatus, kShippingAddress };
 
-constexpr std::array<std::string_view, 5> kStatuses = {"pending", "processing", "shipped", "delivered",
-                                                       "cancelled"};
+constexpr std::array<std::string_view, 5> kStatuses = {"pending", "processing", "shipped", "delivered", "cancelled"};
 
 // How an order's status depends on its age at the anchor: fresh orders wait or are being packed, then
 // ship, and after a month nearly all are delivered; a few of every age were cancelled.
@@ -134,10 +131,14 @@ FakeTable orders_table() {
       "Orders of fake_products by fake_users: quantity, unit price and exact total in US dollars, order "
       "time, a status that follows the order's age, and a shipping address in the user's country.";
   // In the order of the Column enum above.
-  spec.columns = {{"id", ColumnType::Int64},           {"user_id", ColumnType::Int64},
-                  {"product_name", ColumnType::String}, {"quantity", ColumnType::Int32},
-                  {"unit_price", ColumnType::Float64}, {"total_amount", ColumnType::Float64},
-                  {"order_date", ColumnType::Timestamp}, {"status", ColumnType::String},
+  spec.columns = {{"id", ColumnType::Int64},
+                  {"user_id", ColumnType::Int64},
+                  {"product_name", ColumnType::String},
+                  {"quantity", ColumnType::Int32},
+                  {"unit_price", ColumnType::Float64},
+                  {"total_amount", ColumnType::Float64},
+                  {"order_date", ColumnType::Timestamp},
+                  {"status", ColumnType::String},
                   {"shipping_address", ColumnType::String}};
   spec.partition_keys = {"status"};
   spec.sort_keys = {"order_date", "id"};

@@ -9,8 +9,18 @@ namespace superstore::fakedata {
 namespace {
 
 enum Column {
-  kId, kName, kDescription, kCategory, kBrand, kPrice, kCost, kStockQuantity, kWeight, kDimensions,
-  kIsFeatured, kCreatedAt
+  kId,
+  kName,
+  kDescription,
+  kCategory,
+  kBrand,
+  kPrice,
+  kCost,
+  kStockQuantity,
+  kWeight,
+  kDimensions,
+  kIsFeatured,
+  kCreatedAt
 };
 
 constexpr int64_t kListingSpanUs = 4 * kYearUs;
@@ -77,8 +87,8 @@ Products::Identity Products::identity(uint64_t row) const {
 // "<brand> <line> <kind> <code>", e.g. "Voltix Pro Wireless Earbuds VP-0042". The code ends in the
 // row's id and is the last word, so equal names would need equal ids: names are unique by construction.
 void Products::name(uint64_t row, const Products::Identity& product, Text& out) const {
-  out << product.brand << ' ' << product.line << ' ' << product.kind->name << ' ' << product.brand[0]
-      << product.line[0] << '-';
+  out << product.brand << ' ' << product.line << ' ' << product.kind->name << ' ' << product.brand[0] << product.line[0]
+      << '-';
   out.number(row + 1, 4);
 }
 
@@ -127,7 +137,8 @@ int64_t Products::weight_grams(uint64_t row, const Products::Identity& product) 
 void Products::dimensions(uint64_t row, const Products::Identity& product, Text& out) const {
   for (int i = 0; i < 3; ++i) {
     const int64_t typical = product.kind->dimensions_cm[static_cast<size_t>(i)];
-    const int64_t side = std::max<int64_t>(1, typical * in_range(dimensions_(row, static_cast<uint32_t>(i)), 80, 120) / 100);
+    const int64_t side =
+        std::max<int64_t>(1, typical * in_range(dimensions_(row, static_cast<uint32_t>(i)), 80, 120) / 100);
     if (i > 0) out << 'x';
     out << static_cast<uint64_t>(side);
   }
@@ -148,12 +159,11 @@ FakeTable products_table() {
       "Product catalogue: unique names, descriptions and brands fitting the category, price and cost in "
       "US dollars, stock, shipping weight in kg, packed dimensions, featured flag and listing time.";
   // In the order of the Column enum above.
-  spec.columns = {{"id", ColumnType::Int64},           {"name", ColumnType::String},
-                  {"description", ColumnType::String}, {"category", ColumnType::String},
-                  {"brand", ColumnType::String},       {"price", ColumnType::Float64},
-                  {"cost", ColumnType::Float64},       {"stock_quantity", ColumnType::Int32},
-                  {"weight", ColumnType::Float64},     {"dimensions", ColumnType::String},
-                  {"is_featured", ColumnType::Boolean}, {"created_at", ColumnType::Timestamp}};
+  spec.columns = {
+      {"id", ColumnType::Int64},          {"name", ColumnType::String},          {"description", ColumnType::String},
+      {"category", ColumnType::String},   {"brand", ColumnType::String},         {"price", ColumnType::Float64},
+      {"cost", ColumnType::Float64},      {"stock_quantity", ColumnType::Int32}, {"weight", ColumnType::Float64},
+      {"dimensions", ColumnType::String}, {"is_featured", ColumnType::Boolean},  {"created_at", ColumnType::Timestamp}};
   spec.partition_keys = {"category"};
   spec.sort_keys = {"id"};
   spec.base_rows = Products::kBaseRows;

@@ -129,7 +129,8 @@ class WeightedTable {
     const size_t n = weights.size();
     unsigned __int128 total = 0;
     for (uint64_t w : weights) total += w;
-    if (n == 0 || total == 0 || total >> 63 != 0) fail(ErrorCode::Internal, "weighted table without weight or with too much");
+    if (n == 0 || total == 0 || total >> 63 != 0)
+      fail(ErrorCode::Internal, "weighted table without weight or with too much");
     // Scaled so that a full bucket holds `total`: item i brings weights[i] * n.
     std::vector<unsigned __int128> mass(n);
     std::vector<size_t> small, large;

@@ -4,8 +4,8 @@
 // four built-in tables generate what the built-in generators do (schemas, keys, domains, relations).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -84,8 +84,9 @@ TEST(SpecLifecycle, CreatesSpecTablesOnceBesideTheBuiltInOnes) {
   EXPECT_EQ(invoices.properties["spec_digest"].get<std::string>().size(), 64u);
   EXPECT_EQ(scalar(wh, "SELECT count(*) FROM invoices"), 500);
   // Every reference resolves, through two levels.
-  EXPECT_EQ(scalar(wh, "SELECT count(*) FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id "
-                       "JOIN fake_users u ON u.id = s.user_id WHERE s.started_at >= u.created_at"),
+  EXPECT_EQ(scalar(wh,
+                   "SELECT count(*) FROM invoices i JOIN subscriptions s ON s.id = i.subscription_id "
+                   "JOIN fake_users u ON u.id = s.user_id WHERE s.started_at >= u.created_at"),
             500);
   EXPECT_EQ(wh.table("subscriptions", "development", "dev_schema").partition_keys, std::vector<std::string>{"plan"});
 }
@@ -217,7 +218,8 @@ TEST(SpecLifecycle, TheExampleSpecsMatchTheBuiltInTables) {
   for (const int64_t scale : {1, 2}) {
     TempFolder dir;
     storage::Warehouse wh(options_for(dir.path()));
-    LifecycleOptions options = with_specs(read_spec_sources(fs::path(SUPERSTORE_SOURCE_DIR) / "examples/fake-data"), wh);
+    LifecycleOptions options =
+        with_specs(read_spec_sources(fs::path(SUPERSTORE_SOURCE_DIR) / "examples/fake-data"), wh);
     options.scale = scale;
     create_missing(wh, options);
     for (const std::string name : {"users", "products", "orders", "analytics"}) {
@@ -247,22 +249,26 @@ TEST(SpecLifecycle, TheExampleSpecsMatchTheBuiltInTables) {
     }
     EXPECT_EQ(scalar(wh, "SELECT count(DISTINCT email) FROM sample_users"), 1000 * scale);
     EXPECT_EQ(scalar(wh, "SELECT count(DISTINCT name) FROM sample_products"), 500 * scale);
-    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_users WHERE age NOT BETWEEN 20 AND 68 OR salary < 30000 "
-                         "OR salary % 500 <> 0 OR created_at > TIMESTAMPTZ '2024-12-28 00:00:00+00'"),
+    EXPECT_EQ(scalar(wh,
+                     "SELECT count(*) FROM sample_users WHERE age NOT BETWEEN 20 AND 68 OR salary < 30000 "
+                     "OR salary % 500 <> 0 OR created_at > TIMESTAMPTZ '2024-12-28 00:00:00+00'"),
               0);
     // Relations: every foreign key resolves, unit_price is the product's price, the total is exact to
     // the cent, orders come after the user's sign-up and the product's listing and never after the
     // anchor, visits after the user's sign-up.
-    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_orders o LEFT JOIN sample_users u ON u.id = o.user_id "
-                         "LEFT JOIN sample_products p ON p.name = o.product_name WHERE u.id IS NULL OR p.id IS NULL "
-                         "OR o.unit_price <> p.price OR round(o.quantity * o.unit_price, 2) <> o.total_amount "
-                         "OR o.order_date < u.created_at OR o.order_date < p.created_at "
-                         "OR o.order_date > TIMESTAMPTZ '2025-01-01 00:00:00+00'"),
+    EXPECT_EQ(scalar(wh,
+                     "SELECT count(*) FROM sample_orders o LEFT JOIN sample_users u ON u.id = o.user_id "
+                     "LEFT JOIN sample_products p ON p.name = o.product_name WHERE u.id IS NULL OR p.id IS NULL "
+                     "OR o.unit_price <> p.price OR round(o.quantity * o.unit_price, 2) <> o.total_amount "
+                     "OR o.order_date < u.created_at OR o.order_date < p.created_at "
+                     "OR o.order_date > TIMESTAMPTZ '2025-01-01 00:00:00+00'"),
               0);
-    EXPECT_EQ(scalar(wh, "SELECT count(*) FROM sample_analytics a LEFT JOIN sample_users u ON u.id = a.user_id "
-                         "WHERE u.id IS NULL OR a.event_date < u.created_at OR (a.page_views = 1) <> (a.session_duration < 46 "
-                         "AND NOT a.conversion AND a.page_views = 1)"),
-              0);
+    EXPECT_EQ(
+        scalar(wh,
+               "SELECT count(*) FROM sample_analytics a LEFT JOIN sample_users u ON u.id = a.user_id "
+               "WHERE u.id IS NULL OR a.event_date < u.created_at OR (a.page_views = 1) <> (a.session_duration < 46 "
+               "AND NOT a.conversion AND a.page_views = 1)"),
+        0);
   }
 }
 
@@ -295,18 +301,20 @@ TEST(SpecLifecycle, ExpressionsAgreeWithDuckDBOverTheSameInputs) {
       "floor(b)",
       "ceil(b / 3)",
   };
-  std::string spec = "tables:\n  - name: calc\n    rows: 2000\n    columns:\n"
-                     "      - {name: a, type: Int64, gen: {int: {min: -5, max: 100}}}\n"
-                     "      - {name: b, type: Float64, gen: {float: {min: -50, max: 50}}}\n"
-                     "      - {name: c, type: Int32, gen: {int: {min: 0, max: 70}}}\n"
-                     "      - {name: s, type: String, gen: {choice: [x, y, z]}}\n"
-                     "      - {name: t, type: String, gen: {words: city}}\n"
-                     "      - {name: n, type: Int64, null: 0.3, gen: {int: {min: 0, max: 90}}}\n";
+  std::string spec =
+      "tables:\n  - name: calc\n    rows: 2000\n    columns:\n"
+      "      - {name: a, type: Int64, gen: {int: {min: -5, max: 100}}}\n"
+      "      - {name: b, type: Float64, gen: {float: {min: -50, max: 50}}}\n"
+      "      - {name: c, type: Int32, gen: {int: {min: 0, max: 70}}}\n"
+      "      - {name: s, type: String, gen: {choice: [x, y, z]}}\n"
+      "      - {name: t, type: String, gen: {words: city}}\n"
+      "      - {name: n, type: Int64, null: 0.3, gen: {int: {min: 0, max: 90}}}\n";
   for (size_t i = 0; i < expressions.size(); ++i) {
     const bool text = expressions[i].find("||") != std::string::npos || expressions[i].starts_with("case when a") ||
                       expressions[i].starts_with("upper") || expressions[i].starts_with("substr") ||
                       expressions[i].starts_with("replace") || expressions[i].starts_with("trim");
-    const bool boolean = expressions[i].find(" and ") != std::string::npos || expressions[i].find(" or ") != std::string::npos;
+    const bool boolean =
+        expressions[i].find(" and ") != std::string::npos || expressions[i].find(" or ") != std::string::npos;
     const bool real = expressions[i].find('/') != std::string::npos || expressions[i].find('b') != std::string::npos;
     const std::string type = text ? "String" : boolean ? "Boolean" : real ? "Float64" : "Int64";
     std::string quoted;

@@ -18,14 +18,16 @@ inline bool same_cell(const Column& a, size_t i, const Column& b, size_t j) {
   switch (a.type()) {
     case ColumnType::Float64:
       return std::bit_cast<uint64_t>(a.double_at(i)) == std::bit_cast<uint64_t>(b.double_at(j));
-    case ColumnType::String: return a.string_at(i) == b.string_at(j);
-    default: return a.int_at(i) == b.int_at(j);
+    case ColumnType::String:
+      return a.string_at(i) == b.string_at(j);
+    default:
+      return a.int_at(i) == b.int_at(j);
   }
 }
 
 // Rows [a_begin, a_begin + n) of `a` equal rows [b_begin, b_begin + n) of `b`, schemas included.
-inline ::testing::AssertionResult same_rows(const ColumnBatch& a, size_t a_begin, const ColumnBatch& b,
-                                            size_t b_begin, size_t n) {
+inline ::testing::AssertionResult same_rows(const ColumnBatch& a, size_t a_begin, const ColumnBatch& b, size_t b_begin,
+                                            size_t n) {
   if (a.schema != b.schema) return ::testing::AssertionFailure() << "schemas differ";
   if (a.rows() < a_begin + n || b.rows() < b_begin + n) return ::testing::AssertionFailure() << "too few rows";
   for (size_t c = 0; c < a.columns.size(); ++c) {
@@ -55,9 +57,15 @@ inline void append(ColumnBatch& whole, const ColumnBatch& part) {
         continue;
       }
       switch (part[c].type()) {
-        case ColumnType::Float64: whole[c].push_double(part[c].double_at(r)); break;
-        case ColumnType::String: whole[c].push_string(part[c].string_at(r)); break;
-        default: whole[c].push_int(part[c].int_at(r)); break;
+        case ColumnType::Float64:
+          whole[c].push_double(part[c].double_at(r));
+          break;
+        case ColumnType::String:
+          whole[c].push_string(part[c].string_at(r));
+          break;
+        default:
+          whole[c].push_int(part[c].int_at(r));
+          break;
       }
     }
   }
@@ -83,9 +91,15 @@ inline uint64_t digest(const ColumnBatch& batch) {
     const Column& col = batch[c];
     for (size_t r = 0; r < col.size(); ++r) {
       switch (col.type()) {
-        case ColumnType::Float64: word(std::bit_cast<uint64_t>(col.double_at(r))); break;
-        case ColumnType::String: text(col.string_at(r)); break;
-        default: word(static_cast<uint64_t>(col.int_at(r))); break;
+        case ColumnType::Float64:
+          word(std::bit_cast<uint64_t>(col.double_at(r)));
+          break;
+        case ColumnType::String:
+          text(col.string_at(r));
+          break;
+        default:
+          word(static_cast<uint64_t>(col.int_at(r)));
+          break;
       }
     }
   }

@@ -44,8 +44,10 @@ class Text {
   Text& lower_alnum(std::string_view s) {
     reserve(s.size());
     for (char c : s) {
-      if (c >= 'A' && c <= 'Z') buffer_[size_++] = static_cast<char>(c - 'A' + 'a');
-      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) buffer_[size_++] = c;
+      if (c >= 'A' && c <= 'Z')
+        buffer_[size_++] = static_cast<char>(c - 'A' + 'a');
+      else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+        buffer_[size_++] = c;
     }
     return *this;
   }

@@ -86,20 +86,35 @@ std::string_view Users::last_name(uint64_t row) const { return words_.last_names
 // the id: two rows can never share an address, at any scale, without a uniqueness check.
 void Users::email(uint64_t row, std::string_view first, std::string_view last, Text& out) const {
   switch (static_cast<EmailStyle>(email_styles().pick(email_(row, 0)))) {
-    case EmailStyle::FirstDotLast: out.lower_alnum(first) << '.'; out.lower_alnum(last); break;
-    case EmailStyle::InitialLast: out.lower_alnum(first.substr(0, 1)); out.lower_alnum(last); break;
-    case EmailStyle::FirstUnderscoreLast: out.lower_alnum(first) << '_'; out.lower_alnum(last); break;
-    case EmailStyle::FirstLast: out.lower_alnum(first); out.lower_alnum(last); break;
-    case EmailStyle::LastDotFirst: out.lower_alnum(last) << '.'; out.lower_alnum(first); break;
-    case EmailStyle::First: out.lower_alnum(first); break;
+    case EmailStyle::FirstDotLast:
+      out.lower_alnum(first) << '.';
+      out.lower_alnum(last);
+      break;
+    case EmailStyle::InitialLast:
+      out.lower_alnum(first.substr(0, 1));
+      out.lower_alnum(last);
+      break;
+    case EmailStyle::FirstUnderscoreLast:
+      out.lower_alnum(first) << '_';
+      out.lower_alnum(last);
+      break;
+    case EmailStyle::FirstLast:
+      out.lower_alnum(first);
+      out.lower_alnum(last);
+      break;
+    case EmailStyle::LastDotFirst:
+      out.lower_alnum(last) << '.';
+      out.lower_alnum(first);
+      break;
+    case EmailStyle::First:
+      out.lower_alnum(first);
+      break;
   }
   out << row + 1 << '@' << words_.email_domains.pick(email_(row, 1));
 }
 
 // Working-age adults: a bell around 39 with a standard deviation of 11 years, kept in [20, 68].
-int64_t Users::age(uint64_t row) const {
-  return std::clamp<int64_t>(39 + bell_milli(age_(row)) * 11 / 1000, 20, 68);
-}
+int64_t Users::age(uint64_t row) const { return std::clamp<int64_t>(39 + bell_milli(age_(row)) * 11 / 1000, 20, 68); }
 
 const Department& Users::department(uint64_t row) const {
   return words_.departments[words_.department_table.pick(department_(row))];
@@ -125,13 +140,9 @@ bool Users::is_active(uint64_t row, int64_t created_at) const {
   return !chance_bp(is_active_(row), old ? 1'800 : 700);
 }
 
-const Country& Users::country(uint64_t row) const {
-  return words_.countries[words_.country_table.pick(country_(row))];
-}
+const Country& Users::country(uint64_t row) const { return words_.countries[words_.country_table.pick(country_(row))]; }
 
-void Users::home_address(uint64_t row, Text& out) const {
-  write_address(country(row), home_address_, row, out);
-}
+void Users::home_address(uint64_t row, Text& out) const { write_address(country(row), home_address_, row, out); }
 
 FakeTable users_table() {
   TableSpec spec;
@@ -140,10 +151,10 @@ FakeTable users_table() {
       "Employees: names, unique name-based emails, age, department, yearly salary in US dollars, "
       "account creation time and status.";
   // In the order of the Column enum above.
-  spec.columns = {{"id", ColumnType::Int64},          {"first_name", ColumnType::String},
-                  {"last_name", ColumnType::String},  {"email", ColumnType::String},
-                  {"age", ColumnType::Int32},         {"department", ColumnType::String},
-                  {"salary", ColumnType::Int64},      {"created_at", ColumnType::Timestamp},
+  spec.columns = {{"id", ColumnType::Int64},         {"first_name", ColumnType::String},
+                  {"last_name", ColumnType::String}, {"email", ColumnType::String},
+                  {"age", ColumnType::Int32},        {"department", ColumnType::String},
+                  {"salary", ColumnType::Int64},     {"created_at", ColumnType::Timestamp},
                   {"is_active", ColumnType::Boolean}};
   spec.partition_keys = {"department"};
   spec.sort_keys = {"id"};

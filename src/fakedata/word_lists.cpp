@@ -19,8 +19,7 @@ using Fields = std::vector<std::string_view>;
 
 // Calls `row` for each data line of a TSV file: '#' lines and blank lines are comments, every other
 // line must have exactly `columns` tab-separated fields.
-void for_each_row(std::string_view file, size_t columns,
-                  const std::function<void(const Fields&, size_t line)>& row) {
+void for_each_row(std::string_view file, size_t columns, const std::function<void(const Fields&, size_t line)>& row) {
   const std::string_view text = embedded_file(file);
   Fields fields;
   size_t line_no = 0;
@@ -42,8 +41,8 @@ void for_each_row(std::string_view file, size_t columns,
       start = tab + 1;
     }
     if (fields.size() != columns) {
-      malformed(file, line_no, "expected " + std::to_string(columns) + " fields, found " +
-                                   std::to_string(fields.size()));
+      malformed(file, line_no,
+                "expected " + std::to_string(columns) + " fields, found " + std::to_string(fields.size()));
     }
     for (auto f : fields) {
       if (f.empty()) malformed(file, line_no, "empty field");
@@ -237,15 +236,14 @@ void load_products(WordLists& w) {
     k.dimensions_cm = {n(6), n(7), n(8)};
     k.features = split(f[9], '|');
     if (k.features.size() < 2) malformed("product_types.tsv", line, "a kind needs two features or more");
-    if (k.price_min_cents < 100 || k.price_max_cents < k.price_min_cents ||
-        k.weight_min_g <= 0 || k.weight_max_g < k.weight_min_g) {
+    if (k.price_min_cents < 100 || k.price_max_cents < k.price_min_cents || k.weight_min_g <= 0 ||
+        k.weight_max_g < k.weight_min_g) {
       malformed("product_types.tsv", line, "price or weight range out of order");
     }
     category_of("product_types.tsv", line, f[0]).kinds.push_back(std::move(k));
   });
-  for_each_row("brands.tsv", 2, [&](const Fields& f, size_t line) {
-    category_of("brands.tsv", line, f[0]).brands.push_back(f[1]);
-  });
+  for_each_row("brands.tsv", 2,
+               [&](const Fields& f, size_t line) { category_of("brands.tsv", line, f[0]).brands.push_back(f[1]); });
   std::vector<std::string_view> generic_lines;
   for_each_row("product_lines.tsv", 2, [&](const Fields& f, size_t line) {
     if (f[0] == "*") {
@@ -270,8 +268,8 @@ void load_products(WordLists& w) {
 
 PageKind page_kind(size_t line, std::string_view name) {
   static constexpr std::pair<std::string_view, PageKind> kKinds[] = {
-      {"landing", PageKind::Landing}, {"browse", PageKind::Browse},     {"product", PageKind::Product},
-      {"search", PageKind::Search},   {"cart", PageKind::Cart},         {"checkout", PageKind::Checkout},
+      {"landing", PageKind::Landing}, {"browse", PageKind::Browse},  {"product", PageKind::Product},
+      {"search", PageKind::Search},   {"cart", PageKind::Cart},      {"checkout", PageKind::Checkout},
       {"account", PageKind::Account}, {"content", PageKind::Content}};
   for (const auto& [n, kind] : kKinds) {
     if (n == name) return kind;

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "query/duckdb_internal.h"
-#include "query/vector_fill.h"
 #include "query/values.h"
+#include "query/vector_fill.h"
 
 namespace superstore::query {
 namespace {

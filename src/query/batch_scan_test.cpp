@@ -5,9 +5,9 @@
 #include <filesystem>
 #include <optional>
 
-#include "support/temp_folder.h"
 #include "query/appender.h"
 #include "query/test_support.h"
+#include "support/temp_folder.h"
 
 namespace superstore::query {
 namespace {

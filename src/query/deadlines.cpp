@@ -50,7 +50,9 @@ class Deadlines {
     bool fired;
   };
 
-  Deadlines() { std::thread([this] { run(); }).detach(); }
+  Deadlines() {
+    std::thread([this] { run(); }).detach();
+  }
 
   void run() {
     std::unique_lock lock(mutex_);

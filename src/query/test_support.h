@@ -9,11 +9,10 @@
 
 #include "common/columns.h"
 #include "common/error.h"
-#include "support/temp_folder.h"
 #include "query/database.h"
+#include "support/temp_folder.h"
 
 namespace superstore::query::testing {
-
 
 // Runs `body`, which must throw superstore::Error with `code`; returns its message for further checks.
 template <typename Body>

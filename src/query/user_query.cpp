@@ -124,8 +124,8 @@ std::string leading_keyword(const std::string& sql) {
 }
 
 bool is_read_keyword(const std::string& word) {
-  static const std::set<std::string> kRead = {"SELECT", "WITH",    "FROM",    "EXPLAIN", "DESCRIBE", "DESC",   "SHOW",
-                                              "SUMMARIZE", "PIVOT", "UNPIVOT", "VALUES", "TABLE",    "PRAGMA"};
+  static const std::set<std::string> kRead = {"SELECT",    "WITH",  "FROM",    "EXPLAIN", "DESCRIBE", "DESC",  "SHOW",
+                                              "SUMMARIZE", "PIVOT", "UNPIVOT", "VALUES",  "TABLE",    "PRAGMA"};
   return kRead.count(word) > 0;
 }
 

@@ -4,8 +4,8 @@
 
 #include "common/error.h"
 #include "server/auth/secret_key.h"
-#include "server/test_support.h"
 #include "server/auth/token.h"
+#include "server/test_support.h"
 
 namespace superstore::server {
 namespace {
@@ -57,7 +57,7 @@ TEST_F(AuthRoutesTest, TokenIsAnHs256JwtForTheUser) {
 
 TEST_F(AuthRoutesTest, LoginAcceptsMultipartFormsAndAnyEmailCase) {
   auto r = client().Post("/auth/jwt/login", httplib::MultipartFormDataItems{{"username", "ADA@Example.COM", "", ""},
-                                                                           {"password", "correct horse", "", ""}});
+                                                                            {"password", "correct horse", "", ""}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
 }

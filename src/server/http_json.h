@@ -2,12 +2,12 @@
 // {"error": "<what went wrong and what to do>"}.
 #pragma once
 
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <httplib.h>
-#include <nlohmann/json.hpp>
 
 namespace superstore::server {
 

@@ -68,7 +68,7 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
   routes_.emplace_back(method, std::regex(pattern));
 
   httplib::Server::Handler wrapped = [handler = std::move(handler), access](const httplib::Request& request,
-                                                                          httplib::Response& response) {
+                                                                            httplib::Response& response) {
     Caller caller = std::exchange(t_caller, Caller{});
     guarded(request, response, [&] {
       if (access == Access::User && !caller.user) {
@@ -89,11 +89,16 @@ void Router::add(const std::string& method, const std::string& pattern, Handler 
         response.set_header("Connection", "close");
       }
     });
-  } else if (method == "GET") http_.Get(pattern, std::move(wrapped));
-  else if (method == "POST") http_.Post(pattern, std::move(wrapped));
-  else if (method == "PUT") http_.Put(pattern, std::move(wrapped));
-  else if (method == "DELETE") http_.Delete(pattern, std::move(wrapped));
-  else fail(ErrorCode::Internal, "unsupported method " + method);
+  } else if (method == "GET")
+    http_.Get(pattern, std::move(wrapped));
+  else if (method == "POST")
+    http_.Post(pattern, std::move(wrapped));
+  else if (method == "PUT")
+    http_.Put(pattern, std::move(wrapped));
+  else if (method == "DELETE")
+    http_.Delete(pattern, std::move(wrapped));
+  else
+    fail(ErrorCode::Internal, "unsupported method " + method);
 }
 
 bool Router::authorize(const httplib::Request& request, httplib::Response& response) {
@@ -131,8 +136,7 @@ std::vector<std::string> Router::methods_for(const std::string& path) const {
   return methods;
 }
 
-void Router::guarded(const httplib::Request& request, httplib::Response& response,
-                     const std::function<void()>& body) {
+void Router::guarded(const httplib::Request& request, httplib::Response& response, const std::function<void()>& body) {
   try {
     body();
   } catch (...) {

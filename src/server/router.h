@@ -11,6 +11,8 @@
 //    environment failures: they are logged and answered 500 {"error": "internal error"}, without details.
 #pragma once
 
+#include <httplib.h>
+
 #include <functional>
 #include <regex>
 #include <set>
@@ -18,8 +20,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <httplib.h>
 
 #include "catalog/catalog.h"
 
@@ -34,10 +34,10 @@ enum class Access {
 
 // One request as a handler sees it.
 struct Call {
-  const httplib::Request& request;   // request.matches holds the pattern's capture groups
+  const httplib::Request& request;  // request.matches holds the pattern's capture groups
   httplib::Response& response;
-  const catalog::UserInfo* user;     // the caller, password_hash emptied; null only on Public routes
-  std::string_view token;            // the caller's bearer token; empty on Public routes
+  const catalog::UserInfo* user;  // the caller, password_hash emptied; null only on Public routes
+  std::string_view token;         // the caller's bearer token; empty on Public routes
 };
 using Handler = std::function<void(Call& call)>;
 
@@ -68,8 +68,7 @@ class Router {
 
   // Runs `body`, mapping what it throws to an error response as described above. Used by every handler
   // wrapper and by the server's hooks.
-  static void guarded(const httplib::Request& request, httplib::Response& response,
-                      const std::function<void()>& body);
+  static void guarded(const httplib::Request& request, httplib::Response& response, const std::function<void()>& body);
   // The response for an exception caught outside guarded() (httplib's own exception hook).
   static void answer_exception(const httplib::Request& request, httplib::Response& response,
                                const std::exception_ptr& error);
@@ -81,7 +80,7 @@ class Router {
   httplib::Server& http_;
   Authenticator& auth_;
   std::set<std::pair<std::string, std::string>> public_routes_;  // (method, path)
-  std::vector<std::pair<std::string, std::regex>> routes_;        // (method, pattern)
+  std::vector<std::pair<std::string, std::regex>> routes_;       // (method, pattern)
 };
 
 }  // namespace superstore::server

@@ -9,8 +9,8 @@
 
 namespace superstore::server {
 
-void register_health_routes(Router& router, ServerContext& context);  // GET /health
-void register_auth_routes(Router& router, ServerContext& context);    // /auth/jwt/login, /auth/jwt/logout, /auth/me
+void register_health_routes(Router& router, ServerContext& context);    // GET /health
+void register_auth_routes(Router& router, ServerContext& context);      // /auth/jwt/login, /auth/jwt/logout, /auth/me
 void register_database_routes(Router& router, ServerContext& context);  // GET /databases
 void register_table_routes(Router& router, ServerContext& context);     // GET, DELETE /table/{id}
 void register_execute_routes(Router& router, ServerContext& context);   // POST /execute

@@ -31,9 +31,9 @@ void login(ServerContext& context, Call& call) {
       return;
     case LoginResult::Status::Throttled:
       call.response.set_header("Retry-After", std::to_string(result.retry_after.count()));
-      send_error(call.response, 429,
-                 "too many failed logins for this account; try again in " +
-                     std::to_string(result.retry_after.count()) + " s");
+      send_error(
+          call.response, 429,
+          "too many failed logins for this account; try again in " + std::to_string(result.retry_after.count()) + " s");
       return;
   }
 }
@@ -48,7 +48,8 @@ nlohmann::json user_json(const catalog::UserInfo& user) {
 }  // namespace
 
 void register_auth_routes(Router& router, ServerContext& context) {
-  router.post("/auth/jwt/login", [&context](Call& call) { login(context, call); }, Access::Public);
+  router.post(
+      "/auth/jwt/login", [&context](Call& call) { login(context, call); }, Access::Public);
 
   // Tokens are stateless: the client ends its session by discarding the token. The server also refuses
   // this token from now until it expires (in memory; see TokenDenyList).

@@ -126,7 +126,9 @@ void register_dev_routes(Router& router, ServerContext& context) {
     fakedata::create_missing(context.warehouse, options);
     nlohmann::json tables_json = nlohmann::json::array();
     for (const auto& t : tables) {
-      tables_json.push_back({{"name", t.spec.name}, {"database", t.spec.database}, {"schema", t.spec.schema},
+      tables_json.push_back({{"name", t.spec.name},
+                             {"database", t.spec.database},
+                             {"schema", t.spec.schema},
                              {"spec_digest", t.properties["spec_digest"]}});
     }
     for (const auto& t : tables) options.only.insert(t.spec.name);

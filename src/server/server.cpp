@@ -66,10 +66,14 @@ void answer_preflight(const Request& request, Response& response, bool origin_al
 
 std::string generic_error_message(int status) {
   switch (status) {
-    case 400: return "malformed HTTP request";
-    case 414: return "request URI too long";
-    case 416: return "requested range not satisfiable";
-    default: return "request failed with HTTP status " + std::to_string(status);
+    case 400:
+      return "malformed HTTP request";
+    case 414:
+      return "request URI too long";
+    case 416:
+      return "requested range not satisfiable";
+    default:
+      return "request failed with HTTP status " + std::to_string(status);
   }
 }
 

@@ -65,7 +65,8 @@ TEST_F(ServerTest, BodyOverTheLimitIs413Json) {
   EXPECT_EQ(body(r), json({{"error", "request body too large: the limit is 1024 bytes"}}));
 
   // A body under the limit still goes through.
-  auto small = client().Post("/auth/jwt/login", "username=a%40example.com&password=x", "application/x-www-form-urlencoded");
+  auto small =
+      client().Post("/auth/jwt/login", "username=a%40example.com&password=x", "application/x-www-form-urlencoded");
   ASSERT_TRUE(small);
   EXPECT_EQ(small->status, 401);
 }
@@ -84,8 +85,7 @@ TEST_F(ServerTest, CorsPreflightForAnAllowedOrigin) {
 }
 
 TEST_F(ServerTest, CorsPreflightForAnotherOriginGetsNoCorsHeaders) {
-  auto r = client().Options("/auth/me", {{"Origin", "http://evil.example"},
-                                         {"Access-Control-Request-Method", "GET"}});
+  auto r = client().Options("/auth/me", {{"Origin", "http://evil.example"}, {"Access-Control-Request-Method", "GET"}});
   ASSERT_TRUE(r);
   EXPECT_FALSE(r->has_header("Access-Control-Allow-Origin"));
   EXPECT_FALSE(r->has_header("Access-Control-Allow-Methods"));
@@ -127,9 +127,9 @@ TEST_F(ServerTest, AccessLogHasOneLinePerRequestAndNoSecrets) {
   EXPECT_NE(log_text.find("GET /health 200 "), std::string::npos) << log_text;
   EXPECT_NE(log_text.find("POST /auth/jwt/login 401 "), std::string::npos) << log_text;
   EXPECT_NE(log_text.find("ms\n"), std::string::npos) << log_text;
-  for (const std::string& secret : {token, token.substr(token.rfind('.') + 1), std::string("hunter2-secret"),
-                                    std::string("wrong-password-value"), std::string("secret_query"),
-                                    std::string("Bearer")}) {
+  for (const std::string& secret :
+       {token, token.substr(token.rfind('.') + 1), std::string("hunter2-secret"), std::string("wrong-password-value"),
+        std::string("secret_query"), std::string("Bearer")}) {
     EXPECT_EQ(log_text.find(secret), std::string::npos) << "log contains " << secret << ":\n" << log_text;
   }
   size_t lines = std::count(log_text.begin(), log_text.end(), '\n');

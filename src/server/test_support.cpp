@@ -36,7 +36,6 @@ std::string StderrCapture::finish() {
   return text.str();
 }
 
-
 void ServerTest::SetUp() {
   config.data_dir = dir.path() / "data";
   config.host = "127.0.0.1";

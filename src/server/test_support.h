@@ -8,16 +8,14 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "server/server.h"
 #include "support/temp_folder.h"
 
 namespace superstore::server {
-
 
 // Sends everything written to stderr (file descriptor 2, where the log goes) to a file from construction
 // until finish(), which restores stderr and returns what was written.

@@ -5,14 +5,10 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/strings.h"
 
 namespace superstore::storage {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // RFC 4180 as written by the tools people use: comma, double quote, a doubled quote inside quotes.
 constexpr const char* kDialect = "delim = ',', quote = '\"', escape = '\"'";
@@ -25,7 +21,8 @@ std::string csv_reader_sql(query::Connection& conn, const std::filesystem::path&
   // The header as DuckDB reads the first record (quotes, a byte-order mark and CRLF handled by it).
   query::Result head = conn.execute("SELECT * FROM read_csv(" + path + ", header = false, all_varchar = true, " +
                                     kDialect + ", sample_size = 1) LIMIT 1");
-  if (head.row_count() == 0) fail(ErrorCode::InvalidArgument, "the file is empty: a CSV file starts with a header line");
+  if (head.row_count() == 0)
+    fail(ErrorCode::InvalidArgument, "the file is empty: a CSV file starts with a header line");
   std::map<std::string, const ColumnDef*> by_name;
   for (const auto& c : columns) by_name[lower(c.name)] = &c;
   std::vector<const ColumnDef*> order;  // the table's column for each header, in file order

@@ -68,7 +68,8 @@ FileStats parse_stats(const json& j) {
 std::string schema_string(const std::vector<DeltaField>& fields) {
   json f = json::array();
   for (const auto& field : fields) {
-    f.push_back({{"name", field.name}, {"type", field.type}, {"nullable", field.nullable}, {"metadata", json::object()}});
+    f.push_back(
+        {{"name", field.name}, {"type", field.type}, {"nullable", field.nullable}, {"metadata", json::object()}});
   }
   return json{{"type", "struct"}, {"fields", f}}.dump();
 }
@@ -270,8 +271,8 @@ void check_readable(const Protocol& p, const std::string& where) {
   }
   for (const auto& f : p.reader_features) {
     if (f != "timestampNtz") {
-      fail(ErrorCode::Internal, where + ": the table needs the Delta reader feature '" + f +
-                                    "', which superstore does not implement");
+      fail(ErrorCode::Internal,
+           where + ": the table needs the Delta reader feature '" + f + "', which superstore does not implement");
     }
   }
 }
@@ -298,7 +299,8 @@ Commit parse_commit(const std::string& text, const std::string& where) {
   while (std::getline(in, line)) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     json action = json::parse(line, nullptr, false);
-    if (action.is_discarded() || !action.is_object()) fail(ErrorCode::Internal, where + " holds a line that is not JSON");
+    if (action.is_discarded() || !action.is_object())
+      fail(ErrorCode::Internal, where + " holds a line that is not JSON");
     if (action.contains("add")) c.adds.push_back(parse_add(action["add"]));
     if (action.contains("remove")) c.removes.push_back(parse_remove(action["remove"]));
     if (action.contains("metaData")) c.metadata = parse_metadata(action["metaData"], where);
@@ -351,8 +353,8 @@ Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint)
   if (versions.empty()) fail(ErrorCode::NotFound, "table '" + root_ + "' has no commits in its log");
   int64_t target = version.value_or(versions.back());
   if (target < 0 || target > versions.back()) {
-    fail(ErrorCode::NotFound, "version " + std::to_string(target) + " of '" + root_ + "' does not exist; the latest is " +
-                                  std::to_string(versions.back()));
+    fail(ErrorCode::NotFound, "version " + std::to_string(target) + " of '" + root_ +
+                                  "' does not exist; the latest is " + std::to_string(versions.back()));
   }
 
   Replay replay;
@@ -400,7 +402,8 @@ bool DeltaLog::try_commit(int64_t version, const Commit& commit) const {
 
 Commit DeltaLog::read_commit(int64_t version) const {
   std::string key = commit_key(version);
-  if (!store_.exists(key)) fail(ErrorCode::NotFound, "version " + std::to_string(version) + " of '" + root_ + "' does not exist");
+  if (!store_.exists(key))
+    fail(ErrorCode::NotFound, "version " + std::to_string(version) + " of '" + root_ + "' does not exist");
   return parse_commit(store_.get(key), key);
 }
 

@@ -166,7 +166,8 @@ TEST(DeltaLog, CorruptCommitIsReported) {
 class GoldenLog : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the golden tables are part of the repository (tests/data/delta-golden)";
+    ASSERT_TRUE(fs::exists(root() / "README.md"))
+        << root() << " is missing: the golden tables are part of the repository (tests/data/delta-golden)";
   }
   static fs::path root() { return fs::path(SUPERSTORE_TESTDATA_DIR) / "delta-golden"; }
   DeltaLog log(const std::string& table) { return DeltaLog(store_, table); }

@@ -11,8 +11,20 @@ namespace {
 bool needs_hive_escape(unsigned char c) {
   if (c < 0x20 || c == 0x7f) return true;
   switch (c) {
-    case '"': case '#': case '%': case '\'': case '*': case '/': case ':': case '=':
-    case '?': case '\\': case '{': case '[': case ']': case '^':
+    case '"':
+    case '#':
+    case '%':
+    case '\'':
+    case '*':
+    case '/':
+    case ':':
+    case '=':
+    case '?':
+    case '\\':
+    case '{':
+    case '[':
+    case ']':
+    case '^':
       return true;
     default:
       return false;
@@ -52,8 +64,8 @@ std::string uri_encode_path(std::string_view path) {
   std::string out;
   out.reserve(path.size());
   for (unsigned char c : path) {
-    bool keep = std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == '+' ||
-                c == '@' || c == '=';
+    bool keep =
+        std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/' || c == '+' || c == '@' || c == '=';
     if (keep) {
       out += static_cast<char>(c);
     } else {

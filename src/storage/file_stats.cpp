@@ -32,11 +32,16 @@ nlohmann::json stat_value(const query::Result& r, size_t col, size_t row, Column
       double d = r.get_double(col, row);
       return std::isfinite(d) ? nlohmann::json(d) : nlohmann::json(nullptr);
     }
-    case ColumnType::String: return r.get_string(col, row);
-    case ColumnType::Timestamp: return stats_timestamp(r.get_int64(col, row));
-    case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
-    case ColumnType::Boolean: return nullptr;
-    default: return r.get_int64(col, row);
+    case ColumnType::String:
+      return r.get_string(col, row);
+    case ColumnType::Timestamp:
+      return stats_timestamp(r.get_int64(col, row));
+    case ColumnType::Date:
+      return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
+    case ColumnType::Boolean:
+      return nullptr;
+    default:
+      return r.get_int64(col, row);
   }
 }
 
@@ -73,8 +78,9 @@ void add_distinct_counts(query::Connection& conn, const std::string& from_sql, c
   if (stats.empty() || columns.empty()) return;
   std::string sql;
   for (size_t i = 0; i < columns.size(); ++i) {
-    sql += std::string(i ? " UNION ALL " : "") + "SELECT g, " + std::to_string(i) + ", count(v) FROM (SELECT DISTINCT " +
-           group + " AS g, " + query::quote_identifier(columns[i].name) + " AS v FROM " + from_sql + ") GROUP BY g";
+    sql += std::string(i ? " UNION ALL " : "") + "SELECT g, " + std::to_string(i) +
+           ", count(v) FROM (SELECT DISTINCT " + group + " AS g, " + query::quote_identifier(columns[i].name) +
+           " AS v FROM " + from_sql + ") GROUP BY g";
   }
   query::Result r = conn.execute(sql);
   for (size_t row = 0; row < r.row_count(); ++row) {
@@ -366,10 +372,14 @@ void add_column_stats(const ColumnDef& def, const Column& c, FileStats& s, Scrat
         const auto [least, greatest] = std::minmax_element(keys.begin(), keys.end());
         auto shown = [&](int64_t v) -> nlohmann::json {
           switch (def.type) {
-            case ColumnType::Timestamp: return stats_timestamp(v);
-            case ColumnType::Date: return format_date_days(static_cast<int32_t>(v));
-            case ColumnType::Boolean: return nullptr;
-            default: return v;
+            case ColumnType::Timestamp:
+              return stats_timestamp(v);
+            case ColumnType::Date:
+              return format_date_days(static_cast<int32_t>(v));
+            case ColumnType::Boolean:
+              return nullptr;
+            default:
+              return v;
           }
         };
         min = shown(*least), max = shown(*greatest);
@@ -395,7 +405,8 @@ FileStats compute_batch_stats(const ColumnBatch& batch) {
   return s;
 }
 
-FileStats compute_file_stats(query::Connection& conn, const std::string& from_sql, const std::vector<ColumnDef>& columns) {
+FileStats compute_file_stats(query::Connection& conn, const std::string& from_sql,
+                             const std::vector<ColumnDef>& columns) {
   auto stats = compute_grouped_file_stats(conn, "(SELECT *, 0 AS ss_file FROM " + from_sql + ")", "ss_file", columns);
   return stats.empty() ? FileStats{} : stats.begin()->second;
 }

@@ -15,7 +15,8 @@ namespace superstore::storage {
 // Rows, and per column min, max, null count and exact distinct count, of the rows `from_sql`
 // produces (a parenthesised subquery or a table name); no rows give all zeros. Booleans get no min/max and
 // non-finite doubles none either, as Delta readers expect; timestamps are cut to milliseconds.
-FileStats compute_file_stats(query::Connection& conn, const std::string& from_sql, const std::vector<ColumnDef>& columns);
+FileStats compute_file_stats(query::Connection& conn, const std::string& from_sql,
+                             const std::vector<ColumnDef>& columns);
 
 // The same for many files at once: `from_sql` has an extra BIGINT column `group_column` naming each
 // row's file. Two statements for all files, whatever their number, since each statement has a fixed

@@ -130,12 +130,24 @@ TEST(BatchStats, AgreeWithSqlOnManyDistinctValues) {
           b[c].push_string(v);
           break;
         }
-        case ColumnType::Float64: b[c].push_double(static_cast<double>(x) / 8 - 1000); break;
-        case ColumnType::Boolean: b[c].push_bool(x % 2); break;
-        case ColumnType::Int16: b[c].push_int(static_cast<int64_t>(x % 30'000) - 15'000); break;
-        case ColumnType::Int64: b[c].push_int(static_cast<int64_t>(r / 3));  break;  // in order, no NULL
-        case ColumnType::Timestamp: b[c].push_int(static_cast<int64_t>(x * 1'000'003) - 7'000'000'000); break;
-        default: b[c].push_int(static_cast<int64_t>(x) - 20'000); break;  // -1 included
+        case ColumnType::Float64:
+          b[c].push_double(static_cast<double>(x) / 8 - 1000);
+          break;
+        case ColumnType::Boolean:
+          b[c].push_bool(x % 2);
+          break;
+        case ColumnType::Int16:
+          b[c].push_int(static_cast<int64_t>(x % 30'000) - 15'000);
+          break;
+        case ColumnType::Int64:
+          b[c].push_int(static_cast<int64_t>(r / 3));
+          break;  // in order, no NULL
+        case ColumnType::Timestamp:
+          b[c].push_int(static_cast<int64_t>(x * 1'000'003) - 7'000'000'000);
+          break;
+        default:
+          b[c].push_int(static_cast<int64_t>(x) - 20'000);
+          break;  // -1 included
       }
     }
   }

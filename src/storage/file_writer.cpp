@@ -28,15 +28,19 @@ constexpr int64_t kSmallPartitionRows = 50'000;
 // Raw bytes of one value of a column, as a SQL expression summed to estimate file sizes.
 std::string raw_bytes_expr(const ColumnDef& c) {
   switch (c.type) {
-    case ColumnType::String: return "coalesce(strlen(" + query::quote_identifier(c.name) + "), 0) + 4";
-    case ColumnType::Boolean: return "1";
-    case ColumnType::Int16: return "2";
+    case ColumnType::String:
+      return "coalesce(strlen(" + query::quote_identifier(c.name) + "), 0) + 4";
+    case ColumnType::Boolean:
+      return "1";
+    case ColumnType::Int16:
+      return "2";
     case ColumnType::Int32:
-    case ColumnType::Date: return "4";
-    default: return "8";
+    case ColumnType::Date:
+      return "4";
+    default:
+      return "8";
   }
 }
-
 
 // One partition of the rows: `rows` rows, written as `files` files of `per_file` rows (the last may be
 // shorter), which are out[first_file, first_file + files).
@@ -106,12 +110,21 @@ double raw_size(const ColumnBatch& batch) {
   const auto rows = static_cast<double>(batch.rows());
   for (const auto& c : batch.columns) {
     switch (c.type()) {
-      case ColumnType::String: total += static_cast<double>(c.chars_size()) + 4 * rows; break;
-      case ColumnType::Boolean: total += rows; break;
-      case ColumnType::Int16: total += 2 * rows; break;
+      case ColumnType::String:
+        total += static_cast<double>(c.chars_size()) + 4 * rows;
+        break;
+      case ColumnType::Boolean:
+        total += rows;
+        break;
+      case ColumnType::Int16:
+        total += 2 * rows;
+        break;
       case ColumnType::Int32:
-      case ColumnType::Date: total += 4 * rows; break;
-      default: total += 8 * rows;
+      case ColumnType::Date:
+        total += 4 * rows;
+        break;
+      default:
+        total += 8 * rows;
     }
   }
   return total;
@@ -258,7 +271,8 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
     const std::string mine = " FROM (" + p.sql + ")";
     if (p.files == 1) {
       write_file(c, p, p.first_file, "SELECT " + data_cols + mine + order_by);
-      if (!small(p)) keep_stats({{0, compute_file_stats(c, "(" + p.sql + ")", s.data_columns)}}, in_partition(p.first_file));
+      if (!small(p))
+        keep_stats({{0, compute_file_stats(c, "(" + p.sql + ")", s.data_columns)}}, in_partition(p.first_file));
       return;
     }
     // A temporary table goes with its connection, even when a job fails half-way.

@@ -23,11 +23,11 @@ struct FileWriterSetup {
   query::Connection& conn;  // the caller's connection, one of the writers' connections
   blob::BlobStore& store;
   const TableContext& ctx;
-  const std::vector<ColumnDef>& data_columns;       // stored in the files
-  const std::vector<ColumnDef>& partition_columns;  // in partition-key order; stored in folder names only
+  const std::vector<ColumnDef>& data_columns;         // stored in the files
+  const std::vector<ColumnDef>& partition_columns;    // in partition-key order; stored in folder names only
   std::function<int64_t(int64_t count)> reserve_ids;  // the first of `count` new micro-partition ids
-  const PartitionIndex& partitions;  // knows every partition number in the rows
-  std::string scratch_prefix;        // for temporary tables: a name prefix of the caller's own
+  const PartitionIndex& partitions;                   // knows every partition number in the rows
+  std::string scratch_prefix;                         // for temporary tables: a name prefix of the caller's own
 };
 
 // Rows of one partition: a SELECT of all the table's columns, in order.
@@ -35,8 +35,8 @@ struct PartitionRows {
   int32_t number;  // in FileWriterSetup::partitions
   std::string sql;
   std::string staged_table;  // when set, `sql` selects the rows of this table whose ss_part is `number`
-  int64_t rows = -1;      // when known: the number of rows, and
-  double raw_bytes = 0;   // their size unencoded (strings' lengths + 4, fixed-width values' widths)
+  int64_t rows = -1;         // when known: the number of rows, and
+  double raw_bytes = 0;      // their size unencoded (strings' lengths + 4, fixed-width values' widths)
 };
 
 // The columns' quoted names, comma-separated.

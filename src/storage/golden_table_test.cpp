@@ -15,7 +15,8 @@ namespace fs = std::filesystem;
 class GoldenTable : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(fs::exists(root() / "README.md")) << root() << " is missing: the golden tables are part of the repository (tests/data/delta-golden)";
+    ASSERT_TRUE(fs::exists(root() / "README.md"))
+        << root() << " is missing: the golden tables are part of the repository (tests/data/delta-golden)";
   }
   static fs::path root() { return fs::path(SUPERSTORE_TESTDATA_DIR) / "delta-golden"; }
 
@@ -42,9 +43,10 @@ TEST_F(GoldenTable, Primitives) {
 }
 
 TEST_F(GoldenTable, TypedPartitionValuesComeFromTheLog) {
-  auto r = read("data-reader-partition-values",
-                "SELECT as_int, as_long, as_boolean, as_double, as_string, as_string_lit_null, CAST(as_date AS VARCHAR), "
-                "epoch_us(as_timestamp), CAST(as_big_decimal AS VARCHAR), value FROM {t} ORDER BY value");
+  auto r =
+      read("data-reader-partition-values",
+           "SELECT as_int, as_long, as_boolean, as_double, as_string, as_string_lit_null, CAST(as_date AS VARCHAR), "
+           "epoch_us(as_timestamp), CAST(as_big_decimal AS VARCHAR), value FROM {t} ORDER BY value");
   ASSERT_EQ(r.row_count(), 3u);
   for (size_t i = 0; i < 2; ++i) {
     EXPECT_EQ(r.get_int64(0, i), static_cast<int64_t>(i));
@@ -106,7 +108,8 @@ TEST_F(GoldenTable, TimestampNtz) {
   EXPECT_EQ(read("data-reader-timestamp_ntz", "SELECT count(*) FROM {t}", 0).get_int64(0, 0), 0);
   auto r = read("data-reader-timestamp_ntz",
                 "SELECT count(*), count(tsNtz), count(tsNtzPartition), "
-                "count(*) FILTER (WHERE epoch_us(tsNtzPartition) = 1637202600123456) FROM {t}", 1);
+                "count(*) FILTER (WHERE epoch_us(tsNtzPartition) = 1637202600123456) FROM {t}",
+                1);
   EXPECT_EQ(r.get_int64(0, 0), 9);
   EXPECT_EQ(r.get_int64(1, 0), 6);
   EXPECT_EQ(r.get_int64(2, 0), 6);
@@ -125,7 +128,8 @@ TEST_F(GoldenTable, InsertsDeletesAcrossACheckpoint) {
 TEST_F(GoldenTable, RepartitionedSnapshotsIncludingAnEmptyFile) {
   const int64_t rows[] = {10, 20, 10, 30, 20, 20};
   for (int64_t v = 0; v <= 5; ++v) {
-    EXPECT_EQ(read("snapshot-repartitioned", "SELECT count(*) FROM {t}", v).get_int64(0, 0), rows[v]) << "version " << v;
+    EXPECT_EQ(read("snapshot-repartitioned", "SELECT count(*) FROM {t}", v).get_int64(0, 0), rows[v])
+        << "version " << v;
   }
   auto r = read("snapshot-repartitioned", "SELECT count(*) FROM {t} WHERE col2 LIKE 'data-3-%'");
   EXPECT_EQ(r.get_int64(0, 0), 20);

@@ -11,10 +11,14 @@ namespace {
 // A partition value as the Delta log spells it (see docs/storage-format.md).
 std::string text_of(const Column& c, size_t row, ColumnType type) {
   switch (type) {
-    case ColumnType::Boolean: return c.int_at(row) ? "true" : "false";
-    case ColumnType::Date: return format_date_days(static_cast<int32_t>(c.int_at(row)));
-    case ColumnType::String: return std::string(c.string_at(row));
-    default: return std::to_string(c.int_at(row));
+    case ColumnType::Boolean:
+      return c.int_at(row) ? "true" : "false";
+    case ColumnType::Date:
+      return format_date_days(static_cast<int32_t>(c.int_at(row)));
+    case ColumnType::String:
+      return std::string(c.string_at(row));
+    default:
+      return std::to_string(c.int_at(row));
   }
 }
 
@@ -38,10 +42,14 @@ void append_raw(std::string& key, const Column& c, size_t row, ColumnType type) 
 // The same for column `col` of `r`, not NULL at `row`.
 std::string text_of(const query::Result& r, size_t col, size_t row, const ColumnDef& c) {
   switch (c.type) {
-    case ColumnType::Boolean: return r.get_bool(col, row) ? "true" : "false";
-    case ColumnType::Date: return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
-    case ColumnType::String: return r.get_string(col, row);
-    default: return std::to_string(r.get_int64(col, row));
+    case ColumnType::Boolean:
+      return r.get_bool(col, row) ? "true" : "false";
+    case ColumnType::Date:
+      return format_date_days(static_cast<int32_t>(r.get_int64(col, row)));
+    case ColumnType::String:
+      return r.get_string(col, row);
+    default:
+      return std::to_string(r.get_int64(col, row));
   }
 }
 

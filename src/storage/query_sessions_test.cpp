@@ -81,7 +81,8 @@ TEST_F(QuerySessionsTest, ADroppedOrReplacedTableIsNeverReadThroughALeftoverView
   same.name = "people";
   same.columns = kColumns;
   same.partition_keys = {"dept"};
-  wh_.create_table_with(same, [](TableWriter& w) { w.add(rows(1, 2)); }, t2.id);
+  wh_.create_table_with(
+      same, [](TableWriter& w) { w.add(rows(1, 2)); }, t2.id);
   EXPECT_THROW(run("SELECT count(*) FROM query_table('peo' || 'ple')"), Error);
   EXPECT_EQ(count("SELECT count(*) FROM people"), 2);
 }

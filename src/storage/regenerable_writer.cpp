@@ -67,8 +67,8 @@ Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const Regen
     for (size_t k = 0; k < key_at.size(); ++k) keys.sort_keys[k].append(batch[key_at[k]]);
   });
   if (keys.partition.size() != source.rows) {
-    fail(ErrorCode::Internal, "table '" + t.name + "': the source gave " +
-                                  std::to_string(keys.partition.size()) + " rows, not " + std::to_string(source.rows));
+    fail(ErrorCode::Internal, "table '" + t.name + "': the source gave " + std::to_string(keys.partition.size()) +
+                                  " rows, not " + std::to_string(source.rows));
   }
   return keys;
 }

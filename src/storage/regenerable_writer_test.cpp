@@ -86,7 +86,7 @@ class RegenerableWriterTest : public testing::WarehouseFixture {
 TEST_F(RegenerableWriterTest, FilesAreSortedAcrossEachPartitionAndMeasuredLikeADirectRead) {
   const ColumnBatch all = people(1, 30'000);
   const std::vector<std::vector<std::string>> sort_key_sets = {{"joined", "id"}, {"age", "id"}, {"score"},
-                                                               {"name"},           {"born"},      {"level", "born"}};
+                                                               {"name"},         {"born"},      {"level", "born"}};
   for (size_t k = 0; k < sort_key_sets.size(); ++k) {
     const auto& keys = sort_key_sets[k];
     auto t = make("people_" + std::to_string(k), keys, 64 << 10);

@@ -37,8 +37,7 @@ bool hive_readable(const AddFile& file, const std::vector<std::string>& columns)
   std::string folders;
   for (const auto& c : columns) {
     auto it = file.partition_values.find(c);
-    if (it == file.partition_values.end() || !it->second || it->second->empty() ||
-        iequals(*it->second, "null")) {
+    if (it == file.partition_values.end() || !it->second || it->second->empty() || iequals(*it->second, "null")) {
       return false;
     }
     folders += hive_folder(c, it->second) + "/";
@@ -54,9 +53,9 @@ std::string duckdb_type_for_delta(const nlohmann::json& delta_type) {
   if (!delta_type.is_string()) fail(ErrorCode::Internal, "nested types cannot be partition columns");
   const std::string t = delta_type.get<std::string>();
   static const std::map<std::string, std::string> kTypes = {
-      {"byte", "TINYINT"},     {"short", "SMALLINT"},   {"integer", "INTEGER"},   {"long", "BIGINT"},
-      {"float", "FLOAT"},      {"double", "DOUBLE"},    {"string", "VARCHAR"},    {"boolean", "BOOLEAN"},
-      {"date", "DATE"},        {"timestamp", "TIMESTAMPTZ"}, {"timestamp_ntz", "TIMESTAMP"}, {"binary", "BLOB"}};
+      {"byte", "TINYINT"}, {"short", "SMALLINT"},        {"integer", "INTEGER"},         {"long", "BIGINT"},
+      {"float", "FLOAT"},  {"double", "DOUBLE"},         {"string", "VARCHAR"},          {"boolean", "BOOLEAN"},
+      {"date", "DATE"},    {"timestamp", "TIMESTAMPTZ"}, {"timestamp_ntz", "TIMESTAMP"}, {"binary", "BLOB"}};
   if (auto it = kTypes.find(t); it != kTypes.end()) return it->second;
   if (t.rfind("decimal(", 0) == 0 && t.back() == ')') {
     std::string args = t.substr(8, t.size() - 9);
@@ -153,8 +152,8 @@ std::string scan_sql(const Snapshot& snapshot, const std::filesystem::path& tabl
   // from the log. Always right, whatever the folders look like.
   for (const auto& [values, paths] : groups) {
     if (!sql.empty()) sql += "\nUNION ALL ";
-    sql += "SELECT " + select_list(&values) + " FROM read_parquet(" + file_list(paths) +
-           ", hive_partitioning = false" + filename_option + ")";
+    sql += "SELECT " + select_list(&values) + " FROM read_parquet(" + file_list(paths) + ", hive_partitioning = false" +
+           filename_option + ")";
   }
   return sql;
 }

@@ -23,7 +23,8 @@ size_t count_of(const std::string& text, const std::string& part) {
 
 class ScanSqlTest : public testing::WarehouseFixture {
  protected:
-  catalog::TableInfo make(const std::vector<ColumnDef>& columns, std::vector<std::string> partition, const ColumnBatch& rows) {
+  catalog::TableInfo make(const std::vector<ColumnDef>& columns, std::vector<std::string> partition,
+                          const ColumnBatch& rows) {
     catalog::NewTable t;
     t.name = "t";
     t.columns = columns;
@@ -63,16 +64,21 @@ class ScanSqlTest : public testing::WarehouseFixture {
 
 // Values the Hive reader would change (NULL, any spelling of "null", text that looks like the NULL folder)
 // and every escape our writer makes.
-const char* kStrings[] = {"Sales", "R&D Lab", "Eng/Ops", "a+b", "100%", "x=y", "it's", "é ü", " lead", "null",
-                          "NULL", "__HIVE_DEFAULT_PARTITION__", nullptr, "%2F", "Nu11"};
+const char* kStrings[] = {"Sales", "R&D Lab", "Eng/Ops", "a+b",  "100%", "x=y",
+                          "it's",  "é ü",     " lead",   "null", "NULL", "__HIVE_DEFAULT_PARTITION__",
+                          nullptr, "%2F",     "Nu11"};
 
 TEST_F(ScanSqlTest, EscapedAndNullStringPartitionsReadBackAsTheLogSays) {
-  const std::vector<ColumnDef> cols = {{"id", ColumnType::Int64}, {"s", ColumnType::String}, {"v", ColumnType::Float64}};
+  const std::vector<ColumnDef> cols = {
+      {"id", ColumnType::Int64}, {"s", ColumnType::String}, {"v", ColumnType::Float64}};
   ColumnBatch b(cols);
   const size_t kinds = std::size(kStrings);
   for (int64_t i = 0; i < 60; ++i) {
     b[0].push_int(i);
-    if (const char* s = kStrings[i % kinds]) b[1].push_string(s); else b[1].push_null();
+    if (const char* s = kStrings[i % kinds])
+      b[1].push_string(s);
+    else
+      b[1].push_null();
     b[2].push_double(static_cast<double>(i) / 4);
   }
   auto t = make(cols, {"s"}, b);
@@ -111,9 +117,15 @@ TEST_F(ScanSqlTest, TypedPartitionsRoundTripExactlyInBothForms) {
   ColumnBatch b(cols);
   for (int64_t i = 0; i < 48; ++i) {
     b[0].push_int(i);
-    if (i % 5 == 4) b[1].push_null(); else b[1].push_bool(i % 2 == 0);
+    if (i % 5 == 4)
+      b[1].push_null();
+    else
+      b[1].push_bool(i % 2 == 0);
     b[2].push_int(days[i % 3]);
-    if (i % 7 == 6) b[3].push_null(); else b[3].push_int(smalls[i % 4]);
+    if (i % 7 == 6)
+      b[3].push_null();
+    else
+      b[3].push_int(smalls[i % 4]);
     b[4].push_int(i % 2 ? INT64_MIN : INT64_MAX);
     b[5].push_int(i * 3);
   }
@@ -136,7 +148,8 @@ TEST_F(ScanSqlTest, TypedPartitionsRoundTripExactlyInBothForms) {
     EXPECT_EQ(got[i]["n"], i % 7 == 6 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(smalls[i % 4])) << i;
     EXPECT_EQ(got[i]["big"], i % 2 ? INT64_MIN : INT64_MAX) << i;
   }
-  auto with_name = conn_.execute("SELECT DISTINCT filename FROM (" + scan_sql(*snap, table_dir(t), {.with_filename = true}) + ")");
+  auto with_name =
+      conn_.execute("SELECT DISTINCT filename FROM (" + scan_sql(*snap, table_dir(t), {.with_filename = true}) + ")");
   EXPECT_EQ(with_name.row_count(), snap->files.size());
   for (size_t i = 0; i < with_name.row_count(); ++i) EXPECT_TRUE(fs::exists(with_name.get_string(0, i)));
 }
@@ -150,17 +163,18 @@ TEST_F(ScanSqlTest, FilesOutsideTheCanonicalFoldersTakeTheLogsValues) {
   snap.metadata.partition_columns = {"s"};
   auto add = [&](const std::string& path, const std::string& value, int64_t id) {
     fs::create_directories((root / path).parent_path());
-    conn_.execute("COPY (SELECT " + std::to_string(id) + "::BIGINT AS id) TO " + query::quote_literal((root / path).string()));
+    conn_.execute("COPY (SELECT " + std::to_string(id) + "::BIGINT AS id) TO " +
+                  query::quote_literal((root / path).string()));
     AddFile f;
     f.path = path;
     f.partition_values = {{"s", value}};
     snap.files.push_back(f);
   };
-  add("s=A/1.parquet", "A", 1);             // ours
-  add("s=B/2.parquet", "C", 2);             // folder says B, log says C
-  add("data/3.parquet", "D", 3);            // no Hive folder at all
-  add("s=E/s=F/4.parquet", "E", 4);         // one folder too many
-  add("s=G/id=9.parquet", "G", 5);          // a file name that looks like a key
+  add("s=A/1.parquet", "A", 1);      // ours
+  add("s=B/2.parquet", "C", 2);      // folder says B, log says C
+  add("data/3.parquet", "D", 3);     // no Hive folder at all
+  add("s=E/s=F/4.parquet", "E", 4);  // one folder too many
+  add("s=G/id=9.parquet", "G", 5);   // a file name that looks like a key
   std::string sql = scan_sql(snap, root);
   EXPECT_EQ(count_of(sql, "hive_partitioning = true"), 1u) << sql;
   auto r = conn_.execute("SELECT id, s FROM (" + sql + ") ORDER BY id");

@@ -33,7 +33,7 @@ struct TableWriter::Impl : WriteBase {
   // Staged rows carry their partition's number in column ss_part (see partition_index.h). Working
   // tables are named per writer, so writers sharing the engine never meet.
   std::string stage_name = "ss_stage_" + writer_id, clustered_name = "ss_clustered_" + writer_id;
-  std::optional<query::Appender> appender;  // open while batches stream in; closed before other SQL
+  std::optional<query::Appender> appender;                     // open while batches stream in; closed before other SQL
   std::map<int32_t, std::pair<int64_t, double>> staged_sizes;  // rows and raw bytes added as batches
   bool added_by_sql = false;                                   // rows whose partitions only SQL knows
 
@@ -95,12 +95,14 @@ struct TableWriter::Impl : WriteBase {
     }
     std::string from = stage_name;
     if (numbers.size() > kClusterAbovePartitions && (rows > kClusterAboveRows || added_by_sql)) {
-      conn.execute("CREATE OR REPLACE TABLE " + clustered_name + " AS SELECT * FROM " + stage_name + " ORDER BY ss_part");
+      conn.execute("CREATE OR REPLACE TABLE " + clustered_name + " AS SELECT * FROM " + stage_name +
+                   " ORDER BY ss_part");
       from = clustered_name;
     }
     std::vector<PartitionRows> out;
     for (int32_t n : numbers) {
-      PartitionRows p{n, "SELECT * EXCLUDE (ss_part) FROM " + from + " WHERE ss_part = " + std::to_string(n), from, -1, 0};
+      PartitionRows p{n, "SELECT * EXCLUDE (ss_part) FROM " + from + " WHERE ss_part = " + std::to_string(n), from, -1,
+                      0};
       if (!added_by_sql) std::tie(p.rows, p.raw_bytes) = staged_sizes.at(n);
       out.push_back(std::move(p));
     }
@@ -165,7 +167,9 @@ struct TableWriter::Impl : WriteBase {
   }
 
   // Writes the rows as micro-partitions; returns their add actions.
-  std::vector<AddFile> write_files(const std::vector<PartitionRows>& rows) { return write_micro_partitions(setup(), rows); }
+  std::vector<AddFile> write_files(const std::vector<PartitionRows>& rows) {
+    return write_micro_partitions(setup(), rows);
+  }
 
   WriteResult insert() {
     start();
@@ -223,7 +227,8 @@ TableWriter::TableWriter(query::Database& engine, blob::BlobStore& store, catalo
 TableWriter::~TableWriter() {
   try {
     impl_->appender.reset();
-    impl_->conn.execute("DROP TABLE IF EXISTS " + impl_->stage_name + "; DROP TABLE IF EXISTS " + impl_->clustered_name);
+    impl_->conn.execute("DROP TABLE IF EXISTS " + impl_->stage_name + "; DROP TABLE IF EXISTS " +
+                        impl_->clustered_name);
   } catch (const std::exception& e) {
     log::warn(std::string("could not drop a writer's working tables: ") + e.what());
   }
@@ -256,7 +261,8 @@ void TableWriter::add_select(const std::string& select_sql) {
   impl_->start();
   impl_->close_appender();
   impl_->added_by_sql = true;
-  query::Result r = impl_->conn.execute("INSERT INTO " + impl_->stage_name + " SELECT *, NULL FROM (" + select_sql + ")");
+  query::Result r =
+      impl_->conn.execute("INSERT INTO " + impl_->stage_name + " SELECT *, NULL FROM (" + select_sql + ")");
   int64_t n = r.row_count() > 0 ? r.get_int64(0, 0) : 0;
   impl_->number_rows_added_by_sql();
   impl_->staged_rows += n;

@@ -1,19 +1,18 @@
 // Helpers shared by the storage tests: a temporary DATA_DIR and quick ways to build rows.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <random>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "common/columns.h"
-#include "support/temp_folder.h"
 #include "query/database.h"
 #include "storage/warehouse.h"
+#include "support/temp_folder.h"
 
 namespace superstore::storage::testing {
-
 
 // An engine without the sandbox, for tests that inspect files directly.
 inline query::DatabaseOptions unsandboxed() {
@@ -22,11 +21,10 @@ inline query::DatabaseOptions unsandboxed() {
   return o;
 }
 
-inline const std::vector<ColumnDef> kPeople = {{"id", ColumnType::Int64},     {"name", ColumnType::String},
-                                        {"dept", ColumnType::String},  {"age", ColumnType::Int32},
-                                        {"score", ColumnType::Float64}, {"active", ColumnType::Boolean},
-                                        {"joined", ColumnType::Timestamp}, {"born", ColumnType::Date},
-                                        {"level", ColumnType::Int16}};
+inline const std::vector<ColumnDef> kPeople = {
+    {"id", ColumnType::Int64},         {"name", ColumnType::String},   {"dept", ColumnType::String},
+    {"age", ColumnType::Int32},        {"score", ColumnType::Float64}, {"active", ColumnType::Boolean},
+    {"joined", ColumnType::Timestamp}, {"born", ColumnType::Date},     {"level", ColumnType::Int16}};
 inline const char* const kDepts[] = {"Sales", "R&D Lab", "HR", "Eng/Ops"};
 
 // Row i of a deterministic people table; every 7th row has NULLs in the nullable columns.
@@ -35,12 +33,21 @@ inline ColumnBatch people(int64_t first, int64_t count) {
   for (int64_t i = first; i < first + count; ++i) {
     bool nulls = i % 7 == 3;
     b[0].push_int(i);
-    if (nulls) b[1].push_null(); else b[1].push_string("person " + std::to_string(i));
+    if (nulls)
+      b[1].push_null();
+    else
+      b[1].push_string("person " + std::to_string(i));
     b[2].push_string(kDepts[(i * 7919) % 4]);
     b[3].push_int(20 + i % 50);
-    if (nulls) b[4].push_null(); else b[4].push_double(static_cast<double>(i % 1000) / 8.0);
+    if (nulls)
+      b[4].push_null();
+    else
+      b[4].push_double(static_cast<double>(i % 1000) / 8.0);
     b[5].push_bool(i % 3 == 0);
-    if (nulls) b[6].push_null(); else b[6].push_int(1'600'000'000'000'000 + i * 1'000'123 - 400'000'000'000'000 * (i % 5 == 0));
+    if (nulls)
+      b[6].push_null();
+    else
+      b[6].push_int(1'600'000'000'000'000 + i * 1'000'123 - 400'000'000'000'000 * (i % 5 == 0));
     b[7].push_int(-1000 + i % 20000);
     b[8].push_int(i % 100 - 50);
   }

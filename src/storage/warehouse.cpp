@@ -70,13 +70,14 @@ void check_timestamps(query::Database& engine, const catalog::TableInfo& table, 
   for (const auto& c : table.columns) {
     if (c.type != ColumnType::Timestamp) continue;
     std::string col = query::quote_identifier(c.name);
-    auto r = conn.execute("SELECT rn, v FROM (SELECT row_number() OVER () AS rn, CAST(" + col + " AS VARCHAR) AS v FROM " +
-                          reader + ") WHERE v IS NOT NULL AND TRY_CAST(v AS TIMESTAMPTZ) IS NULL LIMIT 1");
+    auto r =
+        conn.execute("SELECT rn, v FROM (SELECT row_number() OVER () AS rn, CAST(" + col + " AS VARCHAR) AS v FROM " +
+                     reader + ") WHERE v IS NOT NULL AND TRY_CAST(v AS TIMESTAMPTZ) IS NULL LIMIT 1");
     if (r.row_count() > 0) {
       const int64_t record = r.get_int64(0, 0);
       const int64_t line = csv ? csv_physical_line(*csv, record + 1) : record;
-      fail(ErrorCode::InvalidArgument, "line " + std::to_string(line) + ": column '" +
-                                           c.name + "' holds '" + r.get_string(1, 0) +
+      fail(ErrorCode::InvalidArgument, "line " + std::to_string(line) + ": column '" + c.name + "' holds '" +
+                                           r.get_string(1, 0) +
                                            "', which is not a Timestamp (use e.g. 2024-01-31 10:00:00 or "
                                            "2024-01-31T10:00:00+02:00)");
     }
@@ -284,7 +285,8 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
     if (ext != ".parquet") check_timestamps(engine, table, reader, csv ? &abs : nullptr);
     w.add_select("SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
-    fail(ErrorCode::InvalidArgument, "nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what())));
+    fail(ErrorCode::InvalidArgument,
+         "nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what())));
   }
   return w.commit_insert();
 }
@@ -339,7 +341,8 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
       if (!parsed.count(name)) continue;
       std::string where;
       for (const auto& c : candidates) where += (where.empty() ? "" : ", ") + c.database + "." + c.schema;
-      fail(ErrorCode::InvalidArgument, "table name '" + candidates.front().name + "' is ambiguous: it exists in " + where);
+      fail(ErrorCode::InvalidArgument,
+           "table name '" + candidates.front().name + "' is ambiguous: it exists in " + where);
     }
     const auto& t = candidates.front();
     auto snap = impl_->snapshot(t, options.version);

@@ -16,8 +16,8 @@
 #include <vector>
 
 #include "blob/blob_store.h"
-#include "common/defaults.h"
 #include "catalog/catalog.h"
+#include "common/defaults.h"
 #include "query/user_query.h"
 #include "storage/delta_log.h"
 #include "storage/table_writer.h"
@@ -34,7 +34,7 @@ struct WarehouseOptions {
 struct QueryOptions {
   int64_t page = 1;
   int64_t per_page = 30;
-  std::optional<int64_t> version;            // time travel: read every table as of this log version
+  std::optional<int64_t> version;  // time travel: read every table as of this log version
   std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
 };
 
@@ -43,7 +43,7 @@ struct TableRead {
   std::string name;
   int64_t id = 0;
   int64_t version = -1;
-  int64_t rows = 0;   // of that version, from the log's stats
+  int64_t rows = 0;  // of that version, from the log's stats
   int64_t bytes = 0;
 };
 

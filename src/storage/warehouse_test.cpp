@@ -18,8 +18,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using testing::kPeople;
 using testing::kDepts;
+using testing::kPeople;
 using testing::people;
 
 class WarehouseTest : public ::testing::Test {
@@ -68,12 +68,21 @@ TEST_F(WarehouseTest, EveryColumnTypeRoundTripsWithNulls) {
   for (size_t r = 0; r < 50; ++r) {
     const auto& row = page.rows[r];
     EXPECT_EQ(row["id"], in[0].int_at(r));
-    if (in[1].is_null(r)) EXPECT_TRUE(row["name"].is_null()); else EXPECT_EQ(row["name"], in[1].string_at(r));
+    if (in[1].is_null(r))
+      EXPECT_TRUE(row["name"].is_null());
+    else
+      EXPECT_EQ(row["name"], in[1].string_at(r));
     EXPECT_EQ(row["dept"], in[2].string_at(r));
     EXPECT_EQ(row["age"], in[3].int_at(r));
-    if (in[4].is_null(r)) EXPECT_TRUE(row["score"].is_null()); else EXPECT_DOUBLE_EQ(row["score"].get<double>(), in[4].double_at(r));
+    if (in[4].is_null(r))
+      EXPECT_TRUE(row["score"].is_null());
+    else
+      EXPECT_DOUBLE_EQ(row["score"].get<double>(), in[4].double_at(r));
     EXPECT_EQ(row["active"], in[5].int_at(r) == 1);
-    if (in[6].is_null(r)) EXPECT_TRUE(row["joined"].is_null()); else EXPECT_EQ(row["joined"], format_timestamp_us(in[6].int_at(r)));
+    if (in[6].is_null(r))
+      EXPECT_TRUE(row["joined"].is_null());
+    else
+      EXPECT_EQ(row["joined"], format_timestamp_us(in[6].int_at(r)));
     EXPECT_EQ(row["born"], format_date_days(static_cast<int32_t>(in[7].int_at(r))));
     EXPECT_EQ(row["level"], in[8].int_at(r));
   }
@@ -101,11 +110,14 @@ TEST_F(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
 void expect_sorted_by_joined_then_id(query::Connection& conn, const std::string& path) {
   auto r = conn.execute(
       "SELECT count(*) FROM (SELECT joined, id, lag(joined) OVER w AS pj, lag(id) OVER w AS pi FROM read_parquet(" +
-      path + ", file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) "
+      path +
+      ", file_row_number = true) WINDOW w AS (ORDER BY file_row_number)) "
       "WHERE pj IS NOT NULL AND joined IS NOT NULL AND (pj > joined OR (pj = joined AND pi > id))");
   EXPECT_EQ(r.get_int64(0, 0), 0) << "rows out of sort order in " << path;
-  auto nulls = conn.execute("SELECT bool_or(joined IS NULL AND nxt IS NOT NULL) FROM (SELECT joined, lead(joined) OVER "
-                            "(ORDER BY file_row_number) AS nxt FROM read_parquet(" + path + ", file_row_number = true))");
+  auto nulls = conn.execute(
+      "SELECT bool_or(joined IS NULL AND nxt IS NOT NULL) FROM (SELECT joined, lead(joined) OVER "
+      "(ORDER BY file_row_number) AS nxt FROM read_parquet(" +
+      path + ", file_row_number = true))");
   EXPECT_FALSE(nulls.get_bool(0, 0)) << "a NULL sorts before a value in " << path;
 }
 
@@ -119,8 +131,10 @@ TEST_F(WarehouseTest, OneFilePartitionsAreSortedAndMeasuredExactly) {
   for (const auto& f : snap->files) {
     std::string path = query::quote_literal((table_dir(t) / f.path).string());
     expect_sorted_by_joined_then_id(conn, path);
-    auto truth = conn.execute("SELECT count(*), count(DISTINCT age), min(name), max(joined), count(*) - count(score) "
-                              "FROM read_parquet(" + path + ")");
+    auto truth = conn.execute(
+        "SELECT count(*), count(DISTINCT age), min(name), max(joined), count(*) - count(score) "
+        "FROM read_parquet(" +
+        path + ")");
     EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0)) << f.path;
     EXPECT_EQ(f.stats->distinct_count["age"], truth.get_int64(1, 0)) << f.path;
     EXPECT_EQ(f.stats->min_values["name"], truth.get_string(2, 0)) << f.path;
@@ -176,7 +190,10 @@ TEST_F(WarehouseTest, NullAndTypedPartitionValuesGetTheirOwnMeasuredFiles) {
   for (int64_t i = 90; i >= 1; --i) {  // descending, so sorting by id is visible
     b[0].push_int(i);
     b[1].push_string("p" + std::to_string(i));
-    if (i % 3 == 0) b[2].push_null(); else b[2].push_string(kDepts[i % 2]);
+    if (i % 3 == 0)
+      b[2].push_null();
+    else
+      b[2].push_string(kDepts[i % 2]);
     b[3].push_int(i % 5);
     b[4].push_double(1.5);
     b[5].push_bool(true);
@@ -198,13 +215,15 @@ TEST_F(WarehouseTest, NullAndTypedPartitionValuesGetTheirOwnMeasuredFiles) {
     EXPECT_EQ(f.stats->min_values["id"], count("SELECT min(id) FROM people WHERE " + where)) << f.path;
     query::Database db(testing::unsandboxed());
     query::Connection conn(db);
-    auto ids = conn.execute("SELECT bool_and(id < nxt) FROM (SELECT id, lead(id) OVER (ORDER BY file_row_number) AS nxt "
-                            "FROM read_parquet(" + query::quote_literal((table_dir(t) / f.path).string()) +
-                            ", file_row_number = true)) WHERE nxt IS NOT NULL");
+    auto ids = conn.execute(
+        "SELECT bool_and(id < nxt) FROM (SELECT id, lead(id) OVER (ORDER BY file_row_number) AS nxt "
+        "FROM read_parquet(" +
+        query::quote_literal((table_dir(t) / f.path).string()) + ", file_row_number = true)) WHERE nxt IS NOT NULL");
     EXPECT_TRUE(ids.get_bool(0, 0)) << "rows out of id order in " << f.path;
   }
-  EXPECT_EQ(folders, (std::set<std::string>{"dept=__HIVE_DEFAULT_PARTITION__/level=-7", "dept=__HIVE_DEFAULT_PARTITION__/level=300",
-                                            "dept=R&D Lab/level=-7", "dept=Sales/level=300"}));
+  EXPECT_EQ(folders, (std::set<std::string>{"dept=__HIVE_DEFAULT_PARTITION__/level=-7",
+                                            "dept=__HIVE_DEFAULT_PARTITION__/level=300", "dept=R&D Lab/level=-7",
+                                            "dept=Sales/level=300"}));
 }
 
 TEST_F(WarehouseTest, HundredsOfPartitionsInOneWriteKeepEveryRow) {
@@ -232,8 +251,10 @@ TEST_F(WarehouseTest, ALargeOneFilePartitionIsMeasuredOnItsOwn) {
   query::Connection conn(db);
   std::string path = query::quote_literal((table_dir(t) / f.path).string());
   expect_sorted_by_joined_then_id(conn, path);
-  auto truth = conn.execute("SELECT count(*), count(DISTINCT score), min(name), max(level), count(*) - count(joined) "
-                            "FROM read_parquet(" + path + ")");
+  auto truth = conn.execute(
+      "SELECT count(*), count(DISTINCT score), min(name), max(level), count(*) - count(joined) "
+      "FROM read_parquet(" +
+      path + ")");
   EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0));
   EXPECT_EQ(f.stats->distinct_count["score"], truth.get_int64(1, 0));
   EXPECT_EQ(f.stats->min_values["name"], truth.get_string(2, 0));
@@ -255,7 +276,9 @@ TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
     std::string path = query::quote_literal((table_dir(t) / f.path).string());
     EXPECT_LT(f.size, 3 * (256 << 10)) << f.path;
     expect_sorted_by_joined_then_id(conn, path);
-    auto truth = conn.execute("SELECT count(*), count(DISTINCT id), min(id), max(id), count(*) - count(name) FROM read_parquet(" + path + ")");
+    auto truth = conn.execute(
+        "SELECT count(*), count(DISTINCT id), min(id), max(id), count(*) - count(name) FROM read_parquet(" + path +
+        ")");
     EXPECT_EQ(f.stats->num_records, truth.get_int64(0, 0));
     EXPECT_EQ(f.stats->distinct_count["id"], truth.get_int64(1, 0));
     EXPECT_EQ(f.stats->min_values["id"], truth.get_int64(2, 0));
@@ -389,7 +412,10 @@ TEST_F(WarehouseTest, AggregatesAgreeWithSqlite) {
     std::string dept(b[2].string_at(r));
     sqlite3_bind_text(st, 2, dept.c_str(), -1, SQLITE_TRANSIENT);
     sqlite3_bind_int64(st, 3, b[3].int_at(r));
-    if (b[4].is_null(r)) sqlite3_bind_null(st, 4); else sqlite3_bind_double(st, 4, b[4].double_at(r));
+    if (b[4].is_null(r))
+      sqlite3_bind_null(st, 4);
+    else
+      sqlite3_bind_double(st, 4, b[4].double_at(r));
     sqlite3_step(st);
     sqlite3_reset(st);
   }

@@ -41,9 +41,15 @@ Snapshot WriteBase::only(const AddFile& file) const {
 }
 
 FileWriterSetup WriteBase::setup() {
-  return {engine,     conn, store, ctx, data_columns, partition_columns,
+  return {engine,
+          conn,
+          store,
+          ctx,
+          data_columns,
+          partition_columns,
           [this](int64_t n) { return catalog.next_id("micro_partition", n); },
-          partitions, scratch_prefix};
+          partitions,
+          scratch_prefix};
 }
 
 void WriteBase::remove_files(const std::vector<AddFile>& files) {

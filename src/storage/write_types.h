@@ -16,17 +16,17 @@
 namespace superstore::storage {
 
 struct WriteResult {
-  int64_t version = -1;     // the log version this write created
-  int64_t rows = 0;         // rows inserted or deleted
+  int64_t version = -1;  // the log version this write created
+  int64_t rows = 0;      // rows inserted or deleted
   int64_t files_added = 0;
   int64_t files_removed = 0;
 };
 
 struct TableContext {
   catalog::TableInfo table;
-  std::string root_key;               // blob key of the table folder
-  std::filesystem::path root_dir;     // the same folder on the local file system
-  int64_t target_file_bytes = 0;      // resolved: the table's own or the store's default
+  std::string root_key;            // blob key of the table folder
+  std::filesystem::path root_dir;  // the same folder on the local file system
+  int64_t target_file_bytes = 0;   // resolved: the table's own or the store's default
 };
 
 // Test hook: when the environment variable SUPERSTORE_CRASH_BEFORE_COMMIT is set, a write ends the

@@ -4,13 +4,13 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <charconv>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
 #include <sstream>
 #include <utility>
-#include <charconv>
 
 #include "common/error.h"
 #include "fakedata/spec/distributions.h"
@@ -57,8 +57,10 @@ nlohmann::json to_json(const YAML::Node& node) {
       for (const auto& item : node) out.push_back(to_json(item));
       return out;
     }
-    case YAML::NodeType::Scalar: return node.Scalar();
-    default: return nullptr;
+    case YAML::NodeType::Scalar:
+      return node.Scalar();
+    default:
+      return nullptr;
   }
 }
 
@@ -185,7 +187,8 @@ class Scope : public spec::ColumnScope {
     const std::string parent_column = text.substr(dot + 1);
     const std::string& parent_table = source.parent_table;
     const std::vector<ColumnDef> columns = tables_.visible_columns(parent_table);
-    const auto pc = std::find_if(columns.begin(), columns.end(), [&](const ColumnDef& c) { return c.name == parent_column; });
+    const auto pc =
+        std::find_if(columns.begin(), columns.end(), [&](const ColumnDef& c) { return c.name == parent_column; });
     if (pc == columns.end()) fail(at, "'" + text + "': " + parent_table + " has no column '" + parent_column + "'");
     const auto position_in_parent = static_cast<size_t>(pc - columns.begin());
     int slot = -1;
@@ -237,7 +240,10 @@ class Compiler {
     }
     if (problems_.empty()) check_cycles();
     if (!problems_.empty()) {
-      std::string message = problems_.size() == 1 ? "the fake-data spec has a problem:\n" : "the fake-data spec has " + std::to_string(problems_.size()) + (problems_.size() >= kMaxProblems ? " or more" : "") + " problems:\n";
+      std::string message = problems_.size() == 1
+                                ? "the fake-data spec has a problem:\n"
+                                : "the fake-data spec has " + std::to_string(problems_.size()) +
+                                      (problems_.size() >= kMaxProblems ? " or more" : "") + " problems:\n";
       for (const auto& p : problems_) message += p + "\n";
       message.pop_back();
       fail(ErrorCode::InvalidArgument, message);
@@ -283,7 +289,8 @@ class Compiler {
     if (!root.IsMap() || !root["tables"]) spec_fail(file, "", "", root, "a spec holds 'tables:', a list of tables");
     allow_keys(file, "", "", root, {"tables"});
     const YAML::Node list = root["tables"];
-    if (!list.IsSequence() || list.size() == 0) spec_fail(file, "", "", list, "'tables' must be a list of at least one table");
+    if (!list.IsSequence() || list.size() == 0)
+      spec_fail(file, "", "", list, "'tables' must be a list of at least one table");
     for (const auto& node : list) {
       Draft d;
       d.source = &source;
@@ -297,10 +304,12 @@ class Compiler {
     const std::string& file = d.source->name;
     d.broken = true;
     if (!d.node.IsMap()) spec_fail(file, "", "", d.node, "a table is a map with name, rows and columns");
-    if (!std::as_const(d.node)["name"] || !std::as_const(d.node)["name"].IsScalar()) spec_fail(file, "", "", d.node, "a table needs a name");
+    if (!std::as_const(d.node)["name"] || !std::as_const(d.node)["name"].IsScalar())
+      spec_fail(file, "", "", d.node, "a table needs a name");
     d.name = std::as_const(d.node)["name"].Scalar();
     if (!valid_name(d.name)) {
-      spec_fail(file, "", "", std::as_const(d.node)["name"], "'" + d.name + "' is not a valid table name (a letter or _, then letters, digits or _)");
+      spec_fail(file, "", "", std::as_const(d.node)["name"],
+                "'" + d.name + "' is not a valid table name (a letter or _, then letters, digits or _)");
     }
     allow_keys(file, d.name, "", d.node,
                {"name", "database", "schema", "description", "rows", "partition_by", "sort_by", "columns"});
@@ -314,7 +323,8 @@ class Compiler {
     d.schema = text("schema", std::string(kSchema));
     d.description = text("description", "");
     for (const auto& [key, value] : {std::pair{"database", d.database}, std::pair{"schema", d.schema}}) {
-      if (!valid_name(value)) spec_fail(file, d.name, "", std::as_const(d.node)[key], "'" + value + "' is not a valid " + key + " name");
+      if (!valid_name(value))
+        spec_fail(file, d.name, "", std::as_const(d.node)[key], "'" + value + "' is not a valid " + key + " name");
     }
     const YAML::Node rows = std::as_const(d.node)["rows"];
     if (!rows) spec_fail(file, d.name, "", d.node, "a table needs rows (its row count at scale 1)");
@@ -323,7 +333,8 @@ class Compiler {
     const auto r = std::from_chars(rows_text.data(), rows_text.data() + rows_text.size(), count);
     if (rows_text.empty() || r.ec != std::errc() || r.ptr != rows_text.data() + rows_text.size() || count < 1 ||
         count > kMaxSpecRows) {
-      spec_fail(file, d.name, "", rows, "rows must be a whole number from 1 to " + std::to_string(kMaxSpecRows) + ", got '" + rows_text + "'");
+      spec_fail(file, d.name, "", rows,
+                "rows must be a whole number from 1 to " + std::to_string(kMaxSpecRows) + ", got '" + rows_text + "'");
     }
     d.rows = count;
     for (const auto& [key, out] : {std::pair{"partition_by", &d.partition_by}, std::pair{"sort_by", &d.sort_by}}) {
@@ -358,7 +369,8 @@ class Compiler {
     size_t visible = 0;
     for (const auto& c : d.columns) visible += c.hidden ? 0 : 1;
     if (visible > 64) spec_fail(file, d.name, "", columns, "a table has at most 64 columns that are not hidden");
-    if (visible == 0) spec_fail(file, d.name, "", columns, "every column is hidden; a table needs at least one to show");
+    if (visible == 0)
+      spec_fail(file, d.name, "", columns, "every column is hidden; a table needs at least one to show");
     d.broken = false;  // columns with problems of their own are skipped; the others are still checked
   }
 
@@ -371,7 +383,8 @@ class Compiler {
     if (!valid_name(col.name)) spec_fail(file, d.name, "", c["name"], "'" + col.name + "' is not a valid column name");
     allow_keys(file, d.name, col.name, c, {"name", "type", "gen", "null", "unique", "hidden", "description"});
     if (!c["type"] || !c["type"].IsScalar()) {
-      spec_fail(file, d.name, col.name, c, "a column needs a type (Int16, Int32, Int64, Float64, String, Boolean, Timestamp, Date)");
+      spec_fail(file, d.name, col.name, c,
+                "a column needs a type (Int16, Int32, Int64, Float64, String, Boolean, Timestamp, Date)");
     }
     try {
       col.type = parse_column_type(c["type"].Scalar());
@@ -413,7 +426,8 @@ class Compiler {
       }
       const auto [it, fresh] = names.emplace(d.name, &d);
       if (!fresh) {
-        problem(position(d.source->name, std::as_const(d.node)["name"]) + ": table " + d.name + ": defined twice (also at " +
+        problem(position(d.source->name, std::as_const(d.node)["name"]) + ": table " + d.name +
+                ": defined twice (also at " +
                 position(it->second->source->name, std::as_const(it->second->node)["name"]) + ")");
         d.broken = true;
       }
@@ -428,18 +442,19 @@ class Compiler {
   static Settings settings_of(const YAML::Node& gen, const std::string& file, const Draft& d, const DraftColumn& col) {
     if (gen.IsScalar()) return Settings(gen.Scalar(), gen, spec::undefined_node(), {});
     if (!gen.IsMap() || gen.size() == 0) {
-      spec_fail(file, d.name, col.name, gen, "gen is a generator name (sequence, uuid) or a map such as {int: {min: 1, max: 9}}");
+      spec_fail(file, d.name, col.name, gen,
+                "gen is a generator name (sequence, uuid) or a map such as {int: {min: 1, max: 9}}");
     }
     // One key names the kind; the rest are its settings. (Recorded specs come back as JSON with sorted
     // keys, so the kind is found by name, not by place.)
-    static const std::set<std::string> kKinds = {"sequence", "int",  "float", "decimal", "choice", "bool", "words",
-                                                 "template", "timestamp", "date", "expr", "ref", "uuid"};
+    static const std::set<std::string> kKinds = {"sequence", "int",       "float", "decimal", "choice", "bool", "words",
+                                                 "template", "timestamp", "date",  "expr",    "ref",    "uuid"};
     auto it = gen.begin();
     for (auto k = gen.begin(); k != gen.end(); ++k) {
       if (!kKinds.count(spec::key_text(k->first))) continue;
       if (kKinds.count(spec::key_text(it->first)) && k != it) {
-        spec_fail(file, d.name, col.name, k->first, "gen names two generators, " + spec::key_text(it->first) + " and " +
-                                                       spec::key_text(k->first));
+        spec_fail(file, d.name, col.name, k->first,
+                  "gen names two generators, " + spec::key_text(it->first) + " and " + spec::key_text(k->first));
       }
       it = k;
     }
@@ -506,13 +521,17 @@ class Compiler {
       std::set<std::string> seen;
       for (const auto& [name, node] : keys) {
         guard([&] {
-          const auto c = std::find_if(d.columns.begin(), d.columns.end(), [&](const DraftColumn& x) { return x.name == name; });
-          if (c == d.columns.end()) spec_fail(file, d.name, "", node, std::string(what) + " names '" + name + "', which is not a column");
+          const auto c =
+              std::find_if(d.columns.begin(), d.columns.end(), [&](const DraftColumn& x) { return x.name == name; });
+          if (c == d.columns.end())
+            spec_fail(file, d.name, "", node, std::string(what) + " names '" + name + "', which is not a column");
           if (c->hidden) spec_fail(file, d.name, "", node, std::string(what) + " names hidden column " + name);
-          if (!seen.insert(name).second) spec_fail(file, d.name, "", node, std::string(what) + " names " + name + " twice");
+          if (!seen.insert(name).second)
+            spec_fail(file, d.name, "", node, std::string(what) + " names " + name + " twice");
           if (std::string(what) == "partition_by" && !can_partition_by(c->type)) {
-            spec_fail(file, d.name, "", node, "partition key " + name + " is " + std::string(type_name(c->type)) +
-                                                  "; partition keys are String, integers, Boolean or Date");
+            spec_fail(file, d.name, "", node,
+                      "partition key " + name + " is " + std::string(type_name(c->type)) +
+                          "; partition keys are String, integers, Boolean or Date");
           }
         });
       }
@@ -523,7 +542,8 @@ class Compiler {
 
   void link_ref(Draft& d, size_t i, Settings& s, Scope& scope) {
     const YAML::Node target = s.main().IsDefined() ? s.main() : s.take("column").value_or(spec::undefined_node());
-    if (!target.IsDefined() || !target.IsScalar()) scope.fail(s.where(), "ref names a table's column, e.g. {ref: fake_users.id}");
+    if (!target.IsDefined() || !target.IsScalar())
+      scope.fail(s.where(), "ref names a table's column, e.g. {ref: fake_users.id}");
     const std::string text = target.Scalar();
     const size_t dot = text.find('.');
     if (dot == std::string::npos) scope.fail(target, "ref names table.column, e.g. fake_users.id; got '" + text + "'");
@@ -550,7 +570,8 @@ class Compiler {
     d.reads_elsewhere[i].emplace_back(table, column);
     if (const auto skew = s.take("skew")) {
       out.skew = spec::number_of(*skew, scope, "skew");
-      if (out.skew <= 0 || out.skew > 10) scope.fail(*skew, "skew lies between 0 and 10 (1 is Zipf's law; larger means fewer, busier parents)");
+      if (out.skew <= 0 || out.skew > 10)
+        scope.fail(*skew, "skew lies between 0 and 10 (1 is Zipf's law; larger means fewer, busier parents)");
       out.skew_ranks = std::make_shared<spec::ZipfCache>(out.skew);
     }
   }
@@ -563,7 +584,8 @@ class Compiler {
   void check_cycles() {
     std::map<std::pair<std::string, std::string>, int> state;  // 1 on the path, 2 done
     std::vector<std::string> path;
-    std::function<void(const std::string&, const std::string&)> visit = [&](const std::string& t, const std::string& c) {
+    std::function<void(const std::string&, const std::string&)> visit = [&](const std::string& t,
+                                                                            const std::string& c) {
       const auto key = std::make_pair(t, c);
       if (state[key] == 2) return;
       if (state[key] == 1) {
@@ -572,11 +594,13 @@ class Compiler {
         const auto start = std::find(path.begin(), path.end(), node);
         for (auto it = start; it != path.end(); ++it) loop += *it + " -> ";
         Draft* d = tables_.draft(t);
-        throw SpecError{position(d->source->name, std::as_const(d->node)["name"]) + ": table " + t + ": a cycle of refs and reads: " + loop + node};
+        throw SpecError{position(d->source->name, std::as_const(d->node)["name"]) + ": table " + t +
+                        ": a cycle of refs and reads: " + loop + node};
       }
       Draft* d = tables_.draft(t);
       if (!d) return;  // built-in tables read nothing of ours
-      const auto col = std::find_if(d->columns.begin(), d->columns.end(), [&](const DraftColumn& x) { return x.name == c; });
+      const auto col =
+          std::find_if(d->columns.begin(), d->columns.end(), [&](const DraftColumn& x) { return x.name == c; });
       if (col == d->columns.end()) return;
       const auto i = static_cast<size_t>(col - d->columns.begin());
       state[key] = 1;
@@ -599,7 +623,8 @@ class Compiler {
       bool progress = false;
       for (Draft& d : drafts_) {
         if (placed.count(d.name)) continue;
-        if (!std::all_of(d.parents.begin(), d.parents.end(), [&](const std::string& p) { return placed.count(p) > 0; })) continue;
+        if (!std::all_of(d.parents.begin(), d.parents.end(), [&](const std::string& p) { return placed.count(p) > 0; }))
+          continue;
         // Digest: the canonical definition and the digests of its spec parents, whose data it reads.
         d.canonical = to_json(d.node);
         d.canonical["database"] = d.database;
@@ -630,12 +655,15 @@ class Compiler {
       for (const auto& [name, node] : d->partition_by) t.spec.partition_keys.push_back(name);
       for (const auto& [name, node] : d->sort_by) t.spec.sort_keys.push_back(name);
       const TableProgram* program = d->program.get();
-      t.fill = [owner, program](const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& batch) {
+      t.fill = [owner, program](const Params& params, std::span<const uint64_t> rows, ColumnMask columns,
+                                ColumnBatch& batch) {
         std::vector<Column> values = program->run(params, rows, columns);
         for (size_t v = 0; v < values.size(); ++v) {
           if (!wants(columns, v)) continue;
-          if (batch[v].size() == 0) batch[v] = std::move(values[v]);
-          else batch[v].append(values[v]);
+          if (batch[v].size() == 0)
+            batch[v] = std::move(values[v]);
+          else
+            batch[v].append(values[v]);
         }
       };
       t.properties = {{"spec_digest", d->digest},

@@ -16,7 +16,8 @@ const std::vector<std::string> kColumns = {
     "{name: user_id, type: Int64, gen: {ref: fake_users.id, skew: 1.2}}",
     "{name: plan, type: String, gen: {choice: {free: 60, pro: 30, team: 10}}}",
     "{name: seats, type: Int32, gen: {int: {min: 1, max: 200, skew: 1.3}}}",
-    "{name: price, type: Float64, gen: {expr: \"case when plan = 'free' then 0 else round(8.5 * seats * (1 + 0.1 * normal()), 2) end\"}}",
+    "{name: price, type: Float64, gen: {expr: \"case when plan = 'free' then 0 else round(8.5 * seats * (1 + 0.1 * "
+    "normal()), 2) end\"}}",
     "{name: started_at, type: Timestamp, gen: {timestamp: {after: user_id.created_at, before: anchor}}}",
     "{name: contact, type: String, null: 0.2, gen: {template: \"{user_id.first_name}+{id}@example.com\", case: lower}}",
     "{name: city, type: String, gen: {words: city}}",
@@ -40,7 +41,8 @@ TEST(SpecDeterminism, SameSpecSameRowsWhateverTheSplitOrThreads) {
   const Params params;
   const ColumnBatch whole = generate(t, params, 0, 3000);
   ColumnBatch parts;
-  for (uint64_t begin = 0; begin < 3000; begin += 777) testing::append(parts, generate(t, params, begin, std::min<uint64_t>(3000, begin + 777)));
+  for (uint64_t begin = 0; begin < 3000; begin += 777)
+    testing::append(parts, generate(t, params, begin, std::min<uint64_t>(3000, begin + 777)));
   EXPECT_TRUE(testing::same_batches(whole, parts));
   // Compiled again from the same text, on one thread and on two.
   for (unsigned threads : {1u, 2u}) {
@@ -96,9 +98,12 @@ TEST(SpecDeterminism, ChangingOneColumnLeavesTheOthersAlone) {
 }
 
 TEST(SpecDeterminism, DigestsFollowTheDefinitionNotItsSpelling) {
-  const std::string a = "tables:\n  - name: t\n    rows: 5\n    columns:\n      - {name: id, type: Int64, gen: sequence}\n";
-  const std::string b = "# a comment\ntables:\n- {name: t, rows: 5, columns: [{type: Int64, name: id, gen: sequence}]}\n";
-  const std::string c = "tables:\n  - name: t\n    rows: 6\n    columns:\n      - {name: id, type: Int64, gen: sequence}\n";
+  const std::string a =
+      "tables:\n  - name: t\n    rows: 5\n    columns:\n      - {name: id, type: Int64, gen: sequence}\n";
+  const std::string b =
+      "# a comment\ntables:\n- {name: t, rows: 5, columns: [{type: Int64, name: id, gen: sequence}]}\n";
+  const std::string c =
+      "tables:\n  - name: t\n    rows: 6\n    columns:\n      - {name: id, type: Int64, gen: sequence}\n";
   const auto digest = [](const std::string& text) {
     return testing::compile_text(text).at(0).properties.at("spec_digest").get<std::string>();
   };
@@ -106,7 +111,8 @@ TEST(SpecDeterminism, DigestsFollowTheDefinitionNotItsSpelling) {
   EXPECT_NE(digest(a), digest(c));
   EXPECT_EQ(digest(a).size(), 64u);
   // A child's digest covers its spec parents: their data is part of its data.
-  const std::string parent = "  - name: p\n    rows: 4\n    columns: [{name: id, type: Int64, gen: {sequence: {start: START}}}]\n";
+  const std::string parent =
+      "  - name: p\n    rows: 4\n    columns: [{name: id, type: Int64, gen: {sequence: {start: START}}}]\n";
   const std::string child = "  - name: c\n    rows: 4\n    columns: [{name: p_id, type: Int64, gen: {ref: p.id}}]\n";
   const auto child_digest = [&](const std::string& start) {
     std::string p = parent;
@@ -120,8 +126,10 @@ TEST(SpecDeterminism, DigestsFollowTheDefinitionNotItsSpelling) {
 // A map's order means nothing in YAML, and recorded specs come back with sorted keys: the order a
 // choice's values are written in must not change the data.
 TEST(SpecDeterminism, TheOrderOfAChoicesValuesDoesNotMatter) {
-  const ColumnBatch a = testing::rows_of({"{name: plan, type: String, gen: {choice: {team: 10, pro: 30, free: 60}}}"}, 2000);
-  const ColumnBatch b = testing::rows_of({"{name: plan, type: String, gen: {choice: {free: 60, pro: 30, team: 10}}}"}, 2000);
+  const ColumnBatch a =
+      testing::rows_of({"{name: plan, type: String, gen: {choice: {team: 10, pro: 30, free: 60}}}"}, 2000);
+  const ColumnBatch b =
+      testing::rows_of({"{name: plan, type: String, gen: {choice: {free: 60, pro: 30, team: 10}}}"}, 2000);
   EXPECT_TRUE(testing::same_batches(a, b));
   const FakeTable unsorted = table_of({"{name: plan, type: String, gen: {choice: {team: 10, pro: 30, free: 60}}}",
                                        "{name: n, type: Int32, gen: {choice: {10: 1, 9: 2, 1: 3}}}"});
@@ -131,8 +139,7 @@ TEST(SpecDeterminism, TheOrderOfAChoicesValuesDoesNotMatter) {
 
 TEST(SpecDeterminism, ARecordedSpecMakesTheSameTableAgain) {
   const FakeTable t = table_of(kColumns);
-  const std::vector<FakeTable> again =
-      compile_specs({recorded_spec_source("recorded", t.properties.at("spec"))});
+  const std::vector<FakeTable> again = compile_specs({recorded_spec_source("recorded", t.properties.at("spec"))});
   ASSERT_EQ(again.size(), 1u);
   EXPECT_EQ(again[0].properties.at("spec_digest"), t.properties.at("spec_digest"));
   EXPECT_TRUE(testing::same_batches(generate(t, {}, 0, 3000), generate(again[0], {}, 0, 3000)));

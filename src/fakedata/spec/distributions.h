@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "fakedata/random.h"
-
 #include "fakedata/spec/det_math.h"
 
 namespace superstore::fakedata::spec {
@@ -54,9 +53,7 @@ class ZipfRanks {
 
  private:
   // The share of the law below x, for x in [1, n + 1].
-  double cdf(double x) const {
-    return log_form_ ? det_log(x) / log_top_ : (det_pow(x, 1.0 / inverse_) - 1.0) / span_;
-  }
+  double cdf(double x) const { return log_form_ ? det_log(x) / log_top_ : (det_pow(x, 1.0 / inverse_) - 1.0) / span_; }
 
   uint64_t n_;
   bool log_form_ = false;

@@ -26,7 +26,8 @@ TEST(SpecErrors, JsonIsAcceptedToo) {
 }
 
 TEST(SpecErrors, UnknownKeysAndGeneratorsAreNamedWithTheirPlace) {
-  EXPECT_HAS(spec_error("tables:\n  - name: t\n    rows: 5\n    colums: []\n"), "t.yaml:4:5: table t: unknown key 'colums'");
+  EXPECT_HAS(spec_error("tables:\n  - name: t\n    rows: 5\n    colums: []\n"),
+             "t.yaml:4:5: table t: unknown key 'colums'");
   EXPECT_HAS(spec_error(table_yaml({"{name: id, type: Int64, gen: sequence, uniq: true}"})),
              "t.yaml:5:48: table t, column id: unknown key 'uniq'");
   EXPECT_HAS(spec_error(table_yaml({"{name: id, type: Int64, gen: {serial: {}}}"})),
@@ -62,16 +63,17 @@ TEST(SpecErrors, RefsMustNameARealTableAndColumnOfTheSameType) {
   EXPECT_HAS(spec_error(table_yaml({"{name: u, type: Int64, gen: {ref: fake_users.id}}",
                                     "{name: x, type: Int64, gen: {expr: u.salary_band}}"})),
              "fake_users has no column 'salary_band'");
-  EXPECT_HAS(spec_error(table_yaml({"{name: u, type: Int64, gen: sequence}",
-                                    "{name: x, type: Int64, gen: {expr: u.id}}"})),
-             "u is not a ref");
+  EXPECT_HAS(
+      spec_error(table_yaml({"{name: u, type: Int64, gen: sequence}", "{name: x, type: Int64, gen: {expr: u.id}}"})),
+      "u is not a ref");
 }
 
 TEST(SpecErrors, ColumnsReadOnlyEarlierColumns) {
-  EXPECT_HAS(spec_error(table_yaml({"{name: a, type: Int64, gen: {expr: \"b * 2\"}}",
-                                    "{name: b, type: Int64, gen: sequence}"})),
+  EXPECT_HAS(spec_error(table_yaml(
+                 {"{name: a, type: Int64, gen: {expr: \"b * 2\"}}", "{name: b, type: Int64, gen: sequence}"})),
              "t.yaml:5:44: table t, column a: reads column b, which comes later in the table");
-  EXPECT_HAS(spec_error(table_yaml({"{name: a, type: Int64, gen: {expr: \"a + 1\"}}"})), "column a: the column reads itself");
+  EXPECT_HAS(spec_error(table_yaml({"{name: a, type: Int64, gen: {expr: \"a + 1\"}}"})),
+             "column a: the column reads itself");
   EXPECT_HAS(spec_error(table_yaml({"{name: a, type: Timestamp, gen: {timestamp: {after: b}}}",
                                     "{name: b, type: Timestamp, gen: {timestamp: {}}}"})),
              "reads column b, which comes later");
@@ -98,7 +100,8 @@ TEST(SpecErrors, KeysMustBeColumnsOfAPartitionableType) {
   const std::string cols = "{name: id, type: Int64, gen: sequence}";
   EXPECT_HAS(spec_error(table_yaml({cols}, 10, "    partition_by: [plan]\n")),
              "t.yaml:4:20: table t: partition_by names 'plan', which is not a column");
-  EXPECT_HAS(spec_error(table_yaml({cols}, 10, "    sort_by: [id, when]\n")), "sort_by names 'when', which is not a column");
+  EXPECT_HAS(spec_error(table_yaml({cols}, 10, "    sort_by: [id, when]\n")),
+             "sort_by names 'when', which is not a column");
   EXPECT_HAS(spec_error(table_yaml({cols, "{name: price, type: Float64, gen: {float: {min: 0, max: 1}}}"}, 10,
                                    "    partition_by: [price]\n")),
              "partition key price is Float64");
@@ -111,26 +114,33 @@ TEST(SpecErrors, UniqueMustBeGuaranteedByConstruction) {
   EXPECT_HAS(spec_error(table_yaml({"{name: n, type: Int64, unique: true, gen: {int: {min: 1, max: 1000000}}}"})),
              "t.yaml:5:40: table t, column n: unique cannot be guaranteed for a int column");
   // A template whose other parts may hold digits is not proven unique.
-  EXPECT_HAS(spec_error(table_yaml({"{name: id, type: Int64, gen: sequence}",
-                                    "{name: code, type: String, unique: true, gen: {template: \"{digits:2}{id}{digits:2}\"}}"})),
+  EXPECT_HAS(spec_error(table_yaml(
+                 {"{name: id, type: Int64, gen: sequence}",
+                  "{name: code, type: String, unique: true, gen: {template: \"{digits:2}{id}{digits:2}\"}}"})),
              "unique cannot be guaranteed for a template column");
   // These are proven: the id's digits are the only ones, or it stands at one end beside a non-digit.
-  testing::compile_text(table_yaml({"{name: id, type: Int64, gen: sequence}",
-                                    "{name: a, type: String, unique: true, gen: {template: \"{digits:5}-{id}\"}}",
-                                    "{name: b, type: String, unique: true, gen: {template: \"{id}/{hex:4}\"}}",
-                                    "{name: c, type: String, unique: true, gen: {template: \"x{list:city}{id}{list:brand}\"}}"}));
+  testing::compile_text(
+      table_yaml({"{name: id, type: Int64, gen: sequence}",
+                  "{name: a, type: String, unique: true, gen: {template: \"{digits:5}-{id}\"}}",
+                  "{name: b, type: String, unique: true, gen: {template: \"{id}/{hex:4}\"}}",
+                  "{name: c, type: String, unique: true, gen: {template: \"x{list:city}{id}{list:brand}\"}}"}));
 }
 
 TEST(SpecErrors, RowsAndNamesAreChecked) {
-  EXPECT_HAS(spec_error(table_yaml({"{name: id, type: Int64, gen: sequence}"}, 0)), "rows must be a whole number from 1 to 100000000");
-  EXPECT_HAS(spec_error("tables:\n  - name: t\n    rows: 1000000000\n    columns: [{name: id, type: Int64, gen: sequence}]\n"),
-             "t.yaml:3:11: table t: rows must be a whole number from 1 to 100000000, got '1000000000'");
-  EXPECT_HAS(spec_error("tables:\n  - name: fake_users\n    rows: 3\n    columns: [{name: id, type: Int64, gen: sequence}]\n"),
-             "is the name of a built-in fake table");
-  EXPECT_HAS(spec_error("tables:\n  - name: 9lives\n    rows: 3\n    columns: [{name: id, type: Int64, gen: sequence}]\n"),
-             "'9lives' is not a valid table name");
-  EXPECT_HAS(spec_error(table_yaml({"{name: id, type: Int64, gen: sequence}", "{name: id, type: Int64, gen: sequence}"})),
-             "a second column called id");
+  EXPECT_HAS(spec_error(table_yaml({"{name: id, type: Int64, gen: sequence}"}, 0)),
+             "rows must be a whole number from 1 to 100000000");
+  EXPECT_HAS(
+      spec_error("tables:\n  - name: t\n    rows: 1000000000\n    columns: [{name: id, type: Int64, gen: sequence}]\n"),
+      "t.yaml:3:11: table t: rows must be a whole number from 1 to 100000000, got '1000000000'");
+  EXPECT_HAS(
+      spec_error("tables:\n  - name: fake_users\n    rows: 3\n    columns: [{name: id, type: Int64, gen: sequence}]\n"),
+      "is the name of a built-in fake table");
+  EXPECT_HAS(
+      spec_error("tables:\n  - name: 9lives\n    rows: 3\n    columns: [{name: id, type: Int64, gen: sequence}]\n"),
+      "'9lives' is not a valid table name");
+  EXPECT_HAS(
+      spec_error(table_yaml({"{name: id, type: Int64, gen: sequence}", "{name: id, type: Int64, gen: sequence}"})),
+      "a second column called id");
 }
 
 TEST(SpecErrors, ExpressionsAreCheckedAndBounded) {

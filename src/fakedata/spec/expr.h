@@ -51,9 +51,9 @@ struct ExprError {
 
 // What a batch evaluation reads.
 struct EvalInput {
-  std::span<const uint64_t> rows;             // the rows' numbers, for random() and normal()
-  std::span<const Column* const> slots;       // by Slot::index; nullptr for slots not computed
-  const Stream* stream = nullptr;             // the column's own random numbers
+  std::span<const uint64_t> rows;        // the rows' numbers, for random() and normal()
+  std::span<const Column* const> slots;  // by Slot::index; nullptr for slots not computed
+  const Stream* stream = nullptr;        // the column's own random numbers
   int64_t anchor_us = 0;
 };
 

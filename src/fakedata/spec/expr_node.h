@@ -11,15 +11,73 @@
 namespace superstore::fakedata::spec {
 
 enum class Op {
-  Const, SlotRef, Anchor, Neg, Not, Add, Sub, Mul, Div, Mod, Concat, Eq, Ne, Lt, Le, Gt, Ge, And, Or,
-  IsNull, IsNotNull, Case, Call, Random, Normal
+  Const,
+  SlotRef,
+  Anchor,
+  Neg,
+  Not,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Mod,
+  Concat,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
+  And,
+  Or,
+  IsNull,
+  IsNotNull,
+  Case,
+  Call,
+  Random,
+  Normal
 };
 
 enum class Fn {
-  Round, Floor, Ceil, Abs, Sqrt, Pow, Exp, Ln, Least, Greatest, Coalesce, Lower, Upper, Length, Trim,
-  Substr, Replace, ConcatFn, Year, Month, Day, Hour, Minute, Second, Weekday, DateOf, TimestampOf, AddDays,
-  AddHours, AddMinutes, AddSeconds, DaysBetween, HoursBetween, MinutesBetween, SecondsBetween, DateTrunc,
-  ToText, ToInt, ToFloat
+  Round,
+  Floor,
+  Ceil,
+  Abs,
+  Sqrt,
+  Pow,
+  Exp,
+  Ln,
+  Least,
+  Greatest,
+  Coalesce,
+  Lower,
+  Upper,
+  Length,
+  Trim,
+  Substr,
+  Replace,
+  ConcatFn,
+  Year,
+  Month,
+  Day,
+  Hour,
+  Minute,
+  Second,
+  Weekday,
+  DateOf,
+  TimestampOf,
+  AddDays,
+  AddHours,
+  AddMinutes,
+  AddSeconds,
+  DaysBetween,
+  HoursBetween,
+  MinutesBetween,
+  SecondsBetween,
+  DateTrunc,
+  ToText,
+  ToInt,
+  ToFloat
 };
 
 struct Expr::Node {
@@ -29,8 +87,8 @@ struct Expr::Node {
   int64_t i = 0;
   double d = 0;
   std::string s;
-  int slot = -1;   // SlotRef
-  int draw = 0;    // Random, Normal
+  int slot = -1;  // SlotRef
+  int draw = 0;   // Random, Normal
   Fn fn = Fn::Round;
   std::vector<std::unique_ptr<Node>> kids;  // Case: when, then, when, then, ..., [else]
   bool has_else = false;

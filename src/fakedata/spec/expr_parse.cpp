@@ -134,20 +134,45 @@ struct FnInfo {
 };
 
 constexpr std::array<FnInfo, 40> kFunctions = {{
-    {"round", Fn::Round, 1, 2},       {"floor", Fn::Floor, 1, 1},       {"ceil", Fn::Ceil, 1, 1},
-    {"abs", Fn::Abs, 1, 1},           {"sqrt", Fn::Sqrt, 1, 1},         {"pow", Fn::Pow, 2, 2},
-    {"exp", Fn::Exp, 1, 1},           {"ln", Fn::Ln, 1, 1},             {"least", Fn::Least, 1, -1},
-    {"greatest", Fn::Greatest, 1, -1}, {"coalesce", Fn::Coalesce, 1, -1}, {"lower", Fn::Lower, 1, 1},
-    {"upper", Fn::Upper, 1, 1},       {"length", Fn::Length, 1, 1},     {"trim", Fn::Trim, 1, 1},
-    {"substr", Fn::Substr, 2, 3},     {"replace", Fn::Replace, 3, 3},   {"concat", Fn::ConcatFn, 1, -1},
-    {"year", Fn::Year, 1, 1},         {"month", Fn::Month, 1, 1},       {"day", Fn::Day, 1, 1},
-    {"hour", Fn::Hour, 1, 1},         {"minute", Fn::Minute, 1, 1},     {"second", Fn::Second, 1, 1},
-    {"weekday", Fn::Weekday, 1, 1},   {"date", Fn::DateOf, 1, 1},       {"timestamp", Fn::TimestampOf, 1, 1},
-    {"add_days", Fn::AddDays, 2, 2},  {"add_hours", Fn::AddHours, 2, 2}, {"add_minutes", Fn::AddMinutes, 2, 2},
-    {"add_seconds", Fn::AddSeconds, 2, 2}, {"days_between", Fn::DaysBetween, 2, 2},
-    {"hours_between", Fn::HoursBetween, 2, 2}, {"minutes_between", Fn::MinutesBetween, 2, 2},
-    {"seconds_between", Fn::SecondsBetween, 2, 2}, {"date_trunc", Fn::DateTrunc, 2, 2},
-    {"to_text", Fn::ToText, 1, 1},    {"to_int", Fn::ToInt, 1, 1},      {"to_float", Fn::ToFloat, 1, 1},
+    {"round", Fn::Round, 1, 2},
+    {"floor", Fn::Floor, 1, 1},
+    {"ceil", Fn::Ceil, 1, 1},
+    {"abs", Fn::Abs, 1, 1},
+    {"sqrt", Fn::Sqrt, 1, 1},
+    {"pow", Fn::Pow, 2, 2},
+    {"exp", Fn::Exp, 1, 1},
+    {"ln", Fn::Ln, 1, 1},
+    {"least", Fn::Least, 1, -1},
+    {"greatest", Fn::Greatest, 1, -1},
+    {"coalesce", Fn::Coalesce, 1, -1},
+    {"lower", Fn::Lower, 1, 1},
+    {"upper", Fn::Upper, 1, 1},
+    {"length", Fn::Length, 1, 1},
+    {"trim", Fn::Trim, 1, 1},
+    {"substr", Fn::Substr, 2, 3},
+    {"replace", Fn::Replace, 3, 3},
+    {"concat", Fn::ConcatFn, 1, -1},
+    {"year", Fn::Year, 1, 1},
+    {"month", Fn::Month, 1, 1},
+    {"day", Fn::Day, 1, 1},
+    {"hour", Fn::Hour, 1, 1},
+    {"minute", Fn::Minute, 1, 1},
+    {"second", Fn::Second, 1, 1},
+    {"weekday", Fn::Weekday, 1, 1},
+    {"date", Fn::DateOf, 1, 1},
+    {"timestamp", Fn::TimestampOf, 1, 1},
+    {"add_days", Fn::AddDays, 2, 2},
+    {"add_hours", Fn::AddHours, 2, 2},
+    {"add_minutes", Fn::AddMinutes, 2, 2},
+    {"add_seconds", Fn::AddSeconds, 2, 2},
+    {"days_between", Fn::DaysBetween, 2, 2},
+    {"hours_between", Fn::HoursBetween, 2, 2},
+    {"minutes_between", Fn::MinutesBetween, 2, 2},
+    {"seconds_between", Fn::SecondsBetween, 2, 2},
+    {"date_trunc", Fn::DateTrunc, 2, 2},
+    {"to_text", Fn::ToText, 1, 1},
+    {"to_int", Fn::ToInt, 1, 1},
+    {"to_float", Fn::ToFloat, 1, 1},
     {"if", Fn::Round, 3, 3},  // rewritten to a case by the parser
 }};
 
@@ -171,9 +196,7 @@ class Parser {
  private:
   const Token& peek() const { return tokens_[pos_]; }
   const Token& next() { return tokens_[pos_++]; }
-  bool keyword(std::string_view word) const {
-    return peek().kind == Tok::Name && lower(peek().text) == word;
-  }
+  bool keyword(std::string_view word) const { return peek().kind == Tok::Name && lower(peek().text) == word; }
   bool symbol(std::string_view s) const { return peek().kind == Tok::Symbol && peek().text == s; }
   void expect_symbol(std::string_view s) {
     if (!symbol(s)) error_at(peek().offset, "expected '" + std::string(s) + "'");
@@ -203,8 +226,10 @@ class Parser {
   // 7 unary minus.
   NodePtr expression(int level) {
     switch (level) {
-      case 0: return logical(level, "or", Op::Or);
-      case 1: return logical(level, "and", Op::And);
+      case 0:
+        return logical(level, "or", Op::Or);
+      case 1:
+        return logical(level, "and", Op::And);
       case 2: {
         if (keyword("not")) {
           const size_t at = next().offset;
@@ -214,10 +239,14 @@ class Parser {
         }
         return expression(3);
       }
-      case 3: return comparison();
-      case 4: return binary_chain(level, {"||"});
-      case 5: return binary_chain(level, {"+", "-"});
-      case 6: return binary_chain(level, {"*", "/", "%"});
+      case 3:
+        return comparison();
+      case 4:
+        return binary_chain(level, {"||"});
+      case 5:
+        return binary_chain(level, {"+", "-"});
+      case 6:
+        return binary_chain(level, {"*", "/", "%"});
       default: {
         if (symbol("-")) {
           const size_t at = next().offset;
@@ -378,8 +407,11 @@ class Parser {
         error_at(at, "'" + std::string(symbol) + "' needs numbers, got " + label(*side) + hint);
       }
     }
-    const Op op = symbol == "+" ? Op::Add : symbol == "-" ? Op::Sub : symbol == "*" ? Op::Mul
-                : symbol == "/" ? Op::Div : Op::Mod;
+    const Op op = symbol == "+"   ? Op::Add
+                  : symbol == "-" ? Op::Sub
+                  : symbol == "*" ? Op::Mul
+                  : symbol == "/" ? Op::Div
+                                  : Op::Mod;
     // Division of integers is exact division, as a reader of "price / quantity" expects; `%` stays
     // integral.
     Type t = (a->type == Type::Float || b->type == Type::Float || op == Op::Div) ? Type::Float : Type::Int;
@@ -397,8 +429,10 @@ class Parser {
       const bool is_float = t.text.find_first_of(".eE") != std::string::npos;
       auto n = make(Op::Const, is_float ? Type::Float : Type::Int);
       try {
-        if (is_float) n->d = std::stod(t.text);
-        else n->i = std::stoll(t.text);
+        if (is_float)
+          n->d = std::stod(t.text);
+        else
+          n->i = std::stoll(t.text);
       } catch (const std::exception&) {
         error_at(t.offset, "number '" + t.text + "' is out of range");
       }
@@ -513,16 +547,17 @@ class Parser {
       n->draw = draws_++;
       return n;
     }
-    const auto info = std::find_if(kFunctions.begin(), kFunctions.end(), [&](const FnInfo& f) { return f.name == word; });
+    const auto info =
+        std::find_if(kFunctions.begin(), kFunctions.end(), [&](const FnInfo& f) { return f.name == word; });
     if (info == kFunctions.end()) error_at(name.offset, "unknown function '" + name.text + "'");
     const int count = static_cast<int>(args.size());
     if (count < info->min_args || (info->max_args >= 0 && count > info->max_args)) {
-      error_at(name.offset, word + "() takes " +
-                                (info->min_args == info->max_args ? std::to_string(info->min_args)
-                                 : info->max_args < 0 ? "at least " + std::to_string(info->min_args)
-                                                      : std::to_string(info->min_args) + " or " +
-                                                            std::to_string(info->max_args)) +
-                                " arguments, got " + std::to_string(count));
+      error_at(name.offset,
+               word + "() takes " +
+                   (info->min_args == info->max_args ? std::to_string(info->min_args)
+                    : info->max_args < 0             ? "at least " + std::to_string(info->min_args)
+                                         : std::to_string(info->min_args) + " or " + std::to_string(info->max_args)) +
+                   " arguments, got " + std::to_string(count));
     }
     if (word == "if") {
       if (args[0]->type != Type::Bool && args[0]->type != Type::Null) {
@@ -545,7 +580,8 @@ class Parser {
   Type function_type(Node& n, std::vector<NodePtr>& args, const std::vector<size_t>& at, size_t name_at) {
     const auto need = [&](size_t k, bool ok, std::string_view what) {
       if (!ok && args[k]->type != Type::Null) {
-        error_at(at[k], "argument " + std::to_string(k + 1) + " must be " + std::string(what) + ", got " + label(*args[k]));
+        error_at(at[k],
+                 "argument " + std::to_string(k + 1) + " must be " + std::string(what) + ", got " + label(*args[k]));
       }
     };
     const auto constant_int = [&](size_t k) -> int64_t {
@@ -566,11 +602,18 @@ class Parser {
         return t0 == Type::Float ? Type::Float : Type::Int;
       case Fn::Floor:
       case Fn::Ceil:
-      case Fn::Abs: need(0, is_numeric(t0), "a number"); return t0 == Type::Float ? Type::Float : Type::Int;
+      case Fn::Abs:
+        need(0, is_numeric(t0), "a number");
+        return t0 == Type::Float ? Type::Float : Type::Int;
       case Fn::Sqrt:
       case Fn::Exp:
-      case Fn::Ln: need(0, is_numeric(t0), "a number"); return Type::Float;
-      case Fn::Pow: need(0, is_numeric(t0), "a number"); need(1, is_numeric(args[1]->type), "a number"); return Type::Float;
+      case Fn::Ln:
+        need(0, is_numeric(t0), "a number");
+        return Type::Float;
+      case Fn::Pow:
+        need(0, is_numeric(t0), "a number");
+        need(1, is_numeric(args[1]->type), "a number");
+        return Type::Float;
       case Fn::Least:
       case Fn::Greatest:
       case Fn::Coalesce: {
@@ -583,8 +626,12 @@ class Parser {
       }
       case Fn::Lower:
       case Fn::Upper:
-      case Fn::Trim: need(0, t0 == Type::String, "text"); return Type::String;
-      case Fn::Length: need(0, t0 == Type::String, "text"); return Type::Int;
+      case Fn::Trim:
+        need(0, t0 == Type::String, "text");
+        return Type::String;
+      case Fn::Length:
+        need(0, t0 == Type::String, "text");
+        return Type::Int;
       case Fn::Substr:
         need(0, t0 == Type::String, "text");
         for (size_t k = 1; k < args.size(); ++k) need(k, args[k]->type == Type::Int, "a whole number");
@@ -593,16 +640,25 @@ class Parser {
         for (size_t k = 0; k < 3; ++k) need(k, args[k]->type == Type::String, "text");
         return Type::String;
       case Fn::ConcatFn:
-      case Fn::ToText: return Type::String;
+      case Fn::ToText:
+        return Type::String;
       case Fn::Year:
       case Fn::Month:
       case Fn::Day:
-      case Fn::Weekday: need(0, temporal(t0), "a Timestamp or Date"); return Type::Int;
+      case Fn::Weekday:
+        need(0, temporal(t0), "a Timestamp or Date");
+        return Type::Int;
       case Fn::Hour:
       case Fn::Minute:
-      case Fn::Second: need(0, t0 == Type::Timestamp, "a Timestamp"); return Type::Int;
-      case Fn::DateOf: need(0, temporal(t0), "a Timestamp or Date"); return Type::Date;
-      case Fn::TimestampOf: need(0, temporal(t0), "a Timestamp or Date"); return Type::Timestamp;
+      case Fn::Second:
+        need(0, t0 == Type::Timestamp, "a Timestamp");
+        return Type::Int;
+      case Fn::DateOf:
+        need(0, temporal(t0), "a Timestamp or Date");
+        return Type::Date;
+      case Fn::TimestampOf:
+        need(0, temporal(t0), "a Timestamp or Date");
+        return Type::Timestamp;
       case Fn::AddDays:
         need(0, temporal(t0), "a Timestamp or Date");
         need(1, args[1]->type == Type::Int, "a whole number of days");
@@ -656,7 +712,8 @@ Expr::~Expr() = default;
 
 Expr Expr::compile(std::string_view text, const Resolver& resolve) {
   if (text.size() > kMaxExprChars) {
-    throw ExprError{kMaxExprChars, "an expression may be at most " + std::to_string(kMaxExprChars) + " characters long"};
+    throw ExprError{kMaxExprChars,
+                    "an expression may be at most " + std::to_string(kMaxExprChars) + " characters long"};
   }
   Parser parser(text, resolve);
   Expr e;

@@ -84,13 +84,26 @@ std::optional<int64_t> parse_duration_us(std::string_view text) {
   if (text.size() < 2) return std::nullopt;
   int64_t unit;
   switch (text.back()) {
-    case 's': unit = kSecondUs; break;
-    case 'm': unit = kMinuteUs; break;
-    case 'h': unit = kHourUs; break;
-    case 'd': unit = kDayUs; break;
-    case 'w': unit = 7 * kDayUs; break;
-    case 'y': unit = 365 * kDayUs; break;
-    default: return std::nullopt;
+    case 's':
+      unit = kSecondUs;
+      break;
+    case 'm':
+      unit = kMinuteUs;
+      break;
+    case 'h':
+      unit = kHourUs;
+      break;
+    case 'd':
+      unit = kDayUs;
+      break;
+    case 'w':
+      unit = 7 * kDayUs;
+      break;
+    case 'y':
+      unit = 365 * kDayUs;
+      break;
+    default:
+      return std::nullopt;
   }
   std::string_view digits = text.substr(0, text.size() - 1);
   if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
@@ -109,7 +122,9 @@ void push_literal(const YAML::Node& node, ColumnScope& scope, const std::string&
   const ColumnType to = scope.column_type();
   const auto bad = [&]() { scope.fail(node, "'" + text + "' is not a " + std::string(type_name(to)) + " value"); };
   switch (type_of(to)) {
-    case Type::String: out.push_string(text); return;
+    case Type::String:
+      out.push_string(text);
+      return;
     case Type::Int: {
       int64_t v = 0;
       const auto r = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -126,9 +141,12 @@ void push_literal(const YAML::Node& node, ColumnScope& scope, const std::string&
       return;
     }
     case Type::Bool:
-      if (text == "true" || text == "True" || text == "TRUE") out.push_bool(true);
-      else if (text == "false" || text == "False" || text == "FALSE") out.push_bool(false);
-      else bad();
+      if (text == "true" || text == "True" || text == "TRUE")
+        out.push_bool(true);
+      else if (text == "false" || text == "False" || text == "FALSE")
+        out.push_bool(false);
+      else
+        bad();
       return;
     case Type::Timestamp:
     case Type::Date: {
@@ -137,7 +155,8 @@ void push_literal(const YAML::Node& node, ColumnScope& scope, const std::string&
       out.push_int(type_of(to) == Type::Date ? floor_div(*us, kDayUs) : *us);
       return;
     }
-    case Type::Null: return;
+    case Type::Null:
+      return;
   }
 }
 
@@ -207,8 +226,8 @@ class Sequence : public Generator {
   void fill(const GenInput& in, Column& out) const override {
     for (const uint64_t row : in.rows) {
       int64_t offset, v;
-      if (__builtin_mul_overflow(static_cast<int64_t>(row), step_, &offset) || __builtin_add_overflow(start_, offset, &v) ||
-          v < min_of(type_) || v > max_of(type_)) {
+      if (__builtin_mul_overflow(static_cast<int64_t>(row), step_, &offset) ||
+          __builtin_add_overflow(start_, offset, &v) || v < min_of(type_) || v > max_of(type_)) {
         fail(ErrorCode::InvalidArgument, "column " + column_ + ": its sequence passes the range of " +
                                              std::string(type_name(type_)) + " at row " + std::to_string(row + 1) +
                                              "; use Int64 or fewer rows");
@@ -254,9 +273,9 @@ class Number : public Generator {
         continue;
       }
       double v = shape_.kind == Shape::Uniform ? shape_.min + unit_interval(bits) * (shape_.max - shape_.min)
-                 : shape_.kind == Shape::Skew
-                     ? shape_.min + static_cast<double>((*ranks_)(bits)) / static_cast<double>(span_) * (shape_.max - shape_.min)
-                     : std::clamp(continuous(bits), shape_.min, shape_.max);
+                 : shape_.kind == Shape::Skew  ? shape_.min + static_cast<double>((*ranks_)(bits)) /
+                                                                 static_cast<double>(span_) * (shape_.max - shape_.min)
+                                              : std::clamp(continuous(bits), shape_.min, shape_.max);
       if (decimals_ >= 0) v = std::clamp(std::round(v * scale_) / scale_, shape_.min, shape_.max);
       out.push_double(v);
     }
@@ -358,7 +377,8 @@ class Uuid : public Generator {
       // half), which moves to the end of the second half: (high, low) still determines u.
       const uint64_t u = in.stream(row, 0);
       const uint64_t high = (u & 0xFFFFFFFFFFFF0FFFULL) | 0x4000ULL;
-      const uint64_t low = 0x8000000000000000ULL | ((in.stream(row, 1) >> 2) & 0x3FFFFFFFFFFFFFF0ULL) | ((u >> 12) & 0xF);
+      const uint64_t low =
+          0x8000000000000000ULL | ((in.stream(row, 1) >> 2) & 0x3FFFFFFFFFFFFFF0ULL) | ((u >> 12) & 0xF);
       size_t p = 0;
       for (int nibble = 0; nibble < 32; ++nibble) {
         if (nibble == 8 || nibble == 12 || nibble == 16 || nibble == 20) text[p++] = '-';
@@ -382,8 +402,10 @@ class Expression : public Generator {
       for (size_t i = 0; i < values.size(); ++i) out.push_null();
       return;
     }
-    if (out.size() == 0) out = std::move(values);
-    else out.append(values);
+    if (out.size() == 0)
+      out = std::move(values);
+    else
+      out.append(values);
   }
 
  private:
@@ -414,7 +436,8 @@ std::unique_ptr<Generator> make_number(Settings& s, ColumnScope& scope, bool int
     if (shape.min != std::floor(shape.min) || shape.max != std::floor(shape.max)) {
       scope.fail(s.where(), "int's min and max must be whole numbers");
     }
-    if (type_of(type) == Type::Int && (shape.min < static_cast<double>(min_of(type)) || shape.max > static_cast<double>(max_of(type)))) {
+    if (type_of(type) == Type::Int &&
+        (shape.min < static_cast<double>(min_of(type)) || shape.max > static_cast<double>(max_of(type)))) {
       scope.fail(s.where(), "min and max must fit the column's type " + std::string(type_name(type)));
     }
     if (shape.max - shape.min > 9e15) scope.fail(s.where(), "int's range is too wide (at most 9e15 values)");
@@ -437,18 +460,23 @@ std::unique_ptr<Generator> make_number(Settings& s, ColumnScope& scope, bool int
     shape.median = *median;
     shape.sigma = *sigma;
   } else if (dist == "skew") {
-    if (!skew || *skew <= 0 || *skew > 10) scope.fail(s.where(), "a skewed shape needs 'skew' between 0 and 10 (1 is Zipf's law)");
+    if (!skew || *skew <= 0 || *skew > 10)
+      scope.fail(s.where(), "a skewed shape needs 'skew' between 0 and 10 (1 is Zipf's law)");
     shape.kind = Shape::Skew;
     shape.skew = *skew;
   } else {
     scope.fail(s.where(), "unknown dist '" + dist + "' (uniform, normal, lognormal, skew)");
   }
-  const std::vector<std::pair<std::string_view, bool>> used = {
-      {"mean", mean.has_value()}, {"sd", sd.has_value()}, {"median", median.has_value()}, {"sigma", sigma.has_value()}, {"skew", skew.has_value()}};
-  const std::vector<std::string_view> belongs = shape.kind == Shape::Normal ? std::vector<std::string_view>{"mean", "sd"}
-                                                : shape.kind == Shape::LogNormal ? std::vector<std::string_view>{"median", "sigma"}
-                                                : shape.kind == Shape::Skew ? std::vector<std::string_view>{"skew"}
-                                                                            : std::vector<std::string_view>{};
+  const std::vector<std::pair<std::string_view, bool>> used = {{"mean", mean.has_value()},
+                                                               {"sd", sd.has_value()},
+                                                               {"median", median.has_value()},
+                                                               {"sigma", sigma.has_value()},
+                                                               {"skew", skew.has_value()}};
+  const std::vector<std::string_view> belongs =
+      shape.kind == Shape::Normal      ? std::vector<std::string_view>{"mean", "sd"}
+      : shape.kind == Shape::LogNormal ? std::vector<std::string_view>{"median", "sigma"}
+      : shape.kind == Shape::Skew      ? std::vector<std::string_view>{"skew"}
+                                       : std::vector<std::string_view>{};
   for (const auto& [key, present] : used) {
     if (present && std::find(belongs.begin(), belongs.end(), key) == belongs.end()) {
       scope.fail(s.where(), "'" + std::string(key) + "' does not go with dist " + dist);
@@ -471,7 +499,8 @@ std::unique_ptr<Generator> make_number(Settings& s, ColumnScope& scope, bool int
 std::unique_ptr<Generator> make_choice(Settings& s, ColumnScope& scope) {
   if (s.main().IsDefined()) return std::make_unique<Choice>(read_choices(s.main(), scope));
   const auto by = s.take("by");
-  if (!by) scope.fail(s.where(), "choice needs values with weights, or 'by' and 'cases' for weights that depend on a column");
+  if (!by)
+    scope.fail(s.where(), "choice needs values with weights, or 'by' and 'cases' for weights that depend on a column");
   auto g = std::make_unique<ConditionalChoice>();
   g->values_type_ = scope.column_type();
   const YAML::Node by_map = *by;
@@ -482,7 +511,8 @@ std::unique_ptr<Generator> make_choice(Settings& s, ColumnScope& scope) {
     if (by_map["bounds"]) bounds = by_map["bounds"];
     for (const auto& entry : *by) {
       const std::string key = key_text(entry.first);
-      if (key != "column" && key != "bounds") scope.fail(entry.first, "unknown key '" + key + "' in by (column, bounds)");
+      if (key != "column" && key != "bounds")
+        scope.fail(entry.first, "unknown key '" + key + "' in by (column, bounds)");
     }
   }
   const std::string name = text_of(column, scope, "by's column");
@@ -492,15 +522,19 @@ std::unique_ptr<Generator> make_choice(Settings& s, ColumnScope& scope) {
   const auto cases = s.take("cases");
   if (!cases) scope.fail(s.where(), "choice with 'by' needs 'cases'");
   if (bounds) {
-    if (!is_numeric(slot->type)) scope.fail(*bounds, "bounds need a numeric column, and " + name + " is " + std::string(type_label(slot->type)));
-    if (!bounds->IsSequence() || bounds->size() == 0) scope.fail(*bounds, "bounds is a list of numbers, smallest first");
+    if (!is_numeric(slot->type))
+      scope.fail(*bounds, "bounds need a numeric column, and " + name + " is " + std::string(type_label(slot->type)));
+    if (!bounds->IsSequence() || bounds->size() == 0)
+      scope.fail(*bounds, "bounds is a list of numbers, smallest first");
     for (const auto& b : *bounds) {
       g->bounds_.push_back(number_of(b, scope, "a bound"));
-      if (g->bounds_.size() > 1 && g->bounds_.back() <= g->bounds_[g->bounds_.size() - 2]) scope.fail(b, "bounds must increase");
+      if (g->bounds_.size() > 1 && g->bounds_.back() <= g->bounds_[g->bounds_.size() - 2])
+        scope.fail(b, "bounds must increase");
     }
     if (!cases->IsSequence() || cases->size() != g->bounds_.size() + 1) {
       scope.fail(*cases, "with " + std::to_string(g->bounds_.size()) + " bounds, cases is a list of " +
-                             std::to_string(g->bounds_.size() + 1) + " weight maps (below the first bound, ..., from the last bound up)");
+                             std::to_string(g->bounds_.size() + 1) +
+                             " weight maps (below the first bound, ..., from the last bound up)");
     }
     for (const auto& c : *cases) g->bands_.push_back(read_choices(c, scope));
   } else {
@@ -519,7 +553,8 @@ std::unique_ptr<Generator> make_generator(Settings& s, ColumnScope& scope) {
   const ColumnType type = scope.column_type();
   const auto require = [&](bool ok, std::string_view makes) {
     if (!ok) {
-      scope.fail(s.where(), kind + " makes " + std::string(makes) + ", but the column is " + std::string(type_name(type)));
+      scope.fail(s.where(),
+                 kind + " makes " + std::string(makes) + ", but the column is " + std::string(type_name(type)));
     }
   };
   if (kind == "sequence") {
@@ -561,8 +596,9 @@ std::unique_ptr<Generator> make_generator(Settings& s, ColumnScope& scope) {
   if (kind == "words") return make_words(s, scope);
   if (kind == "template") return make_template(s, scope);
   if (kind == "timestamp" || kind == "date") return make_time(s, scope);
-  scope.fail(s.where(), "unknown generator '" + kind +
-                            "' (sequence, int, float, decimal, choice, bool, words, template, timestamp, date, expr, ref, uuid)");
+  scope.fail(s.where(),
+             "unknown generator '" + kind +
+                 "' (sequence, int, float, decimal, choice, bool, words, template, timestamp, date, expr, ref, uuid)");
 }
 
 }  // namespace superstore::fakedata::spec

@@ -25,7 +25,8 @@ std::map<std::string, int> counts(const Column& c) {
 
 double mean_of(const Column& c) {
   double sum = 0;
-  for (size_t i = 0; i < c.size(); ++i) sum += c.type() == ColumnType::Float64 ? c.double_at(i) : static_cast<double>(c.int_at(i));
+  for (size_t i = 0; i < c.size(); ++i)
+    sum += c.type() == ColumnType::Float64 ? c.double_at(i) : static_cast<double>(c.int_at(i));
   return sum / static_cast<double>(c.size());
 }
 
@@ -40,9 +41,9 @@ double sd_of(const Column& c) {
 }
 
 TEST(SpecGenerators, SequencesCountFromTheirStartByTheirStep) {
-  const ColumnBatch b = rows_of({"{name: id, type: Int64, gen: sequence}",
-                                 "{name: code, type: Int32, gen: {sequence: {start: 100, step: -2}}}"},
-                                50);
+  const ColumnBatch b = rows_of(
+      {"{name: id, type: Int64, gen: sequence}", "{name: code, type: Int32, gen: {sequence: {start: 100, step: -2}}}"},
+      50);
   for (size_t i = 0; i < 50; ++i) {
     EXPECT_EQ(b[0].int_at(i), static_cast<int64_t>(i) + 1);
     EXPECT_EQ(b[1].int_at(i), 100 - 2 * static_cast<int64_t>(i));
@@ -75,9 +76,10 @@ TEST(SpecGenerators, IntegersFollowTheirShape) {
 }
 
 TEST(SpecGenerators, DecimalsAndLogNormalShapes) {
-  const ColumnBatch b = rows_of({"{name: money, type: Float64, gen: {decimal: {min: 0, max: 100, decimals: 2}}}",
-                                 "{name: size, type: Float64, gen: {float: {min: 0.1, max: 1000, median: 30, sigma: 0.8}}}"},
-                                10'000);
+  const ColumnBatch b =
+      rows_of({"{name: money, type: Float64, gen: {decimal: {min: 0, max: 100, decimals: 2}}}",
+               "{name: size, type: Float64, gen: {float: {min: 0.1, max: 1000, median: 30, sigma: 0.8}}}"},
+              10'000);
   std::vector<double> sizes;
   for (size_t i = 0; i < b.rows(); ++i) {
     const double cents = b[0].double_at(i) * 100;
@@ -85,7 +87,7 @@ TEST(SpecGenerators, DecimalsAndLogNormalShapes) {
     sizes.push_back(b[1].double_at(i));
   }
   std::sort(sizes.begin(), sizes.end());
-  EXPECT_NEAR(sizes[sizes.size() / 2], 30, 1.5);  // the median
+  EXPECT_NEAR(sizes[sizes.size() / 2], 30, 1.5);    // the median
   EXPECT_GT(sizes[sizes.size() * 9 / 10], 2 * 30);  // a long right tail
 }
 
@@ -116,7 +118,8 @@ TEST(SpecGenerators, ConditionalChoicesFollowTheirColumn) {
       {"{name: plan, type: String, gen: {choice: {free: 1, pro: 1}}}",
        "{name: support, type: String, gen: {choice: {by: plan, cases: {free: {forum: 1}, pro: {email: 3, phone: 1}}}}}",
        "{name: age, type: Int32, gen: {int: {min: 18, max: 80}}}",
-       "{name: band, type: String, gen: {choice: {by: {column: age, bounds: [30, 60]}, cases: [{young: 1}, {middle: 1}, {old: 1}]}}}"},
+       "{name: band, type: String, gen: {choice: {by: {column: age, bounds: [30, 60]}, cases: [{young: 1}, {middle: "
+       "1}, {old: 1}]}}}"},
       8'000);
   int phone = 0, pro = 0;
   for (size_t i = 0; i < b.rows(); ++i) {
@@ -148,16 +151,13 @@ TEST(SpecGenerators, BooleansAndNullsComeWithTheirShare) {
 }
 
 TEST(SpecGenerators, WordsOfOneRowDescribeOnePlaceAndOneProduct) {
-  const ColumnBatch b = rows_of({"{name: country, type: String, gen: {words: country}}",
-                                 "{name: code, type: String, gen: {words: country_code}}",
-                                 "{name: city, type: String, gen: {words: city}}",
-                                 "{name: device, type: String, gen: {words: device_type}}",
-                                 "{name: browser, type: String, gen: {words: browser}}",
-                                 "{name: category, type: String, gen: {words: category}}",
-                                 "{name: brand, type: String, gen: {words: brand}}",
-                                 "{name: kind, type: String, gen: {words: product_kind}}",
-                                 "{name: home, type: String, gen: {words: city, place: home}}"},
-                                3'000);
+  const ColumnBatch b = rows_of(
+      {"{name: country, type: String, gen: {words: country}}", "{name: code, type: String, gen: {words: country_code}}",
+       "{name: city, type: String, gen: {words: city}}", "{name: device, type: String, gen: {words: device_type}}",
+       "{name: browser, type: String, gen: {words: browser}}", "{name: category, type: String, gen: {words: category}}",
+       "{name: brand, type: String, gen: {words: brand}}", "{name: kind, type: String, gen: {words: product_kind}}",
+       "{name: home, type: String, gen: {words: city, place: home}}"},
+      3'000);
   const WordLists& words = word_lists();
   int elsewhere = 0;
   for (size_t i = 0; i < b.rows(); ++i) {
@@ -184,13 +184,14 @@ TEST(SpecGenerators, WordsOfOneRowDescribeOnePlaceAndOneProduct) {
 }
 
 TEST(SpecGenerators, TemplatesCombineColumnsListsDigitsAndCase) {
-  const ColumnBatch b = rows_of(
-      {"{name: id, type: Int64, gen: sequence}", "{name: first, type: String, gen: {words: first_name}}",
-       "{name: email, type: String, unique: true, gen: {template: \"{first|slug}{id}@{list:email_domain}\", case: lower}}",
-       "{name: code, type: String, unique: true, gen: {template: \"ORD-{id:06}\"}}",
-       "{name: plate, type: String, gen: {template: \"{letters:3}-{digits:4} {{x}}\"}}",
-       "{name: initial, type: String, gen: {template: \"{first|initial}. {first|upper}\"}}"},
-      500);
+  const ColumnBatch b =
+      rows_of({"{name: id, type: Int64, gen: sequence}", "{name: first, type: String, gen: {words: first_name}}",
+               "{name: email, type: String, unique: true, gen: {template: \"{first|slug}{id}@{list:email_domain}\", "
+               "case: lower}}",
+               "{name: code, type: String, unique: true, gen: {template: \"ORD-{id:06}\"}}",
+               "{name: plate, type: String, gen: {template: \"{letters:3}-{digits:4} {{x}}\"}}",
+               "{name: initial, type: String, gen: {template: \"{first|initial}. {first|upper}\"}}"},
+              500);
   const std::regex email("[a-z]+[0-9]+@[a-z.]*example\\.(com|org|net)");
   std::set<std::string> emails;
   for (size_t i = 0; i < b.rows(); ++i) {
@@ -202,7 +203,8 @@ TEST(SpecGenerators, TemplatesCombineColumnsListsDigitsAndCase) {
     char expected[32];
     std::snprintf(expected, sizeof expected, "ORD-%06zu", i + 1);
     EXPECT_EQ(b[3].string_at(i), expected);
-    EXPECT_TRUE(std::regex_match(std::string(b[4].string_at(i)), std::regex("[A-Z]{3}-[0-9]{4} \\{x\\}"))) << b[4].string_at(i);
+    EXPECT_TRUE(std::regex_match(std::string(b[4].string_at(i)), std::regex("[A-Z]{3}-[0-9]{4} \\{x\\}")))
+        << b[4].string_at(i);
     const std::string first(b[1].string_at(i));
     std::string upper = first;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -223,11 +225,12 @@ TEST(SpecGenerators, UuidsAreVersionFourAndDistinct) {
 
 TEST(SpecGenerators, TimestampsStayInTheirWindows) {
   const Params params;
-  const ColumnBatch b = rows_of({"{name: started, type: Timestamp, gen: {timestamp: {after: -365d, before: anchor, lean: recent}}}",
-                                 "{name: ended, type: Timestamp, gen: {timestamp: {after: started, within: 30d}}}",
-                                 "{name: fixed, type: Date, gen: {date: {after: 2024-03-01, before: 2024-03-31}}}",
-                                 "{name: soon, type: Timestamp, gen: {timestamp: {after: started + 1h, within: 2h}}}"},
-                                10'000);
+  const ColumnBatch b =
+      rows_of({"{name: started, type: Timestamp, gen: {timestamp: {after: -365d, before: anchor, lean: recent}}}",
+               "{name: ended, type: Timestamp, gen: {timestamp: {after: started, within: 30d}}}",
+               "{name: fixed, type: Date, gen: {date: {after: 2024-03-01, before: 2024-03-31}}}",
+               "{name: soon, type: Timestamp, gen: {timestamp: {after: started + 1h, within: 2h}}}"},
+              10'000);
   const int64_t anchor = params.anchor_us;
   int late_half = 0;
   for (size_t i = 0; i < b.rows(); ++i) {
@@ -264,23 +267,26 @@ TEST(SpecGenerators, TimestampsFollowDailyAndWeeklyRhythm) {
 }
 
 TEST(SpecGenerators, ExpressionsComputeOverEarlierColumns) {
-  const ColumnBatch b = rows_of(
-      {"{name: seats, type: Int32, gen: {int: {min: 1, max: 200}}}",
-       "{name: plan, type: String, gen: {choice: [free, pro, team]}}",
-       "{name: price, type: Float64, gen: {expr: \"case when plan = 'free' then 0 when plan = 'pro' then 12 else round(8.5 * seats, 2) end\"}}",
-       "{name: label, type: String, gen: {expr: \"upper(plan) || '-' || seats\"}}",
-       "{name: big, type: Boolean, gen: {expr: \"seats between 100 and 150 or plan in ('pro')\"}}",
-       "{name: half, type: Float64, gen: {expr: \"seats / 2\"}}",
-       "{name: none, type: Int64, gen: {expr: \"seats / 0 + 1\"}}",
-       "{name: day, type: Date, gen: {expr: \"add_days(date(anchor), -seats)\"}}",
-       "{name: noise, type: Float64, gen: {expr: \"random()\"}}"},
-      2'000);
+  const ColumnBatch b =
+      rows_of({"{name: seats, type: Int32, gen: {int: {min: 1, max: 200}}}",
+               "{name: plan, type: String, gen: {choice: [free, pro, team]}}",
+               "{name: price, type: Float64, gen: {expr: \"case when plan = 'free' then 0 when plan = 'pro' then 12 "
+               "else round(8.5 * seats, 2) end\"}}",
+               "{name: label, type: String, gen: {expr: \"upper(plan) || '-' || seats\"}}",
+               "{name: big, type: Boolean, gen: {expr: \"seats between 100 and 150 or plan in ('pro')\"}}",
+               "{name: half, type: Float64, gen: {expr: \"seats / 2\"}}",
+               "{name: none, type: Int64, gen: {expr: \"seats / 0 + 1\"}}",
+               "{name: day, type: Date, gen: {expr: \"add_days(date(anchor), -seats)\"}}",
+               "{name: noise, type: Float64, gen: {expr: \"random()\"}}"},
+              2'000);
   const int64_t anchor_day = floor_div(Params{}.anchor_us, kDayUs);
   double noise = 0;
   for (size_t i = 0; i < b.rows(); ++i) {
     const int64_t seats = b[0].int_at(i);
     const std::string plan(b[1].string_at(i));
-    const double expected = plan == "free" ? 0 : plan == "pro" ? 12 : std::round(8.5 * static_cast<double>(seats) * 100) / 100;
+    const double expected = plan == "free"  ? 0
+                            : plan == "pro" ? 12
+                                            : std::round(8.5 * static_cast<double>(seats) * 100) / 100;
     EXPECT_DOUBLE_EQ(b[2].double_at(i), expected);
     std::string upper = plan;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -297,9 +303,9 @@ TEST(SpecGenerators, ExpressionsComputeOverEarlierColumns) {
 }
 
 TEST(SpecGenerators, HiddenColumnsAreReadButNotKept) {
-  const std::vector<FakeTable> tables = testing::compile_text(testing::table_yaml(
-      {"{name: secret, type: Int32, hidden: true, gen: {int: {min: 1, max: 9}}}",
-       "{name: twice, type: Int32, gen: {expr: \"secret * 2\"}}"}));
+  const std::vector<FakeTable> tables = testing::compile_text(
+      testing::table_yaml({"{name: secret, type: Int32, hidden: true, gen: {int: {min: 1, max: 9}}}",
+                           "{name: twice, type: Int32, gen: {expr: \"secret * 2\"}}"}));
   const FakeTable& t = testing::named(tables, "t");
   ASSERT_EQ(t.spec.columns, (std::vector<ColumnDef>{{"twice", ColumnType::Int32}}));
   const ColumnBatch b = generate(t, {}, 0, 1000);
@@ -325,7 +331,8 @@ TEST(SpecGenerators, RefsPickRealParentsAndReadTheirColumns) {
     const ColumnBatch products = generate("fake_products", params, 0, 500 * static_cast<uint64_t>(scale));
     std::map<int64_t, int> per_buyer;
     std::map<std::string, double> price_of;
-    for (size_t p = 0; p < products.rows(); ++p) price_of[std::string(products[1].string_at(p))] = products[5].double_at(p);
+    for (size_t p = 0; p < products.rows(); ++p)
+      price_of[std::string(products[1].string_at(p))] = products[5].double_at(p);
     for (size_t i = 0; i < b.rows(); ++i) {
       const int64_t user = b[0].int_at(i);
       ASSERT_GE(user, 1);

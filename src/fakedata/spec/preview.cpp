@@ -13,12 +13,18 @@ nlohmann::ordered_json cell(const Column& c, size_t i) {
   switch (c.type()) {
     case ColumnType::Int16:
     case ColumnType::Int32:
-    case ColumnType::Int64: return c.int_at(i);
-    case ColumnType::Float64: return c.double_at(i);
-    case ColumnType::String: return std::string(c.string_at(i));
-    case ColumnType::Boolean: return c.int_at(i) != 0;
-    case ColumnType::Timestamp: return format_timestamp_us(c.int_at(i));
-    case ColumnType::Date: return format_date_days(static_cast<int32_t>(c.int_at(i)));
+    case ColumnType::Int64:
+      return c.int_at(i);
+    case ColumnType::Float64:
+      return c.double_at(i);
+    case ColumnType::String:
+      return std::string(c.string_at(i));
+    case ColumnType::Boolean:
+      return c.int_at(i) != 0;
+    case ColumnType::Timestamp:
+      return format_timestamp_us(c.int_at(i));
+    case ColumnType::Date:
+      return format_date_days(static_cast<int32_t>(c.int_at(i)));
   }
   return nullptr;
 }

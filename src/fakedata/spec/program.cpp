@@ -1,10 +1,11 @@
 // Running a compiled spec table over a batch of rows: the columns the caller wants and those they read,
 // in spec order, each as one Column for the whole batch.
+#include "fakedata/spec/program.h"
+
 #include <algorithm>
 
 #include "common/error.h"
 #include "fakedata/spec/distributions.h"
-#include "fakedata/spec/program.h"
 #include "fakedata/spec/spec.h"
 
 namespace superstore::fakedata::spec {
@@ -38,8 +39,10 @@ Column finish(Column raw, Type from, ColumnType to, const std::vector<uint8_t>& 
   Column out(to);
   out.reserve(raw.size());
   for (size_t i = 0; i < raw.size(); ++i) {
-    if (!nulls.empty() && nulls[i] != 0) out.push_null();
-    else push_converted(raw, i, from, out, to);
+    if (!nulls.empty() && nulls[i] != 0)
+      out.push_null();
+    else
+      push_converted(raw, i, from, out, to);
   }
   return out;
 }
@@ -135,8 +138,10 @@ std::vector<Column> TableProgram::run(const Params& params, std::span<const uint
   std::vector<Column> out;
   out.reserve(visible.size());
   for (size_t v = 0; v < visible.size(); ++v) {
-    if (wants(wanted, v)) out.push_back(std::move(values[visible[v]]));
-    else out.emplace_back(columns[visible[v]].type);
+    if (wants(wanted, v))
+      out.push_back(std::move(values[visible[v]]));
+    else
+      out.emplace_back(columns[visible[v]].type);
   }
   return out;
 }

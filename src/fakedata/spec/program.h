@@ -3,6 +3,8 @@
 // generator kinds live in generators.cpp, words.cpp, template.cpp and time_gen.cpp.
 #pragma once
 
+#include <yaml-cpp/yaml.h>
+
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -10,8 +12,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/columns.h"
 #include "fakedata/fakedata.h"
@@ -31,8 +31,8 @@ struct GenInput {
   const Params& params;
   std::span<const uint64_t> rows;
   std::span<const Column* const> slots;  // values of the slots it declared, by slot index
-  const Stream& stream;                   // the column's own random numbers
-  const std::string& table;               // for streams shared by several columns (places, products)
+  const Stream& stream;                  // the column's own random numbers
+  const std::string& table;              // for streams shared by several columns (places, products)
 };
 
 class Generator {
@@ -89,7 +89,9 @@ class ColumnScope {
   virtual std::optional<Slot> resolve(std::string_view name, const YAML::Node& at) = 0;
   // "FILE:LINE:COLUMN: table T, column C: " for a node of this column's spec.
   virtual std::string where(const YAML::Node& at) const = 0;
-  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const { throw SpecError{where(at) + message}; }
+  [[noreturn]] void fail(const YAML::Node& at, const std::string& message) const {
+    throw SpecError{where(at) + message};
+  }
   // The resolver expressions use, reporting positions relative to `at`.
   Resolver resolver(const YAML::Node& at);
   // Whether the column is unique (sequence, uuid) by construction; nothing for other columns.
@@ -139,7 +141,7 @@ struct CompiledColumn {
   std::string name;
   ColumnType type = ColumnType::Int64;
   bool hidden = false;
-  uint64_t null_threshold = 0;  // a cell is NULL when its null draw is below this (of 2^64)
+  uint64_t null_threshold = 0;           // a cell is NULL when its null draw is below this (of 2^64)
   std::unique_ptr<Generator> generator;  // null for refs
   std::vector<int> reads;                // slots read
 

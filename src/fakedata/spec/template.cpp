@@ -17,8 +17,8 @@ struct Part {
   std::string text;  // Literal
   Slot slot;         // Column
   std::string filter;
-  int list = 0;     // List
-  int count = 0;    // Digits, Letters, Hex; Column: zero-pad integers to this many digits
+  int list = 0;             // List
+  int count = 0;            // Digits, Letters, Hex; Column: zero-pad integers to this many digits
   bool digit_free = false;  // no value of this part holds a digit
   uint32_t draw = 0;
 };
@@ -49,7 +49,9 @@ class Template : public Generator {
       text.clear();
       for (const Part& p : parts_) {
         switch (p.kind) {
-          case Part::Literal: text += p.text; break;
+          case Part::Literal:
+            text += p.text;
+            break;
           case Part::Column: {
             const Column& c = *in.slots[static_cast<size_t>(p.slot.index)];
             if (c.is_null(i)) break;  // a NULL field leaves its place empty
@@ -80,16 +82,21 @@ class Template : public Generator {
             }
             break;
           }
-          case Part::List: append_word(p.list, streams, row, p.draw, text); break;
+          case Part::List:
+            append_word(p.list, streams, row, p.draw, text);
+            break;
           case Part::Digits:
           case Part::Letters:
           case Part::Hex: {
             uint64_t bits = in.stream(row, p.draw);
             for (int k = 0; k < p.count; ++k) {
               if (k > 0 && k % 12 == 0) bits = in.stream(row, p.draw + static_cast<uint32_t>(k / 12) * 256);
-              if (p.kind == Part::Digits) text += static_cast<char>('0' + bits % 10), bits /= 10;
-              else if (p.kind == Part::Letters) text += static_cast<char>('A' + bits % 26), bits /= 26;
-              else text += "0123456789abcdef"[bits % 16], bits /= 16;
+              if (p.kind == Part::Digits)
+                text += static_cast<char>('0' + bits % 10), bits /= 10;
+              else if (p.kind == Part::Letters)
+                text += static_cast<char>('A' + bits % 26), bits /= 26;
+              else
+                text += "0123456789abcdef"[bits % 16], bits /= 16;
             }
             break;
           }
@@ -106,9 +113,12 @@ class Template : public Generator {
     bool word_start = true;
     for (char& ch : text) {
       const char was = ch;
-      if (case_ == Case::Lower) ch = ascii_lower(ch);
-      else if (case_ == Case::Upper) ch = ascii_upper(ch);
-      else ch = word_start ? ascii_upper(ch) : ascii_lower(ch);
+      if (case_ == Case::Lower)
+        ch = ascii_lower(ch);
+      else if (case_ == Case::Upper)
+        ch = ascii_upper(ch);
+      else
+        ch = word_start ? ascii_upper(ch) : ascii_lower(ch);
       word_start = !ascii_alnum(was) && was != '\'';
     }
   }
@@ -151,7 +161,8 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
     scope.fail(s.where(), "template makes text, but the column is " + std::string(type_name(scope.column_type())));
   }
   const YAML::Node node = s.main().IsDefined() ? s.main() : s.take("pattern").value_or(undefined_node());
-  if (!node.IsDefined() || !node.IsScalar()) scope.fail(s.where(), "template needs its text, e.g. {template: \"{first_name}.{last_name}@example.com\"}");
+  if (!node.IsDefined() || !node.IsScalar())
+    scope.fail(s.where(), "template needs its text, e.g. {template: \"{first_name}.{last_name}@example.com\"}");
   const std::string pattern = node.Scalar();
   std::vector<Part> parts;
   uint32_t draws = 0;
@@ -165,9 +176,11 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
   };
   for (size_t p = 0; p < pattern.size(); ++p) {
     const char c = pattern[p];
-    if (c == '}' ) {
-      if (p + 1 < pattern.size() && pattern[p + 1] == '}') ++p;
-      else scope.fail(node, "a lone '}' in the template (write }} for a brace)");
+    if (c == '}') {
+      if (p + 1 < pattern.size() && pattern[p + 1] == '}')
+        ++p;
+      else
+        scope.fail(node, "a lone '}' in the template (write }} for a brace)");
       literal('}');
       continue;
     }
@@ -198,18 +211,21 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
         part.kind = kind == "digits" ? Part::Digits : kind == "letters" ? Part::Letters : Part::Hex;
         part.count = 0;
         for (char d : arg) part.count = is_digit(d) && part.count < 100 ? part.count * 10 + (d - '0') : 1000;
-        if (arg.empty() || part.count < 1 || part.count > 64) scope.fail(node, "{" + field + "}: give a count from 1 to 64");
+        if (arg.empty() || part.count < 1 || part.count > 64)
+          scope.fail(node, "{" + field + "}: give a count from 1 to 64");
       } else if (arg.size() >= 2 && arg[0] == '0' && std::all_of(arg.begin(), arg.end(), is_digit)) {
         const std::optional<Slot> slot = scope.resolve(kind, node);
         if (!slot) scope.fail(node, "the template names an unknown column '" + kind + "'");
-        if (slot->type != Type::Int) scope.fail(node, "{" + field + "} pads integers, and " + kind + " is " + std::string(type_label(slot->type)));
+        if (slot->type != Type::Int)
+          scope.fail(node, "{" + field + "} pads integers, and " + kind + " is " + std::string(type_label(slot->type)));
         part.kind = Part::Column;
         part.slot = *slot;
         part.count = std::stoi(arg.substr(1));
         if (part.count < 1 || part.count > 20) scope.fail(node, "{" + field + "}: pad to 1 to 20 digits");
         --draws;
       } else {
-        scope.fail(node, "unknown placeholder {" + field + "} (a column, column:0N, list:NAME, digits:N, letters:N or hex:N)");
+        scope.fail(
+            node, "unknown placeholder {" + field + "} (a column, column:0N, list:NAME, digits:N, letters:N or hex:N)");
       }
     } else {
       std::string name = field;
@@ -233,10 +249,14 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
   Case letter_case = Case::Keep;
   if (const auto c = s.take("case")) {
     const std::string v = text_of(*c, scope, "case");
-    if (v == "lower") letter_case = Case::Lower;
-    else if (v == "upper") letter_case = Case::Upper;
-    else if (v == "title") letter_case = Case::Title;
-    else if (v != "keep") scope.fail(*c, "case is lower, upper, title or keep");
+    if (v == "lower")
+      letter_case = Case::Lower;
+    else if (v == "upper")
+      letter_case = Case::Upper;
+    else if (v == "title")
+      letter_case = Case::Title;
+    else if (v != "keep")
+      scope.fail(*c, "case is lower, upper, title or keep");
   }
   std::string place;
   if (const auto node_place = s.take("place")) place = text_of(*node_place, scope, "place");

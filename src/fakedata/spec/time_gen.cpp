@@ -42,8 +42,10 @@ class Times : public Generator {
       }
       if (!hi) hi = anchor;
       if (within_us) {
-        if (lo) hi = std::min(*hi, *lo + *within_us);
-        else lo = *hi - *within_us;
+        if (lo)
+          hi = std::min(*hi, *lo + *within_us);
+        else
+          lo = *hi - *within_us;
       }
       if (!lo) lo = *hi - kDefaultSpanUs;
       const int64_t t = draw(in.stream, in.rows[i], *lo, std::max(*lo, *hi));
@@ -54,8 +56,10 @@ class Times : public Generator {
  private:
   static std::optional<int64_t> value(const Bound& b, const GenInput& in, size_t i, int64_t anchor) {
     switch (b.kind) {
-      case Bound::Anchor: return anchor + b.offset_us;
-      case Bound::Fixed: return b.offset_us;
+      case Bound::Anchor:
+        return anchor + b.offset_us;
+      case Bound::Fixed:
+        return b.offset_us;
       case Bound::Column: {
         const Column& c = *in.slots[static_cast<size_t>(b.slot.index)];
         if (c.is_null(i)) return std::nullopt;
@@ -101,7 +105,8 @@ Bound read_bound(const YAML::Node& node, ColumnScope& scope, std::string_view wh
     const size_t at = text.rfind(sign);
     if (at == std::string::npos) continue;
     const std::optional<int64_t> d = parse_duration_us(text.substr(at + 3));
-    if (!d) scope.fail(node, std::string(what) + ": '" + text.substr(at + 3) + "' is not a duration such as 30d, 12h or 2w");
+    if (!d)
+      scope.fail(node, std::string(what) + ": '" + text.substr(at + 3) + "' is not a duration such as 30d, 12h or 2w");
     b.offset_us = sign[1] == '+' ? *d : -*d;
     text = text.substr(0, at);
     break;
@@ -154,7 +159,8 @@ std::unique_ptr<Generator> make_time(Settings& s, ColumnScope& scope) {
   }
   auto g = std::make_unique<Times>();
   g->date_only = s.kind() == "date";
-  if (s.main().IsDefined()) scope.fail(s.main(), s.kind() + " takes settings, e.g. {" + s.kind() + ": {after: -365d, before: anchor}}");
+  if (s.main().IsDefined())
+    scope.fail(s.main(), s.kind() + " takes settings, e.g. {" + s.kind() + ": {after: -365d, before: anchor}}");
   if (const auto n = s.take("after")) g->after = read_bound(*n, scope, "after");
   if (const auto n = s.take("before")) g->before = read_bound(*n, scope, "before");
   if (const auto n = s.take("within")) {
@@ -164,9 +170,12 @@ std::unique_ptr<Generator> make_time(Settings& s, ColumnScope& scope) {
   }
   if (const auto n = s.take("lean")) {
     const std::string v = text_of(*n, scope, "lean");
-    if (v == "recent") g->lean = Lean::Recent;
-    else if (v == "early") g->lean = Lean::Early;
-    else if (v != "uniform") scope.fail(*n, "lean is uniform, recent or early");
+    if (v == "recent")
+      g->lean = Lean::Recent;
+    else if (v == "early")
+      g->lean = Lean::Early;
+    else if (v != "uniform")
+      scope.fail(*n, "lean is uniform, recent or early");
   }
   if (const auto n = s.take("hours")) {
     if (g->date_only) scope.fail(*n, "a date has no hours; use timestamp");

@@ -11,13 +11,20 @@ namespace superstore::fakedata::spec {
 
 std::string_view type_label(Type type) {
   switch (type) {
-    case Type::Null: return "NULL";
-    case Type::Int: return "integer";
-    case Type::Float: return "Float64";
-    case Type::String: return "String";
-    case Type::Bool: return "Boolean";
-    case Type::Timestamp: return "Timestamp";
-    case Type::Date: return "Date";
+    case Type::Null:
+      return "NULL";
+    case Type::Int:
+      return "integer";
+    case Type::Float:
+      return "Float64";
+    case Type::String:
+      return "String";
+    case Type::Bool:
+      return "Boolean";
+    case Type::Timestamp:
+      return "Timestamp";
+    case Type::Date:
+      return "Date";
   }
   return "?";
 }
@@ -26,12 +33,18 @@ Type type_of(ColumnType column_type) {
   switch (column_type) {
     case ColumnType::Int16:
     case ColumnType::Int32:
-    case ColumnType::Int64: return Type::Int;
-    case ColumnType::Float64: return Type::Float;
-    case ColumnType::String: return Type::String;
-    case ColumnType::Boolean: return Type::Bool;
-    case ColumnType::Timestamp: return Type::Timestamp;
-    case ColumnType::Date: return Type::Date;
+    case ColumnType::Int64:
+      return Type::Int;
+    case ColumnType::Float64:
+      return Type::Float;
+    case ColumnType::String:
+      return Type::String;
+    case ColumnType::Boolean:
+      return Type::Bool;
+    case ColumnType::Timestamp:
+      return Type::Timestamp;
+    case ColumnType::Date:
+      return Type::Date;
   }
   return Type::Null;
 }
@@ -39,12 +52,18 @@ Type type_of(ColumnType column_type) {
 ColumnType storage_of(Type type) {
   switch (type) {
     case Type::Null:
-    case Type::Int: return ColumnType::Int64;
-    case Type::Float: return ColumnType::Float64;
-    case Type::String: return ColumnType::String;
-    case Type::Bool: return ColumnType::Boolean;
-    case Type::Timestamp: return ColumnType::Timestamp;
-    case Type::Date: return ColumnType::Date;
+    case Type::Int:
+      return ColumnType::Int64;
+    case Type::Float:
+      return ColumnType::Float64;
+    case Type::String:
+      return ColumnType::String;
+    case Type::Bool:
+      return ColumnType::Boolean;
+    case Type::Timestamp:
+      return ColumnType::Timestamp;
+    case Type::Date:
+      return ColumnType::Date;
   }
   return ColumnType::Int64;
 }
@@ -53,17 +72,23 @@ bool is_numeric(Type type) { return type == Type::Int || type == Type::Float; }
 
 int64_t min_of(ColumnType type) {
   switch (type) {
-    case ColumnType::Int16: return std::numeric_limits<int16_t>::min();
-    case ColumnType::Int32: return std::numeric_limits<int32_t>::min();
-    default: return std::numeric_limits<int64_t>::min();
+    case ColumnType::Int16:
+      return std::numeric_limits<int16_t>::min();
+    case ColumnType::Int32:
+      return std::numeric_limits<int32_t>::min();
+    default:
+      return std::numeric_limits<int64_t>::min();
   }
 }
 
 int64_t max_of(ColumnType type) {
   switch (type) {
-    case ColumnType::Int16: return std::numeric_limits<int16_t>::max();
-    case ColumnType::Int32: return std::numeric_limits<int32_t>::max();
-    default: return std::numeric_limits<int64_t>::max();
+    case ColumnType::Int16:
+      return std::numeric_limits<int16_t>::max();
+    case ColumnType::Int32:
+      return std::numeric_limits<int32_t>::max();
+    default:
+      return std::numeric_limits<int64_t>::max();
   }
 }
 
@@ -108,7 +133,8 @@ void push_converted(const Column& in, size_t i, Type from, Column& out, ColumnTy
 void append_text(const Column& in, size_t i, Type type, std::string& out) {
   char buffer[32];
   switch (type) {
-    case Type::Null: return;
+    case Type::Null:
+      return;
     case Type::Int: {
       const auto end = std::to_chars(buffer, buffer + sizeof buffer, in.int_at(i)).ptr;
       out.append(buffer, end);
@@ -119,10 +145,18 @@ void append_text(const Column& in, size_t i, Type type, std::string& out) {
       out.append(buffer, end);
       return;
     }
-    case Type::String: out.append(in.string_at(i)); return;
-    case Type::Bool: out.append(in.int_at(i) != 0 ? "true" : "false"); return;
-    case Type::Timestamp: out.append(format_timestamp_us(in.int_at(i))); return;
-    case Type::Date: out.append(format_date_days(static_cast<int32_t>(in.int_at(i)))); return;
+    case Type::String:
+      out.append(in.string_at(i));
+      return;
+    case Type::Bool:
+      out.append(in.int_at(i) != 0 ? "true" : "false");
+      return;
+    case Type::Timestamp:
+      out.append(format_timestamp_us(in.int_at(i)));
+      return;
+    case Type::Date:
+      out.append(format_date_days(static_cast<int32_t>(in.int_at(i))));
+      return;
   }
 }
 

@@ -14,16 +14,36 @@ namespace superstore::fakedata::spec {
 namespace {
 
 enum List {
-  kFirstName, kLastName, kFullName, kEmailDomain, kDepartment, kCompany, kCountry, kCountryCode, kCity, kRegion,
-  kPostalCode, kStreet, kStreetAddress, kAddress, kDeviceType, kBrowser, kCategory, kBrand, kProductKind,
-  kProductLine, kProductName, kPagePath, kListCount
+  kFirstName,
+  kLastName,
+  kFullName,
+  kEmailDomain,
+  kDepartment,
+  kCompany,
+  kCountry,
+  kCountryCode,
+  kCity,
+  kRegion,
+  kPostalCode,
+  kStreet,
+  kStreetAddress,
+  kAddress,
+  kDeviceType,
+  kBrowser,
+  kCategory,
+  kBrand,
+  kProductKind,
+  kProductLine,
+  kProductName,
+  kPagePath,
+  kListCount
 };
 
 constexpr std::array<std::string_view, kListCount> kNames = {
-    "first_name", "last_name",    "full_name",      "email_domain", "department", "company",   "country",
-    "country_code", "city",       "region",         "postal_code",  "street",     "street_address", "address",
-    "device_type", "browser",     "category",       "brand",        "product_kind", "product_line", "product_name",
-    "page_path"};
+    "first_name",     "last_name",    "full_name",    "email_domain", "department",  "company",
+    "country",        "country_code", "city",         "region",       "postal_code", "street",
+    "street_address", "address",      "device_type",  "browser",      "category",    "brand",
+    "product_kind",   "product_line", "product_name", "page_path"};
 
 // Every brand of every category: the companies of the fake world.
 const std::vector<std::string_view>& companies() {
@@ -78,18 +98,32 @@ bool word_list_digit_free(int list) {
   const auto same = [](std::string_view s) { return s; };
   const auto countries = [&](const auto& text) { return all(w.countries, text); };
   switch (static_cast<List>(list)) {
-    case kFirstName: return all(w.first_names.items, same);
-    case kLastName: return all(w.last_names.items, same);
-    case kFullName: return all(w.first_names.items, same) && all(w.last_names.items, same);
-    case kEmailDomain: return all(w.email_domains.items, same);
-    case kDepartment: return all(w.departments, [](const Department& d) { return d.name; });
-    case kCompany: return all(companies(), same);
-    case kCountry: return countries([](const Country& c) { return c.name; });
-    case kCountryCode: return countries([](const Country& c) { return c.code; });
-    case kCity: return countries([&](const Country& c) { return all(c.cities, [](const City& x) { return x.name; }) ? "" : "0"; });
-    case kRegion: return countries([&](const Country& c) { return all(c.cities, [](const City& x) { return x.region; }) ? "" : "0"; });
-    case kStreet: return countries([&](const Country& c) { return all(c.streets, same) ? "" : "0"; });
-    case kDeviceType: return all(kDeviceNames, same);
+    case kFirstName:
+      return all(w.first_names.items, same);
+    case kLastName:
+      return all(w.last_names.items, same);
+    case kFullName:
+      return all(w.first_names.items, same) && all(w.last_names.items, same);
+    case kEmailDomain:
+      return all(w.email_domains.items, same);
+    case kDepartment:
+      return all(w.departments, [](const Department& d) { return d.name; });
+    case kCompany:
+      return all(companies(), same);
+    case kCountry:
+      return countries([](const Country& c) { return c.name; });
+    case kCountryCode:
+      return countries([](const Country& c) { return c.code; });
+    case kCity:
+      return countries(
+          [&](const Country& c) { return all(c.cities, [](const City& x) { return x.name; }) ? "" : "0"; });
+    case kRegion:
+      return countries(
+          [&](const Country& c) { return all(c.cities, [](const City& x) { return x.region; }) ? "" : "0"; });
+    case kStreet:
+      return countries([&](const Country& c) { return all(c.streets, same) ? "" : "0"; });
+    case kDeviceType:
+      return all(kDeviceNames, same);
     case kBrowser:
       return countries([&](const Country& c) {
         for (const auto& b : c.browsers) {
@@ -97,8 +131,10 @@ bool word_list_digit_free(int list) {
         }
         return "";
       });
-    case kCategory: return all(w.categories, [](const Category& c) { return std::string_view(c.name); });
-    case kBrand: return all(companies(), same);
+    case kCategory:
+      return all(w.categories, [](const Category& c) { return std::string_view(c.name); });
+    case kBrand:
+      return all(companies(), same);
     case kProductKind:
     case kProductLine:
     case kProductName:
@@ -109,7 +145,8 @@ bool word_list_digit_free(int list) {
         const bool ok = list == kProductKind ? kinds : list == kProductLine ? lines : kinds && lines && brands;
         return std::string_view(ok ? "" : "0");
       });
-    default: return false;  // postal codes, house numbers, product ids in paths
+    default:
+      return false;  // postal codes, house numbers, product ids in paths
   }
 }
 
@@ -124,16 +161,32 @@ void append_word(int list, const WordStreams& s, uint64_t row, uint32_t draw, st
   const WordLists& words = word_lists();
   Text text;
   switch (static_cast<List>(list)) {
-    case kFirstName: out.append(words.first_names.pick(s.own(row, draw))); return;
-    case kLastName: out.append(words.last_names.pick(s.own(row, draw))); return;
-    case kFullName:
-      out.append(words.first_names.pick(s.own(row, draw))).append(" ").append(words.last_names.pick(s.own(row, draw + 64)));
+    case kFirstName:
+      out.append(words.first_names.pick(s.own(row, draw)));
       return;
-    case kEmailDomain: out.append(words.email_domains.pick(s.own(row, draw))); return;
-    case kDepartment: out.append(words.departments[words.department_table.pick(s.own(row, draw))].name); return;
-    case kCompany: out.append(companies()[below(s.own(row, draw), companies().size())]); return;
-    case kCountry: out.append(country_of(s, row).name); return;
-    case kCountryCode: out.append(country_of(s, row).code); return;
+    case kLastName:
+      out.append(words.last_names.pick(s.own(row, draw)));
+      return;
+    case kFullName:
+      out.append(words.first_names.pick(s.own(row, draw)))
+          .append(" ")
+          .append(words.last_names.pick(s.own(row, draw + 64)));
+      return;
+    case kEmailDomain:
+      out.append(words.email_domains.pick(s.own(row, draw)));
+      return;
+    case kDepartment:
+      out.append(words.departments[words.department_table.pick(s.own(row, draw))].name);
+      return;
+    case kCompany:
+      out.append(companies()[below(s.own(row, draw), companies().size())]);
+      return;
+    case kCountry:
+      out.append(country_of(s, row).name);
+      return;
+    case kCountryCode:
+      out.append(country_of(s, row).code);
+      return;
     case kCity: {
       const Country& country = country_of(s, row);
       out.append(city_of(country, s, row).name);
@@ -159,18 +212,26 @@ void append_word(int list, const WordStreams& s, uint64_t row, uint32_t draw, st
       const std::string_view street = country.streets[below(s.place(row, 1), country.streets.size())];
       write_house_number(country.house_numbers, s.place(row, 2), text);
       // Japanese block numbers follow the district; elsewhere in the fake world the number leads.
-      if (country.house_numbers == HouseNumbers::Block) out.append(street).append(" ").append(text.view());
-      else out.append(text.view()).append(" ").append(street);
+      if (country.house_numbers == HouseNumbers::Block)
+        out.append(street).append(" ").append(text.view());
+      else
+        out.append(text.view()).append(" ").append(street);
       return;
     }
-    case kAddress: write_address(country_of(s, row), s.place, row, text); return append_text(text, out);
-    case kDeviceType: out.append(kDeviceNames[country_of(s, row).devices.pick(s.device(row, 0))]); return;
+    case kAddress:
+      write_address(country_of(s, row), s.place, row, text);
+      return append_text(text, out);
+    case kDeviceType:
+      out.append(kDeviceNames[country_of(s, row).devices.pick(s.device(row, 0))]);
+      return;
     case kBrowser: {
       const Country& country = country_of(s, row);
       out.append(country.browsers[country.devices.pick(s.device(row, 0))].pick(s.device(row, 1)));
       return;
     }
-    case kCategory: out.append(category_of(s, row).name); return;
+    case kCategory:
+      out.append(category_of(s, row).name);
+      return;
     case kBrand: {
       const Category& c = category_of(s, row);
       out.append(c.brands[below(s.product(row, 2), c.brands.size())]);
@@ -218,7 +279,8 @@ void append_word(int list, const WordStreams& s, uint64_t row, uint32_t draw, st
       }
       return;
     }
-    case kListCount: return;
+    case kListCount:
+      return;
   }
 }
 
@@ -250,7 +312,8 @@ class InlineWords : public Generator {
   explicit InlineWords(std::vector<std::string> items) : items_(std::move(items)) {}
   Type type() const override { return Type::String; }
   bool digit_free() const override {
-    return std::all_of(items_.begin(), items_.end(), [](const std::string& s) { return s.find_first_of("0123456789") == std::string::npos; });
+    return std::all_of(items_.begin(), items_.end(),
+                       [](const std::string& s) { return s.find_first_of("0123456789") == std::string::npos; });
   }
   void fill(const GenInput& in, Column& out) const override {
     for (const uint64_t row : in.rows) out.push_string(items_[below(in.stream(row), items_.size())]);
@@ -267,12 +330,14 @@ std::unique_ptr<Generator> make_words(Settings& s, ColumnScope& scope) {
     scope.fail(s.where(), "words makes text, but the column is " + std::string(type_name(scope.column_type())));
   }
   const YAML::Node list = s.main().IsDefined() ? s.main() : s.take("list").value_or(undefined_node());
-  if (!list.IsDefined()) scope.fail(s.where(), "words needs a list name (" + word_list_names() + ") or a list of words");
+  if (!list.IsDefined())
+    scope.fail(s.where(), "words needs a list name (" + word_list_names() + ") or a list of words");
   std::string place;
   if (const auto node = s.take("place")) {
     place = text_of(*node, scope, "place");
     for (char c : place) {
-      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') scope.fail(*node, "a place name holds only letters, digits and _");
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_')
+        scope.fail(*node, "a place name holds only letters, digits and _");
     }
   }
   if (list.IsSequence()) {

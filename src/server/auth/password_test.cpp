@@ -1,7 +1,6 @@
 #include "server/auth/password.h"
 
 #include <gtest/gtest.h>
-
 #include <time.h>
 
 #include <algorithm>

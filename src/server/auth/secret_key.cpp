@@ -41,8 +41,7 @@ bool read_key(const std::filesystem::path& path, std::array<unsigned char, Secre
                                   "everybody out)");
   }
   if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    log::warn("the token signing key " + path.string() +
-              " is accessible to other users; restrict it with chmod 600");
+    log::warn("the token signing key " + path.string() + " is accessible to other users; restrict it with chmod 600");
   }
   std::string bytes = read_all(fd.get(), "cannot read the token signing key " + path.string());
   const bool whole = bytes.size() == key.size();

@@ -56,8 +56,7 @@ int64_t parse_user_id(const std::string& sub) {
 }  // namespace
 
 int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 TokenSigner::TokenSigner(const SecretKey& key, std::chrono::seconds lifetime) : key_(key), lifetime_(lifetime) {
@@ -112,8 +111,8 @@ TokenClaims TokenSigner::verify(std::string_view token, int64_t now) const {
   if (!signature || signature->size() != crypto_auth_hmacsha256_BYTES) reject("token signature does not match");
   std::string_view signing_input = token.substr(0, second);
   if (crypto_auth_hmacsha256_verify(reinterpret_cast<const unsigned char*>(signature->data()),
-                                    reinterpret_cast<const unsigned char*>(signing_input.data()),
-                                    signing_input.size(), key_.data()) != 0) {
+                                    reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(),
+                                    key_.data()) != 0) {
     reject("token signature does not match");
   }
 

@@ -89,7 +89,7 @@ TEST_F(TokenTest, RejectsATamperedSignature) {
   flipped[flipped.size() - 5] = flipped[flipped.size() - 5] == 'A' ? 'B' : 'A';
   expect_rejected(flipped, "signature");
   expect_rejected(token.substr(0, token.rfind('.') + 1), "signature");  // empty signature
-  expect_rejected(token + "AAAA", "signature");                          // longer signature
+  expect_rejected(token + "AAAA", "signature");                         // longer signature
 }
 
 TEST_F(TokenTest, RejectsATokenFromAnotherKey) {
