@@ -17,7 +17,7 @@ using testing::whole_table;
 
 std::set<std::string_view> set_of(const std::vector<std::string_view>& items) { return {items.begin(), items.end()}; }
 
-bool whole_cents(double amount) { return std::llround(amount * 100) / 100.0 == amount; }
+bool whole_cents(double amount) { return static_cast<double>(std::llround(amount * 100)) / 100.0 == amount; }
 
 void expect_dense_ids(const ColumnBatch& batch) {
   for (size_t r = 0; r < batch.rows(); ++r) ASSERT_EQ(batch[0].int_at(r), static_cast<int64_t>(r + 1));

@@ -6,6 +6,7 @@
 #include <numeric>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include "common/error.h"
 #include "fakedata/fakedata.h"
@@ -161,14 +162,14 @@ class Pipeline {
     auto& slot = slots_[k % slots_.size()];
     ready_.wait(lock, [&] { return stop_ || slot.has_value(); });
     if (stop_) return std::nullopt;
-    std::optional<ColumnBatch> batch = std::move(slot);
-    slot.reset();
+    // exchange leaves the slot empty, ready for batch k + slots.size().
+    std::optional<ColumnBatch> batch = std::exchange(slot, std::nullopt);
     next_take_ = k + 1;
     space_.notify_all();
     return batch;
   }
 
-  void abort(std::exception_ptr error) {
+  void abort(const std::exception_ptr& error) {
     std::lock_guard lock(mutex_);
     if (!error_) error_ = error;
     stop_ = true;

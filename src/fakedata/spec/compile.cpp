@@ -519,7 +519,11 @@ class Compiler {
     }
     const auto key_check = [&](const std::vector<std::pair<std::string, YAML::Node>>& keys, const char* what) {
       std::set<std::string> seen;
-      for (const auto& [name, node] : keys) {
+      for (const auto& key : keys) {
+        // Named references, not structured bindings: a lambda may not capture those before C++20's fix
+        // reached every compiler (clang before 16).
+        const std::string& name = key.first;
+        const YAML::Node& node = key.second;
         guard([&] {
           const auto c =
               std::find_if(d.columns.begin(), d.columns.end(), [&](const DraftColumn& x) { return x.name == name; });
@@ -544,7 +548,7 @@ class Compiler {
     const YAML::Node target = s.main().IsDefined() ? s.main() : s.take("column").value_or(spec::undefined_node());
     if (!target.IsDefined() || !target.IsScalar())
       scope.fail(s.where(), "ref names a table's column, e.g. {ref: fake_users.id}");
-    const std::string text = target.Scalar();
+    const std::string& text = target.Scalar();
     const size_t dot = text.find('.');
     if (dot == std::string::npos) scope.fail(target, "ref names table.column, e.g. fake_users.id; got '" + text + "'");
     const std::string table = text.substr(0, dot), column = text.substr(dot + 1);

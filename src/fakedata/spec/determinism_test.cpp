@@ -11,6 +11,7 @@
 namespace superstore::fakedata {
 namespace {
 
+// NOLINTBEGIN(bugprone-suspicious-missing-comma): long literals are split over lines on purpose.
 const std::vector<std::string> kColumns = {
     "{name: id, type: Int64, gen: sequence}",
     "{name: user_id, type: Int64, gen: {ref: fake_users.id, skew: 1.2}}",
@@ -23,6 +24,7 @@ const std::vector<std::string> kColumns = {
     "{name: city, type: String, gen: {words: city}}",
     "{name: key, type: String, gen: uuid}",
 };
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 FakeTable table_of(const std::vector<std::string>& columns) {
   return testing::named(testing::compile_text(testing::table_yaml(columns, 3000)), "t");
@@ -75,7 +77,7 @@ TEST(SpecDeterminism, ChangingOneColumnLeavesTheOthersAlone) {
   // Added columns, one of them before the others.
   std::vector<std::string> more = kColumns;
   more.insert(more.begin() + 3, "{name: extra, type: Int64, gen: {int: {min: 1, max: 9}}}");
-  more.push_back("{name: late, type: Boolean, gen: {bool: 0.5}}");
+  more.emplace_back("{name: late, type: Boolean, gen: {bool: 0.5}}");
   const ColumnBatch added = generate(table_of(more), params, 0, 3000);
   for (const auto& def : base.schema) {
     EXPECT_TRUE(testing::same_batches(column(base, def.name), column(added, def.name))) << def.name;

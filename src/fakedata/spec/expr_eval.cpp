@@ -250,9 +250,7 @@ Column eval_call(const Node& n, const EvalInput& in, const std::vector<const Col
         for (size_t k = 0; k < args.size(); ++k) {
           if (!args[k]->is_null(i)) append_text(*args[k], i, n.kids[k]->type, text);
         }
-        if (n.fn == Fn::ToText && args[0]->is_null(i))
-          out.push_null();
-        else if (text.size() > kMaxTextBytes)
+        if ((n.fn == Fn::ToText && args[0]->is_null(i)) || text.size() > kMaxTextBytes)
           out.push_null();
         else
           out.push_string(text);

@@ -503,7 +503,7 @@ std::unique_ptr<Generator> make_choice(Settings& s, ColumnScope& scope) {
     scope.fail(s.where(), "choice needs values with weights, or 'by' and 'cases' for weights that depend on a column");
   auto g = std::make_unique<ConditionalChoice>();
   g->values_type_ = scope.column_type();
-  const YAML::Node by_map = *by;
+  const YAML::Node& by_map = *by;
   if (by_map.IsMap() && !by_map["column"]) scope.fail(*by, "by needs 'column'");
   const YAML::Node column = by_map.IsMap() ? by_map["column"] : by_map;
   std::optional<YAML::Node> bounds;

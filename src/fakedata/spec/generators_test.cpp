@@ -65,7 +65,7 @@ TEST(SpecGenerators, IntegersFollowTheirShape) {
     ASSERT_LE(b[2].int_at(i), 200);
   }
   ASSERT_EQ(dice.size(), 6u);
-  for (const auto& [face, n] : dice) EXPECT_NEAR(n, 20'000 / 6, 250) << face;
+  for (const auto& [face, n] : dice) EXPECT_NEAR(n, 20'000.0 / 6, 250) << face;
   EXPECT_NEAR(mean_of(b[1]), 39, 0.5);
   EXPECT_NEAR(sd_of(b[1]), 11, 0.8);
   // Zipf-like: the first values take the most rows, and the share falls along the range.
@@ -183,6 +183,7 @@ TEST(SpecGenerators, WordsOfOneRowDescribeOnePlaceAndOneProduct) {
   EXPECT_GT(elsewhere, 2'000);
 }
 
+// NOLINTBEGIN(bugprone-suspicious-missing-comma): long literals are split over lines on purpose.
 TEST(SpecGenerators, TemplatesCombineColumnsListsDigitsAndCase) {
   const ColumnBatch b =
       rows_of({"{name: id, type: Int64, gen: sequence}", "{name: first, type: String, gen: {words: first_name}}",
@@ -211,6 +212,8 @@ TEST(SpecGenerators, TemplatesCombineColumnsListsDigitsAndCase) {
     EXPECT_EQ(b[5].string_at(i), first.substr(0, 1) + ". " + upper);
   }
 }
+
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 TEST(SpecGenerators, UuidsAreVersionFourAndDistinct) {
   const ColumnBatch b = rows_of({"{name: key, type: String, unique: true, gen: uuid}"}, 5'000);
@@ -260,12 +263,13 @@ TEST(SpecGenerators, TimestampsFollowDailyAndWeeklyRhythm) {
     ++days[static_cast<size_t>(weekday(floor_div(t, kDayUs)))];
     ++hours[static_cast<size_t>(floor_div(t, kHourUs) - floor_div(t, kDayUs) * 24)];
   }
-  EXPECT_NEAR(days[6], 20'000 * 4 / 10, 300);  // Sundays weigh 4 of 10
-  EXPECT_NEAR(days[0], 20'000 / 10, 200);
+  EXPECT_NEAR(days[6], 20'000.0 * 4 / 10, 300);  // Sundays weigh 4 of 10
+  EXPECT_NEAR(days[0], 20'000.0 / 10, 200);
   EXPECT_EQ(hours[9] + hours[20], 20'000);
   EXPECT_NEAR(hours[20], 15'000, 300);
 }
 
+// NOLINTBEGIN(bugprone-suspicious-missing-comma): long literals are split over lines on purpose.
 TEST(SpecGenerators, ExpressionsComputeOverEarlierColumns) {
   const ColumnBatch b =
       rows_of({"{name: seats, type: Int32, gen: {int: {min: 1, max: 200}}}",
@@ -301,6 +305,8 @@ TEST(SpecGenerators, ExpressionsComputeOverEarlierColumns) {
   }
   EXPECT_NEAR(noise / 2'000, 0.5, 0.03);
 }
+
+// NOLINTEND(bugprone-suspicious-missing-comma)
 
 TEST(SpecGenerators, HiddenColumnsAreReadButNotKept) {
   const std::vector<FakeTable> tables = testing::compile_text(

@@ -111,15 +111,18 @@ std::vector<Column> TableProgram::run(const Params& params, std::span<const uint
       const bool target_read_too = std::any_of(col.parent_slots.begin(), col.parent_slots.end(), [&](const auto& ps) {
         return ps.first == col.parent_column && need_slot[static_cast<size_t>(ps.second)];
       });
-      values[c] = target_read_too ? finish(target, type_of(target.type()), col.type, nulls)
-                                  : finish(std::move(target), type_of(target.type()), col.type, nulls);
+      // The type is read before a move: the order of a call's arguments is unspecified.
+      const Type target_type = type_of(target.type());
+      values[c] = target_read_too ? finish(target, target_type, col.type, nulls)
+                                  : finish(std::move(target), target_type, col.type, nulls);
       for (const auto& [parent_column, slot] : col.parent_slots) {
         if (!need_slot[static_cast<size_t>(slot)]) continue;
         Column& from = fetched[position(parent_column)];
         // A NULL reference has no parent: what is read through it is NULL too.
+        const ColumnType from_type = from.type();
         values[static_cast<size_t>(slot)] = parent_column == col.parent_column
-                                                ? finish(from, type_of(from.type()), from.type(), nulls)
-                                                : finish(std::move(from), type_of(from.type()), from.type(), nulls);
+                                                ? finish(from, type_of(from_type), from_type, nulls)
+                                                : finish(std::move(from), type_of(from_type), from_type, nulls);
         slots[static_cast<size_t>(slot)] = &values[static_cast<size_t>(slot)];
       }
     } else {

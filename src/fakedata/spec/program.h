@@ -59,8 +59,9 @@ class Generator {
 // the same key twice is an error). Every setting must be taken, or finish() names it as unknown.
 class Settings {
  public:
-  Settings(std::string kind, YAML::Node gen, YAML::Node main, std::vector<std::pair<std::string, YAML::Node>> keys)
-      : kind_(std::move(kind)), gen_(std::move(gen)), main_(std::move(main)), keys_(std::move(keys)) {}
+  Settings(std::string kind, const YAML::Node& gen, const YAML::Node& main,
+           std::vector<std::pair<std::string, YAML::Node>> keys)
+      : kind_(std::move(kind)), gen_(gen), main_(main), keys_(std::move(keys)) {}
 
   const std::string& kind() const { return kind_; }
   const YAML::Node& where() const { return gen_; }

@@ -163,7 +163,7 @@ std::unique_ptr<Generator> make_template(Settings& s, ColumnScope& scope) {
   const YAML::Node node = s.main().IsDefined() ? s.main() : s.take("pattern").value_or(undefined_node());
   if (!node.IsDefined() || !node.IsScalar())
     scope.fail(s.where(), "template needs its text, e.g. {template: \"{first_name}.{last_name}@example.com\"}");
-  const std::string pattern = node.Scalar();
+  const std::string& pattern = node.Scalar();
   std::vector<Part> parts;
   uint32_t draws = 0;
   const auto literal = [&](char c) {
