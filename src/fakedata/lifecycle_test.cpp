@@ -16,16 +16,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-storage::WarehouseOptions options_for(const fs::path& dir) {
-  storage::WarehouseOptions o;
-  o.data_dir = dir;
-  return o;
-}
-
-int64_t count(storage::Warehouse& wh, const std::string& sql) {
-  storage::QueryOptions q;
-  return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
-}
+using storage::testing::options_for;
+// A count from the warehouse.
+int64_t count(storage::Warehouse& wh, const std::string& sql) { return storage::testing::scalar(wh, sql); }
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

@@ -41,16 +41,8 @@ const std::string kSpec = R"(tables:
       - {name: amount, type: Float64, gen: {decimal: {min: 1, max: 500, decimals: 2}}}
 )";
 
-storage::WarehouseOptions options_for(const fs::path& dir) {
-  storage::WarehouseOptions o;
-  o.data_dir = dir;
-  return o;
-}
-
-int64_t scalar(storage::Warehouse& wh, const std::string& sql) {
-  storage::QueryOptions q;
-  return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
-}
+using storage::testing::options_for;
+using storage::testing::scalar;
 
 std::set<std::string> values(storage::Warehouse& wh, const std::string& sql) {
   storage::QueryOptions q;

@@ -14,6 +14,19 @@
 
 namespace superstore::storage::testing {
 
+// A warehouse in `dir` with every other option at its default.
+inline WarehouseOptions options_for(const std::filesystem::path& dir) {
+  WarehouseOptions o;
+  o.data_dir = dir;
+  return o;
+}
+
+// The first column of the first row of `sql`'s answer, as an integer (counts, sums).
+inline int64_t scalar(Warehouse& wh, const std::string& sql) {
+  QueryOptions q;
+  return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
+}
+
 // An engine without the sandbox, for tests that inspect files directly.
 inline query::DatabaseOptions unsandboxed() {
   query::DatabaseOptions o;
