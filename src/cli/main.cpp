@@ -26,7 +26,7 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
   table drop NAME                 mark a table dropped (its files stay)
   insert NAME FILE                insert a .csv (with header), .jsonl or .parquet file in one commit
   delete NAME --where PREDICATE   delete matching rows in one commit
-  sql [--format table|csv|json] [--version N] [--max-rows N] "QUERY"
+  sql [--format table|csv|json] [--version N | --as-of TIME] [--max-rows N] "QUERY"
   fake-data create|reset|status [--scale N] [--seed S] [--specs PATH] [--table T (reset)]
                                   the fake tables: the four built-in ones and those of the spec
                                   files (FAKE_DATA_SPECS, default ./fake-data; APP_ENV=dev only)

@@ -4,6 +4,7 @@
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/error.h"
+#include "common/instant.h"
 #include "common/strings.h"
 #include "storage/warehouse.h"
 
@@ -112,10 +113,16 @@ int delete_command(const Config& config, const Words& words) {
 
 int sql_command(const Config& config, const Words& words) {
   Args args(words);
-  args.check({"format", "version", "max-rows"}, 1);
+  args.check({"format", "version", "as-of", "max-rows"}, 1);
   OutputFormat format = parse_output_format(args.option_or("format", "table"));
   storage::QueryOptions options;
   options.version = args.int_option("version");
+  if (auto as_of = args.option("as-of")) {
+    const std::optional<int64_t> us = parse_instant_us(*as_of);
+    if (!us)
+      fail(ErrorCode::InvalidArgument, "--as-of must be a time such as 2025-06-01T00:00:00Z, not '" + *as_of + "'");
+    options.as_of_ms = *us / 1000 - (*us % 1000 < 0);  // as POST /execute's "as_of"
+  }
   options.per_page = args.int_option("max-rows").value_or(10'000);
   if (options.per_page < 1) fail(ErrorCode::InvalidArgument, "--max-rows must be at least 1");
   options.time_limit = std::chrono::seconds(config.query_time_limit_seconds);

@@ -16,8 +16,12 @@ int http_status(ErrorCode code) noexcept {
       return 409;
     case ErrorCode::TooLarge:
       return 413;
+    case ErrorCode::NotAcceptable:
+      return 406;
     case ErrorCode::Internal:
       return 500;
+    case ErrorCode::Cancelled:
+      return 499;
   }
   return 500;
 }
@@ -36,8 +40,12 @@ const char* error_code_name(ErrorCode code) noexcept {
       return "conflict";
     case ErrorCode::TooLarge:
       return "too_large";
+    case ErrorCode::NotAcceptable:
+      return "not_acceptable";
     case ErrorCode::Internal:
       return "internal";
+    case ErrorCode::Cancelled:
+      return "cancelled";
   }
   return "internal";
 }

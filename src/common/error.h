@@ -15,7 +15,9 @@ enum class ErrorCode {
   NotFound,         // unknown id or name (404)
   Conflict,         // lost a race or violates uniqueness (409)
   TooLarge,         // over a configured limit (413)
+  NotAcceptable,    // the client accepts no format the route can answer in (406)
   Internal,         // a bug or an environment failure such as a full disk (500)
+  Cancelled,        // the client went away before its answer was ready (499, nginx's "client closed request")
 };
 
 class Error : public std::runtime_error {

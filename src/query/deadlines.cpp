@@ -23,11 +23,14 @@ class Deadlines {
     return *deadlines;
   }
 
-  uint64_t add(duckdb_connection conn, std::chrono::steady_clock::time_point deadline) {
+  uint64_t add(duckdb_connection conn, std::chrono::steady_clock::time_point deadline,
+               std::function<bool()> cancelled) {
     std::lock_guard lock(mutex_);
     const uint64_t id = next_id_++;
-    entries_[id] = {conn, deadline, false};
-    if (deadline < planned_wake_) wake_.notify_one();
+    const auto first_check = std::chrono::steady_clock::now() + kCancelCheckInterval;
+    const bool checks = static_cast<bool>(cancelled);
+    entries_[id] = {conn, deadline, false, std::move(cancelled), first_check, false};
+    if (deadline < planned_wake_ || (checks && first_check < planned_wake_)) wake_.notify_one();
     return id;
   }
   // Once this returns, the connection is never interrupted on behalf of this entry again.
@@ -42,12 +45,19 @@ class Deadlines {
     std::lock_guard lock(mutex_);
     return entries_.at(id).fired;
   }
+  bool cancelled(uint64_t id) {
+    std::lock_guard lock(mutex_);
+    return entries_.at(id).was_cancelled;
+  }
 
  private:
   struct Entry {
     duckdb_connection conn;
     std::chrono::steady_clock::time_point deadline;
     bool fired;
+    std::function<bool()> cancelled;
+    std::chrono::steady_clock::time_point next_check;
+    bool was_cancelled;
   };
 
   Deadlines() {
@@ -60,12 +70,17 @@ class Deadlines {
       const auto now = std::chrono::steady_clock::now();
       planned_wake_ = std::chrono::steady_clock::time_point::max();
       for (auto& [id, e] : entries_) {
-        if (e.deadline <= now) {
-          e.fired = true;
+        if (e.cancelled && !e.was_cancelled && e.next_check <= now) {
+          e.was_cancelled = e.cancelled();
+          e.next_check = now + kCancelCheckInterval;
+        }
+        if (e.deadline <= now || e.was_cancelled) {
+          e.fired = e.fired || e.deadline <= now;
           duckdb_interrupt(e.conn);
           planned_wake_ = std::min(planned_wake_, now + 20ms);
         } else {
           planned_wake_ = std::min(planned_wake_, e.deadline);
+          if (e.cancelled) planned_wake_ = std::min(planned_wake_, e.next_check);
         }
       }
       if (planned_wake_ == std::chrono::steady_clock::time_point::max()) {
@@ -85,11 +100,13 @@ class Deadlines {
 
 }  // namespace
 
-Watchdog::Watchdog(duckdb_connection conn, std::chrono::milliseconds limit)
-    : id_(Deadlines::instance().add(conn, std::chrono::steady_clock::now() + limit)) {}
+Watchdog::Watchdog(duckdb_connection conn, std::chrono::milliseconds limit, std::function<bool()> cancelled)
+    : id_(Deadlines::instance().add(conn, std::chrono::steady_clock::now() + limit, std::move(cancelled))) {}
 
 Watchdog::~Watchdog() { Deadlines::instance().remove(id_); }
 
 bool Watchdog::fired() const { return Deadlines::instance().fired(id_); }
+
+bool Watchdog::cancelled() const { return Deadlines::instance().cancelled(id_); }
 
 }  // namespace superstore::query

@@ -188,12 +188,6 @@ void forget_prepared_read(Connection::Impl& impl, const std::string& sql) {
   impl.prepared_reads.remove_if([&](const auto& entry) { return entry.first == sql; });
 }
 
-std::string time_limit_message(std::chrono::milliseconds limit) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
-  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
-}
-
 // Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
 std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   std::unordered_set<std::string> original(names.begin(), names.end());
@@ -221,12 +215,18 @@ int64_t saturating_product(int64_t a, int64_t b) {
 
 }  // namespace
 
+std::string time_limit_message(std::chrono::milliseconds limit) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
+  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
+}
+
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
 void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl().conn, sql); }
 
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest request,
-                         std::chrono::milliseconds time_limit) {
+                         const QueryControl& control) {
   if (request.page < 1 || request.per_page < 1) {
     fail(ErrorCode::InvalidArgument, "page and per_page must be at least 1; got page " + std::to_string(request.page) +
                                          " and per_page " + std::to_string(request.per_page));
@@ -240,10 +240,10 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
   page.page = request.page;
   page.per_page = request.per_page;
   Connection::Impl& impl = connection.impl();
-  Watchdog watchdog(impl.conn, time_limit);
+  Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
   try {
     duckdb_prepared_statement prepared = prepared_read(impl, sql);
-    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, "interrupted");
+    if (watchdog.fired() || watchdog.cancelled()) fail(ErrorCode::InvalidArgument, "interrupted");
     // Streaming keeps memory flat however many rows the query makes: only the page is kept.
     Pending pending;
     if (duckdb_pending_prepared_streaming(prepared, pending.out()) == DuckDBError) {
@@ -291,7 +291,8 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
   } catch (const Error&) {
     // A statement that failed is prepared afresh next time rather than trusted in whatever state it is.
     forget_prepared_read(impl, sql);
-    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(time_limit));
+    if (watchdog.cancelled()) fail(ErrorCode::Cancelled, kCancelledMessage);
+    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
     throw;
   }
   page.execution_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -45,6 +46,14 @@ struct QueryPage {
 // or "only read statements (...) may run; this is a COPY statement".
 void check_read_only(Connection& connection, const std::string& sql);
 
+// What may stop a running user query besides its own end: its time limit, and `cancelled`, a check run
+// about every 100 ms while the query runs (see deadlines.h; it must be quick), which stops the query with
+// Error(Cancelled) once it returns true — the HTTP server's "has the client gone away?".
+struct QueryControl {
+  std::chrono::milliseconds time_limit{60'000};
+  std::function<bool()> cancelled{};
+};
+
 // Checks `sql` as check_read_only does, runs it once, counts all its rows and converts only the rows of
 // the requested page. A page past the end gives no rows and the true total. Throws
 // Error(InvalidArgument) for a page or per_page below 1, for SQL DuckDB rejects (with DuckDB's message),
@@ -53,8 +62,15 @@ void check_read_only(Connection& connection, const std::string& sql);
 // stays usable after any of these errors. Uses the connection exclusively for the duration of the call.
 // The connection keeps the last 32 statements that passed the check prepared, so a repeated query is
 // not checked and bound again; Connection::execute (how views change) forgets them.
-QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page,
-                         std::chrono::milliseconds time_limit);
+QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page, const QueryControl& control);
+inline QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page,
+                                std::chrono::milliseconds time_limit) {
+  return run_user_query(connection, sql, page, QueryControl{time_limit, {}});
+}
+
+// The messages of a query stopped by its QueryControl (internal to src/query, shared by its runners).
+std::string time_limit_message(std::chrono::milliseconds limit);
+inline constexpr const char* kCancelledMessage = "query cancelled: the client closed its connection";
 
 // How many statements `connection` keeps prepared for run_user_query (for tests and diagnostics).
 size_t kept_user_statements(const Connection& connection);

@@ -1,11 +1,18 @@
-// POST /execute: one read-only SQL statement over the warehouse's tables, answered a page at a time.
+// POST /execute: one read-only SQL statement over the warehouse's tables, answered a page at a time in
+// JSON, or whole as a CSV, NDJSON, Parquet or Arrow download (result_stream.h); at the tables' latest
+// versions or as of a version or a time ("as_of").
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
+#include <optional>
 
 #include "common/error.h"
+#include "common/instant.h"
 #include "common/strings.h"
+#include "server/client_watch.h"
 #include "server/http_json.h"
+#include "server/result_stream.h"
 #include "server/routes.h"
 
 namespace superstore::server {
@@ -19,7 +26,96 @@ struct ExecuteRequest {
   int64_t page = 1;
   int64_t per_page = 30;
   std::vector<std::string> table_names;
+  ResultFormat format = ResultFormat::Json;
+  std::map<std::string, int64_t> table_versions;  // "as_of": {"table": version}
+  std::optional<int64_t> as_of_ms;                // "as_of": "2025-06-01T00:00:00Z"
 };
+
+std::string format_names() {
+  std::vector<std::string> names;
+  for (const auto& f : result_formats()) names.emplace_back(f.name);
+  return join(names, ", ");
+}
+
+// The "format" field, else the most wanted format of the Accept header (RFC 9110, section 12.5.1: media
+// ranges with q-values; */* or no header means JSON). An Accept header that wants none of the formats
+// is answered 406.
+ResultFormat format_field(const json& body, const httplib::Request& request) {
+  auto it = body.find("format");
+  if (it != body.end() && !it->is_null()) {
+    if (!it->is_string()) {
+      fail(ErrorCode::InvalidArgument, std::string("field \"format\" must be a string, not ") + it->type_name());
+    }
+    const std::string wanted = lower(it->get<std::string>());
+    for (const auto& f : result_formats()) {
+      if (f.name == wanted) return f.format;
+    }
+    fail(ErrorCode::InvalidArgument,
+         "field \"format\" must be one of " + format_names() + ", not '" + it->get<std::string>() + "'");
+  }
+  const std::string accept = request.get_header_value("Accept");
+  if (trim(accept).empty()) return ResultFormat::Json;
+  std::optional<ResultFormat> best;
+  double best_q = 0;
+  for (const auto& range : split_list(accept)) {
+    std::vector<std::string> parts;
+    for (const auto& part : split_list(range, ';')) parts.emplace_back(lower(part));
+    if (parts.empty()) continue;
+    double q = 1;
+    for (size_t i = 1; i < parts.size(); ++i) {
+      if (parts[i].rfind("q=", 0) == 0) q = std::strtod(parts[i].c_str() + 2, nullptr);
+    }
+    std::optional<ResultFormat> format;
+    if (parts[0] == "*/*" || parts[0] == "application/*") format = ResultFormat::Json;
+    for (const auto& f : result_formats()) {
+      if (parts[0] == f.media_type) format = f.format;
+    }
+    if (format && q > best_q) {
+      best = format;
+      best_q = q;
+    }
+  }
+  if (!best) {
+    fail(
+        ErrorCode::NotAcceptable, "Accept: none of '" + accept + "' can be served; the formats are " +
+                                      [] {
+                                        std::vector<std::string> types;
+                                        for (const auto& f : result_formats()) types.emplace_back(f.media_type);
+                                        return join(types, ", ");
+                                      }() +
+                                      " (or send \"format\": one of " + format_names() + ")");
+  }
+  return *best;
+}
+
+// "as_of": a time for every table ("2025-06-01T00:00:00Z"), or a log version per table ({"orders": 3}).
+void as_of_field(const json& body, ExecuteRequest& r) {
+  auto it = body.find("as_of");
+  if (it == body.end() || it->is_null()) return;
+  if (it->is_string()) {
+    const std::optional<int64_t> us = parse_instant_us(it->get<std::string>());
+    if (!us) {
+      fail(ErrorCode::InvalidArgument,
+           "field \"as_of\" must be a time such as 2025-06-01T00:00:00Z, not '" + it->get<std::string>() + "'");
+    }
+    // Commits carry milliseconds; a time between two of them sees what came at or before it.
+    r.as_of_ms = *us / 1000 - (*us % 1000 < 0);
+    return;
+  }
+  if (!it->is_object()) {
+    fail(ErrorCode::InvalidArgument,
+         std::string("field \"as_of\" must be a time (\"2025-06-01T00:00:00Z\") or an object of table versions "
+                     "({\"orders\": 3}), not ") +
+             it->type_name());
+  }
+  for (const auto& [name, version] : it->items()) {
+    if (!version.is_number_integer() || version.get<int64_t>() < 0) {
+      fail(ErrorCode::InvalidArgument,
+           "as_of: the version of table '" + name + "' must be a whole number from 0, not " + version.dump());
+    }
+    r.table_versions[name] = version.get<int64_t>();
+  }
+}
 
 int64_t paging_field(const json& body, const char* name, int64_t fallback, int64_t max) {
   auto it = body.find(name);
@@ -80,6 +176,8 @@ ExecuteRequest parse_request(const httplib::Request& request, const QueryLimits&
   r.page = paging_field(body, "page", 1, INT64_MAX);
   r.per_page = paging_field(body, "per_page", 30, limits.max_per_page);
   r.table_names = table_names_field(body);
+  r.format = format_field(body, request);
+  as_of_field(body, r);
   return r;
 }
 
@@ -94,6 +192,13 @@ void execute(ServerContext& context, Call& call) {
   options.page = r.page;
   options.per_page = r.per_page;
   options.time_limit = context.query_limits.time_limit;
+  options.table_versions = r.table_versions;
+  options.as_of_ms = r.as_of_ms;
+  if (r.format != ResultFormat::Json) {
+    send_result_download(context, call, r.query, std::move(options), r.format, r.table_names);
+    return;
+  }
+  options.cancelled = client_gone_check(call.request);
   const auto started = std::chrono::steady_clock::now();
   storage::QueryAnswer answer = context.warehouse.query(r.query, options, r.table_names);
   const double elapsed_ms =
@@ -112,13 +217,16 @@ void execute(ServerContext& context, Call& call) {
   for (const auto& c : page.columns) columns.push_back({{"name", c.name}, {"type", c.type}});
   // The sizes of the very snapshots the query read (what a full scan reads; filters may read less).
   int64_t rows_in_tables = 0, bytes_in_tables = 0;
+  ordered_json versions = ordered_json::object();
   for (const auto& t : answer.read) {
     rows_in_tables += t.rows;
     bytes_in_tables += t.bytes;
+    versions[t.name] = t.version;
   }
   ordered_json stats = {{"execution_time", std::round(elapsed_ms * 1000) / 1000},
                         {"rows_in_tables", rows_in_tables},
-                        {"bytes_in_tables", bytes_in_tables}};
+                        {"bytes_in_tables", bytes_in_tables},
+                        {"versions", std::move(versions)}};
   ordered_json response = {{"data",
                             {{"rows", page.rows},
                              {"columns", std::move(columns)},

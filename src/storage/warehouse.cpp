@@ -10,6 +10,7 @@
 #include "common/defaults.h"
 #include "common/error.h"
 #include "common/strings.h"
+#include "common/types.h"
 #include "query/database.h"
 #include "storage/csv_file.h"
 #include "storage/query_sessions.h"
@@ -145,6 +146,10 @@ struct Warehouse::Impl {
 
   DeltaLog log_of(const catalog::TableInfo& t) { return DeltaLog(store, t.location); }
   catalog::TableInfo start_table(const catalog::NewTable& table);
+  std::optional<int64_t> version_to_read(const catalog::TableInfo& t, const QueryOptions& options);
+  void bind_views(QuerySession& session, const std::string& sql, const QueryOptions& options,
+                  const std::vector<std::string>& required_tables, QueryAnswer& answer);
+  void reseed_after(QuerySession& session, const std::string& sql);
 
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& t, std::optional<int64_t> version) {
     DeltaLog log = log_of(t);
@@ -309,15 +314,43 @@ std::shared_ptr<const Snapshot> Warehouse::snapshot(const catalog::TableInfo& ta
   return impl_->snapshot(table, version);
 }
 
-QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options,
-                             const std::vector<std::string>& required_tables) {
+// Which version of `t` the query reads (see QueryOptions); nullopt for the latest.
+std::optional<int64_t> Warehouse::Impl::version_to_read(const catalog::TableInfo& t, const QueryOptions& options) {
+  std::optional<int64_t> wanted = options.version;
+  for (const auto& [name, version] : options.table_versions) {
+    if (lower(name) == lower(t.name)) wanted = version;
+  }
+  if (!wanted && options.as_of_ms) {
+    const int64_t v = version_at(log_of(t), *options.as_of_ms);
+    if (v < 0) {
+      fail(ErrorCode::InvalidArgument, "table '" + t.name + "' did not exist yet at " +
+                                           format_timestamp_us(*options.as_of_ms * 1000) + ": it was created at " +
+                                           format_timestamp_us(t.created_at_ms * 1000));
+    }
+    return v;
+  }
+  if (!wanted) return std::nullopt;
+  const int64_t latest = log_of(t).latest_version();
+  if (*wanted < 0 || *wanted > latest) {
+    fail(ErrorCode::InvalidArgument, "table '" + t.name + "' has versions 0 to " + std::to_string(latest) +
+                                         "; there is no version " + std::to_string(*wanted));
+  }
+  return wanted;
+}
+
+// Gives `session` a temp view of every table `sql` reads, at the version it is to read, and lists them
+// in `answer`.
+void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, const QueryOptions& options,
+                                 const std::vector<std::string>& required_tables, QueryAnswer& answer) {
   std::map<std::string, std::vector<catalog::TableInfo>> active;  // by lowercased name
-  for (auto& t : impl_->catalog->list_tables()) active[lower(t.name)].push_back(std::move(t));
+  for (auto& t : catalog->list_tables()) active[lower(t.name)].push_back(std::move(t));
   for (const auto& name : required_tables) {
     if (!active.count(lower(name))) fail(ErrorCode::NotFound, "table '" + name + "' does not exist");
   }
-  auto session = impl_->sessions.take();
-  query::Connection& conn = session->conn;
+  for (const auto& [name, version] : options.table_versions) {
+    if (!active.count(lower(name))) fail(ErrorCode::NotFound, "as_of: table '" + name + "' does not exist");
+  }
+  query::Connection& conn = session.conn;
   // Names the parser sees as tables must resolve; other words that name a table (as in a COPY, which the
   // parser does not list and the read-only check then refuses) get a view when unambiguous.
   std::set<std::string> words = sql_words(sql);
@@ -333,7 +366,6 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
     for (const auto& n : conn.referenced_tables(sql)) parsed.insert(lower(n));
   }
 
-  QueryAnswer answer;
   std::map<std::string, std::pair<ViewSnapshot, std::shared_ptr<const Snapshot>>> wanted;
   for (const auto& [name, candidates] : active) {
     if (!parsed.count(name) && !words.count(name)) continue;
@@ -345,44 +377,89 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
            "table name '" + candidates.front().name + "' is ambiguous: it exists in " + where);
     }
     const auto& t = candidates.front();
-    auto snap = impl_->snapshot(t, options.version);
-    wanted[name] = {{t.id, snap->version, options.version.has_value()}, snap};
+    const std::optional<int64_t> version = version_to_read(t, options);
+    auto snap = snapshot(t, version);
+    wanted[name] = {{t.id, snap->version, version.has_value()}, snap};
     answer.tables.push_back(t.name);
     answer.read.push_back({t.name, t.id, snap->version, snap->total_rows(), snap->total_bytes()});
+  }
+  for (const auto& [name, version] : options.table_versions) {
+    if (!wanted.count(lower(name))) {
+      fail(ErrorCode::InvalidArgument, "as_of names table '" + name + "', which the query does not read");
+    }
   }
 
   // A view stays only while it reads what its name means now: the one active table of that name, at its
   // latest version. Views this query does not name go too when stale, because SQL can reach a view
   // without spelling its name (query_table('peo' || 'ple')).
-  for (auto it = session->views.begin(); it != session->views.end();) {
+  for (auto it = session.views.begin(); it != session.views.end();) {
     bool keep = wanted.count(it->first) > 0;
     if (!keep && !it->second.pinned) {
       auto found = active.find(it->first);
       keep = found != active.end() && found->second.size() == 1 && found->second.front().id == it->second.table_id &&
-             impl_->snapshot(found->second.front(), std::nullopt)->version == it->second.version;
+             snapshot(found->second.front(), std::nullopt)->version == it->second.version;
     }
     if (keep) {
       ++it;
     } else {
       conn.execute("DROP VIEW IF EXISTS " + query::quote_identifier(it->first));
-      it = session->views.erase(it);
+      it = session.views.erase(it);
     }
   }
   for (const auto& [name, want] : wanted) {
-    auto cached = session->views.find(name);
-    if (cached != session->views.end() && cached->second == want.first) continue;
+    auto cached = session.views.find(name);
+    if (cached != session.views.end() && cached->second == want.first) continue;
     const auto& t = active.at(name).front();
     conn.execute("CREATE OR REPLACE TEMP VIEW " + query::quote_identifier(t.name) + " AS " +
-                 scan_sql(*want.second, impl_->warehouse_dir / t.location));
-    session->views[name] = want.first;
+                 scan_sql(*want.second, warehouse_dir / t.location));
+    session.views[name] = want.first;
   }
+}
 
-  answer.page = query::run_user_query(conn, sql, {options.page, options.per_page}, options.time_limit);
-  // A fresh connection starts from a random seed; setseed() in this query must not decide the next one's.
-  // Reseeding costs a statement (0.5 ms), so only queries that may have called it pay for it.
-  if (may_set_seed(sql)) conn.execute("SELECT setseed(?)", {impl_->next_seed()});
+// A fresh connection starts from a random seed; setseed() in this query must not decide the next one's.
+// Reseeding costs a statement (0.5 ms), so only queries that may have called it pay for it.
+void Warehouse::Impl::reseed_after(QuerySession& session, const std::string& sql) {
+  if (may_set_seed(sql)) session.conn.execute("SELECT setseed(?)", {next_seed()});
+}
+
+QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options,
+                             const std::vector<std::string>& required_tables) {
+  auto session = impl_->sessions.take();
+  QueryAnswer answer;
+  impl_->bind_views(*session, sql, options, required_tables, answer);
+  answer.page = query::run_user_query(session->conn, sql, {options.page, options.per_page},
+                                      {options.time_limit, options.cancelled});
+  impl_->reseed_after(*session, sql);
   session.keep();
   return answer;
+}
+
+QueryAnswer Warehouse::query_with(const std::string& sql, const QueryOptions& options,
+                                  const std::function<void(query::Connection&, const QueryAnswer&)>& run,
+                                  const std::vector<std::string>& required_tables) {
+  auto session = impl_->sessions.take();
+  QueryAnswer answer;
+  impl_->bind_views(*session, sql, options, required_tables, answer);
+  run(session->conn, answer);
+  impl_->reseed_after(*session, sql);
+  session.keep();
+  return answer;
+}
+
+const std::filesystem::path& Warehouse::temp_dir() const { return impl_->temp_dir; }
+
+int64_t version_at(const DeltaLog& log, int64_t time_ms) {
+  int64_t lo = 0, hi = log.latest_version(), found = -1;
+  while (lo <= hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (log.read_commit(mid).info.timestamp <= time_ms) {
+      found = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return found;
 }
 
 }  // namespace superstore::storage

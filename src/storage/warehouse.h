@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -31,11 +32,16 @@ struct WarehouseOptions {
   int threads = 0;                 // DuckDB threads; 0: one per core
 };
 
+// Time travel: which version of a table a query reads. The first that applies wins: the table's entry in
+// `table_versions`, then `version`, then the version current at `as_of_ms`; without any, the latest.
 struct QueryOptions {
   int64_t page = 1;
   int64_t per_page = 30;
-  std::optional<int64_t> version;  // time travel: read every table as of this log version
+  std::map<std::string, int64_t> table_versions;  // by table name (any case): read that table at that version
+  std::optional<int64_t> version;                 // read every table as of this log version
+  std::optional<int64_t> as_of_ms;                // read every table as it was at this time (ms since the epoch)
   std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
+  std::function<bool()> cancelled;  // see query::QueryControl: true stops the query with Error(Cancelled)
 };
 
 // One table a query read, at the snapshot it read.
@@ -52,6 +58,12 @@ struct QueryAnswer {
   std::vector<std::string> tables;  // the superstore tables the query read
   std::vector<TableRead> read;      // the same tables, in the same order, with their snapshots
 };
+
+// The version of a table's log that was current at `time_ms` (the newest commit whose commitInfo
+// timestamp is not later), or -1 when the table's first commit is later. Commit times are taken to rise
+// with the version, as the Delta protocol expects of writers; a binary search reads about log2(versions)
+// commits.
+int64_t version_at(const DeltaLog& log, int64_t time_ms);
 
 class Warehouse {
  public:
@@ -96,6 +108,15 @@ class Warehouse {
   // connections whose views are reused while their tables' snapshots stay current.
   QueryAnswer query(const std::string& sql, const QueryOptions& options,
                     const std::vector<std::string>& required_tables = {});
+  // Prepares a pooled connection for `sql` as query() does (views of its tables at the versions
+  // `options` asks for), then lets `run` run it: e.g. query::export_user_query, which writes the whole
+  // result to a file. `run` learns the tables first, and must pass `options.cancelled` on. Returns what
+  // query() returns but the page.
+  QueryAnswer query_with(const std::string& sql, const QueryOptions& options,
+                         const std::function<void(query::Connection& connection, const QueryAnswer& tables)>& run,
+                         const std::vector<std::string>& required_tables = {});
+  // DATA_DIR/tmp, absolute: where uploads and exports are written, and which the sandbox lets DuckDB use.
+  const std::filesystem::path& temp_dir() const;
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/columns.h"
+#include "common/instant.h"
 #include "common/types.h"
 
 namespace superstore::fakedata::spec {
@@ -35,9 +36,7 @@ bool converts_to(Type from, ColumnType to);
 // booleans as true/false, timestamps and dates in ISO 8601. Appends to `out`.
 void append_text(const Column& in, size_t i, Type type, std::string& out);
 
-// "2024-06-01", "2024-06-01T09:30:00Z", "2024-06-01 09:30:00.25+02:00" -> microseconds since the epoch
-// (UTC); nothing when the text is not such a date or time or names no real day.
-std::optional<int64_t> parse_instant_us(std::string_view text);
+using superstore::parse_instant_us;  // common/instant.h
 
 // UTF-8 text by characters (code points), so that no cut lands inside a character: the number of
 // characters, and the bytes of characters [start, start + count) (clipped to the text).

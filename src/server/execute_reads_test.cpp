@@ -1,0 +1,288 @@
+// POST /execute beyond its JSON pages: whole results as CSV, NDJSON and Parquet downloads (read back by
+// a separate DuckDB and compared with the JSON answer), the Accept header, time travel ("as_of"), and
+// the cancel of a query whose client went away.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "common/log.h"
+#include "common/types.h"
+#include "query/database.h"
+#include "server/test_support.h"
+
+namespace superstore::server {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+class ExecuteReads : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    add_user("ada@example.com", "a-long-password");
+    token = token_for("ada@example.com", "a-long-password");
+  }
+
+  httplib::Headers auth(httplib::Headers extra = {}) const {
+    extra.emplace("Authorization", "Bearer " + token);
+    return extra;
+  }
+  httplib::Result execute(const json& request, httplib::Headers extra = {}) const {
+    return client().Post("/execute", auth(std::move(extra)), request.dump(), "application/json");
+  }
+
+  // things(id, name, price, ok, seen_at): quotes, commas, line breaks, non-ASCII text, NULLs and an empty
+  // string, the kinds of values a CSV or JSON writer can get wrong.
+  catalog::TableInfo make_things() {
+    catalog::NewTable t;
+    t.name = "things";
+    t.columns = {{"id", ColumnType::Int64},
+                 {"name", ColumnType::String},
+                 {"price", ColumnType::Float64},
+                 {"ok", ColumnType::Boolean},
+                 {"seen_at", ColumnType::Timestamp}};
+    auto info = warehouse->create_table(t);
+    const auto csv = dir.path() / "things.csv";
+    std::ofstream(csv) << "id,name,price,ok,seen_at\n"
+                          "1,plain,1.5,true,2024-01-31 10:00:00\n"
+                          "2,\"say \"\"hi\"\", ok\",-2.25,false,1969-07-20T20:17:40Z\n"
+                          "3,\"two\nlines\",,true,\n"
+                          "4,\"\",0,,2024-02-29T23:59:59.5+02:00\n"
+                          "5,Zoë → 東京,1e10,false,2000-01-01\n"
+                          "6,,3,true,2024-06-01 00:00:00\n";
+    warehouse->insert_file(info, csv);
+    return info;
+  }
+
+  std::string token;
+};
+
+// A file's rows as JSON values, read by a DuckDB of the test's own (no sandbox) with `reader`.
+json rows_read_back(const std::filesystem::path& file, const std::string& reader, const std::string& options_text) {
+  query::DatabaseOptions options;
+  options.sandboxed = false;
+  query::Database db(options);
+  query::Connection conn(db);
+  auto r = conn.execute("SELECT id, name, price, ok, CAST(seen_at AS TIMESTAMPTZ) AS seen_at FROM " + reader + "(" +
+                        query::quote_literal(file.string()) + options_text + ") ORDER BY id");
+  json rows = json::array();
+  for (size_t row = 0; row < r.row_count(); ++row) {
+    json object = json::object();
+    for (size_t col = 0; col < r.column_count(); ++col) object[r.column_name(col)] = r.value_as_json(col, row);
+    rows.push_back(object);
+  }
+  return rows;
+}
+
+TEST_F(ExecuteReads, EachDownloadFormatHoldsTheRowsOfTheJsonAnswer) {
+  make_things();
+  const std::string sql = "SELECT id, name, price, ok, seen_at FROM things ORDER BY id";
+  auto page = execute({{"query", sql}});
+  ASSERT_TRUE(page);
+  ASSERT_EQ(page->status, 200) << page->body;
+  const json expected = json::parse(page->body)["data"]["rows"];
+  ASSERT_EQ(expected.size(), 6u);
+
+  struct Case {
+    std::string format, media_type, extension, reader, options;
+  };
+  // A quoted "" is the empty string, an unquoted empty field NULL, as RFC 4180 files are read elsewhere.
+  for (const Case& c : {Case{"csv", "text/csv", ".csv", "read_csv", ", allow_quoted_nulls = false"},
+                        Case{"ndjson", "application/x-ndjson", ".ndjson", "read_ndjson", ""},
+                        Case{"parquet", "application/vnd.apache.parquet", ".parquet", "read_parquet", ""}}) {
+    SCOPED_TRACE(c.format);
+    auto r = execute({{"query", sql}, {"format", c.format}});
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 200) << r->body;
+    EXPECT_EQ(r->get_header_value("Content-Type"), c.media_type);
+    EXPECT_EQ(r->get_header_value("Content-Disposition"), "attachment; filename=\"things" + c.extension + "\"");
+    EXPECT_EQ(r->get_header_value("X-Table-Versions"), "things=1");
+    const auto file = dir.path() / ("download" + c.extension);
+    std::ofstream(file, std::ios::binary) << r->body;
+    EXPECT_EQ(rows_read_back(file, c.reader, c.options), expected);
+  }
+  // Nothing stays behind in the temp folder.
+  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+}
+
+TEST_F(ExecuteReads, AcceptChoosesTheFormatWhenTheRequestNamesNone) {
+  auto csv = execute({{"query", "SELECT 1 AS x"}}, {{"Accept", "application/x-ndjson;q=0.5, text/csv"}});
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->get_header_value("Content-Type"), "text/csv");
+  EXPECT_EQ(csv->body, "x\n1\n");
+
+  auto any = execute({{"query", "SELECT 1 AS x"}}, {{"Accept", "*/*"}});
+  ASSERT_TRUE(any);
+  EXPECT_EQ(any->get_header_value("Content-Type"), "application/json");
+
+  auto named = execute({{"query", "SELECT 1 AS x"}, {"format", "ndjson"}}, {{"Accept", "text/csv"}});
+  ASSERT_TRUE(named);
+  EXPECT_EQ(named->body, "{\"x\":1}\n");
+
+  auto refused = execute({{"query", "SELECT 1"}}, {{"Accept", "image/png"}});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 406);
+  EXPECT_NE(body(refused)["error"].get<std::string>().find("text/csv"), std::string::npos) << refused->body;
+
+  auto unknown = execute({{"query", "SELECT 1"}, {"format", "xlsx"}});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 400);
+  EXPECT_EQ(body(unknown)["error"], "field \"format\" must be one of json, csv, ndjson, parquet, arrow, not 'xlsx'");
+}
+
+TEST_F(ExecuteReads, ADownloadThatFailsBeforeItsFirstByteAnswersAsAnyError) {
+  auto bad = execute({{"query", "SELECT nope FROM things"}, {"format", "csv"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(body(bad)["error"].get<std::string>().find("things"), std::string::npos) << bad->body;
+
+  auto write = execute({{"query", "COPY (SELECT 1) TO 'x.csv'"}, {"format", "csv"}});
+  ASSERT_TRUE(write);
+  EXPECT_EQ(write->status, 400);
+  EXPECT_NE(body(write)["error"].get<std::string>().find("COPY statement"), std::string::npos) << write->body;
+
+  // Trailing semicolons and a trailing line comment still fit the download.
+  auto tail = execute({{"query", "SELECT 7 AS x; -- seven"}, {"format", "csv"}});
+  ASSERT_TRUE(tail);
+  EXPECT_EQ(tail->status, 200) << tail->body;
+  EXPECT_EQ(tail->body, "x\n7\n");
+  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+}
+
+TEST_F(ExecuteReads, ALargeDownloadIsStreamedInChunksAndArrivesWhole) {
+  constexpr int64_t kRows = 2'000'000;
+  httplib::Client c = client();
+  c.set_read_timeout(60);
+  int64_t bytes = 0, lines = 0;
+  size_t largest_piece = 0;
+  httplib::Request request;
+  request.method = "POST";
+  request.path = "/execute";
+  request.headers = auth();
+  request.body = json{{"query", "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(" + std::to_string(kRows) + ")"},
+                      {"format", "csv"}}
+                     .dump();
+  request.set_header("Content-Type", "application/json");
+  std::string last_line;
+  request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    bytes += static_cast<int64_t>(size);
+    largest_piece = std::max(largest_piece, size);
+    for (size_t i = 0; i < size; ++i) {
+      if (data[i] == '\n') {
+        ++lines;
+      } else if (lines == kRows) {
+        last_line += data[i];
+      }
+    }
+    return true;
+  };
+  httplib::Response response;
+  httplib::Error error = httplib::Error::Success;
+  ASSERT_TRUE(c.send(request, response, error)) << httplib::to_string(error);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.get_header_value("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(lines, kRows + 1);  // the header and every row
+  EXPECT_GT(bytes, 70'000'000);
+  EXPECT_EQ(last_line.rfind(std::to_string(kRows - 1) + ",", 0), 0u) << last_line;
+  EXPECT_EQ(last_line.size(), std::to_string(kRows - 1).size() + 1 + 32) << last_line;  // and a whole md5
+  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+}
+
+// Sends `request` over a raw socket and closes it after `wait`, without reading the answer.
+void send_and_hang_up(int port, const std::string& request, std::chrono::milliseconds wait) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+  std::this_thread::sleep_for(wait);
+  ::close(fd);
+}
+
+std::string raw_execute(int port, const std::string& token, const json& body) {
+  const std::string text = body.dump();
+  return "POST /execute HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nAuthorization: Bearer " + token +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) + "\r\n\r\n" + text;
+}
+
+TEST_F(ExecuteReads, AQueryWhoseClientHangsUpIsCancelledAndFreesItsConnection) {
+  stop_server();
+  query_limits.time_limit = 120s;  // far beyond the test: only the cancel can stop the query in time
+  server_options.worker_threads = 2;
+  start_server();
+  log::set_quiet(false);
+  StderrCapture capture;
+  const std::string endless = "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3";
+
+  const auto started = std::chrono::steady_clock::now();
+  send_and_hang_up(port, raw_execute(port, token, {{"query", endless}}), 300ms);
+  send_and_hang_up(port, raw_execute(port, token, {{"query", endless}, {"format", "csv"}}), 300ms);
+  // With both queries gone, a query is answered at once, and so is the next one on the two workers.
+  for (int i = 0; i < 2; ++i) {
+    auto r = execute({{"query", "SELECT 42 AS x"}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200) << r->body;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  stop_server();  // joins the workers, so every line is written
+  const std::string log_text = capture.finish();
+  EXPECT_NE(log_text.find("POST /execute 499 "), std::string::npos) << log_text;
+  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+}
+
+TEST_F(ExecuteReads, AsOfReadsAVersionOfEachTableOrTheVersionCurrentAtATime) {
+  auto info = make_things();  // version 1: 6 rows
+  std::this_thread::sleep_for(5ms);
+  const auto between = std::chrono::system_clock::now();
+  std::this_thread::sleep_for(5ms);
+  warehouse->delete_where(info, "id > 4");  // version 2: 4 rows
+  auto count = [&](const json& as_of) {
+    auto r = execute({{"query", "SELECT count(*) AS n FROM things"}, {"as_of", as_of}});
+    EXPECT_TRUE(r);
+    return r ? body(r) : json();
+  };
+  EXPECT_EQ(count(nullptr)["data"]["rows"][0]["n"], 4);
+  EXPECT_EQ(count(nullptr)["stats"]["versions"], (json{{"things", 2}}));
+  json v1 = count({{"THINGS", 1}});
+  EXPECT_EQ(v1["data"]["rows"][0]["n"], 6);
+  EXPECT_EQ(v1["stats"]["versions"], (json{{"things", 1}}));
+  EXPECT_EQ(count({{"things", 0}})["data"]["rows"][0]["n"], 0);
+
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(between.time_since_epoch()).count();
+  const std::string at = format_timestamp_us(ms * 1000);
+  json then = count(at);
+  EXPECT_EQ(then["data"]["rows"][0]["n"], 6) << at << " " << then.dump();
+  EXPECT_EQ(then["stats"]["versions"], (json{{"things", 1}}));
+
+  // A download reads the same version and says so.
+  auto csv = execute({{"query", "SELECT count(*) AS n FROM things"}, {"as_of", {{"things", 1}}}, {"format", "csv"}});
+  ASSERT_TRUE(csv);
+  EXPECT_EQ(csv->body, "n\n6\n");
+  EXPECT_EQ(csv->get_header_value("X-Table-Versions"), "things=1");
+
+  EXPECT_EQ(count({{"things", 9}})["error"], "table 'things' has versions 0 to 2; there is no version 9");
+  EXPECT_EQ(count({{"things", -1}})["error"], "as_of: the version of table 'things' must be a whole number from 0, not -1");
+  EXPECT_EQ(count({{"stuff", 1}})["error"], "as_of: table 'stuff' does not exist");
+  EXPECT_EQ(count("yesterday")["error"], "field \"as_of\" must be a time such as 2025-06-01T00:00:00Z, not 'yesterday'");
+  EXPECT_NE(count("2001-01-01T00:00:00Z")["error"].get<std::string>().find("did not exist yet at 2001-01-01T00:00:00Z"),
+            std::string::npos);
+  EXPECT_NE(count(json::array())["error"].get<std::string>().find("field \"as_of\" must be a time"), std::string::npos);
+
+  catalog::NewTable other;
+  other.name = "other";
+  other.columns = {{"id", ColumnType::Int64}};
+  warehouse->create_table(other);
+  EXPECT_EQ(count({{"other", 0}})["error"], "as_of names table 'other', which the query does not read");
+}
+
+}  // namespace
+}  // namespace superstore::server

@@ -1,0 +1,212 @@
+#include "server/result_stream.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "common/strings.h"
+#include "query/result_export.h"
+#include "server/client_watch.h"
+
+namespace superstore::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Results complete within this size when the answer starts go out whole, with a Content-Length; the
+// answer starts once this much is written or the query is done.
+constexpr int64_t kWholeAnswerBytes = 4 << 20;
+constexpr size_t kChunkBytes = 256 << 10;
+
+std::string random_name() {
+  std::random_device rd;
+  return std::to_string((static_cast<uint64_t>(rd()) << 32) | rd());
+}
+
+// One download: the query running into `path` on `worker`, and what the response has read of it.
+struct Download {
+  std::filesystem::path path;
+  std::thread worker;
+  std::mutex mutex;
+  std::condition_variable progress;
+  bool done = false;   // guarded by mutex
+  bool bound = false;  // guarded by mutex: `answer` holds the tables the query reads
+  std::exception_ptr error;
+  storage::QueryAnswer answer;  // written by the worker before `bound` is set
+  std::atomic<bool> abandoned{false};  // the response ended before the whole file was sent
+  int fd = -1;
+  int64_t sent = 0;
+
+  ~Download() {
+    abandoned = true;
+    if (worker.joinable()) worker.join();
+    if (fd >= 0) ::close(fd);
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+  }
+
+  bool finished() {
+    std::lock_guard lock(mutex);
+    return done;
+  }
+  int64_t written() const {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    return ec ? 0 : static_cast<int64_t>(size);
+  }
+  // Waits until the query is done, or has written `bytes` (at most `timeout` when given). Every query
+  // ends, by its time limit if not sooner.
+  void wait(int64_t bytes, std::optional<std::chrono::milliseconds> timeout = std::nullopt) {
+    const auto until = std::chrono::steady_clock::now() + timeout.value_or(std::chrono::hours(24 * 365));
+    std::unique_lock lock(mutex);
+    while (!done && !(bound && written() >= bytes) && std::chrono::steady_clock::now() < until) {
+      progress.wait_for(lock, 5ms);
+    }
+  }
+  // Up to `max` bytes from where the response is; empty when nothing new is written yet.
+  std::string read_next(size_t max) {
+    if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return {};
+    std::string buffer(max, '\0');
+    const ssize_t n = ::pread(fd, buffer.data(), max, sent);
+    buffer.resize(n > 0 ? static_cast<size_t>(n) : 0);
+    sent += static_cast<int64_t>(buffer.size());
+    return buffer;
+  }
+};
+
+// The worker. `download` outlives it: ~Download joins it.
+void run_query(Download* download, storage::Warehouse& warehouse, const std::string& sql,
+               const storage::QueryOptions& options, ResultFormat format,
+               const std::vector<std::string>& required_tables) {
+  try {
+    warehouse.query_with(
+        sql, options,
+        [&](query::Connection& connection, const storage::QueryAnswer& tables) {
+          {
+            std::lock_guard lock(download->mutex);
+            download->answer = tables;
+            download->bound = true;
+          }
+          query::QueryControl control{options.time_limit, options.cancelled};
+          switch (format) {
+            case ResultFormat::Csv:
+              return query::export_user_query(connection, sql, query::ExportFormat::Csv, download->path, control);
+            case ResultFormat::Ndjson:
+              return query::export_user_query(connection, sql, query::ExportFormat::Ndjson, download->path, control);
+            case ResultFormat::Parquet:
+              return query::export_user_query(connection, sql, query::ExportFormat::Parquet, download->path, control);
+            case ResultFormat::Arrow:
+            case ResultFormat::Json:
+              break;
+          }
+          fail(ErrorCode::Internal, "no download writer for this format");
+        },
+        required_tables);
+  } catch (...) {
+    download->error = std::current_exception();
+  }
+  std::lock_guard lock(download->mutex);
+  download->done = true;
+  download->progress.notify_all();
+}
+
+// "fake_orders.csv" for a query of one table, "result.csv" otherwise.
+std::string file_name(const storage::QueryAnswer& answer, ResultFormat format) {
+  std::string stem = answer.tables.size() == 1 ? answer.tables.front() : "result";
+  return stem + std::string(format_info(format).extension);
+}
+
+void set_headers(httplib::Response& response, const storage::QueryAnswer& answer, ResultFormat format) {
+  response.set_header("Content-Disposition", "attachment; filename=\"" + file_name(answer, format) + "\"");
+  // What the JSON answer's stats say about versions, for a body that has no room for them.
+  std::string versions;
+  for (const auto& t : answer.read) {
+    versions += (versions.empty() ? "" : ", ") + t.name + "=" + std::to_string(t.version);
+  }
+  if (!versions.empty()) response.set_header("X-Table-Versions", versions);
+}
+
+}  // namespace
+
+const std::vector<ResultFormatInfo>& result_formats() {
+  static const std::vector<ResultFormatInfo> formats = {
+      {ResultFormat::Json, "json", "application/json", ".json"},
+      {ResultFormat::Csv, "csv", "text/csv", ".csv"},
+      {ResultFormat::Ndjson, "ndjson", "application/x-ndjson", ".ndjson"},
+      {ResultFormat::Parquet, "parquet", "application/vnd.apache.parquet", ".parquet"},
+      {ResultFormat::Arrow, "arrow", "application/vnd.apache.arrow.stream", ".arrows"},
+  };
+  return formats;
+}
+
+const ResultFormatInfo& format_info(ResultFormat format) {
+  for (const auto& f : result_formats()) {
+    if (f.format == format) return f;
+  }
+  return result_formats().front();
+}
+
+void send_result_download(ServerContext& context, Call& call, const std::string& sql, storage::QueryOptions options,
+                          ResultFormat format, const std::vector<std::string>& required_tables) {
+  auto download = std::make_shared<Download>();
+  download->path = context.warehouse.temp_dir() / ("result-" + random_name() + std::string(format_info(format).extension));
+  // The query stops when the client leaves while it runs (the handler still waits), or once the response
+  // was abandoned (the client left while the file was being sent).
+  options.cancelled = [gone = client_gone_check(call.request), download = download.get()] {
+    return download->abandoned.load() || gone();
+  };
+  download->worker =
+      std::thread(run_query, download.get(), std::ref(context.warehouse), sql, options, format, required_tables);
+  download->wait(kWholeAnswerBytes);
+
+  if (download->finished()) {
+    download->worker.join();
+    if (download->error) std::rethrow_exception(download->error);
+    if (download->written() <= kWholeAnswerBytes) {
+      set_headers(call.response, download->answer, format);
+      std::string body = download->read_next(static_cast<size_t>(download->written()));
+      call.response.set_content(std::move(body), std::string(format_info(format).media_type));
+      return;
+    }
+  }
+  // The answer's tables are known once the views are made, which precedes the first byte of the file.
+  set_headers(call.response, download->answer, format);
+  call.response.set_chunked_content_provider(
+      std::string(format_info(format).media_type),
+      [download](size_t, httplib::DataSink& sink) {
+        std::string bytes = download->read_next(kChunkBytes);
+        if (!bytes.empty()) return sink.write(bytes.data(), bytes.size());
+        if (download->finished()) {
+          // Nothing more will come; but the writer may have added bytes since the read above.
+          bytes = download->read_next(kChunkBytes);
+          if (!bytes.empty()) return sink.write(bytes.data(), bytes.size());
+          if (download->error) {
+            try {
+              std::rethrow_exception(download->error);
+            } catch (const std::exception& e) {
+              log::warn(std::string("download cut short: ") + e.what());
+            }
+            return false;  // closes the connection before the last chunk: the client sees a cut transfer
+          }
+          sink.done();
+          return true;
+        }
+        // Nothing new yet: wait a little, and let httplib ask again (it checks that the client is still there).
+        download->wait(download->sent + 1, 50ms);
+        return true;
+      },
+      [download](bool) { download->abandoned = true; });
+}
+
+}  // namespace superstore::server
