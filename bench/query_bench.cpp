@@ -8,11 +8,7 @@
 // then request throughput and p50/p99 latency of /execute under concurrent load from a second process
 // (wrk, from Debian's packages).
 // Usage: query_bench SUPERSTORE_BINARY [--scales 1,100] [--runs 31] [--wrk-seconds 5]
-#include <fcntl.h>
 #include <httplib.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -24,12 +20,11 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "bench_server.h"
 #include "query/database.h"
 
-extern char** environ;
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using superstore::query::quote_literal;
@@ -52,65 +47,6 @@ const char* kQueries[][2] = {
      "total_inventory FROM fake_products GROUP BY category"},
 };
 const char* kTables[] = {"fake_users", "fake_orders", "fake_analytics", "fake_products"};
-
-struct Server {
-  pid_t pid = -1;
-  int port = 0;
-  fs::path data_dir;
-};
-
-// Starts `superstore serve` in dev mode on an ephemeral port and waits for its "listening on" line.
-Server start_server(const std::string& binary, int64_t scale) {
-  Server s;
-  s.data_dir =
-      fs::temp_directory_path() / ("superstore-qbench-" + std::to_string(getpid()) + "-" + std::to_string(scale));
-  fs::remove_all(s.data_dir);
-  fs::create_directories(s.data_dir);
-  fs::path out = s.data_dir / "serve.out";
-  std::vector<std::string> env = {"APP_ENV=dev",
-                                  "PORT=0",
-                                  "HOST=127.0.0.1",
-                                  "DATA_DIR=" + s.data_dir.string(),
-                                  "USER_EMAIL=bench@example.com",
-                                  "USER_PASSWORD=bench-password-1",
-                                  "FAKE_DATA_SCALE=" + std::to_string(scale),
-                                  "PATH=/usr/bin:/bin"};
-  std::vector<char*> envp, argv;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string bin = binary, serve = "serve";
-  argv = {bin.data(), serve.data(), nullptr};
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&fa, 2, (s.data_dir / "serve.err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  if (posix_spawn(&s.pid, binary.c_str(), &fa, nullptr, argv.data(), envp.data()) != 0) {
-    std::fprintf(stderr, "cannot start %s\n", binary.c_str());
-    std::exit(1);
-  }
-  posix_spawn_file_actions_destroy(&fa);
-  for (int i = 0; i < 6000 && s.port == 0; ++i) {
-    std::ifstream in(out);
-    std::string line;
-    while (std::getline(in, line)) {
-      auto at = line.find("listening on http://");
-      if (at != std::string::npos) s.port = std::stoi(line.substr(line.rfind(':') + 1));
-    }
-    if (s.port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  if (s.port == 0) {
-    std::fprintf(stderr, "server did not start; see %s\n", (s.data_dir / "serve.err").c_str());
-    std::exit(1);
-  }
-  return s;
-}
-
-void stop_server(Server& s) {
-  kill(s.pid, SIGTERM);
-  int status = 0;
-  waitpid(s.pid, &status, 0);
-  fs::remove_all(s.data_dir);
-}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
@@ -144,7 +80,11 @@ int main(int argc, char** argv) {
   }
 
   for (int64_t scale : scales) {
-    Server server = start_server(binary, scale);
+    // Dev data at this scale: the fake tables are made at start-up, before "listening on".
+    const fs::path data_dir =
+        fs::temp_directory_path() / ("superstore-qbench-" + std::to_string(getpid()) + "-" + std::to_string(scale));
+    bench::Server server =
+        bench::start_server(binary, data_dir, {"APP_ENV=dev", "FAKE_DATA_SCALE=" + std::to_string(scale)});
     httplib::Client http("127.0.0.1", server.port);
     http.set_read_timeout(300, 0);
     // One connection for all requests, as applications (and wrk below) keep theirs: a TCP handshake per
@@ -152,13 +92,7 @@ int main(int argc, char** argv) {
     // headers, would wait for the server's delayed ACK (40 ms) on a connection past its first requests.
     http.set_keep_alive(true);
     http.set_tcp_nodelay(true);
-    auto login = http.Post("/auth/jwt/login", "username=bench%40example.com&password=bench-password-1",
-                           "application/x-www-form-urlencoded");
-    if (!login || login->status != 200) {
-      std::fprintf(stderr, "login failed\n");
-      return 1;
-    }
-    std::string token = nlohmann::json::parse(login->body)["access_token"];
+    const std::string token = bench::login(http);
     httplib::Headers auth = {{"Authorization", "Bearer " + token}};
 
     // The peer reads the very files the server wrote: DuckDB as it comes, and (for information) DuckDB
@@ -264,7 +198,7 @@ int main(int argc, char** argv) {
       }
       pclose(p);
     }
-    stop_server(server);
+    bench::stop_server(server);
   }
   std::printf("target: /execute within 1.1x of direct DuckDB at scale 100\n");
   return 0;

@@ -4,3 +4,4 @@ set -euo pipefail
 build=${1:-build-bench}
 "$build/bench/fakedata_bench"
 "$build/bench/query_bench" "$build/superstore"
+"$build/bench/data_api_bench" "$build/superstore"

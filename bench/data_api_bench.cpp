@@ -1,0 +1,305 @@
+// Data API benchmark (issue 13): getting rows into and out of superstore, beside DuckDB doing the same work
+// in this process, with the peak memory of whoever did it beside every time.
+//   - Upload: a CSV of --rows rows (9 columns: integers, floats, text with quoted commas and quotes,
+//     timestamps, booleans; made by DuckDB's COPY first, not timed) loaded
+//       (a) through POST /table/{id}/rows (Content-Type: text/csv) on a real `superstore serve`, the body
+//           streamed from the file,
+//       (b) through `superstore insert NAME FILE`, a child process on the same DATA_DIR,
+//       (c) the peer: DuckDB's read_csv of the same file, COPY'd to one Parquet file.
+//   - Download: twice the uploaded table (UNION ALL of itself) through POST /execute with "format":
+//     "parquet" and "csv", the body counted as it arrives and never kept, beside the peer: DuckDB's COPY of
+//     the same query over read_parquet of the same table files to a Parquet or CSV file.
+//   - Peak memory: the server's VmHWM over each of its phases (reset before each through clear_refs), the
+//     CLI child's ru_maxrss, and this process's VmHWM over each peer phase (reset the same way).
+// Usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1]
+#include <fcntl.h>
+#include <httplib.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "bench_server.h"
+#include "common/allocator.h"
+#include "query/database.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+using superstore::query::quote_literal;
+
+namespace {
+
+struct Column {
+  const char* name;
+  const char* type;    // superstore's
+  const char* duckdb;  // DuckDB's, as the table stores it
+};
+const Column kColumns[] = {
+    {"id", "Int64", "BIGINT"},         {"customer_id", "Int32", "INTEGER"},
+    {"amount", "Float64", "DOUBLE"},   {"quantity", "Int32", "INTEGER"},
+    {"status", "String", "VARCHAR"},   {"city", "String", "VARCHAR"},
+    {"note", "String", "VARCHAR"},     {"created_at", "Timestamp", "TIMESTAMPTZ"},
+    {"is_gift", "Boolean", "BOOLEAN"},
+};
+
+// About 100 bytes a row. Values are hashes of the row number, so every run writes the same file. Cities
+// and notes hold commas (the writer quotes those fields) and some notes hold double quotes (doubled).
+std::string generate_sql(int64_t rows, const fs::path& csv) {
+  return "COPY (SELECT i AS id, (hash(i) % 200000)::INTEGER AS customer_id, "
+         "round((hash(i * 7) % 10000000) / 100.0, 2) AS amount, (hash(i * 13) % 20 + 1)::INTEGER AS quantity, "
+         "['pending', 'shipped', 'delivered', 'cancelled', 'returned'][(hash(i * 17) % 5)::INTEGER + 1] AS status, "
+         "['Berlin', 'Paris', 'New York, NY', 'São Paulo', 'Tokyo', 'Portland, OR', 'Lagos', 'Sydney']"
+         "[(hash(i * 19) % 8)::INTEGER + 1] AS city, "
+         "'order ' || i || ' for customer ' || (hash(i) % 200000) || ['', ', gift wrapped', ', leave at door', "
+         "', said \"ring twice\"'][(hash(i * 23) % 4)::INTEGER + 1] AS note, "
+         "TIMESTAMP '2024-01-01' + to_seconds((hash(i * 29) % 31536000)::BIGINT) AS created_at, "
+         "hash(i * 31) % 10 = 0 AS is_gift "
+         "FROM range(" +
+         std::to_string(rows) + ") t(i)) TO " + quote_literal(csv.string()) + " (FORMAT csv, HEADER true)";
+}
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// Runs `binary args...` with `env`, its output to `out`; returns its exit status and, through `maxrss_mib`,
+// its peak resident set (wait4's ru_maxrss).
+int run_child(const std::string& binary, std::vector<std::string> args, std::vector<std::string> env,
+              const fs::path& out, double* maxrss_mib) {
+  std::vector<char*> argv, envp;
+  std::string bin = binary;
+  argv.push_back(bin.data());
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv.data(), envp.data()) != 0) {
+    std::fprintf(stderr, "cannot start %s\n", binary.c_str());
+    std::exit(1);
+  }
+  posix_spawn_file_actions_destroy(&fa);
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  if (maxrss_mib) *maxrss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+void must(bool ok, const std::string& what) {
+  if (!ok) {
+    std::fprintf(stderr, "%s\n", what.c_str());
+    std::exit(1);
+  }
+}
+
+struct Figure {
+  double seconds = 0;
+  double peak_mib = 0;
+  uint64_t bytes = 0;
+};
+
+void print_line(const char* what, const Figure& f, const Figure& peer) {
+  std::printf("%-40s %9.2f %10.0f %11.1f", what, f.seconds, f.peak_mib, static_cast<double>(f.bytes) / 1e6);
+  if (&f == &peer) {
+    std::printf("     (peer)\n");
+  } else {
+    std::printf(" %9.2fx\n", f.seconds / peer.seconds);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  superstore::tune_allocator_for_bulk_work();  // as superstore's main does; it applies to the peers too
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1]\n");
+    return 2;
+  }
+  const std::string binary = fs::absolute(argv[1]).string();
+  int64_t rows = 5'000'000;
+  int runs = 1;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--rows") {
+      rows = std::stoll(v);
+    } else if (a == "--runs") {
+      runs = std::stoi(v);
+    } else {
+      std::fprintf(stderr, "unknown option %s\n", a.c_str());
+      return 2;
+    }
+  }
+
+  const fs::path work = fs::temp_directory_path() / ("superstore-dbench-" + std::to_string(getpid()));
+  fs::remove_all(work);
+  fs::create_directories(work);
+  const fs::path csv = work / "upload.csv", data_dir = work / "data";
+
+  superstore::query::DatabaseOptions o;
+  o.sandboxed = false;
+  superstore::query::Database db(o);
+  superstore::query::Connection peer(db);
+  auto t0 = Clock::now();
+  peer.execute(generate_sql(rows, csv));
+  const uint64_t csv_bytes = fs::file_size(csv);
+  std::printf("upload: %lld rows, %zu columns, CSV of %.1f MB (made by DuckDB in %.1f s, not timed)\n",
+              static_cast<long long>(rows), std::size(kColumns), static_cast<double>(csv_bytes) / 1e6,
+              seconds_since(t0));
+
+  // A production server (not dev: no fake tables), with room for the upload and the downloads' queries.
+  bench::Server server = bench::start_server(
+      binary, data_dir,
+      {"APP_ENV=prod", "MAX_UPLOAD_BYTES=" + std::to_string(std::max<uint64_t>(csv_bytes * 2, 1ULL << 30)),
+       "QUERY_TIME_LIMIT=3600"});
+  httplib::Client http("127.0.0.1", server.port);
+  http.set_keep_alive(true);
+  http.set_tcp_nodelay(true);
+  http.set_read_timeout(3600, 0);
+  http.set_write_timeout(3600, 0);
+  const std::string token = bench::login(http);
+  const httplib::Headers auth = {{"Authorization", "Bearer " + token}};
+
+  nlohmann::json columns = nlohmann::json::array();
+  std::string column_list, read_columns;
+  for (const auto& c : kColumns) {
+    columns.push_back({{"name", c.name}, {"type", c.type}});
+    column_list += (column_list.empty() ? "" : ",") + std::string(c.name) + ":" + c.type;
+    read_columns += (read_columns.empty() ? "" : ", ") + quote_literal(c.name) + ": " + quote_literal(c.duckdb);
+  }
+  const std::vector<std::string> cli_env = bench::child_environment(data_dir, {"APP_ENV=prod"});
+  const fs::path cli_out = work / "cli.out";
+
+  std::string download_table;
+  fs::path download_dir;
+  std::printf("\n%-40s %9s %10s %11s %10s\n", "upload", "seconds", "peak MiB", "MB", "vs duckdb");
+  for (int run = 1; run <= runs; ++run) {
+    // (c) The peer first: DuckDB reads the CSV with the table's types and writes one Parquet file.
+    Figure duck;
+    const fs::path peer_parquet = work / "peer-upload.parquet";
+    bench::reset_peak_rss(0);
+    t0 = Clock::now();
+    peer.execute("COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) + ", header = true, columns = {" +
+                 read_columns + "})) TO " + quote_literal(peer_parquet.string()) + " (FORMAT parquet)");
+    duck.seconds = seconds_since(t0);
+    duck.peak_mib = bench::peak_rss_mib(0);
+    duck.bytes = fs::file_size(peer_parquet);
+    fs::remove(peer_parquet);
+
+    // (a) POST /table/{id}/rows, the body read from the file a MiB at a time as the socket takes it.
+    const std::string name = "upload_http_" + std::to_string(run);
+    auto created =
+        http.Post("/tables", auth, nlohmann::json{{"name", name}, {"columns", columns}}.dump(), "application/json");
+    must(created && created->status == 201, "POST /tables failed: " + (created ? created->body : "no answer"));
+    const auto created_json = nlohmann::json::parse(created->body);
+    const auto& table = created_json.contains("table") ? created_json["table"] : created_json;
+    const int64_t id = table["id"];
+    const int fd = open(csv.c_str(), O_RDONLY);
+    must(fd >= 0, "cannot open " + csv.string());
+    std::vector<char> buffer(1 << 20);
+    Figure api;
+    bench::reset_peak_rss(server.pid);
+    t0 = Clock::now();
+    auto uploaded = http.Post(
+        "/table/" + std::to_string(id) + "/rows", auth, csv_bytes,
+        [&](size_t offset, size_t length, httplib::DataSink& sink) {
+          const ssize_t n = pread(fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
+          if (n <= 0) return false;
+          sink.write(buffer.data(), static_cast<size_t>(n));
+          return true;
+        },
+        "text/csv");
+    api.seconds = seconds_since(t0);
+    api.peak_mib = bench::peak_rss_mib(server.pid);
+    close(fd);
+    must(uploaded && uploaded->status == 200,
+         "POST /table/{id}/rows failed: " + (uploaded ? std::to_string(uploaded->status) + " " + uploaded->body
+                                                      : httplib::to_string(uploaded.error())));
+    const auto answer = nlohmann::json::parse(uploaded->body);
+    must(answer["rows_inserted"] == rows, "rows_inserted is " + answer.dump());
+    api.bytes = csv_bytes;
+    if (download_table.empty()) {
+      download_table = name;
+      download_dir = data_dir / "warehouse" / table["location"].get<std::string>();
+    }
+
+    // (b) `superstore insert`, a process of its own on the same DATA_DIR.
+    const std::string cli_name = "upload_cli_" + std::to_string(run);
+    must(run_child(binary, {"table", "create", cli_name, "--columns", column_list}, cli_env, cli_out, nullptr) == 0,
+         "superstore table create failed; see " + cli_out.string());
+    Figure cli;
+    t0 = Clock::now();
+    must(run_child(binary, {"insert", cli_name, csv.string()}, cli_env, cli_out, &cli.peak_mib) == 0,
+         "superstore insert failed; see " + cli_out.string());
+    cli.seconds = seconds_since(t0);
+    cli.bytes = csv_bytes;
+
+    std::printf("run %d: %lld rows in version %lld, %lld micro-partitions\n", run, static_cast<long long>(rows),
+                answer["version"].get<long long>(), answer["micro_partitions_added"].get<long long>());
+    print_line("POST /table/{id}/rows (text/csv)", api, duck);
+    print_line("superstore insert (CLI process)", cli, duck);
+    print_line("duckdb read_csv -> COPY parquet", duck, duck);
+    std::fflush(stdout);
+  }
+
+  // Downloads: the first uploaded table twice over.
+  const std::string query = "SELECT * FROM " + download_table + " UNION ALL SELECT * FROM " + download_table;
+  const std::string files = quote_literal((download_dir / "**" / "*.parquet").string());
+  const std::string peer_query =
+      "SELECT * FROM read_parquet(" + files + ") UNION ALL SELECT * FROM read_parquet(" + files + ")";
+  std::printf("\n%-40s %9s %10s %11s %10s\n", ("download: " + std::to_string(2 * rows) + " rows").c_str(), "seconds",
+              "peak MiB", "MB", "vs duckdb");
+  for (int run = 1; run <= runs; ++run) {
+    for (const char* format : {"parquet", "csv"}) {
+      Figure api, duck;
+      httplib::Request request;
+      request.method = "POST";
+      request.path = "/execute";
+      request.headers = auth;
+      request.set_header("Content-Type", "application/json");
+      request.body = nlohmann::json{{"query", query}, {"format", format}}.dump();
+      std::string start;  // the first bytes, to show an error
+      request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+        if (start.size() < 512) start.append(data, std::min<size_t>(size, 512 - start.size()));
+        api.bytes += size;
+        return true;
+      };
+      bench::reset_peak_rss(server.pid);
+      t0 = Clock::now();
+      auto res = http.send(request);
+      api.seconds = seconds_since(t0);
+      api.peak_mib = bench::peak_rss_mib(server.pid);
+      must(res && res->status == 200, std::string("POST /execute format ") + format + " failed: " +
+                                          (res ? std::to_string(res->status) + " " + start : "no answer"));
+
+      const fs::path out = work / (std::string("peer-download.") + format);
+      bench::reset_peak_rss(0);
+      t0 = Clock::now();
+      peer.execute("COPY (" + peer_query + ") TO " + quote_literal(out.string()) +
+                   (std::string(format) == "csv" ? " (FORMAT csv, HEADER true)" : " (FORMAT parquet)"));
+      duck.seconds = seconds_since(t0);
+      duck.peak_mib = bench::peak_rss_mib(0);
+      duck.bytes = fs::file_size(out);
+      fs::remove(out);
+
+      std::printf("run %d, %s\n", run, format);
+      print_line((std::string("POST /execute \"format\": \"") + format + "\"").c_str(), api, duck);
+      print_line((std::string("duckdb COPY (read_parquet) ") + format).c_str(), duck, duck);
+      std::fflush(stdout);
+    }
+  }
+  bench::stop_server(server);
+  fs::remove_all(work);
+  std::printf("\ntargets (issue 13): upload within 1.3x of DuckDB, download within 1.2x\n");
+  return 0;
+}
