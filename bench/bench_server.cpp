@@ -74,11 +74,11 @@ Server start_server(const std::string& binary, const fs::path& data_dir, const s
   return s;
 }
 
-void stop_server(Server& s) {
+void stop_server(Server& s, bool remove_data) {
   kill(s.pid, SIGTERM);
   int status = 0;
   waitpid(s.pid, &status, 0);
-  fs::remove_all(s.data_dir);
+  if (remove_data) fs::remove_all(s.data_dir);
 }
 
 std::string login(httplib::Client& http) {

@@ -29,8 +29,8 @@ std::vector<std::string> child_environment(const std::filesystem::path& data_dir
 Server start_server(const std::string& binary, const std::filesystem::path& data_dir,
                     const std::vector<std::string>& extra_env);
 
-// SIGTERM, wait, and remove its DATA_DIR.
-void stop_server(Server& server);
+// SIGTERM, wait, and remove its DATA_DIR unless told not to.
+void stop_server(Server& server, bool remove_data = true);
 
 // Logs in as the first user of child_environment and returns the bearer token; exits the benchmark on
 // failure.

@@ -11,7 +11,9 @@
 //     the same query over read_parquet of the same table files to a Parquet or CSV file.
 //   - Peak memory: the server's VmHWM over each of its phases (reset before each through clear_refs), the
 //     CLI child's ru_maxrss, and this process's VmHWM over each peer phase (reset the same way).
-// Usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1]
+// Usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1] [--work-dir DIR]
+// The CSV, the server's DATA_DIR and the peers' files go to a fresh folder under the temporary directory,
+// removed at the end; with --work-dir, to DIR, which is kept (the CSV and the tables, to look at or profile).
 #include <fcntl.h>
 #include <httplib.h>
 #include <spawn.h>
@@ -96,9 +98,12 @@ int run_child(const std::string& binary, std::vector<std::string> args, std::vec
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
+bench::Server* running_server = nullptr;  // stopped by must() before the benchmark exits
+
 void must(bool ok, const std::string& what) {
   if (!ok) {
     std::fprintf(stderr, "%s\n", what.c_str());
+    if (running_server) bench::stop_server(*running_server, false);
     std::exit(1);
   }
 }
@@ -123,25 +128,29 @@ void print_line(const char* what, const Figure& f, const Figure& peer) {
 int main(int argc, char** argv) {
   superstore::tune_allocator_for_bulk_work();  // as superstore's main does; it applies to the peers too
   if (argc < 2) {
-    std::fprintf(stderr, "usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1]\n");
+    std::fprintf(stderr, "usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1] [--work-dir DIR]\n");
     return 2;
   }
   const std::string binary = fs::absolute(argv[1]).string();
   int64_t rows = 5'000'000;
   int runs = 1;
+  fs::path work = fs::temp_directory_path() / ("superstore-dbench-" + std::to_string(getpid()));
+  bool keep = false;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--rows") {
       rows = std::stoll(v);
     } else if (a == "--runs") {
       runs = std::stoi(v);
+    } else if (a == "--work-dir") {
+      work = fs::absolute(v);
+      keep = true;
     } else {
       std::fprintf(stderr, "unknown option %s\n", a.c_str());
       return 2;
     }
   }
 
-  const fs::path work = fs::temp_directory_path() / ("superstore-dbench-" + std::to_string(getpid()));
   fs::remove_all(work);
   fs::create_directories(work);
   const fs::path csv = work / "upload.csv", data_dir = work / "data";
@@ -162,6 +171,7 @@ int main(int argc, char** argv) {
       binary, data_dir,
       {"APP_ENV=prod", "MAX_UPLOAD_BYTES=" + std::to_string(std::max<uint64_t>(csv_bytes * 2, 1ULL << 30)),
        "QUERY_TIME_LIMIT=3600"});
+  running_server = &server;
   httplib::Client http("127.0.0.1", server.port);
   http.set_keep_alive(true);
   http.set_tcp_nodelay(true);
@@ -298,8 +308,9 @@ int main(int argc, char** argv) {
       std::fflush(stdout);
     }
   }
-  bench::stop_server(server);
-  fs::remove_all(work);
+  running_server = nullptr;
+  bench::stop_server(server, !keep);
+  if (!keep) fs::remove_all(work);
   std::printf("\ntargets (issue 13): upload within 1.3x of DuckDB, download within 1.2x\n");
   return 0;
 }
