@@ -102,7 +102,7 @@ void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStre
     const std::string sent = call.request.get_header_value("Content-Type");
     send_error(
         call.response, 415,
-        (sent.empty() ? std::string("the upload has no Content-Type") : "Content-Type '" + sent + "' is not one") +
+        (sent.empty() ? std::string("the upload has no Content-Type") : "cannot read rows of type '" + sent + "'") +
             "; send " + kFormats);
     return;
   }
