@@ -5,6 +5,9 @@
 // its rows no longer change), and a fake table (made by the fake-data lifecycle) 403, since its rows must
 // stay what its seed and scale generate: it changes only through the /dev routes.
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <random>
 
 #include "common/error.h"
@@ -43,6 +46,29 @@ std::optional<storage::FileFormat> upload_format(const httplib::Request& request
   return std::nullopt;
 }
 
+// One writer per table at a time in this server. Every insert takes the newest small file of each
+// partition it touches into its own, so concurrent writes to one table remove the same file and all but
+// one redo their work; past five tries the storage layer gives up with 409. Queueing them here turns that
+// into waiting. Only the write waits: bodies still arrive in parallel. (Other processes, such as the CLI,
+// still race as the storage layer describes.)
+class TableLocks {
+ public:
+  std::unique_lock<std::mutex> lock(int64_t table_id) {
+    std::mutex* table_mutex;
+    {
+      std::lock_guard guard(mutex_);
+      auto& slot = by_table_[table_id];
+      if (!slot) slot = std::make_unique<std::mutex>();
+      table_mutex = slot.get();
+    }
+    return std::unique_lock(*table_mutex);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<int64_t, std::unique_ptr<std::mutex>> by_table_;  // one small entry per table written to
+};
+
 // A file in DATA_DIR/tmp (which the warehouse's engines may read) that is removed when this goes out of
 // scope, however the request ends.
 class UploadFile {
@@ -69,14 +95,14 @@ class UploadFile {
   std::filesystem::path path_;
 };
 
-void insert_rows(ServerContext& context, Call& call, BodyStream& body) {
+void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStream& body) {
   const catalog::TableInfo table = writable_table(context, call);
   const std::optional<storage::FileFormat> format = upload_format(call.request);
   if (!format) {
     const std::string sent = call.request.get_header_value("Content-Type");
     send_error(
         call.response, 415,
-        (sent.empty() ? std::string("the upload has no Content-Type") : "Content-Type '" + sent + "' is not one") +
+        (sent.empty() ? std::string("the upload has no Content-Type") : "cannot read rows of type '" + sent + "'") +
             "; send " + kFormats);
     return;
   }
@@ -91,6 +117,7 @@ void insert_rows(ServerContext& context, Call& call, BodyStream& body) {
     out.close();
     if (!out) fail(ErrorCode::Internal, "cannot write " + file.path().string() + " (disk full?)");
   }
+  const auto lock = locks.lock(table.id);
   const storage::WriteResult r =
       context.warehouse.insert_file(table, file.path(), {.format = format, .display_name = "the request body"});
   // No new version when there were no rows: the version the table stays at is reported.
@@ -99,7 +126,7 @@ void insert_rows(ServerContext& context, Call& call, BodyStream& body) {
             {{"rows_inserted", r.rows}, {"version", version}, {"micro_partitions_added", r.files_added}});
 }
 
-void delete_rows(ServerContext& context, Call& call) {
+void delete_rows(ServerContext& context, TableLocks& locks, Call& call) {
   const nlohmann::json body = parse_json_object_body(call.request);
   if (!body.contains("where")) fail(ErrorCode::InvalidArgument, "missing field 'where', e.g. {\"where\": \"id < 10\"}");
   if (!body["where"].is_string()) {
@@ -110,6 +137,7 @@ void delete_rows(ServerContext& context, Call& call) {
     fail(ErrorCode::InvalidArgument, "field 'where' is empty; give a predicate, e.g. {\"where\": \"id < 10\"}");
   }
   const catalog::TableInfo table = writable_table(context, call);
+  const auto lock = locks.lock(table.id);
   const storage::WriteResult r = context.warehouse.delete_where(table, where);
   // A delete that matched nothing writes no version; the table's current one is reported.
   const int64_t version = r.version >= 0 ? r.version : context.warehouse.snapshot(table)->version;
@@ -119,10 +147,11 @@ void delete_rows(ServerContext& context, Call& call) {
 }  // namespace
 
 void register_table_rows_routes(Router& router, ServerContext& context) {
+  auto locks = std::make_shared<TableLocks>();
   router.post_streaming(R"(/table/([^/]+)/rows)",
-                        [&context](Call& call, BodyStream& body) { insert_rows(context, call, body); },
+                        [&context, locks](Call& call, BodyStream& body) { insert_rows(context, *locks, call, body); },
                         static_cast<size_t>(context.config.max_upload_bytes));
-  router.post(R"(/table/([^/]+)/delete)", [&context](Call& call) { delete_rows(context, call); });
+  router.post(R"(/table/([^/]+)/delete)", [&context, locks](Call& call) { delete_rows(context, *locks, call); });
 }
 
 }  // namespace superstore::server

@@ -82,7 +82,12 @@ TEST_F(TableRowsTest, MalformedBodiesAre400AndChangeNothing) {
       {"application/x-ndjson", "{\"id\": 1, \"first\": \"a\"}\n{\"id\": \n", "nothing was inserted"},
       {"application/x-ndjson", "{\"id\": 1}\n{\"id\": \"seven\"}\n", "line 2: column 'id' holds 'seven'"},
       {"application/vnd.apache.parquet", "PAR1 this is not parquet", "nothing was inserted"},
-      {"application/vnd.apache.parquet", parquet_bytes("SELECT 'x' AS id, 'a' AS first, 'b' AS last"), "x"},
+      // Row groups of 2,048 rows: row 5,001 is in the third.
+      {"application/vnd.apache.parquet",
+       parquet_bytes("SELECT CASE WHEN i = 5000 THEN 'x' ELSE i::VARCHAR END AS id, 'a' AS first, 'b' AS last "
+                     "FROM range(10000) t(i) ORDER BY i",
+                     ", ROW_GROUP_SIZE 2048"),
+       "row group 2, row 5001 of the file: column 'id' holds 'x', which is not a Int64"},
   };
   for (const auto& c : cases) {
     auto r = upload(id, c.body, c.content_type);

@@ -58,11 +58,13 @@ class TableApiTest : public ServerTest {
     return names;
   }
 
-  std::string parquet_bytes(const std::string& select) {
+  // `select`'s rows as a Parquet file; `options` are added to COPY's, e.g. ", ROW_GROUP_SIZE 2048".
+  std::string parquet_bytes(const std::string& select, const std::string& options = "") {
     const auto file = dir.path() / "made.parquet";
     query::Database db(query::DatabaseOptions{.sandboxed = false});
     query::Connection conn(db);
-    conn.execute("COPY (" + select + ") TO " + query::quote_literal(file.string()) + " (FORMAT parquet)");
+    conn.execute("COPY (" + select + ") TO " + query::quote_literal(file.string()) + " (FORMAT parquet" + options +
+                 ")");
     std::ifstream in(file, std::ios::binary);
     std::stringstream bytes;
     bytes << in.rdbuf();

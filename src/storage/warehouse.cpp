@@ -14,6 +14,7 @@
 #include "query/database.h"
 #include "query/row_predicate.h"
 #include "storage/csv_file.h"
+#include "storage/file_diagnosis.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
 #include "storage/table_history.h"
@@ -85,31 +86,6 @@ void check_timestamps(query::Database& engine, const catalog::TableInfo& table, 
                                            "2024-01-31T10:00:00+02:00)");
     }
   }
-}
-
-// After a JSON-lines file failed to load: the first value that does not fit its column's type, with its
-// line ("line 2: column 'id' holds 'seven', which is not a Int64"), since DuckDB's message names the
-// line and value but not the column. Nothing when the file fails for another reason (malformed JSON,
-// whose message from DuckDB names the line).
-std::optional<std::string> json_value_problem(query::Database& engine, const catalog::TableInfo& table,
-                                              const std::string& path) {
-  query::Connection conn(engine);
-  for (const auto& c : table.columns) {
-    const std::string reader = "read_json(" + path + ", format = 'newline_delimited', columns = {" +
-                               query::quote_literal(c.name) + ": 'VARCHAR'})";
-    try {
-      auto r = conn.execute("SELECT rn, v FROM (SELECT row_number() OVER () AS rn, " + query::quote_identifier(c.name) +
-                            " AS v FROM " + reader + ") WHERE v IS NOT NULL AND TRY_CAST(v AS " +
-                            std::string(duckdb_type_name(c.type)) + ") IS NULL LIMIT 1");
-      if (r.row_count() > 0) {
-        return "line " + std::to_string(r.get_int64(0, 0)) + ": column '" + c.name + "' holds '" + r.get_string(1, 0) +
-               "', which is not a " + std::string(type_name(c.type));
-      }
-    } catch (const Error&) {
-      return std::nullopt;
-    }
-  }
-  return std::nullopt;
 }
 
 }  // namespace
@@ -335,9 +311,10 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
     if (format != FileFormat::Parquet) check_timestamps(engine, table, reader, csv ? &abs : nullptr);
     w.add_select("SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
-    if (format == FileFormat::JsonLines) {
-      if (auto problem = json_value_problem(engine, table, path))
+    if (format != FileFormat::Csv) {
+      if (auto problem = first_bad_value(engine, table, format, path)) {
         fail(ErrorCode::InvalidArgument, "nothing was inserted: " + *problem);
+      }
     }
     fail(ErrorCode::InvalidArgument,
          message("nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what()))));
