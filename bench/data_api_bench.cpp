@@ -114,12 +114,44 @@ struct Figure {
   uint64_t bytes = 0;
 };
 
-void print_line(const char* what, const Figure& f, const Figure& peer) {
-  std::printf("%-40s %9.2f %10.0f %11.1f", what, f.seconds, f.peak_mib, static_cast<double>(f.bytes) / 1e6);
+// Every line printed, by label in order of appearance, for the summary over the runs.
+struct Line {
+  std::string what;
+  std::vector<double> seconds, ratios, peaks;
+};
+std::vector<Line> lines;
+
+void print_line(const std::string& what, const Figure& f, const Figure& peer) {
+  std::printf("%-40s %9.2f %10.0f %11.1f", what.c_str(), f.seconds, f.peak_mib, static_cast<double>(f.bytes) / 1e6);
   if (&f == &peer) {
     std::printf("     (peer)\n");
   } else {
     std::printf(" %9.2fx\n", f.seconds / peer.seconds);
+  }
+  auto it = std::find_if(lines.begin(), lines.end(), [&](const Line& l) { return l.what == what; });
+  if (it == lines.end()) it = lines.insert(lines.end(), Line{what, {}, {}, {}});
+  it->seconds.push_back(f.seconds);
+  it->ratios.push_back(f.seconds / peer.seconds);
+  it->peaks.push_back(f.peak_mib);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+void print_summary(int runs) {
+  std::printf("\n%-40s %9s %10s %10s %17s\n", ("median of " + std::to_string(runs) + " runs").c_str(), "seconds",
+              "max MiB", "vs duckdb", "ratios min..max");
+  for (const auto& l : lines) {
+    std::printf("%-40s %9.2f %10.0f", l.what.c_str(), median(l.seconds),
+                *std::max_element(l.peaks.begin(), l.peaks.end()));
+    if (l.what.rfind("duckdb", 0) == 0) {
+      std::printf("     (peer)\n");
+    } else {
+      std::printf(" %9.2fx %8.2f..%.2fx\n", median(l.ratios), *std::min_element(l.ratios.begin(), l.ratios.end()),
+                  *std::max_element(l.ratios.begin(), l.ratios.end()));
+    }
   }
 }
 
@@ -303,14 +335,15 @@ int main(int argc, char** argv) {
       fs::remove(out);
 
       std::printf("run %d, %s\n", run, format);
-      print_line((std::string("POST /execute \"format\": \"") + format + "\"").c_str(), api, duck);
-      print_line((std::string("duckdb COPY (read_parquet) ") + format).c_str(), duck, duck);
+      print_line(std::string("POST /execute \"format\": \"") + format + "\"", api, duck);
+      print_line(std::string("duckdb COPY (read_parquet) ") + format, duck, duck);
       std::fflush(stdout);
     }
   }
   running_server = nullptr;
   bench::stop_server(server, !keep);
   if (!keep) fs::remove_all(work);
+  if (runs > 1) print_summary(runs);
   std::printf("\ntargets (issue 13): upload within 1.3x of DuckDB, download within 1.2x\n");
   return 0;
 }
