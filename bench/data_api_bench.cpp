@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -226,65 +227,74 @@ int main(int argc, char** argv) {
   fs::path download_dir;
   std::printf("\n%-40s %9s %10s %11s %10s\n", "upload", "seconds", "peak MiB", "MB", "vs duckdb");
   for (int run = 1; run <= runs; ++run) {
-    // (c) The peer first: DuckDB reads the CSV with the table's types and writes one Parquet file.
-    Figure duck;
-    const fs::path peer_parquet = work / "peer-upload.parquet";
-    bench::reset_peak_rss(0);
-    t0 = Clock::now();
-    peer.execute("COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) + ", header = true, columns = {" +
-                 read_columns + "})) TO " + quote_literal(peer_parquet.string()) + " (FORMAT parquet)");
-    duck.seconds = seconds_since(t0);
-    duck.peak_mib = bench::peak_rss_mib(0);
-    duck.bytes = fs::file_size(peer_parquet);
-    fs::remove(peer_parquet);
+    // (c) The peer: DuckDB reads the CSV with the table's types and writes one Parquet file.
+    Figure duck, api, cli;
+    auto peer_upload = [&] {
+      const fs::path peer_parquet = work / "peer-upload.parquet";
+      bench::reset_peak_rss(0);
+      const auto start = Clock::now();
+      peer.execute("COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) + ", header = true, columns = {" +
+                   read_columns + "})) TO " + quote_literal(peer_parquet.string()) + " (FORMAT parquet)");
+      duck.seconds = seconds_since(start);
+      duck.peak_mib = bench::peak_rss_mib(0);
+      duck.bytes = fs::file_size(peer_parquet);
+      fs::remove(peer_parquet);
+    };
 
     // (a) POST /table/{id}/rows, the body read from the file a MiB at a time as the socket takes it.
-    const std::string name = "upload_http_" + std::to_string(run);
-    auto created =
-        http.Post("/tables", auth, nlohmann::json{{"name", name}, {"columns", columns}}.dump(), "application/json");
-    must(created && created->status == 201, "POST /tables failed: " + (created ? created->body : "no answer"));
-    const auto created_json = nlohmann::json::parse(created->body);
-    const auto& table = created_json.contains("table") ? created_json["table"] : created_json;
-    const int64_t id = table["id"];
-    const int fd = open(csv.c_str(), O_RDONLY);
-    must(fd >= 0, "cannot open " + csv.string());
-    std::vector<char> buffer(1 << 20);
-    Figure api;
-    bench::reset_peak_rss(server.pid);
-    t0 = Clock::now();
-    auto uploaded = http.Post(
-        "/table/" + std::to_string(id) + "/rows", auth, csv_bytes,
-        [&](size_t offset, size_t length, httplib::DataSink& sink) {
-          const ssize_t n = pread(fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
-          if (n <= 0) return false;
-          sink.write(buffer.data(), static_cast<size_t>(n));
-          return true;
-        },
-        "text/csv");
-    api.seconds = seconds_since(t0);
-    api.peak_mib = bench::peak_rss_mib(server.pid);
-    close(fd);
-    must(uploaded && uploaded->status == 200,
-         "POST /table/{id}/rows failed: " + (uploaded ? std::to_string(uploaded->status) + " " + uploaded->body
-                                                      : httplib::to_string(uploaded.error())));
-    const auto answer = nlohmann::json::parse(uploaded->body);
-    must(answer["rows_inserted"] == rows, "rows_inserted is " + answer.dump());
-    api.bytes = csv_bytes;
-    if (download_table.empty()) {
-      download_table = name;
-      download_dir = data_dir / "warehouse" / table["location"].get<std::string>();
-    }
+    nlohmann::json answer;
+    auto api_upload = [&] {
+      const std::string name = "upload_http_" + std::to_string(run);
+      auto created =
+          http.Post("/tables", auth, nlohmann::json{{"name", name}, {"columns", columns}}.dump(), "application/json");
+      must(created && created->status == 201, "POST /tables failed: " + (created ? created->body : "no answer"));
+      const auto created_json = nlohmann::json::parse(created->body);
+      const auto& table = created_json.contains("table") ? created_json["table"] : created_json;
+      const int64_t id = table["id"];
+      const int fd = open(csv.c_str(), O_RDONLY);
+      must(fd >= 0, "cannot open " + csv.string());
+      std::vector<char> buffer(1 << 20);
+      bench::reset_peak_rss(server.pid);
+      const auto start = Clock::now();
+      auto uploaded = http.Post(
+          "/table/" + std::to_string(id) + "/rows", auth, csv_bytes,
+          [&](size_t offset, size_t length, httplib::DataSink& sink) {
+            const ssize_t n = pread(fd, buffer.data(), std::min(length, buffer.size()), static_cast<off_t>(offset));
+            if (n <= 0) return false;
+            sink.write(buffer.data(), static_cast<size_t>(n));
+            return true;
+          },
+          "text/csv");
+      api.seconds = seconds_since(start);
+      api.peak_mib = bench::peak_rss_mib(server.pid);
+      close(fd);
+      must(uploaded && uploaded->status == 200,
+           "POST /table/{id}/rows failed: " + (uploaded ? std::to_string(uploaded->status) + " " + uploaded->body
+                                                        : httplib::to_string(uploaded.error())));
+      answer = nlohmann::json::parse(uploaded->body);
+      must(answer["rows_inserted"] == rows, "rows_inserted is " + answer.dump());
+      api.bytes = csv_bytes;
+      if (download_table.empty()) {
+        download_table = name;
+        download_dir = data_dir / "warehouse" / table["location"].get<std::string>();
+      }
+    };
 
     // (b) `superstore insert`, a process of its own on the same DATA_DIR.
-    const std::string cli_name = "upload_cli_" + std::to_string(run);
-    must(run_child(binary, {"table", "create", cli_name, "--columns", column_list}, cli_env, cli_out, nullptr) == 0,
-         "superstore table create failed; see " + cli_out.string());
-    Figure cli;
-    t0 = Clock::now();
-    must(run_child(binary, {"insert", cli_name, csv.string()}, cli_env, cli_out, &cli.peak_mib) == 0,
-         "superstore insert failed; see " + cli_out.string());
-    cli.seconds = seconds_since(t0);
-    cli.bytes = csv_bytes;
+    auto cli_upload = [&] {
+      const std::string cli_name = "upload_cli_" + std::to_string(run);
+      must(run_child(binary, {"table", "create", cli_name, "--columns", column_list}, cli_env, cli_out, nullptr) == 0,
+           "superstore table create failed; see " + cli_out.string());
+      const auto start = Clock::now();
+      must(run_child(binary, {"insert", cli_name, csv.string()}, cli_env, cli_out, &cli.peak_mib) == 0,
+           "superstore insert failed; see " + cli_out.string());
+      cli.seconds = seconds_since(start);
+      cli.bytes = csv_bytes;
+    };
+
+    // The three take turns: run 1 goes peer, API, CLI; run 2 API, CLI, peer; run 3 CLI, peer, API; ...
+    std::function<void()> steps[] = {peer_upload, api_upload, cli_upload};
+    for (int k = 0; k < 3; ++k) steps[(run - 1 + k) % 3]();
 
     std::printf("run %d: %lld rows in version %lld, %lld micro-partitions\n", run, static_cast<long long>(rows),
                 answer["version"].get<long long>(), answer["micro_partitions_added"].get<long long>());
@@ -316,23 +326,34 @@ int main(int argc, char** argv) {
         api.bytes += size;
         return true;
       };
-      bench::reset_peak_rss(server.pid);
-      t0 = Clock::now();
-      auto res = http.send(request);
-      api.seconds = seconds_since(t0);
-      api.peak_mib = bench::peak_rss_mib(server.pid);
-      must(res && res->status == 200, std::string("POST /execute format ") + format + " failed: " +
-                                          (res ? std::to_string(res->status) + " " + start : "no answer"));
-
-      const fs::path out = work / (std::string("peer-download.") + format);
-      bench::reset_peak_rss(0);
-      t0 = Clock::now();
-      peer.execute("COPY (" + peer_query + ") TO " + quote_literal(out.string()) +
-                   (std::string(format) == "csv" ? " (FORMAT csv, HEADER true)" : " (FORMAT parquet)"));
-      duck.seconds = seconds_since(t0);
-      duck.peak_mib = bench::peak_rss_mib(0);
-      duck.bytes = fs::file_size(out);
-      fs::remove(out);
+      auto server_download = [&] {
+        bench::reset_peak_rss(server.pid);
+        const auto begin = Clock::now();
+        auto res = http.send(request);
+        api.seconds = seconds_since(begin);
+        api.peak_mib = bench::peak_rss_mib(server.pid);
+        must(res && res->status == 200, std::string("POST /execute format ") + format + " failed: " +
+                                            (res ? std::to_string(res->status) + " " + start : "no answer"));
+      };
+      auto peer_download = [&] {
+        const fs::path out = work / (std::string("peer-download.") + format);
+        bench::reset_peak_rss(0);
+        const auto begin = Clock::now();
+        peer.execute("COPY (" + peer_query + ") TO " + quote_literal(out.string()) +
+                     (std::string(format) == "csv" ? " (FORMAT csv, HEADER true)" : " (FORMAT parquet)"));
+        duck.seconds = seconds_since(begin);
+        duck.peak_mib = bench::peak_rss_mib(0);
+        duck.bytes = fs::file_size(out);
+        fs::remove(out);
+      };
+      // The server goes first in odd runs, the peer in even ones.
+      if (run % 2) {
+        server_download();
+        peer_download();
+      } else {
+        peer_download();
+        server_download();
+      }
 
       std::printf("run %d, %s\n", run, format);
       print_line(std::string("POST /execute \"format\": \"") + format + "\"", api, duck);
