@@ -16,5 +16,6 @@ void register_table_routes(Router& router, ServerContext& context);     // GET, 
 void register_execute_routes(Router& router, ServerContext& context);   // POST /execute
 void register_dev_routes(Router& router, ServerContext& context);       // /dev/* (APP_ENV=dev only)
 void register_console_routes(Router& router, ServerContext& context);   // GET / and /assets/*: the web console
+void register_openapi_routes(Router& router, ServerContext& context);   // GET /openapi.json
 
 }  // namespace superstore::server

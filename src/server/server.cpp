@@ -35,6 +35,7 @@ void register_all_routes(Router& router, ServerContext& context) {
   register_execute_routes(router, context);
   register_dev_routes(router, context);
   register_console_routes(router, context);
+  register_openapi_routes(router, context);
 }
 
 bool has_body(const Request& request) {
