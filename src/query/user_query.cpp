@@ -14,6 +14,7 @@
 
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/user_query_internal.h"
 #include "query/values.h"
 
 namespace superstore::query {
@@ -163,6 +164,8 @@ Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool 
   return prepared;
 }
 
+}  // namespace
+
 // DuckDB binds a prepared statement that scans Parquet files again every time it runs, so preparing a
 // query for the read-only check and then running it binds it twice (the first bind alone takes 0.5 to 1 ms
 // for the 6 files of fake_orders at scale 100). A connection therefore keeps the statements it checked,
@@ -194,7 +197,6 @@ std::string time_limit_message(std::chrono::milliseconds limit) {
   return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
 }
 
-// Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
 std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   std::unordered_set<std::string> original(names.begin(), names.end());
   std::unordered_set<std::string> used;
@@ -213,6 +215,8 @@ std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   }
   return out;
 }
+
+namespace {
 
 int64_t saturating_product(int64_t a, int64_t b) {
   int64_t out;
