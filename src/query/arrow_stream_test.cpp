@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
@@ -133,6 +134,34 @@ TEST(ArrowStream, UnsupportedTypeNamesTheColumn) {
       error_of([&] { stream(conn, "SELECT 1 AS fine, 'a'::ENUM('a', 'b') AS mood"); }, ErrorCode::InvalidArgument);
   EXPECT_NE(message.find("column \"mood\" has type ENUM"), std::string::npos) << message;
   EXPECT_NE(message.find("cast it to VARCHAR"), std::string::npos) << message;
+}
+
+TEST(ArrowStream, UnionIsRefusedToo) {
+  Database db(DatabaseOptions{.sandboxed = true, .threads = 2});
+  Connection conn(db);
+  std::string message = error_of([&] { stream(conn, "SELECT union_value(n := 1) AS u"); }, ErrorCode::InvalidArgument);
+  EXPECT_NE(message.find("column \"u\" has type UNION"), std::string::npos) << message;
+}
+
+// Types the JavaScript comparison leaves out, as DuckDB exports them: TIMETZ as time64, UHUGEINT as
+// 16-byte fixed-size binary, BIT and VARINT as binary (with DuckDB's extension names as field metadata).
+TEST(ArrowStream, LessCommonTypesStreamAsDuckDBExportsThem) {
+  Database db(DatabaseOptions{.sandboxed = true, .threads = 2});
+  Connection conn(db);
+  Written out = stream(conn,
+                       "SELECT '10:00:00+01'::TIMETZ AS ttz, 1::UHUGEINT AS uh, '101'::BIT AS bits, 12::VARINT AS vi, "
+                       "NULL AS nothing FROM range(3)");
+  EXPECT_EQ(batch_lengths(out.bytes), std::vector<int64_t>{3});
+  const auto* fields = af::GetMessage(out.bytes.data() + 8)->header_as_Schema()->fields();
+  ASSERT_EQ(fields->size(), 5u);
+  EXPECT_EQ(fields->Get(0)->type_type(), af::Type_Time);
+  EXPECT_EQ(fields->Get(1)->type_type(), af::Type_FixedSizeBinary);
+  EXPECT_EQ(fields->Get(2)->type_type(), af::Type_Binary);
+  EXPECT_EQ(fields->Get(3)->type_type(), af::Type_Binary);
+  ASSERT_NE(fields->Get(3)->custom_metadata(), nullptr);
+  std::vector<std::string> keys;
+  for (const af::KeyValue* pair : *fields->Get(3)->custom_metadata()) keys.push_back(pair->key()->str());
+  EXPECT_NE(std::find(keys.begin(), keys.end(), "ARROW:extension:name"), keys.end());
 }
 
 TEST(ArrowStream, ReaderLeavingStopsAHugeQueryQuickly) {
