@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/user_query_internal.h"
 
 namespace superstore::query {
 namespace {

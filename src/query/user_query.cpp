@@ -14,6 +14,7 @@
 
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/user_query_internal.h"
 #include "query/values.h"
 
 namespace superstore::query {
@@ -163,6 +164,8 @@ Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool 
   return prepared;
 }
 
+}  // namespace
+
 // DuckDB binds a prepared statement that scans Parquet files again every time it runs, so preparing a
 // query for the read-only check and then running it binds it twice (the first bind alone takes 0.5 to 1 ms
 // for the 6 files of fake_orders at scale 100). A connection therefore keeps the statements it checked,
@@ -188,7 +191,12 @@ void forget_prepared_read(Connection::Impl& impl, const std::string& sql) {
   impl.prepared_reads.remove_if([&](const auto& entry) { return entry.first == sql; });
 }
 
-// Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
+std::string time_limit_message(std::chrono::milliseconds limit) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
+  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
+}
+
 std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   std::unordered_set<std::string> original(names.begin(), names.end());
   std::unordered_set<std::string> used;
@@ -208,6 +216,8 @@ std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   return out;
 }
 
+namespace {
+
 int64_t saturating_product(int64_t a, int64_t b) {
   int64_t out;
   return __builtin_mul_overflow(a, b, &out) ? std::numeric_limits<int64_t>::max() : out;
@@ -215,11 +225,6 @@ int64_t saturating_product(int64_t a, int64_t b) {
 
 }  // namespace
 
-std::string time_limit_message(std::chrono::milliseconds limit) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
-  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
-}
 
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 

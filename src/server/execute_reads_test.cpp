@@ -111,6 +111,27 @@ TEST_F(ExecuteReads, EachDownloadFormatHoldsTheRowsOfTheJsonAnswer) {
   EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
 }
 
+// The Arrow stream's content is checked value by value against Apache Arrow's own reader by
+// arrow_stream_js (web/tests/arrow_stream.test.mjs); here, that the route sends a whole stream.
+TEST_F(ExecuteReads, AnArrowDownloadIsOneWholeIpcStream) {
+  make_things();
+  auto r = execute({{"query", "SELECT * FROM things"}}, {{"Accept", "application/vnd.apache.arrow.stream"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/vnd.apache.arrow.stream");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"), "attachment; filename=\"things.arrows\"");
+  const std::string continuation("\xff\xff\xff\xff", 4);
+  ASSERT_GT(r->body.size(), 16u);
+  EXPECT_EQ(r->body.substr(0, 4), continuation);  // the Schema message
+  EXPECT_EQ(r->body.substr(r->body.size() - 8), continuation + std::string(4, '\0'));  // end of stream
+  EXPECT_EQ(r->body.size() % 8, 0u);
+
+  auto bad = execute({{"query", "SELECT nope FROM things"}, {"format", "arrow"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+}
+
 TEST_F(ExecuteReads, AcceptChoosesTheFormatWhenTheRequestNamesNone) {
   auto csv = execute({{"query", "SELECT 1 AS x"}}, {{"Accept", "application/x-ndjson;q=0.5, text/csv"}});
   ASSERT_TRUE(csv);

@@ -14,7 +14,9 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/posix_file.h"
 #include "common/strings.h"
+#include "query/arrow_stream.h"
 #include "query/result_export.h"
 #include "server/client_watch.h"
 
@@ -106,7 +108,19 @@ void run_query(Download* download, storage::Warehouse& warehouse, const std::str
               return query::export_user_query(connection, sql, query::ExportFormat::Ndjson, download->path, control);
             case ResultFormat::Parquet:
               return query::export_user_query(connection, sql, query::ExportFormat::Parquet, download->path, control);
-            case ResultFormat::Arrow:
+            case ResultFormat::Arrow: {
+              // DuckDB has no Arrow file writer of its own; query::write_arrow_stream encodes its Arrow
+              // export, and the bytes go to the file the response tails, like the COPY formats'.
+              Fd out(::open(download->path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+              if (out.get() < 0) fail(ErrorCode::Internal, "cannot create " + download->path.string());
+              query::write_arrow_stream(connection, sql, control, [&](std::string_view bytes) {
+                if (download->abandoned) return false;
+                write_all(out.get(), bytes, "writing " + download->path.string());
+                return true;
+              });
+              out.close_checked("closing " + download->path.string());
+              return;
+            }
             case ResultFormat::Json:
               break;
           }
