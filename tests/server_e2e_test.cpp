@@ -352,6 +352,37 @@ TEST_F(ServerE2E, DeleteDropsATableThatStaysViewable) {
             "table_names: table 'people' does not exist");
 }
 
+// Rows written through the API with the real binary: the CLI reads back what was sent, the upload limit
+// comes from MAX_UPLOAD_BYTES, and the fake tables refuse rows and deletes.
+TEST_F(ServerE2E, RowsWrittenThroughTheApiAreWhatTheCliReadsAndFakeTablesRefuseThem) {
+  start(true, {{"MAX_UPLOAD_BYTES", "4096"}});
+  const ordered_json table = expect(
+      post("/tables", json({{"name", "notes"},
+                            {"columns", {{{"name", "id"}, {"type", "Int64"}}, {{"name", "text"}, {"type", "String"}}}}})
+                          .dump()),
+      201);
+  const std::string rows = "/table/" + std::to_string(table["id"].get<int64_t>()) + "/rows";
+  ordered_json inserted = expect(client().Post(rows, auth(), "text,id\n\"a, \"\"b\"\"\",1\n,2\n", "text/csv"), 200);
+  EXPECT_EQ(inserted["rows_inserted"], 2);
+  EXPECT_EQ(inserted["version"], 1);
+  ProcessResult read =
+      cli({"sql", "SELECT id, coalesce(text, '<null>') AS text FROM notes ORDER BY id", "--format", "csv"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_EQ(read.out, "id,text\n1,\"a, \"\"b\"\"\"\n2,<null>\n");
+
+  EXPECT_TRUE(contains(error_of(client().Post(rows, auth(), "id,text\n" + std::string(5000, 'x'), "text/csv"), 413),
+                       "the limit is 4096 bytes"));
+  EXPECT_EQ(expect(get("/table/" + std::to_string(table["id"].get<int64_t>()) + "/history"), 200)["versions"].size(),
+            2u);
+
+  const int64_t fake = expect(get("/dev/fake-data-status"), 200)["tables"][0]["table_id"];
+  EXPECT_TRUE(
+      contains(error_of(client().Post("/table/" + std::to_string(fake) + "/rows", auth(), "id\n1\n", "text/csv"), 403),
+               "/dev routes"));
+  EXPECT_TRUE(contains(error_of(post("/table/" + std::to_string(fake) + "/delete", R"({"where": "true"})"), 403),
+                       "/dev routes"));
+}
+
 // ---- /execute ----
 
 TEST_F(ServerE2E, ExecuteAnswersRowsInColumnOrderWithHonestStats) {

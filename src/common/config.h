@@ -26,6 +26,9 @@ struct Config {
   bool fake_data_specs_explicit = false;
   // QUERY_TIME_LIMIT: a user query is stopped after this long.
   int64_t query_time_limit_seconds = kDefaultQueryTimeLimit.count();
+  // MAX_UPLOAD_BYTES: the largest body of POST /table/{id}/rows, which streams to a file; every other
+  // route keeps the server's small in-memory limit.
+  int64_t max_upload_bytes = kDefaultMaxUploadBytes;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

@@ -19,6 +19,9 @@ inline constexpr int64_t kMaxFakeDataScale = 1'000'000;
 // QUERY_TIME_LIMIT: how long a user query may run unless configured otherwise.
 inline constexpr std::chrono::seconds kDefaultQueryTimeLimit{30};
 
+// MAX_UPLOAD_BYTES: the largest upload of rows (config and server); 1 GiB.
+inline constexpr int64_t kDefaultMaxUploadBytes = 1LL << 30;
+
 // The catalog's file inside DATA_DIR.
 inline constexpr std::string_view kCatalogFileName = "catalog.db";
 

@@ -19,10 +19,6 @@ std::optional<catalog::TableInfo> existing_table(storage::Warehouse& wh, const F
   return wh.catalog().find_table(table.spec.database, table.spec.schema, table.spec.name);
 }
 
-bool is_fake(const catalog::TableInfo& t) {
-  return t.properties.is_object() && t.properties.value("fake_data", false) == true;
-}
-
 // Every fake table the options cover: built-in first, then spec tables (parents first).
 std::vector<const FakeTable*> all_tables(const LifecycleOptions& options) {
   std::vector<const FakeTable*> out;
@@ -140,6 +136,10 @@ struct ColumnSummary {
 };
 
 }  // namespace
+
+bool is_fake(const catalog::TableInfo& t) {
+  return t.properties.is_object() && t.properties.value("fake_data", false) == true;
+}
 
 CreateReport create_missing(storage::Warehouse& wh, const LifecycleOptions& options) {
   Params params = params_of(options);

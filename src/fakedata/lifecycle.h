@@ -48,6 +48,10 @@ struct CreateReport {
   std::vector<int64_t> dropped_ids;   // reset only: the ids of the replaced tables (status dropped)
 };
 
+// Whether the lifecycle made this table (built-in or from a spec): its properties say "fake_data": true.
+// Such tables change only through the lifecycle, so that their rows stay what seed and scale say.
+bool is_fake(const catalog::TableInfo& table);
+
 // Creates every fake table (built-in, then options.spec_tables) that has no active table of its name
 // in its database and schema; never touches one that exists. Throws Error(Conflict) before creating
 // anything when a spec table's name is taken by a table that is not fake. The missing tables are made concurrently;

@@ -24,11 +24,11 @@ struct ArrowStreamProgress {
 // Runs `sql` on `connection` under the rules of run_user_query (user_query.h): one read statement,
 // checked with check_read_only and kept prepared, the same unique column names, and the time limit of
 // `control` from the start of the call to the end of the stream, time spent in `write` included (a slow
-// reader holds the engine too), and its `cancelled` check (Error(Cancelled)). Writes its whole result to `write` as an Arrow IPC stream: the Schema message, one
-// RecordBatch message per chunk DuckDB produces (up to 2048 rows), then the end-of-stream marker. Each
-// call of `write` gets whole messages: the first the Schema and the first RecordBatch, then one
-// RecordBatch each, and last the 8 bytes of the end-of-stream marker (with the Schema when the result is
-// empty). Memory stays at about one chunk however large the result.
+// reader holds the engine too), and its `cancelled` check (Error(Cancelled)). Writes its whole result to `write` as an
+// Arrow IPC stream: the Schema message, one RecordBatch message per chunk DuckDB produces (up to 2048 rows), then the
+// end-of-stream marker. Each call of `write` gets whole messages: the first the Schema and the first RecordBatch, then
+// one RecordBatch each, and last the 8 bytes of the end-of-stream marker (with the Schema when the result is empty).
+// Memory stays at about one chunk however large the result.
 //
 // The Schema message waits for the first chunk, so an error DuckDB meets computing it (a failed cast, the
 // memory limit, the time limit) still comes before any byte is written. Errors throw superstore::Error as

@@ -50,8 +50,9 @@ void export_user_query(Connection& connection, const std::string& sql, ExportFor
   {
     Extracted extracted;
     if (duckdb_extract_statements(impl.conn, create.c_str(), extracted.out()) != 1) {
-      fail(ErrorCode::InvalidArgument, "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
-                                       "TABLE) queries can, so send the others with \"format\": \"json\"");
+      fail(ErrorCode::InvalidArgument,
+           "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
+           "TABLE) queries can, so send the others with \"format\": \"json\"");
     }
   }
   auto run = [&](const std::string& statement) {
@@ -61,8 +62,9 @@ void export_user_query(Connection& connection, const std::string& sql, ExportFor
   try {
     run(create);
   } catch (const Error&) {
-    fail(ErrorCode::InvalidArgument, "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
-                                     "TABLE) queries can, so send the others with \"format\": \"json\"");
+    fail(ErrorCode::InvalidArgument,
+         "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
+         "TABLE) queries can, so send the others with \"format\": \"json\"");
   }
   // A COPY is not kept prepared, nor is the view: run_user_query's kept statements stay valid.
   Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);

@@ -225,7 +225,6 @@ int64_t saturating_product(int64_t a, int64_t b) {
 
 }  // namespace
 
-
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
 void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl().conn, sql); }

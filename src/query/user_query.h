@@ -64,10 +64,10 @@ struct QueryControl {
 // the requested page. A page past the end gives no rows and the true total. Throws
 // Error(InvalidArgument) for a page or per_page below 1, for SQL DuckDB rejects (with DuckDB's message),
 // and with "query stopped after the time limit of N s; narrow it or add LIMIT" when preparing and running
-// take longer than the time limit; Error(Cancelled) when `control.cancelled` said so; Error(TooLarge) when the query exceeds the memory limit. The connection
-// stays usable after any of these errors. Uses the connection exclusively for the duration of the call.
-// The connection keeps the last 32 statements that passed the check prepared, so a repeated query is
-// not checked and bound again; Connection::execute (how views change) forgets them.
+// take longer than the time limit; Error(Cancelled) when `control.cancelled` said so; Error(TooLarge) when the query
+// exceeds the memory limit. The connection stays usable after any of these errors. Uses the connection exclusively for
+// the duration of the call. The connection keeps the last 32 statements that passed the check prepared, so a repeated
+// query is not checked and bound again; Connection::execute (how views change) forgets them.
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page, const QueryControl& control);
 
 // How many statements `connection` keeps prepared for run_user_query (for tests and diagnostics).

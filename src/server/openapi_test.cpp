@@ -12,9 +12,10 @@ namespace {
 
 using nlohmann::json;
 
-// "/table/([^/]+)/rows" -> "/table/1/rows": a path the pattern matches.
+// "/table/([^/]+)/rows" -> "/table/1/rows", "/openapi\.json" -> "/openapi.json": a path the pattern matches.
 std::string sample_of_pattern(const std::string& pattern) {
-  return std::regex_replace(pattern, std::regex(R"(\([^)]*\))"), "1");
+  const std::string groups_filled = std::regex_replace(pattern, std::regex(R"(\([^)]*\))"), "1");
+  return std::regex_replace(groups_filled, std::regex(R"(\\\.)"), ".");
 }
 
 // "/table/{id}/rows" -> a regular expression for the paths the template stands for.

@@ -44,7 +44,7 @@ struct Download {
   bool done = false;   // guarded by mutex
   bool bound = false;  // guarded by mutex: `answer` holds the tables the query reads
   std::exception_ptr error;
-  storage::QueryAnswer answer;  // written by the worker before `bound` is set
+  storage::QueryAnswer answer;         // written by the worker before `bound` is set
   std::atomic<bool> abandoned{false};  // the response ended before the whole file was sent
   int fd = -1;
   int64_t sent = 0;
@@ -174,7 +174,8 @@ const ResultFormatInfo& format_info(ResultFormat format) {
 void send_result_download(ServerContext& context, Call& call, const std::string& sql, storage::QueryOptions options,
                           ResultFormat format, const std::vector<std::string>& required_tables) {
   auto download = std::make_shared<Download>();
-  download->path = context.warehouse.temp_dir() / ("result-" + random_name() + std::string(format_info(format).extension));
+  download->path =
+      context.warehouse.temp_dir() / ("result-" + random_name() + std::string(format_info(format).extension));
   // The query stops when the client leaves while it runs (the handler still waits), or once the response
   // was abandoned (the client left while the file was being sent).
   options.cancelled = [gone = client_gone_check(call.request), download = download.get()] {

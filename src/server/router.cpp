@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/parse_int.h"
 #include "common/strings.h"
 #include "server/auth/authenticator.h"
 #include "server/http_json.h"
@@ -33,9 +34,74 @@ std::string_view bearer_token(const httplib::Request& request) {
   return trim(value.substr(space + 1));
 }
 
+bool has_body(const httplib::Request& request) {
+  return request.has_header("Transfer-Encoding") ||
+         (request.has_header("Content-Length") && request.get_header_value("Content-Length") != "0");
+}
+
+// What every route's wrapper does: takes the caller the pre-routing hook authenticated and runs `handler`
+// for it inside guarded().
+void run_for_caller(const httplib::Request& request, httplib::Response& response, Access access,
+                    const std::function<void(Call&)>& handler) {
+  Caller caller = std::exchange(t_caller, Caller{});
+  Router::guarded(request, response, [&] {
+    if (access == Access::User && !caller.user) {
+      // Unreachable while the pre-routing hook is installed; refuse rather than run unauthenticated.
+      fail(ErrorCode::Unauthenticated, "missing bearer token");
+    }
+    Call call{request, response, caller.user ? &*caller.user : nullptr, caller.token};
+    handler(call);
+  });
+}
+
+std::string too_large_message(size_t max_bytes) {
+  return "request body too large: the limit is " + std::to_string(max_bytes) + " bytes";
+}
+
 }  // namespace
 
-Router::Router(httplib::Server& http, Authenticator& auth) : http_(http), auth_(auth) {}
+BodyStream::BodyStream(const httplib::Request& request, const httplib::ContentReader& reader, size_t max_bytes)
+    : request_(request), reader_(reader), max_bytes_(max_bytes) {}
+
+void BodyStream::read(const std::function<void(const char* data, size_t size)>& sink) {
+  if (started_) fail(ErrorCode::Internal, "the request body can be read only once");
+  started_ = true;
+  if (request_.has_header("Content-Length")) {
+    std::optional<int64_t> declared = parse_int64(request_.get_header_value("Content-Length"));
+    if (declared && *declared >= 0 && static_cast<uint64_t>(*declared) > max_bytes_) {
+      fail(ErrorCode::TooLarge, too_large_message(max_bytes_));
+    }
+  }
+  // httplib would wait for a body that has neither length nor chunks until its read timeout.
+  if (!has_body(request_)) {
+    finished_ = true;
+    return;
+  }
+  size_t total = 0;
+  bool too_large = false;
+  std::exception_ptr sink_error;
+  const bool complete = reader_([&](const char* data, size_t size) {
+    total += size;
+    if (total > max_bytes_) {
+      too_large = true;
+      return false;
+    }
+    try {
+      sink(data, size);
+    } catch (...) {
+      sink_error = std::current_exception();
+      return false;
+    }
+    return true;
+  });
+  if (sink_error) std::rethrow_exception(sink_error);
+  if (too_large) fail(ErrorCode::TooLarge, too_large_message(max_bytes_));
+  if (!complete) fail(ErrorCode::InvalidArgument, "the request body broke off or is malformed");
+  finished_ = true;
+}
+
+Router::Router(httplib::Server& http, Authenticator& auth, size_t max_body_bytes)
+    : http_(http), auth_(auth), max_body_bytes_(max_body_bytes) {}
 
 void Router::get(const std::string& pattern, Handler handler, Access access) {
   add("GET", pattern, std::move(handler), access);
@@ -54,40 +120,69 @@ void Router::post_without_body(const std::string& pattern, Handler handler, Acce
   add("POST", pattern, std::move(handler), access, false);
 }
 
-void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access,
-                 bool reads_body) {
+void Router::post_streaming(const std::string& pattern, StreamingHandler handler, size_t max_body_bytes,
+                            Access access) {
+  remember("POST", pattern, access);
+  streaming_limits_.push_back({"POST", std::regex(pattern), max_body_bytes});
+  http_.Post(pattern,
+             [handler = std::move(handler), access, max_body_bytes](
+                 const httplib::Request& request, httplib::Response& response, const httplib::ContentReader& reader) {
+               BodyStream body(request, reader, max_body_bytes);
+               run_for_caller(request, response, access, [&](Call& call) { handler(call, body); });
+               if (!body.finished() && has_body(request)) response.set_header("Connection", "close");
+             });
+}
+
+size_t Router::body_limit(const std::string& method, const std::string& path) const {
+  for (const auto& limit : streaming_limits_) {
+    if (limit.method == method && std::regex_match(path, limit.pattern)) return limit.max_bytes;
+  }
+  return max_body_bytes_;
+}
+
+size_t Router::largest_body_limit() const {
+  size_t largest = max_body_bytes_;
+  for (const auto& limit : streaming_limits_) largest = std::max(largest, limit.max_bytes);
+  return largest;
+}
+
+void Router::remember(const std::string& method, const std::string& pattern, Access access) {
   if (access == Access::Public) {
     // The hook compares public paths literally, while httplib matches the pattern as a regex; the two
-    // agree only when the pattern has no regex syntax at all.
-    bool literal = std::all_of(pattern.begin(), pattern.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
-    });
+    // agree only when the pattern has no regex syntax but an escaped dot ("/openapi\.json").
+    std::string path;
+    bool literal = true;
+    for (size_t i = 0; i < pattern.size() && literal; ++i) {
+      const char c = pattern[i];
+      if (c == '\\' && i + 1 < pattern.size() && pattern[i + 1] == '.') {
+        path += pattern[++i];
+      } else {
+        literal = std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
+        path += c;
+      }
+    }
     if (!literal) fail(ErrorCode::Internal, "public route " + pattern + " must be a literal path");
-    public_routes_.emplace(method, pattern);
+    public_routes_.emplace(method, path);
   }
   routes_.emplace_back(method, std::regex(pattern));
+  patterns_.emplace_back(method, pattern);
+}
 
+std::vector<std::pair<std::string, std::string>> Router::routes() const { return patterns_; }
+
+void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access,
+                 bool reads_body) {
+  remember(method, pattern, access);
   httplib::Server::Handler wrapped = [handler = std::move(handler), access](const httplib::Request& request,
                                                                             httplib::Response& response) {
-    Caller caller = std::exchange(t_caller, Caller{});
-    guarded(request, response, [&] {
-      if (access == Access::User && !caller.user) {
-        // Unreachable while the pre-routing hook is installed; refuse rather than run unauthenticated.
-        fail(ErrorCode::Unauthenticated, "missing bearer token");
-      }
-      Call call{request, response, caller.user ? &*caller.user : nullptr, caller.token};
-      handler(call);
-    });
+    run_for_caller(request, response, access, handler);
   };
   if (method == "POST" && !reads_body) {
     // httplib calls content-reader handlers before it reads the body, and this one never asks for it.
     http_.Post(pattern, [wrapped = std::move(wrapped)](const httplib::Request& request, httplib::Response& response,
                                                        const httplib::ContentReader&) {
       wrapped(request, response);
-      if (request.has_header("Transfer-Encoding") ||
-          (request.has_header("Content-Length") && request.get_header_value("Content-Length") != "0")) {
-        response.set_header("Connection", "close");
-      }
+      if (has_body(request)) response.set_header("Connection", "close");
     });
   } else if (method == "GET")
     http_.Get(pattern, std::move(wrapped));

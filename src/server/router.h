@@ -41,13 +41,38 @@ struct Call {
 };
 using Handler = std::function<void(Call& call)>;
 
+// The body of a streaming route (Router::post_streaming), read as it arrives instead of held in memory.
+class BodyStream {
+ public:
+  BodyStream(const httplib::Request& request, const httplib::ContentReader& reader, size_t max_bytes);
+
+  // Hands the body to `sink` piece by piece, once. Throws Error(TooLarge) when Content-Length says the
+  // body is over the route's limit (before reading any of it) or when a chunked body grows past it, and
+  // Error(InvalidArgument) when the body breaks off. Exceptions from `sink` pass through unchanged.
+  void read(const std::function<void(const char* data, size_t size)>& sink);
+  // Whether the whole body was read: otherwise the connection is closed after the answer, so that the
+  // unread bytes are not taken for the next request.
+  bool finished() const { return finished_; }
+  size_t max_bytes() const { return max_bytes_; }
+
+ private:
+  const httplib::Request& request_;
+  const httplib::ContentReader& reader_;
+  size_t max_bytes_;
+  bool started_ = false;
+  bool finished_ = false;
+};
+using StreamingHandler = std::function<void(Call& call, BodyStream& body)>;
+
 class Router {
  public:
-  // Registers on `http`, authenticating with `auth`; both must outlive the Router.
-  Router(httplib::Server& http, Authenticator& auth);
+  // Registers on `http`, authenticating with `auth`; both must outlive the Router. Bodies of all routes
+  // but streaming ones may have at most `max_body_bytes` (see body_limit).
+  Router(httplib::Server& http, Authenticator& auth, size_t max_body_bytes);
 
   // `pattern` is a regular expression over the whole path (httplib's syntax), e.g. R"(/table/(\d+))".
-  // Public routes must be literal paths. Register everything before the server starts.
+  // Public routes must be literal paths (a dot escaped: "/openapi\.json"). Register everything before the server
+  // starts.
   void get(const std::string& pattern, Handler handler, Access access = Access::User);
   void post(const std::string& pattern, Handler handler, Access access = Access::User);
   void put(const std::string& pattern, Handler handler, Access access = Access::User);
@@ -58,6 +83,18 @@ class Router {
   // anyway is ignored, and the connection closed after the answer so its bytes are not taken for a request.
   void post_without_body(const std::string& pattern, Handler handler, Access access = Access::User);
 
+  // A POST route whose handler reads the body itself, as it arrives, through BodyStream (uploads), with
+  // its own limit `max_body_bytes` in place of the Router's. Authentication and errors as for any route.
+  void post_streaming(const std::string& pattern, StreamingHandler handler, size_t max_body_bytes,
+                      Access access = Access::User);
+
+  // The largest body a request for `method path` may have: its streaming route's limit, or the Router's.
+  // httplib 0.11 has a single limit for all routes (set_payload_max_length), which must then be the
+  // largest of them (largest_body_limit); the server's pre-routing hook applies the smaller ones from
+  // Content-Length before any byte of the body is read.
+  size_t body_limit(const std::string& method, const std::string& path) const;
+  size_t largest_body_limit() const;
+
   // For the server's pre-routing hook. Lets public routes and OPTIONS through; otherwise checks the bearer
   // token and either remembers the caller for the handler (returns true) or answers 401 (returns false).
   bool authorize(const httplib::Request& request, httplib::Response& response);
@@ -65,6 +102,9 @@ class Router {
   // The methods registered for patterns that match `path`, sorted; empty for an unknown path. Serves
   // "405 Method Not Allowed" and its Allow header.
   std::vector<std::string> methods_for(const std::string& path) const;
+  // Every route registered, as (method, pattern), in the order of registration (for the test that holds
+  // docs/openapi.json to the routes).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Runs `body`, mapping what it throws to an error response as described above. Used by every handler
   // wrapper and by the server's hooks.
@@ -76,11 +116,20 @@ class Router {
  private:
   void add(const std::string& method, const std::string& pattern, Handler handler, Access access,
            bool reads_body = true);
+  void remember(const std::string& method, const std::string& pattern, Access access);
 
   httplib::Server& http_;
   Authenticator& auth_;
   std::set<std::pair<std::string, std::string>> public_routes_;  // (method, path)
   std::vector<std::pair<std::string, std::regex>> routes_;       // (method, pattern)
+  std::vector<std::pair<std::string, std::string>> patterns_;    // the same, as registered
+  size_t max_body_bytes_;
+  struct Limit {
+    std::string method;
+    std::regex pattern;
+    size_t max_bytes;
+  };
+  std::vector<Limit> streaming_limits_;
 };
 
 }  // namespace superstore::server

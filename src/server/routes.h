@@ -9,13 +9,15 @@
 
 namespace superstore::server {
 
-void register_health_routes(Router& router, ServerContext& context);    // GET /health
-void register_auth_routes(Router& router, ServerContext& context);      // /auth/jwt/login, /auth/jwt/logout, /auth/me
-void register_database_routes(Router& router, ServerContext& context);  // GET /databases
-void register_table_routes(Router& router, ServerContext& context);     // GET, DELETE /table/{id}
-void register_execute_routes(Router& router, ServerContext& context);   // POST /execute
-void register_dev_routes(Router& router, ServerContext& context);       // /dev/* (APP_ENV=dev only)
-void register_console_routes(Router& router, ServerContext& context);   // GET / and /assets/*: the web console
-void register_openapi_routes(Router& router, ServerContext& context);   // GET /openapi.json
+void register_health_routes(Router& router, ServerContext& context);      // GET /health
+void register_auth_routes(Router& router, ServerContext& context);        // /auth/jwt/login, /auth/jwt/logout, /auth/me
+void register_database_routes(Router& router, ServerContext& context);    // GET /databases
+void register_table_routes(Router& router, ServerContext& context);       // POST /tables, GET, DELETE /table/{id}
+void register_table_rows_routes(Router& router, ServerContext& context);  // POST /table/{id}/rows, /table/{id}/delete
+void register_table_history_routes(Router& router, ServerContext& context);  // GET /table/{id}/history
+void register_execute_routes(Router& router, ServerContext& context);        // POST /execute
+void register_dev_routes(Router& router, ServerContext& context);            // /dev/* (APP_ENV=dev only)
+void register_console_routes(Router& router, ServerContext& context);        // GET / and /assets/*: the web console
+void register_openapi_routes(Router& router, ServerContext& context);        // GET /openapi.json
 
 }  // namespace superstore::server

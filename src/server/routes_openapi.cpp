@@ -7,14 +7,14 @@
 namespace superstore::server {
 
 void register_openapi_routes(Router& router, ServerContext& /*context*/) {
-  router.get(
-      "/openapi.json",
-      [](Call& call) {
-        const ApiDocument& document = kApiDocuments[0];
-        call.response.status = 200;
-        call.response.set_content(reinterpret_cast<const char*>(document.data), document.size, "application/json");
-      },
-      Access::Public);
+  router.get(R"(/openapi\.json)",
+             [](Call& call) {
+               const ApiDocument& document = kApiDocuments[0];
+               call.response.status = 200;
+               call.response.set_content(reinterpret_cast<const char*>(document.data), document.size,
+                                         "application/json");
+             },
+             Access::Public);
 }
 
 }  // namespace superstore::server

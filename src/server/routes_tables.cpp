@@ -1,11 +1,12 @@
-// GET /table/{id}: one table with its micro-partitions, a page at a time; DELETE /table/{id}: drop it.
-// Dropped tables stay viewable, since their files and log stay too.
+// POST /tables: create a table; GET /table/{id}: one table with its micro-partitions, a page at a time;
+// DELETE /table/{id}: drop it. Dropped tables stay viewable, since their files and log stay too.
 #include <algorithm>
 #include <optional>
+#include <set>
 
 #include "common/error.h"
-#include "common/parse_int.h"
 #include "server/http_json.h"
+#include "server/route_params.h"
 #include "server/routes.h"
 #include "server/table_json.h"
 
@@ -16,25 +17,6 @@ using nlohmann::ordered_json;
 
 constexpr int64_t kDefaultPageSize = 50;
 constexpr int64_t kMaxPageSize = 1000;
-
-// The {id} of the path. Patterns capture any segment so that "/table/abc" is a clear 400, not "no route".
-int64_t table_id(const Call& call) {
-  const std::string text = call.request.matches[1].str();
-  std::optional<int64_t> id = parse_int64(text);
-  if (!id || *id < 1) fail(ErrorCode::InvalidArgument, "table id must be a positive whole number, not '" + text + "'");
-  return *id;
-}
-
-std::optional<std::string> param(const httplib::Request& request, const char* name) {
-  if (!request.has_param(name)) return std::nullopt;
-  return request.get_param_value(name);
-}
-
-int64_t int_param(const httplib::Request& request, const char* name, int64_t fallback, int64_t max) {
-  std::optional<std::string> text = param(request, name);
-  if (!text) return fallback;
-  return parse_int64_in(*text, 1, max, name);
-}
 
 struct PartitionPage {
   int64_t page = 1;
@@ -56,6 +38,86 @@ PartitionPage page_request(const httplib::Request& request) {
     fail(ErrorCode::InvalidArgument, "sortDirection must be asc or desc, not '" + p.sort_direction + "'");
   }
   return p;
+}
+
+// Body fields of POST /tables. A field of the wrong JSON type is a 400 naming it; the values themselves
+// are judged by the same code as `superstore table create` (parse_column_type, the catalog's rules).
+std::string string_field(const nlohmann::json& body, const char* name, const char* fallback) {
+  if (!body.contains(name) || (fallback && body[name].is_null())) {
+    if (!fallback) fail(ErrorCode::InvalidArgument, std::string("missing field '") + name + "'");
+    return fallback;
+  }
+  if (!body[name].is_string()) {
+    fail(ErrorCode::InvalidArgument,
+         std::string("field '") + name + "' must be a string, not " + body[name].type_name());
+  }
+  return body[name].get<std::string>();
+}
+
+std::vector<std::string> string_list_field(const nlohmann::json& body, const char* name) {
+  if (!body.contains(name) || body[name].is_null()) return {};
+  const auto& list = body[name];
+  const std::string wrong = std::string("field '") + name + "' must be a list of column names";
+  if (!list.is_array()) fail(ErrorCode::InvalidArgument, wrong + ", not " + list.type_name());
+  std::vector<std::string> out;
+  for (const auto& item : list) {
+    if (!item.is_string()) fail(ErrorCode::InvalidArgument, wrong + "; it holds " + item.type_name());
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+std::vector<ColumnDef> columns_field(const nlohmann::json& body) {
+  if (!body.contains("columns")) fail(ErrorCode::InvalidArgument, "missing field 'columns'");
+  const auto& list = body["columns"];
+  if (!list.is_array()) {
+    fail(ErrorCode::InvalidArgument,
+         std::string("field 'columns' must be a list of {\"name\", \"type\"}, not ") + list.type_name());
+  }
+  std::vector<ColumnDef> columns;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string where = "columns[" + std::to_string(i) + "]";
+    if (!list[i].is_object()) fail(ErrorCode::InvalidArgument, where + " must be an object {\"name\", \"type\"}");
+    for (const char* key : {"name", "type"}) {
+      if (!list[i].contains(key) || !list[i][key].is_string()) {
+        fail(ErrorCode::InvalidArgument, where + "." + key + " must be a string");
+      }
+    }
+    columns.push_back({list[i]["name"].get<std::string>(), parse_column_type(list[i]["type"].get<std::string>())});
+  }
+  return columns;
+}
+
+catalog::NewTable new_table(const nlohmann::json& body) {
+  for (const auto& [key, value] : body.items()) {
+    static const std::set<std::string> known = {"database", "schema",          "name", "columns", "partition_by",
+                                                "sort_by",  "target_file_size"};
+    if (!known.contains(key)) fail(ErrorCode::InvalidArgument, "unknown field '" + key + "'");
+  }
+  catalog::NewTable t;
+  t.database = string_field(body, "database", "main");
+  t.schema = string_field(body, "schema", "public");
+  t.name = string_field(body, "name", nullptr);
+  t.columns = columns_field(body);
+  t.partition_keys = string_list_field(body, "partition_by");
+  t.sort_keys = string_list_field(body, "sort_by");
+  if (body.contains("target_file_size") && !body["target_file_size"].is_null()) {
+    if (!body["target_file_size"].is_number_integer() ||
+        (body["target_file_size"].is_number_unsigned() && body["target_file_size"].get<uint64_t>() > INT64_MAX)) {
+      fail(ErrorCode::InvalidArgument, std::string("field 'target_file_size' must be a whole number of bytes, not ") +
+                                           body["target_file_size"].type_name());
+    }
+    t.target_file_bytes = body["target_file_size"].get<int64_t>();
+  }
+  return t;
+}
+
+// The database and schema are created when missing, as `superstore table create` does (the catalog's
+// create_table); a table of the same name is a 409.
+void create_table(ServerContext& context, Call& call) {
+  const catalog::NewTable t = new_table(parse_json_object_body(call.request));
+  const catalog::TableInfo table = context.warehouse.create_table(t);
+  send_ordered_json(call.response, 201, table_detail_json(table, *context.warehouse.snapshot(table)));
 }
 
 int64_t file_rows(const storage::AddFile& f) { return f.stats ? f.stats->num_records : 0; }
@@ -116,6 +178,7 @@ void drop_table(ServerContext& context, Call& call) {
 }  // namespace
 
 void register_table_routes(Router& router, ServerContext& context) {
+  router.post("/tables", [&context](Call& call) { create_table(context, call); });
   router.get(R"(/table/([^/]+))", [&context](Call& call) { show_table(context, call); });
   router.del(R"(/table/([^/]+))", [&context](Call& call) { drop_table(context, call); });
 }

@@ -9,6 +9,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/parse_int.h"
 #include "common/strings.h"
 #include "server/http_json.h"
 #include "server/request_log.h"
@@ -32,6 +33,8 @@ void register_all_routes(Router& router, ServerContext& context) {
   register_auth_routes(router, context);
   register_database_routes(router, context);
   register_table_routes(router, context);
+  register_table_rows_routes(router, context);
+  register_table_history_routes(router, context);
   register_execute_routes(router, context);
   register_dev_routes(router, context);
   register_console_routes(router, context);
@@ -41,6 +44,17 @@ void register_all_routes(Router& router, ServerContext& context) {
 bool has_body(const Request& request) {
   return request.has_header("Transfer-Encoding") ||
          (request.has_header("Content-Length") && request.get_header_value("Content-Length") != "0");
+}
+
+// Answers 413 when Content-Length is over the route's limit, before any of the body is read (httplib's
+// own check uses the largest limit of all routes). A chunked body is limited by httplib only when read
+// whole; streaming routes count it themselves (BodyStream).
+bool refuse_large_body(const Request& request, Response& response, size_t limit) {
+  if (!request.has_header("Content-Length")) return false;
+  const std::optional<int64_t> declared = parse_int64(request.get_header_value("Content-Length"));
+  if (!declared || *declared < 0 || static_cast<uint64_t>(*declared) <= limit) return false;
+  send_error(response, 413, "request body too large: the limit is " + std::to_string(limit) + " bytes");
+  return true;
 }
 
 // Adds the CORS answer for an allowed Origin. Browsers enforce CORS from these headers: without them a page
@@ -84,11 +98,10 @@ Server::Server(ServerContext& context, ServerOptions options)
     : context_(context),
       options_(options),
       http_(std::make_unique<httplib::Server>()),
-      router_(std::make_unique<Router>(*http_, context.auth)) {
+      router_(std::make_unique<Router>(*http_, context.auth, options.max_body_bytes)) {
   unsigned workers = options_.worker_threads;
   if (workers == 0) workers = std::max(32u, 4 * std::thread::hardware_concurrency());
   http_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  http_->set_payload_max_length(options_.max_body_bytes);
   // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and silently share
   // its traffic; SO_REUSEADDR alone still allows a quick restart while old connections linger in TIME_WAIT.
   http_->set_socket_options([](socket_t sock) {
@@ -108,9 +121,13 @@ Server::Server(ServerContext& context, ServerOptions options)
   http_->set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
   install_hooks();
   register_all_routes(*router_, context_);
+  // httplib applies one limit to every route; the pre-routing hook keeps the smaller ones (body_limit).
+  http_->set_payload_max_length(router_->largest_body_limit());
 }
 
 Server::~Server() { stop(); }
+
+std::vector<std::pair<std::string, std::string>> Server::routes() const { return router_->routes(); }
 
 void Server::install_hooks() {
   http_->set_pre_routing_handler([this](const Request& request, Response& response) {
@@ -123,6 +140,7 @@ void Server::install_hooks() {
         return;
       }
       answered = !router_->authorize(request, response);
+      if (!answered) answered = refuse_large_body(request, response, router_->body_limit(request.method, request.path));
     });
     if (!answered) return HandlerResponse::Unhandled;
     // The body of a request answered here was never read; closing the connection keeps those bytes from
@@ -146,7 +164,8 @@ void Server::install_hooks() {
       }
     } else if (response.status == 413) {
       send_error(response, 413,
-                 "request body too large: the limit is " + std::to_string(options_.max_body_bytes) + " bytes");
+                 "request body too large: the limit is " +
+                     std::to_string(router_->body_limit(request.method, request.path)) + " bytes");
     } else {
       send_error(response, response.status, generic_error_message(response.status));
     }

@@ -52,6 +52,11 @@ class ServerTest : public ::testing::Test {
   // Logs in and returns the token; fails the test if login does not succeed.
   std::string token_for(const std::string& email, const std::string& password) const;
   httplib::Result get_with_token(const std::string& path, const std::string& token) const;
+  httplib::Result post_with_token(const std::string& path, const std::string& body, const std::string& content_type,
+                                  const std::string& token) const;
+  // Sends `request` (raw HTTP, as is) on a new connection and returns everything the server answers until
+  // it closes the connection or 10 s pass; the server may stop reading the request early.
+  std::string raw_exchange(const std::string& request) const;
 
   static nlohmann::json body(const httplib::Result& result);
 

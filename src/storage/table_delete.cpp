@@ -15,7 +15,10 @@ WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     w.base = w.log.snapshot();
     std::string scan = scan_sql(w.base, w.ctx.root_dir, {.with_filename = true});
-    std::string count_sql = "SELECT filename, count(*) FROM (" + scan + ") WHERE (" + predicate + ") GROUP BY filename";
+    // The newline before each closing parenthesis ends a "--" comment in the predicate, as in the check
+    // the predicate passed (query::check_row_predicate).
+    std::string count_sql =
+        "SELECT filename, count(*) FROM (" + scan + ") WHERE (" + predicate + "\n) GROUP BY filename";
     query::check_read_only(w.conn, count_sql);
     query::Result matches = w.conn.execute(count_sql);
     if (matches.row_count() == 0) return {-1, 0, 0, 0};
@@ -42,7 +45,7 @@ WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
       for (size_t i = 0; i < rewrite.size(); ++i) {
         const AddFile& old = *rewrite[i];
         const std::string kept = "SELECT " + data_cols + " FROM (" + scan_sql(w.only(old), w.ctx.root_dir) +
-                                 ") WHERE (" + predicate + ") IS NOT TRUE";
+                                 ") WHERE (" + predicate + "\n) IS NOT TRUE";
         std::filesystem::create_directories(w.ctx.root_dir / partition_folder(setup, old.partition_values));
         AddFile add = write_parquet_file(setup, w.conn, first_id + static_cast<int64_t>(i), old.partition_values, kept);
         add.stats = compute_file_stats(w.conn, "(" + kept + ")", w.data_columns);

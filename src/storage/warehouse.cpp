@@ -12,9 +12,12 @@
 #include "common/strings.h"
 #include "common/types.h"
 #include "query/database.h"
+#include "query/row_predicate.h"
 #include "storage/csv_file.h"
+#include "storage/file_diagnosis.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
+#include "storage/table_history.h"
 
 namespace superstore::storage {
 namespace {
@@ -95,6 +98,9 @@ struct Warehouse::Impl {
   blob::LocalBlobStore store;
   query::Database write_engine;
   query::Database query_engine;
+  // Judges delete predicates (check_row_predicate): sandboxed with no directory at all, so that nothing a
+  // predicate binds can read a file.
+  query::Database check_engine{query::DatabaseOptions{.sandboxed = true, .threads = 1}};
   QuerySessions sessions{query_engine, 16};
   std::mutex cache_mutex;
   std::map<int64_t, std::shared_ptr<const Snapshot>> latest;  // by table id
@@ -250,12 +256,30 @@ std::unique_ptr<TableWriter> Warehouse::writer(const catalog::TableInfo& table) 
   return std::make_unique<TableWriter>(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
 }
 
-WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::filesystem::path& file) {
+FileFormat file_format_from_name(const std::filesystem::path& file) {
+  const std::string ext = lower(file.extension().string());
+  if (ext == ".csv") return FileFormat::Csv;
+  if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") return FileFormat::JsonLines;
+  if (ext == ".parquet") return FileFormat::Parquet;
+  fail(ErrorCode::InvalidArgument, "cannot tell the format of '" + file.string() +
+                                       "': name it .csv (with a header), .jsonl, .ndjson, .json or .parquet");
+}
+
+WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::filesystem::path& file,
+                                   const InsertFileOptions& options) {
   if (!std::filesystem::is_regular_file(file)) {
     fail(ErrorCode::NotFound, "file '" + file.string() + "' does not exist or is not a regular file");
   }
+  const FileFormat format = options.format ? *options.format : file_format_from_name(file);
   std::filesystem::path abs = std::filesystem::canonical(file);
-  std::string ext = lower(abs.extension().string());
+  // DuckDB's messages name the file by its path; an upload's temporary path means nothing to its sender.
+  auto message = [&](std::string text) {
+    if (options.display_name.empty()) return text;
+    for (size_t at; (at = text.find(abs.string())) != std::string::npos;) {
+      text.replace(at, abs.string().size(), options.display_name);
+    }
+    return text;
+  };
   std::string columns, casts;
   for (const auto& c : table.columns) {
     // Timestamps are read as text and cast after: DuckDB's readers turn an unreadable TIMESTAMPTZ into
@@ -267,7 +291,7 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   }
   std::string path = query::quote_literal(abs.string());
   std::string reader;
-  const bool csv = ext == ".csv";
+  const bool csv = format == FileFormat::Csv;
   // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
   query::Database engine(impl_->engine_options({abs.parent_path().string() + "/"}));
   if (csv) {
@@ -275,23 +299,25 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
       query::Connection conn(engine);
       reader = csv_reader_sql(conn, abs, table.columns);
     } catch (const Error& e) {
-      fail(ErrorCode::InvalidArgument, "nothing was inserted: " + csv_error_message(e.what(), abs));
+      fail(ErrorCode::InvalidArgument, message("nothing was inserted: " + csv_error_message(e.what(), abs)));
     }
-  } else if (ext == ".jsonl" || ext == ".ndjson" || ext == ".json") {
+  } else if (format == FileFormat::JsonLines) {
     reader = "read_json(" + path + ", format = 'newline_delimited', columns = {" + columns + "})";
-  } else if (ext == ".parquet") {
-    reader = "read_parquet(" + path + ")";
   } else {
-    fail(ErrorCode::InvalidArgument, "cannot tell the format of '" + file.string() +
-                                         "': name it .csv (with a header), .jsonl, .ndjson, .json or .parquet");
+    reader = "read_parquet(" + path + ")";
   }
   TableWriter w(engine, impl_->store, *impl_->catalog, impl_->context(table));
   try {
-    if (ext != ".parquet") check_timestamps(engine, table, reader, csv ? &abs : nullptr);
+    if (format != FileFormat::Parquet) check_timestamps(engine, table, reader, csv ? &abs : nullptr);
     w.add_select("SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
+    if (format != FileFormat::Csv) {
+      if (auto problem = first_bad_value(engine, table, format, path)) {
+        fail(ErrorCode::InvalidArgument, "nothing was inserted: " + *problem);
+      }
+    }
     fail(ErrorCode::InvalidArgument,
-         "nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what())));
+         message("nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what()))));
   }
   return w.commit_insert();
 }
@@ -300,8 +326,13 @@ WriteResult Warehouse::delete_where(const catalog::TableInfo& table, const std::
   if (predicate.find_first_not_of(" \t\n") == std::string::npos) {
     fail(ErrorCode::InvalidArgument, "a delete needs a predicate, e.g. --where \"id < 10\"");
   }
+  query::check_row_predicate(impl_->check_engine, table.columns, predicate);
   TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
   return w.delete_where(predicate);
+}
+
+std::vector<HistoryEntry> Warehouse::history(const catalog::TableInfo& table, int64_t limit) {
+  return table_history(impl_->log_of(table), limit);
 }
 
 void Warehouse::drop_table(int64_t id) {

@@ -59,6 +59,35 @@ struct QueryAnswer {
   std::vector<TableRead> read;      // the same tables, in the same order, with their snapshots
 };
 
+// The formats insert_file reads. CSV has a header row; JSON lines hold one object per line.
+enum class FileFormat { Csv, JsonLines, Parquet };
+
+// The format a file's name says: .csv, .jsonl / .ndjson / .json or .parquet (any letter case); throws
+// Error(InvalidArgument) listing them for any other name.
+FileFormat file_format_from_name(const std::filesystem::path& file);
+
+struct InsertFileOptions {
+  std::optional<FileFormat> format{};  // empty: from the file's extension
+  // How error messages name the file instead of its path (e.g. "the request body" for an upload kept in
+  // a temporary file); empty: its path.
+  std::string display_name{};
+};
+
+// One version of a table's log, as GET /table/{id}/history shows it.
+struct HistoryEntry {
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;  // commitInfo.timestamp; 0 when the commit has none
+  std::string operation;     // commitInfo.operation: CREATE TABLE, WRITE, DELETE, ...
+  // Rows the commit added to and removed from the table, from the files' stats. A file rewritten in the
+  // same commit counts only by its difference: rows_added = max(0, A - R), rows_removed = max(0, R - A)
+  // for A rows in added files and R in removed ones. Exact for superstore's commits, which either add or
+  // remove rows; a foreign commit that does both is shown by its net change.
+  int64_t rows_added = 0;
+  int64_t rows_removed = 0;
+  int64_t files_added = 0;
+  int64_t files_removed = 0;
+};
+
 // The version of a table's log that was current at `time_ms` (the newest commit whose commitInfo
 // timestamp is not later), or -1 when the table's first commit is later. Commit times are taken to rise
 // with the version, as the Delta protocol expects of writers; a binary search reads about log2(versions)
@@ -91,12 +120,17 @@ class Warehouse {
 
   // A writer for one insert: add() batches, then commit_insert(). Use one writer from one thread.
   std::unique_ptr<TableWriter> writer(const catalog::TableInfo& table);
-  // Inserts a CSV (with a header), JSON-lines (.jsonl/.ndjson/.json) or Parquet file, by extension, in one
-  // commit. Every value is checked against the table's types; one bad row rejects the whole file with
-  // an error naming the line.
-  WriteResult insert_file(const catalog::TableInfo& table, const std::filesystem::path& file);
-  // Deletes the rows matching a SQL boolean expression, in one commit.
+  // Inserts a CSV (with a header), JSON-lines or Parquet file in one commit; the format is options.format
+  // or else the extension's (file_format_from_name). Every value is checked against the table's types;
+  // one bad row rejects the whole file with an error naming the line (CSV, JSON lines) and the column.
+  WriteResult insert_file(const catalog::TableInfo& table, const std::filesystem::path& file,
+                          const InsertFileOptions& options = {});
+  // Deletes the rows matching a SQL boolean expression, in one commit. The predicate must be one
+  // expression over the table's columns (query::check_row_predicate): no subqueries, no table functions,
+  // nothing that reads files or other tables; Error(InvalidArgument) with DuckDB's message otherwise.
   WriteResult delete_where(const catalog::TableInfo& table, const std::string& predicate);
+  // The log's versions, newest first, at most `limit` of them.
+  std::vector<HistoryEntry> history(const catalog::TableInfo& table, int64_t limit);
   // Marks the table dropped; its files and log stay.
   void drop_table(int64_t id);
 

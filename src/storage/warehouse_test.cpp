@@ -455,3 +455,77 @@ TEST_F(WarehouseTest, DroppedTablesKeepFilesAndFreeTheirName) {
 
 }  // namespace
 }  // namespace superstore::storage
+
+namespace superstore::storage {
+namespace {
+
+class WarehouseWritesTest : public ::testing::Test {
+ protected:
+  catalog::TableInfo make_table() {
+    catalog::NewTable t;
+    t.name = "things";
+    t.columns = {{"id", ColumnType::Int64}, {"name", ColumnType::String}};
+    return wh_.create_table(t);
+  }
+  fs::path file(const std::string& name, const std::string& text) {
+    std::ofstream(dir_.path() / name) << text;
+    return dir_.path() / name;
+  }
+
+  TempFolder dir_;
+  storage::Warehouse wh_{testing::options_for(dir_.path() / "data")};
+};
+
+TEST_F(WarehouseWritesTest, AnExplicitFormatOverridesTheExtensionAndNamesTheFileAsTold) {
+  auto t = make_table();
+  const fs::path csv = file("rows.txt", "id,name\n1,a\n2,b\n");
+  EXPECT_THROW(wh_.insert_file(t, csv), Error) << "by extension, .txt is no format";
+  EXPECT_EQ(wh_.insert_file(t, csv, {.format = FileFormat::Csv}).rows, 2);
+  EXPECT_EQ(wh_.insert_file(t, file("rows.data", "{\"id\": 3}\n"), {.format = FileFormat::JsonLines}).rows, 1);
+  EXPECT_EQ(file_format_from_name("a.PARQUET"), FileFormat::Parquet);
+  EXPECT_EQ(file_format_from_name("a.ndjson"), FileFormat::JsonLines);
+
+  const fs::path bad = file("bad.bin", "{\"id\": \"seven\"}\n");
+  try {
+    wh_.insert_file(t, bad, {.format = FileFormat::JsonLines, .display_name = "the upload"});
+    FAIL() << "a bad value was inserted";
+  } catch (const Error& e) {
+    const std::string message = e.what();
+    EXPECT_EQ(message.find(fs::canonical(bad).string()), std::string::npos) << message;
+    EXPECT_EQ(message.find("nothing was inserted"), 0u) << message;
+  }
+  EXPECT_EQ(wh_.snapshot(t)->version, 2);
+}
+
+TEST_F(WarehouseWritesTest, DeletePredicatesAreExpressionsOverTheColumnsOnly) {
+  auto t = make_table();
+  wh_.insert_file(t, file("rows.csv", "id,name\n1,a\n2,b\n"));
+  for (const char* bad : {"id IN (SELECT 1)", "id IN (SELECT id FROM things)", "(SELECT count(*) FROM glob('/*')) > 0",
+                          "true) UNION ALL SELECT 1 WHERE (true", "id = $1", "true; DROP TABLE things", "nope"}) {
+    EXPECT_THROW(wh_.delete_where(t, bad), Error) << bad;
+  }
+  EXPECT_EQ(wh_.snapshot(t)->version, 1);
+  EXPECT_EQ(wh_.delete_where(t, "name = 'a' AND list_contains([1, 2], id)").rows, 1);
+}
+
+TEST_F(WarehouseWritesTest, HistoryCountsRowsNetOfRewrittenFiles) {
+  auto t = make_table();
+  wh_.insert_file(t, file("a.csv", "id,name\n1,a\n2,b\n3,c\n"));
+  wh_.insert_file(t, file("b.csv", "id,name\n4,d\n"));  // merged with the small file of version 1
+  wh_.delete_where(t, "id = 2");
+  const auto h = wh_.history(t, 10);
+  ASSERT_EQ(h.size(), 4u);
+  EXPECT_EQ(h[0].operation, "DELETE");
+  EXPECT_EQ(h[0].rows_removed, 1);
+  EXPECT_EQ(h[0].rows_added, 0);
+  EXPECT_EQ(h[1].operation, "WRITE");
+  EXPECT_EQ(h[1].rows_added, 1);
+  EXPECT_EQ(h[1].rows_removed, 0);
+  EXPECT_EQ(h[2].rows_added, 3);
+  EXPECT_EQ(h[3].operation, "CREATE TABLE");
+  EXPECT_GT(h[3].timestamp_ms, 0);
+  EXPECT_EQ(wh_.history(t, 1).size(), 1u);
+}
+
+}  // namespace
+}  // namespace superstore::storage

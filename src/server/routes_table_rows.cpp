@@ -1,0 +1,157 @@
+// Changing a table's rows: POST /table/{id}/rows uploads rows (CSV, NDJSON or Parquet by Content-Type)
+// and POST /table/{id}/delete deletes the rows a predicate matches. Each is one table version or none.
+//
+// Who may change what: an unknown table is 404, a dropped one 409 (it still exists and can be read, but
+// its rows no longer change), and a fake table (made by the fake-data lifecycle) 403, since its rows must
+// stay what its seed and scale generate: it changes only through the /dev routes.
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+
+#include "common/error.h"
+#include "common/strings.h"
+#include "fakedata/lifecycle.h"
+#include "server/http_json.h"
+#include "server/route_params.h"
+#include "server/routes.h"
+
+namespace superstore::server {
+namespace {
+
+constexpr const char* kFormats = "text/csv (with a header row), application/x-ndjson or application/vnd.apache.parquet";
+
+catalog::TableInfo writable_table(ServerContext& context, const Call& call) {
+  catalog::TableInfo table = context.catalog.get_table(table_id(call));
+  const std::string named = "table " + table.name + " (id " + std::to_string(table.id) + ")";
+  if (table.status == catalog::TableStatus::Dropped) {
+    fail(ErrorCode::Conflict, named + " is dropped; its rows can no longer change");
+  }
+  if (fakedata::is_fake(table)) {
+    fail(ErrorCode::Forbidden, named +
+                                   " holds fake data, which changes only through the /dev routes "
+                                   "(POST /dev/fake-tables, DELETE /dev/reset-fake-data)");
+  }
+  return table;
+}
+
+// The format the Content-Type names, parameters such as "; charset=utf-8" aside.
+std::optional<storage::FileFormat> upload_format(const httplib::Request& request) {
+  std::string type = lower(request.get_header_value("Content-Type"));
+  type = std::string(trim(type.substr(0, type.find(';'))));
+  if (type == "text/csv") return storage::FileFormat::Csv;
+  if (type == "application/x-ndjson") return storage::FileFormat::JsonLines;
+  if (type == "application/vnd.apache.parquet") return storage::FileFormat::Parquet;
+  return std::nullopt;
+}
+
+// One writer per table at a time in this server. Every insert takes the newest small file of each
+// partition it touches into its own, so concurrent writes to one table remove the same file and all but
+// one redo their work; past five tries the storage layer gives up with 409. Queueing them here turns that
+// into waiting. Only the write waits: bodies still arrive in parallel. (Other processes, such as the CLI,
+// still race as the storage layer describes.)
+class TableLocks {
+ public:
+  std::unique_lock<std::mutex> lock(int64_t table_id) {
+    std::mutex* table_mutex;
+    {
+      std::lock_guard guard(mutex_);
+      auto& slot = by_table_[table_id];
+      if (!slot) slot = std::make_unique<std::mutex>();
+      table_mutex = slot.get();
+    }
+    return std::unique_lock(*table_mutex);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<int64_t, std::unique_ptr<std::mutex>> by_table_;  // one small entry per table written to
+};
+
+// A file in DATA_DIR/tmp (which the warehouse's engines may read) that is removed when this goes out of
+// scope, however the request ends.
+class UploadFile {
+ public:
+  UploadFile(const std::filesystem::path& dir, storage::FileFormat format) {
+    std::random_device random;
+    const uint64_t name = (static_cast<uint64_t>(random()) << 32) ^ random();
+    const char* ext = format == storage::FileFormat::Csv         ? ".csv"
+                      : format == storage::FileFormat::JsonLines ? ".ndjson"
+                                                                 : ".parquet";
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(name));
+    path_ = dir / (std::string("upload-") + hex + ext);
+  }
+  ~UploadFile() {
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  UploadFile(const UploadFile&) = delete;
+  UploadFile& operator=(const UploadFile&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStream& body) {
+  const catalog::TableInfo table = writable_table(context, call);
+  const std::optional<storage::FileFormat> format = upload_format(call.request);
+  if (!format) {
+    const std::string sent = call.request.get_header_value("Content-Type");
+    send_error(
+        call.response, 415,
+        (sent.empty() ? std::string("the upload has no Content-Type") : "cannot read rows of type '" + sent + "'") +
+            "; send " + kFormats);
+    return;
+  }
+  UploadFile file(context.warehouse.options().data_dir / "tmp", *format);
+  {
+    std::ofstream out(file.path(), std::ios::binary | std::ios::trunc);
+    if (!out) fail(ErrorCode::Internal, "cannot create " + file.path().string());
+    body.read([&](const char* data, size_t size) {
+      out.write(data, static_cast<std::streamsize>(size));
+      if (!out) fail(ErrorCode::Internal, "cannot write " + file.path().string() + " (disk full?)");
+    });
+    out.close();
+    if (!out) fail(ErrorCode::Internal, "cannot write " + file.path().string() + " (disk full?)");
+  }
+  const auto lock = locks.lock(table.id);
+  const storage::WriteResult r =
+      context.warehouse.insert_file(table, file.path(), {.format = format, .display_name = "the request body"});
+  // No new version when there were no rows: the version the table stays at is reported.
+  const int64_t version = r.version >= 0 ? r.version : context.warehouse.snapshot(table)->version;
+  send_json(call.response, 200,
+            {{"rows_inserted", r.rows}, {"version", version}, {"micro_partitions_added", r.files_added}});
+}
+
+void delete_rows(ServerContext& context, TableLocks& locks, Call& call) {
+  const nlohmann::json body = parse_json_object_body(call.request);
+  if (!body.contains("where")) fail(ErrorCode::InvalidArgument, "missing field 'where', e.g. {\"where\": \"id < 10\"}");
+  if (!body["where"].is_string()) {
+    fail(ErrorCode::InvalidArgument, std::string("field 'where' must be a string, not ") + body["where"].type_name());
+  }
+  const std::string where = body["where"].get<std::string>();
+  if (where.find_first_not_of(" \t\r\n") == std::string::npos) {
+    fail(ErrorCode::InvalidArgument, "field 'where' is empty; give a predicate, e.g. {\"where\": \"id < 10\"}");
+  }
+  const catalog::TableInfo table = writable_table(context, call);
+  const auto lock = locks.lock(table.id);
+  const storage::WriteResult r = context.warehouse.delete_where(table, where);
+  // A delete that matched nothing writes no version; the table's current one is reported.
+  const int64_t version = r.version >= 0 ? r.version : context.warehouse.snapshot(table)->version;
+  send_json(call.response, 200, {{"rows_deleted", r.rows}, {"version", version}});
+}
+
+}  // namespace
+
+void register_table_rows_routes(Router& router, ServerContext& context) {
+  auto locks = std::make_shared<TableLocks>();
+  router.post_streaming(R"(/table/([^/]+)/rows)",
+                        [&context, locks](Call& call, BodyStream& body) { insert_rows(context, *locks, call, body); },
+                        static_cast<size_t>(context.config.max_upload_bytes));
+  router.post(R"(/table/([^/]+)/delete)", [&context, locks](Call& call) { delete_rows(context, *locks, call); });
+}
+
+}  // namespace superstore::server
