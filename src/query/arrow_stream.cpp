@@ -57,14 +57,8 @@ bool write_arrow_stream(Connection& connection, const std::string& sql, const Qu
   Connection::Impl& impl = connection.impl();
   Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
   try {
-    duckdb_prepared_statement prepared = prepared_read(impl, sql);
-    if (watchdog.fired() || watchdog.cancelled()) fail(ErrorCode::InvalidArgument, "interrupted");
-    Pending pending;
-    if (duckdb_pending_prepared_streaming(prepared, pending.out()) == DuckDBError) {
-      fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
-    }
     ResultHandle result;
-    if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), true);
+    start_streaming(impl, sql, watchdog, result);
 
     const idx_t columns = duckdb_column_count(result.get());
     std::vector<LogicalType> owned_types;
@@ -122,9 +116,7 @@ bool write_arrow_stream(Connection& connection, const std::string& sql, const Qu
     unsent += arrow_ipc::end_of_stream();
     return send(unsent);
   } catch (const Error&) {
-    forget_prepared_read(impl, sql);
-    if (watchdog.cancelled()) fail(ErrorCode::Cancelled, kCancelledMessage);
-    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
+    on_query_failure(impl, sql, watchdog, control);
     throw;
   }
 }

@@ -21,7 +21,8 @@ const char* copy_options(ExportFormat format) {
 }
 
 // The view a download is written from; one per connection at a time, as a connection runs one query.
-constexpr const char* kDownloadView = "superstore_download";
+// Its name cannot be a table's (table names have no hyphen), so it never replaces a table's view.
+constexpr const char* kDownloadView = "superstore-download";
 
 }  // namespace
 

@@ -197,6 +197,23 @@ std::string time_limit_message(std::chrono::milliseconds limit) {
   return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
 }
 
+void start_streaming(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog, ResultHandle& result) {
+  duckdb_prepared_statement prepared = prepared_read(impl, sql);
+  if (watchdog.fired() || watchdog.cancelled()) fail(ErrorCode::InvalidArgument, "interrupted");
+  Pending pending;
+  if (duckdb_pending_prepared_streaming(prepared, pending.out()) == DuckDBError) {
+    fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
+  }
+  if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), true);
+}
+
+void on_query_failure(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog,
+                      const QueryControl& control) {
+  forget_prepared_read(impl, sql);
+  if (watchdog.cancelled()) fail(ErrorCode::Cancelled, kCancelledMessage);
+  if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
+}
+
 std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   std::unordered_set<std::string> original(names.begin(), names.end());
   std::unordered_set<std::string> used;
@@ -246,15 +263,9 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
   Connection::Impl& impl = connection.impl();
   Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
   try {
-    duckdb_prepared_statement prepared = prepared_read(impl, sql);
-    if (watchdog.fired() || watchdog.cancelled()) fail(ErrorCode::InvalidArgument, "interrupted");
     // Streaming keeps memory flat however many rows the query makes: only the page is kept.
-    Pending pending;
-    if (duckdb_pending_prepared_streaming(prepared, pending.out()) == DuckDBError) {
-      fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
-    }
     ResultHandle result;
-    if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), true);
+    start_streaming(impl, sql, watchdog, result);
 
     const idx_t columns = duckdb_column_count(result.get());
     std::vector<LogicalType> types;
@@ -293,10 +304,7 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
     if (duckdb_result_error(result.get())) throw_result_error(result.get(), true);
     page.total = seen;
   } catch (const Error&) {
-    // A statement that failed is prepared afresh next time rather than trusted in whatever state it is.
-    forget_prepared_read(impl, sql);
-    if (watchdog.cancelled()) fail(ErrorCode::Cancelled, kCancelledMessage);
-    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
+    on_query_failure(impl, sql, watchdog, control);
     throw;
   }
   page.execution_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

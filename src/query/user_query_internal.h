@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/user_query.h"
 
 namespace superstore::query {
 
@@ -19,6 +21,14 @@ void forget_prepared_read(Connection::Impl& impl, const std::string& sql);
 std::string time_limit_message(std::chrono::milliseconds limit);
 // The message of a query stopped by its QueryControl's `cancelled`.
 inline constexpr const char* kCancelledMessage = "query cancelled: the client closed its connection";
+// Runs the checked statement for `sql` (prepared_read) into `result`, streaming: chunks come as the
+// reader fetches them. Throws as run_user_query does.
+void start_streaming(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog, ResultHandle& result);
+// For the catch block of a runner, before it rethrows: forgets `sql`'s statement (a statement that failed
+// is prepared afresh next time rather than trusted in whatever state it is), and throws Error(Cancelled)
+// or the time-limit message instead when the watchdog stopped the query.
+void on_query_failure(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog,
+                      const QueryControl& control);
 // Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
 std::vector<std::string> unique_names(const std::vector<std::string>& names);
 

@@ -1,8 +1,6 @@
 // POST /execute beyond its JSON pages: whole results as CSV, NDJSON and Parquet downloads (read back by
 // a separate DuckDB and compared with the JSON answer), the Accept header, time travel ("as_of"), and
 // the cancel of a query whose client went away.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -58,6 +56,15 @@ class ExecuteReads : public ServerTest {
                           "6,,3,true,2024-06-01 00:00:00\n";
     warehouse->insert_file(info, csv);
     return info;
+  }
+
+  // Sends `request` on a new connection and closes it after `wait`, without reading the answer.
+  void send_and_hang_up(const std::string& request, std::chrono::milliseconds wait) const {
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::this_thread::sleep_for(wait);
+    ::close(fd);
   }
 
   std::string token;
@@ -223,20 +230,6 @@ TEST_F(ExecuteReads, ALargeDownloadIsStreamedInChunksAndArrivesWhole) {
   EXPECT_TRUE(becomes_empty(config.data_dir / "tmp"));
 }
 
-// Sends `request` over a raw socket and closes it after `wait`, without reading the answer.
-void send_and_hang_up(int port, const std::string& request, std::chrono::milliseconds wait) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
-  std::this_thread::sleep_for(wait);
-  ::close(fd);
-}
-
 std::string raw_execute(int port, const std::string& token, const json& body) {
   const std::string text = body.dump();
   return "POST /execute HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\nAuthorization: Bearer " + token +
@@ -253,8 +246,8 @@ TEST_F(ExecuteReads, AQueryWhoseClientHangsUpIsCancelledAndFreesItsConnection) {
   const std::string endless = "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3";
 
   const auto started = std::chrono::steady_clock::now();
-  send_and_hang_up(port, raw_execute(port, token, {{"query", endless}}), 300ms);
-  send_and_hang_up(port, raw_execute(port, token, {{"query", endless}, {"format", "csv"}}), 300ms);
+  send_and_hang_up(raw_execute(port, token, {{"query", endless}}), 300ms);
+  send_and_hang_up(raw_execute(port, token, {{"query", endless}, {"format", "csv"}}), 300ms);
   // With both queries gone, a query is answered at once, and so is the next one on the two workers.
   for (int i = 0; i < 2; ++i) {
     auto r = execute({{"query", "SELECT 42 AS x"}});
