@@ -58,6 +58,26 @@ class ExecuteReads : public ServerTest {
     return info;
   }
 
+  // POST /execute whose answer goes to `receive` piece by piece instead of into memory. False when the
+  // transfer failed (e.g. the server cut it short).
+  bool execute_streaming(const json& body, const std::function<void(const char*, size_t)>& receive,
+                         httplib::Response& response) const {
+    httplib::Client c = client();
+    c.set_read_timeout(60);
+    httplib::Request request;
+    request.method = "POST";
+    request.path = "/execute";
+    request.headers = auth();
+    request.body = body.dump();
+    request.set_header("Content-Type", "application/json");
+    request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+      receive(data, size);
+      return true;
+    };
+    httplib::Error error = httplib::Error::Success;
+    return c.send(request, response, error);
+  }
+
   // Sends `request` on a new connection and closes it after `wait`, without reading the answer.
   void send_and_hang_up(const std::string& request, std::chrono::milliseconds wait) const {
     const int fd = connect_raw();
@@ -192,41 +212,65 @@ TEST_F(ExecuteReads, ADownloadThatFailsBeforeItsFirstByteAnswersAsAnyError) {
 
 TEST_F(ExecuteReads, ALargeDownloadIsStreamedInChunksAndArrivesWhole) {
   constexpr int64_t kRows = 2'000'000;
-  httplib::Client c = client();
-  c.set_read_timeout(60);
   int64_t bytes = 0, lines = 0;
-  size_t largest_piece = 0;
-  httplib::Request request;
-  request.method = "POST";
-  request.path = "/execute";
-  request.headers = auth();
-  request.body = json{
-      {"query", "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(" + std::to_string(kRows) + ")"},
-      {"format",
-       "csv"}}.dump();
-  request.set_header("Content-Type", "application/json");
   std::string last_line;
-  request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-    bytes += static_cast<int64_t>(size);
-    largest_piece = std::max(largest_piece, size);
-    for (size_t i = 0; i < size; ++i) {
-      if (data[i] == '\n') {
-        ++lines;
-      } else if (lines == kRows) {
-        last_line += data[i];
-      }
-    }
-    return true;
-  };
   httplib::Response response;
-  httplib::Error error = httplib::Error::Success;
-  ASSERT_TRUE(c.send(request, response, error)) << httplib::to_string(error);
+  const json request = {
+      {"query", "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(" + std::to_string(kRows) + ")"},
+      {"format", "csv"}};
+  ASSERT_TRUE(execute_streaming(
+      request,
+      [&](const char* data, size_t size) {
+        bytes += static_cast<int64_t>(size);
+        for (size_t i = 0; i < size; ++i) {
+          if (data[i] == '\n') {
+            ++lines;
+          } else if (lines == kRows) {
+            last_line += data[i];
+          }
+        }
+      },
+      response));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.get_header_value("Transfer-Encoding"), "chunked");
   EXPECT_EQ(lines, kRows + 1);  // the header and every row
   EXPECT_GT(bytes, 70'000'000);
   EXPECT_EQ(last_line.rfind(std::to_string(kRows - 1) + ",", 0), 0u) << last_line;
   EXPECT_EQ(last_line.size(), std::to_string(kRows - 1).size() + 1 + 32) << last_line;  // and a whole md5
+  EXPECT_TRUE(becomes_empty(config.data_dir / "tmp"));
+}
+
+TEST_F(ExecuteReads, ADownloadOverTheLimitIs413BeforeItsFirstByteAndCutAfter) {
+  stop_server();
+  config.max_download_bytes = 1 << 20;
+  start_server();
+  const std::string big = "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(2000000)";  // about 45 MB
+  for (const char* format : {"csv", "parquet", "arrow"}) {
+    SCOPED_TRACE(format);
+    auto r = execute({{"query", big}, {"format", format}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413);
+    EXPECT_EQ(body(r)["error"],
+              "the result is larger than MAX_DOWNLOAD_BYTES (1048576 bytes); narrow the query (WHERE, LIMIT, fewer "
+              "columns) or raise the limit");
+  }
+  auto small = execute({{"query", "SELECT 1 AS x"}, {"format", "csv"}});
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->body, "x\n1\n");
+
+  // Over the size at which the answer starts, the limit can only cut the transfer short.
+  stop_server();
+  config.max_download_bytes = 8 << 20;
+  start_server();
+  int64_t received = 0;
+  httplib::Response response;
+  const bool whole = execute_streaming(
+      {{"query", big}, {"format", "csv"}}, [&](const char*, size_t size) { received += static_cast<int64_t>(size); },
+      response);
+  EXPECT_FALSE(whole);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_LT(received, 40'000'000);
+  EXPECT_GT(received, 4 << 20);
   EXPECT_TRUE(becomes_empty(config.data_dir / "tmp"));
 }
 
