@@ -2,6 +2,8 @@
 # time. One script for both kinds of embedded files; run at build time:
 #   cmake -DKIND=data -DDATA_DIR=<folder> -DNAMES=<a.tsv,b.tsv,...> -DOUTPUT=<file.cpp> -P EmbedFiles.cmake
 #       the fake-data word lists, for src/fakedata/embedded_files.h (kEmbeddedFiles)
+#   cmake -DKIND=api -DDATA_DIR=<folder> -DNAMES=openapi.json -DOUTPUT=<file.cpp> -P EmbedFiles.cmake
+#       the API's OpenAPI document (docs/openapi.json), for src/server/api_document.h (kApiDocuments)
 #   cmake -DKIND=console -DDIST_DIR=<folder or empty> -DOUTPUT=<file.cpp> -P EmbedFiles.cmake
 #       the web console's build (the files Vite wrote to DIST_DIR), for src/server/console_assets.h
 #       (kConsoleAssets); an empty DIST_DIR embeds no file (a build with -DSUPERSTORE_WEB_CONSOLE=OFF)
@@ -59,6 +61,15 @@ if(KIND STREQUAL "data")
   set(count "kEmbeddedFileCount")
   set(origin "the word lists of src/fakedata/data/")
   set(empty_entry "{\"\", nullptr, 0}")
+elseif(KIND STREQUAL "api")
+  set(dir "${DATA_DIR}")
+  string(REPLACE "," ";" files "${NAMES}")
+  set(header "server/api_document.h")
+  set(namespace "superstore::server")
+  set(table "ApiDocument kApiDocuments")
+  set(count "kApiDocumentCount")
+  set(origin "docs/openapi.json")
+  set(empty_entry "{\"\", nullptr, 0}")
 elseif(KIND STREQUAL "console")
   set(dir "${DIST_DIR}")
   if(dir)
@@ -76,7 +87,7 @@ elseif(KIND STREQUAL "console")
   set(origin "the web console's build")
   set(empty_entry "{\"\", \"\", \"\", false, nullptr, 0}")
 else()
-  message(FATAL_ERROR "EmbedFiles: KIND must be 'data' or 'console', not '${KIND}'")
+  message(FATAL_ERROR "EmbedFiles: KIND must be 'data', 'api' or 'console', not '${KIND}'")
 endif()
 
 set(arrays "")

@@ -4,7 +4,9 @@
 set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
-          libsodium-dev libyaml-cpp-dev libssl-dev zlib1g-dev libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
+          libsodium-dev libyaml-cpp-dev libssl-dev zlib1g-dev
+          libflatbuffers-dev flatbuffers-compiler  # the Arrow IPC writer (src/query/arrow_ipc.fbs)
+          libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
           chromium   # chromium: the web console's browser tests (web/tests/)
           clang-format clang-tidy)  # `make test` checks the formatting; `make lint`
 missing=()

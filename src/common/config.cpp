@@ -41,6 +41,7 @@ Config Config::from_environment() {
       static_cast<uint64_t>(env_int("FAKE_DATA_SEED", static_cast<int64_t>(kDefaultFakeDataSeed), 0, kMaxFakeDataSeed));
   c.query_time_limit_seconds = env_int("QUERY_TIME_LIMIT", kDefaultQueryTimeLimit.count(), 1, 86'400);
   c.max_upload_bytes = env_int("MAX_UPLOAD_BYTES", kDefaultMaxUploadBytes, 1, INT64_MAX);
+  c.max_download_bytes = env_int("MAX_DOWNLOAD_BYTES", kDefaultMaxDownloadBytes, 1, INT64_MAX);
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   return c;

@@ -29,6 +29,8 @@ struct Config {
   // MAX_UPLOAD_BYTES: the largest body of POST /table/{id}/rows, which streams to a file; every other
   // route keeps the server's small in-memory limit.
   int64_t max_upload_bytes = kDefaultMaxUploadBytes;
+  // MAX_DOWNLOAD_BYTES: the largest download of a result; it is a file in DATA_DIR/tmp while it is sent.
+  int64_t max_download_bytes = kDefaultMaxDownloadBytes;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

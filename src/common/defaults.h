@@ -22,6 +22,10 @@ inline constexpr std::chrono::seconds kDefaultQueryTimeLimit{30};
 // MAX_UPLOAD_BYTES: the largest upload of rows (config and server); 1 GiB.
 inline constexpr int64_t kDefaultMaxUploadBytes = 1LL << 30;
 
+// MAX_DOWNLOAD_BYTES: the largest result of POST /execute in a download format (CSV, NDJSON, Parquet,
+// Arrow), which is written to DATA_DIR/tmp while it is sent; 8 GiB.
+inline constexpr int64_t kDefaultMaxDownloadBytes = 8LL << 30;
+
 // The catalog's file inside DATA_DIR.
 inline constexpr std::string_view kCatalogFileName = "catalog.db";
 

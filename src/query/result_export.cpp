@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/user_query_internal.h"
 
 namespace superstore::query {
 namespace {
@@ -20,7 +21,8 @@ const char* copy_options(ExportFormat format) {
 }
 
 // The view a download is written from; one per connection at a time, as a connection runs one query.
-constexpr const char* kDownloadView = "superstore_download";
+// Its name cannot be a table's (table names have no hyphen), so it never replaces a table's view.
+constexpr const char* kDownloadView = "superstore-download";
 
 }  // namespace
 
@@ -49,8 +51,9 @@ void export_user_query(Connection& connection, const std::string& sql, ExportFor
   {
     Extracted extracted;
     if (duckdb_extract_statements(impl.conn, create.c_str(), extracted.out()) != 1) {
-      fail(ErrorCode::InvalidArgument, "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
-                                       "TABLE) queries can, so send the others with \"format\": \"json\"");
+      fail(ErrorCode::InvalidArgument,
+           "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
+           "TABLE) queries can, so send the others with \"format\": \"json\"");
     }
   }
   auto run = [&](const std::string& statement) {
@@ -60,8 +63,9 @@ void export_user_query(Connection& connection, const std::string& sql, ExportFor
   try {
     run(create);
   } catch (const Error&) {
-    fail(ErrorCode::InvalidArgument, "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
-                                     "TABLE) queries can, so send the others with \"format\": \"json\"");
+    fail(ErrorCode::InvalidArgument,
+         "this statement cannot be downloaded; only SELECT (or WITH, FROM, VALUES, "
+         "TABLE) queries can, so send the others with \"format\": \"json\"");
   }
   // A COPY is not kept prepared, nor is the view: run_user_query's kept statements stay valid.
   Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);

@@ -14,6 +14,7 @@
 
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/user_query_internal.h"
 #include "query/values.h"
 
 namespace superstore::query {
@@ -163,6 +164,8 @@ Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool 
   return prepared;
 }
 
+}  // namespace
+
 // DuckDB binds a prepared statement that scans Parquet files again every time it runs, so preparing a
 // query for the read-only check and then running it binds it twice (the first bind alone takes 0.5 to 1 ms
 // for the 6 files of fake_orders at scale 100). A connection therefore keeps the statements it checked,
@@ -188,7 +191,29 @@ void forget_prepared_read(Connection::Impl& impl, const std::string& sql) {
   impl.prepared_reads.remove_if([&](const auto& entry) { return entry.first == sql; });
 }
 
-// Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
+std::string time_limit_message(std::chrono::milliseconds limit) {
+  char seconds[32];
+  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
+  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
+}
+
+void start_streaming(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog, ResultHandle& result) {
+  duckdb_prepared_statement prepared = prepared_read(impl, sql);
+  if (watchdog.fired() || watchdog.cancelled()) fail(ErrorCode::InvalidArgument, "interrupted");
+  Pending pending;
+  if (duckdb_pending_prepared_streaming(prepared, pending.out()) == DuckDBError) {
+    fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
+  }
+  if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), true);
+}
+
+void on_query_failure(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog,
+                      const QueryControl& control) {
+  forget_prepared_read(impl, sql);
+  if (watchdog.cancelled()) fail(ErrorCode::Cancelled, kCancelledMessage);
+  if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
+}
+
 std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   std::unordered_set<std::string> original(names.begin(), names.end());
   std::unordered_set<std::string> used;
@@ -208,18 +233,14 @@ std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   return out;
 }
 
+namespace {
+
 int64_t saturating_product(int64_t a, int64_t b) {
   int64_t out;
   return __builtin_mul_overflow(a, b, &out) ? std::numeric_limits<int64_t>::max() : out;
 }
 
 }  // namespace
-
-std::string time_limit_message(std::chrono::milliseconds limit) {
-  char seconds[32];
-  std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
-  return "query stopped after the time limit of " + std::string(seconds) + " s; narrow it or add LIMIT";
-}
 
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
@@ -242,15 +263,9 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
   Connection::Impl& impl = connection.impl();
   Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
   try {
-    duckdb_prepared_statement prepared = prepared_read(impl, sql);
-    if (watchdog.fired() || watchdog.cancelled()) fail(ErrorCode::InvalidArgument, "interrupted");
     // Streaming keeps memory flat however many rows the query makes: only the page is kept.
-    Pending pending;
-    if (duckdb_pending_prepared_streaming(prepared, pending.out()) == DuckDBError) {
-      fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
-    }
     ResultHandle result;
-    if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), true);
+    start_streaming(impl, sql, watchdog, result);
 
     const idx_t columns = duckdb_column_count(result.get());
     std::vector<LogicalType> types;
@@ -289,10 +304,7 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
     if (duckdb_result_error(result.get())) throw_result_error(result.get(), true);
     page.total = seen;
   } catch (const Error&) {
-    // A statement that failed is prepared afresh next time rather than trusted in whatever state it is.
-    forget_prepared_read(impl, sql);
-    if (watchdog.cancelled()) fail(ErrorCode::Cancelled, kCancelledMessage);
-    if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
+    on_query_failure(impl, sql, watchdog, control);
     throw;
   }
   page.execution_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();

@@ -8,6 +8,7 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "query/database.h"
@@ -50,27 +51,24 @@ void check_read_only(Connection& connection, const std::string& sql);
 // about every 100 ms while the query runs (see deadlines.h; it must be quick), which stops the query with
 // Error(Cancelled) once it returns true — the HTTP server's "has the client gone away?".
 struct QueryControl {
-  std::chrono::milliseconds time_limit{60'000};
-  std::function<bool()> cancelled{};
+  // Implicit, so that a time limit alone is a QueryControl.
+  template <class Rep, class Period>
+  QueryControl(std::chrono::duration<Rep, Period> limit,  // NOLINT(google-explicit-constructor)
+               std::function<bool()> cancel = {})
+      : time_limit(std::chrono::duration_cast<std::chrono::milliseconds>(limit)), cancelled(std::move(cancel)) {}
+  std::chrono::milliseconds time_limit;
+  std::function<bool()> cancelled;
 };
 
 // Checks `sql` as check_read_only does, runs it once, counts all its rows and converts only the rows of
 // the requested page. A page past the end gives no rows and the true total. Throws
 // Error(InvalidArgument) for a page or per_page below 1, for SQL DuckDB rejects (with DuckDB's message),
 // and with "query stopped after the time limit of N s; narrow it or add LIMIT" when preparing and running
-// take longer than `time_limit`; Error(TooLarge) when the query exceeds the memory limit. The connection
-// stays usable after any of these errors. Uses the connection exclusively for the duration of the call.
-// The connection keeps the last 32 statements that passed the check prepared, so a repeated query is
-// not checked and bound again; Connection::execute (how views change) forgets them.
+// take longer than the time limit; Error(Cancelled) when `control.cancelled` said so; Error(TooLarge) when the query
+// exceeds the memory limit. The connection stays usable after any of these errors. Uses the connection exclusively for
+// the duration of the call. The connection keeps the last 32 statements that passed the check prepared, so a repeated
+// query is not checked and bound again; Connection::execute (how views change) forgets them.
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page, const QueryControl& control);
-inline QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest page,
-                                std::chrono::milliseconds time_limit) {
-  return run_user_query(connection, sql, page, QueryControl{time_limit, {}});
-}
-
-// The messages of a query stopped by its QueryControl (internal to src/query, shared by its runners).
-std::string time_limit_message(std::chrono::milliseconds limit);
-inline constexpr const char* kCancelledMessage = "query cancelled: the client closed its connection";
 
 // How many statements `connection` keeps prepared for run_user_query (for tests and diagnostics).
 size_t kept_user_statements(const Connection& connection);

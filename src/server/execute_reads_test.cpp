@@ -1,8 +1,6 @@
 // POST /execute beyond its JSON pages: whole results as CSV, NDJSON and Parquet downloads (read back by
 // a separate DuckDB and compared with the JSON answer), the Accept header, time travel ("as_of"), and
 // the cancel of a query whose client went away.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -60,6 +58,35 @@ class ExecuteReads : public ServerTest {
     return info;
   }
 
+  // POST /execute whose answer goes to `receive` piece by piece instead of into memory. False when the
+  // transfer failed (e.g. the server cut it short).
+  bool execute_streaming(const json& body, const std::function<void(const char*, size_t)>& receive,
+                         httplib::Response& response) const {
+    httplib::Client c = client();
+    c.set_read_timeout(60);
+    httplib::Request request;
+    request.method = "POST";
+    request.path = "/execute";
+    request.headers = auth();
+    request.body = body.dump();
+    request.set_header("Content-Type", "application/json");
+    request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+      receive(data, size);
+      return true;
+    };
+    httplib::Error error = httplib::Error::Success;
+    return c.send(request, response, error);
+  }
+
+  // Sends `request` on a new connection and closes it after `wait`, without reading the answer.
+  void send_and_hang_up(const std::string& request, std::chrono::milliseconds wait) const {
+    const int fd = connect_raw();
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::this_thread::sleep_for(wait);
+    ::close(fd);
+  }
+
   std::string token;
 };
 
@@ -78,6 +105,13 @@ json rows_read_back(const std::filesystem::path& file, const std::string& reader
     rows.push_back(object);
   }
   return rows;
+}
+
+// Whether `dir` becomes empty within two seconds: a streamed download's file goes when the server has
+// finished the response, a moment after the client read its last byte.
+bool becomes_empty(const std::filesystem::path& dir) {
+  for (int i = 0; i < 200 && !std::filesystem::is_empty(dir); ++i) std::this_thread::sleep_for(10ms);
+  return std::filesystem::is_empty(dir);
 }
 
 TEST_F(ExecuteReads, EachDownloadFormatHoldsTheRowsOfTheJsonAnswer) {
@@ -108,6 +142,27 @@ TEST_F(ExecuteReads, EachDownloadFormatHoldsTheRowsOfTheJsonAnswer) {
     EXPECT_EQ(rows_read_back(file, c.reader, c.options), expected);
   }
   // Nothing stays behind in the temp folder.
+  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+}
+
+// The Arrow stream's content is checked value by value against Apache Arrow's own reader by
+// arrow_stream_js (web/tests/arrow_stream.test.mjs); here, that the route sends a whole stream.
+TEST_F(ExecuteReads, AnArrowDownloadIsOneWholeIpcStream) {
+  make_things();
+  auto r = execute({{"query", "SELECT * FROM things"}}, {{"Accept", "application/vnd.apache.arrow.stream"}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(r->get_header_value("Content-Type"), "application/vnd.apache.arrow.stream");
+  EXPECT_EQ(r->get_header_value("Content-Disposition"), "attachment; filename=\"things.arrows\"");
+  const std::string continuation("\xff\xff\xff\xff", 4);
+  ASSERT_GT(r->body.size(), 16u);
+  EXPECT_EQ(r->body.substr(0, 4), continuation);                                       // the Schema message
+  EXPECT_EQ(r->body.substr(r->body.size() - 8), continuation + std::string(4, '\0'));  // end of stream
+  EXPECT_EQ(r->body.size() % 8, 0u);
+
+  auto bad = execute({{"query", "SELECT nope FROM things"}, {"format", "arrow"}});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
   EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
 }
 
@@ -157,55 +212,66 @@ TEST_F(ExecuteReads, ADownloadThatFailsBeforeItsFirstByteAnswersAsAnyError) {
 
 TEST_F(ExecuteReads, ALargeDownloadIsStreamedInChunksAndArrivesWhole) {
   constexpr int64_t kRows = 2'000'000;
-  httplib::Client c = client();
-  c.set_read_timeout(60);
   int64_t bytes = 0, lines = 0;
-  size_t largest_piece = 0;
-  httplib::Request request;
-  request.method = "POST";
-  request.path = "/execute";
-  request.headers = auth();
-  request.body = json{{"query", "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(" + std::to_string(kRows) + ")"},
-                      {"format", "csv"}}
-                     .dump();
-  request.set_header("Content-Type", "application/json");
   std::string last_line;
-  request.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
-    bytes += static_cast<int64_t>(size);
-    largest_piece = std::max(largest_piece, size);
-    for (size_t i = 0; i < size; ++i) {
-      if (data[i] == '\n') {
-        ++lines;
-      } else if (lines == kRows) {
-        last_line += data[i];
-      }
-    }
-    return true;
-  };
   httplib::Response response;
-  httplib::Error error = httplib::Error::Success;
-  ASSERT_TRUE(c.send(request, response, error)) << httplib::to_string(error);
+  const json request = {
+      {"query", "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(" + std::to_string(kRows) + ")"},
+      {"format", "csv"}};
+  ASSERT_TRUE(execute_streaming(
+      request,
+      [&](const char* data, size_t size) {
+        bytes += static_cast<int64_t>(size);
+        for (size_t i = 0; i < size; ++i) {
+          if (data[i] == '\n') {
+            ++lines;
+          } else if (lines == kRows) {
+            last_line += data[i];
+          }
+        }
+      },
+      response));
   EXPECT_EQ(response.status, 200);
   EXPECT_EQ(response.get_header_value("Transfer-Encoding"), "chunked");
   EXPECT_EQ(lines, kRows + 1);  // the header and every row
   EXPECT_GT(bytes, 70'000'000);
   EXPECT_EQ(last_line.rfind(std::to_string(kRows - 1) + ",", 0), 0u) << last_line;
   EXPECT_EQ(last_line.size(), std::to_string(kRows - 1).size() + 1 + 32) << last_line;  // and a whole md5
-  EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
+  EXPECT_TRUE(becomes_empty(config.data_dir / "tmp"));
 }
 
-// Sends `request` over a raw socket and closes it after `wait`, without reading the answer.
-void send_and_hang_up(int port, const std::string& request, std::chrono::milliseconds wait) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
-  std::this_thread::sleep_for(wait);
-  ::close(fd);
+TEST_F(ExecuteReads, ADownloadOverTheLimitIs413BeforeItsFirstByteAndCutAfter) {
+  stop_server();
+  config.max_download_bytes = 1 << 20;
+  start_server();
+  const std::string big = "SELECT range AS i, md5(range::VARCHAR) AS h FROM range(2000000)";  // about 45 MB
+  for (const char* format : {"csv", "parquet", "arrow"}) {
+    SCOPED_TRACE(format);
+    auto r = execute({{"query", big}, {"format", format}});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 413);
+    EXPECT_EQ(body(r)["error"],
+              "the result is larger than MAX_DOWNLOAD_BYTES (1048576 bytes); narrow the query (WHERE, LIMIT, fewer "
+              "columns) or raise the limit");
+  }
+  auto small = execute({{"query", "SELECT 1 AS x"}, {"format", "csv"}});
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->body, "x\n1\n");
+
+  // Over the size at which the answer starts, the limit can only cut the transfer short.
+  stop_server();
+  config.max_download_bytes = 8 << 20;
+  start_server();
+  int64_t received = 0;
+  httplib::Response response;
+  const bool whole = execute_streaming(
+      {{"query", big}, {"format", "csv"}}, [&](const char*, size_t size) { received += static_cast<int64_t>(size); },
+      response);
+  EXPECT_FALSE(whole);
+  EXPECT_EQ(response.status, 200);
+  EXPECT_LT(received, 40'000'000);
+  EXPECT_GT(received, 4 << 20);
+  EXPECT_TRUE(becomes_empty(config.data_dir / "tmp"));
 }
 
 std::string raw_execute(int port, const std::string& token, const json& body) {
@@ -224,8 +290,8 @@ TEST_F(ExecuteReads, AQueryWhoseClientHangsUpIsCancelledAndFreesItsConnection) {
   const std::string endless = "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3";
 
   const auto started = std::chrono::steady_clock::now();
-  send_and_hang_up(port, raw_execute(port, token, {{"query", endless}}), 300ms);
-  send_and_hang_up(port, raw_execute(port, token, {{"query", endless}, {"format", "csv"}}), 300ms);
+  send_and_hang_up(raw_execute(port, token, {{"query", endless}}), 300ms);
+  send_and_hang_up(raw_execute(port, token, {{"query", endless}, {"format", "csv"}}), 300ms);
   // With both queries gone, a query is answered at once, and so is the next one on the two workers.
   for (int i = 0; i < 2; ++i) {
     auto r = execute({{"query", "SELECT 42 AS x"}});
@@ -270,9 +336,11 @@ TEST_F(ExecuteReads, AsOfReadsAVersionOfEachTableOrTheVersionCurrentAtATime) {
   EXPECT_EQ(csv->get_header_value("X-Table-Versions"), "things=1");
 
   EXPECT_EQ(count({{"things", 9}})["error"], "table 'things' has versions 0 to 2; there is no version 9");
-  EXPECT_EQ(count({{"things", -1}})["error"], "as_of: the version of table 'things' must be a whole number from 0, not -1");
+  EXPECT_EQ(count({{"things", -1}})["error"],
+            "as_of: the version of table 'things' must be a whole number from 0, not -1");
   EXPECT_EQ(count({{"stuff", 1}})["error"], "as_of: table 'stuff' does not exist");
-  EXPECT_EQ(count("yesterday")["error"], "field \"as_of\" must be a time such as 2025-06-01T00:00:00Z, not 'yesterday'");
+  EXPECT_EQ(count("yesterday")["error"],
+            "field \"as_of\" must be a time such as 2025-06-01T00:00:00Z, not 'yesterday'");
   EXPECT_NE(count("2001-01-01T00:00:00Z")["error"].get<std::string>().find("did not exist yet at 2001-01-01T00:00:00Z"),
             std::string::npos);
   EXPECT_NE(count(json::array())["error"].get<std::string>().find("field \"as_of\" must be a time"), std::string::npos);

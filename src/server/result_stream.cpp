@@ -6,6 +6,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -14,7 +15,9 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/posix_file.h"
 #include "common/strings.h"
+#include "query/arrow_stream.h"
 #include "query/result_export.h"
 #include "server/client_watch.h"
 
@@ -42,8 +45,9 @@ struct Download {
   bool done = false;   // guarded by mutex
   bool bound = false;  // guarded by mutex: `answer` holds the tables the query reads
   std::exception_ptr error;
-  storage::QueryAnswer answer;  // written by the worker before `bound` is set
+  storage::QueryAnswer answer;         // written by the worker before `bound` is set
   std::atomic<bool> abandoned{false};  // the response ended before the whole file was sent
+  std::atomic<bool> too_large{false};  // the result grew past MAX_DOWNLOAD_BYTES
   int fd = -1;
   int64_t sent = 0;
 
@@ -88,7 +92,7 @@ struct Download {
 // The worker. `download` outlives it: ~Download joins it.
 void run_query(Download* download, storage::Warehouse& warehouse, const std::string& sql,
                const storage::QueryOptions& options, ResultFormat format,
-               const std::vector<std::string>& required_tables) {
+               const std::vector<std::string>& required_tables, int64_t max_bytes) {
   try {
     warehouse.query_with(
         sql, options,
@@ -106,7 +110,22 @@ void run_query(Download* download, storage::Warehouse& warehouse, const std::str
               return query::export_user_query(connection, sql, query::ExportFormat::Ndjson, download->path, control);
             case ResultFormat::Parquet:
               return query::export_user_query(connection, sql, query::ExportFormat::Parquet, download->path, control);
-            case ResultFormat::Arrow:
+            case ResultFormat::Arrow: {
+              // DuckDB has no Arrow file writer of its own; query::write_arrow_stream encodes its Arrow
+              // export, and the bytes go to the file the response tails, like the COPY formats'.
+              Fd out(::open(download->path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+              if (out.get() < 0) fail(ErrorCode::Internal, "cannot create " + download->path.string());
+              int64_t written = 0;
+              query::write_arrow_stream(connection, sql, control, [&](std::string_view bytes) {
+                written += static_cast<int64_t>(bytes.size());
+                if (written > max_bytes) download->too_large = true;
+                if (download->abandoned || download->too_large) return false;
+                write_all(out.get(), bytes, "writing " + download->path.string());
+                return true;
+              });
+              out.close_checked("closing " + download->path.string());
+              return;
+            }
             case ResultFormat::Json:
               break;
           }
@@ -115,6 +134,11 @@ void run_query(Download* download, storage::Warehouse& warehouse, const std::str
         required_tables);
   } catch (...) {
     download->error = std::current_exception();
+  }
+  if (download->too_large) {
+    download->error = std::make_exception_ptr(
+        Error(ErrorCode::TooLarge, "the result is larger than MAX_DOWNLOAD_BYTES (" + std::to_string(max_bytes) +
+                                       " bytes); narrow the query (WHERE, LIMIT, fewer columns) or raise the limit"));
   }
   std::lock_guard lock(download->mutex);
   download->done = true;
@@ -160,15 +184,20 @@ const ResultFormatInfo& format_info(ResultFormat format) {
 void send_result_download(ServerContext& context, Call& call, const std::string& sql, storage::QueryOptions options,
                           ResultFormat format, const std::vector<std::string>& required_tables) {
   auto download = std::make_shared<Download>();
-  download->path = context.warehouse.temp_dir() / ("result-" + random_name() + std::string(format_info(format).extension));
-  // The query stops when the client leaves while it runs (the handler still waits), or once the response
-  // was abandoned (the client left while the file was being sent).
-  options.cancelled = [gone = client_gone_check(call.request), download = download.get()] {
-    return download->abandoned.load() || gone();
+  download->path =
+      context.warehouse.temp_dir() / ("result-" + random_name() + std::string(format_info(format).extension));
+  // The query stops when the client leaves while it runs (the handler still waits), once the response
+  // was abandoned (the client left while the file was being sent), or when the file passes the limit.
+  const int64_t max_bytes = context.config.max_download_bytes;
+  options.cancelled = [gone = client_gone_check(call.request), download = download.get(), max_bytes] {
+    if (download->written() > max_bytes) download->too_large = true;
+    return download->abandoned.load() || download->too_large.load() || gone();
   };
-  download->worker =
-      std::thread(run_query, download.get(), std::ref(context.warehouse), sql, options, format, required_tables);
-  download->wait(kWholeAnswerBytes);
+  download->worker = std::thread(run_query, download.get(), std::ref(context.warehouse), sql, options, format,
+                                 required_tables, max_bytes);
+  // Under a limit below the whole-answer size, the answer waits for the end, so that a result over the
+  // limit is always a 413 rather than a cut transfer.
+  download->wait(max_bytes > kWholeAnswerBytes ? kWholeAnswerBytes : std::numeric_limits<int64_t>::max());
 
   if (download->finished()) {
     download->worker.join();

@@ -1,9 +1,11 @@
 // A query's whole result as a file download (CSV, NDJSON, Parquet, Arrow), streamed while DuckDB writes
 // it: a worker thread runs the query into a file in DATA_DIR/tmp, and the response sends the file's bytes
 // with chunked transfer encoding as they appear. Memory stays bounded whatever the result's size; the
-// file's size is the result's.
+// file, removed when the response ends, holds at most MAX_DOWNLOAD_BYTES (Config::max_download_bytes,
+// checked every 100 ms while DuckDB writes), beyond which the query is stopped with Error(TooLarge).
 //
-//  - Errors before any byte is sent (bad SQL, unknown table, time limit) answer as any error does.
+//  - Errors before any byte is sent (bad SQL, unknown table, time limit, a result over the limit) answer
+//    as any error does.
 //  - A small result that is complete within the first moment goes out with a Content-Length.
 //  - An error after the first byte can no longer change the status: the connection is closed before
 //    the last chunk, which every HTTP client reports as a truncated transfer.

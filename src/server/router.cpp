@@ -149,15 +149,26 @@ size_t Router::largest_body_limit() const {
 void Router::remember(const std::string& method, const std::string& pattern, Access access) {
   if (access == Access::Public) {
     // The hook compares public paths literally, while httplib matches the pattern as a regex; the two
-    // agree only when the pattern has no regex syntax at all.
-    bool literal = std::all_of(pattern.begin(), pattern.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
-    });
+    // agree only when the pattern has no regex syntax but an escaped dot ("/openapi\.json").
+    std::string path;
+    bool literal = true;
+    for (size_t i = 0; i < pattern.size() && literal; ++i) {
+      const char c = pattern[i];
+      if (c == '\\' && i + 1 < pattern.size() && pattern[i + 1] == '.') {
+        path += pattern[++i];
+      } else {
+        literal = std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-';
+        path += c;
+      }
+    }
     if (!literal) fail(ErrorCode::Internal, "public route " + pattern + " must be a literal path");
-    public_routes_.emplace(method, pattern);
+    public_routes_.emplace(method, path);
   }
   routes_.emplace_back(method, std::regex(pattern));
+  patterns_.emplace_back(method, pattern);
 }
+
+std::vector<std::pair<std::string, std::string>> Router::routes() const { return patterns_; }
 
 void Router::add(const std::string& method, const std::string& pattern, Handler handler, Access access,
                  bool reads_body) {

@@ -71,7 +71,8 @@ class Router {
   Router(httplib::Server& http, Authenticator& auth, size_t max_body_bytes);
 
   // `pattern` is a regular expression over the whole path (httplib's syntax), e.g. R"(/table/(\d+))".
-  // Public routes must be literal paths. Register everything before the server starts.
+  // Public routes must be literal paths (a dot escaped: "/openapi\.json"). Register everything before the server
+  // starts.
   void get(const std::string& pattern, Handler handler, Access access = Access::User);
   void post(const std::string& pattern, Handler handler, Access access = Access::User);
   void put(const std::string& pattern, Handler handler, Access access = Access::User);
@@ -101,6 +102,9 @@ class Router {
   // The methods registered for patterns that match `path`, sorted; empty for an unknown path. Serves
   // "405 Method Not Allowed" and its Allow header.
   std::vector<std::string> methods_for(const std::string& path) const;
+  // Every route registered, as (method, pattern), in the order of registration (for the test that holds
+  // docs/openapi.json to the routes).
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
   // Runs `body`, mapping what it throws to an error response as described above. Used by every handler
   // wrapper and by the server's hooks.
@@ -118,6 +122,7 @@ class Router {
   Authenticator& auth_;
   std::set<std::pair<std::string, std::string>> public_routes_;  // (method, path)
   std::vector<std::pair<std::string, std::regex>> routes_;       // (method, pattern)
+  std::vector<std::pair<std::string, std::string>> patterns_;    // the same, as registered
   size_t max_body_bytes_;
   struct Limit {
     std::string method;

@@ -18,5 +18,6 @@ void register_table_history_routes(Router& router, ServerContext& context);  // 
 void register_execute_routes(Router& router, ServerContext& context);        // POST /execute
 void register_dev_routes(Router& router, ServerContext& context);            // /dev/* (APP_ENV=dev only)
 void register_console_routes(Router& router, ServerContext& context);        // GET / and /assets/*: the web console
+void register_openapi_routes(Router& router, ServerContext& context);        // GET /openapi.json
 
 }  // namespace superstore::server

@@ -38,6 +38,7 @@ void register_all_routes(Router& router, ServerContext& context) {
   register_execute_routes(router, context);
   register_dev_routes(router, context);
   register_console_routes(router, context);
+  register_openapi_routes(router, context);
 }
 
 bool has_body(const Request& request) {
@@ -125,6 +126,8 @@ Server::Server(ServerContext& context, ServerOptions options)
 }
 
 Server::~Server() { stop(); }
+
+std::vector<std::pair<std::string, std::string>> Server::routes() const { return router_->routes(); }
 
 void Server::install_hooks() {
   http_->set_pre_routing_handler([this](const Request& request, Response& response) {

@@ -14,6 +14,9 @@
 #include <atomic>
 #include <cstddef>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "server/server_context.h"
 
@@ -53,6 +56,8 @@ class Server {
   void stop();
 
   int port() const { return port_; }
+  // Every registered route as (method, pattern); see Router::routes.
+  std::vector<std::pair<std::string, std::string>> routes() const;
 
  private:
   void install_hooks();

@@ -110,28 +110,37 @@ httplib::Result ServerTest::post_with_token(const std::string& path, const std::
   return client().Post(path, httplib::Headers{{"Authorization", "Bearer " + token}}, body, content_type);
 }
 
-std::string ServerTest::raw_exchange(const std::string& request) const {
+int ServerTest::connect_raw() const {
   const int sock = ::socket(AF_INET, SOCK_STREAM, 0);
   EXPECT_GE(sock, 0);
-  if (sock < 0) return {};
-  timeval timeout{10, 0};
-  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  if (sock < 0) return -1;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string answer;
-  if (::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    // A server that answers early and closes makes the rest of the send fail; the answer is still there.
-    for (size_t sent = 0; sent < request.size();) {
-      const ssize_t n = ::send(sock, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<size_t>(n);
-    }
-    char buffer[4096];
-    for (ssize_t n; (n = ::recv(sock, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+  if (::connect(sock, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ADD_FAILURE() << "cannot connect to 127.0.0.1:" << port;
+    ::close(sock);
+    return -1;
   }
+  return sock;
+}
+
+std::string ServerTest::raw_exchange(const std::string& request) const {
+  const int sock = connect_raw();
+  if (sock < 0) return {};
+  timeval timeout{10, 0};
+  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  ::setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+  // A server that answers early and closes makes the rest of the send fail; the answer is still there.
+  for (size_t sent = 0; sent < request.size();) {
+    const ssize_t n = ::send(sock, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(sock, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
   ::close(sock);
   return answer;
 }

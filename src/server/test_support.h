@@ -57,6 +57,9 @@ class ServerTest : public ::testing::Test {
   // Sends `request` (raw HTTP, as is) on a new connection and returns everything the server answers until
   // it closes the connection or 10 s pass; the server may stop reading the request early.
   std::string raw_exchange(const std::string& request) const;
+  // A new TCP connection to the server, as a socket the caller closes; -1 (and a test failure) when the
+  // connection cannot be made.
+  int connect_raw() const;
 
   static nlohmann::json body(const httplib::Result& result);
 

@@ -59,12 +59,6 @@ struct QueryAnswer {
   std::vector<TableRead> read;      // the same tables, in the same order, with their snapshots
 };
 
-// The version of a table's log that was current at `time_ms` (the newest commit whose commitInfo
-// timestamp is not later), or -1 when the table's first commit is later. Commit times are taken to rise
-// with the version, as the Delta protocol expects of writers; a binary search reads about log2(versions)
-// commits.
-int64_t version_at(const DeltaLog& log, int64_t time_ms);
-
 // The formats insert_file reads. CSV has a header row; JSON lines hold one object per line.
 enum class FileFormat { Csv, JsonLines, Parquet };
 
@@ -93,6 +87,12 @@ struct HistoryEntry {
   int64_t files_added = 0;
   int64_t files_removed = 0;
 };
+
+// The version of a table's log that was current at `time_ms` (the newest commit whose commitInfo
+// timestamp is not later), or -1 when the table's first commit is later. Commit times are taken to rise
+// with the version, as the Delta protocol expects of writers; a binary search reads about log2(versions)
+// commits.
+int64_t version_at(const DeltaLog& log, int64_t time_ms);
 
 class Warehouse {
  public:

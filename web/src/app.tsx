@@ -196,6 +196,9 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
               Dev data
             </a>
           )}
+          <a href="/openapi.json" target="_blank" rel="noopener" title="The HTTP API, described in OpenAPI 3.1">
+            API
+          </a>
         </nav>
         <div class="user-box">
           <span class="user-email" title={user.email}>

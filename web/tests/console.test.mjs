@@ -323,6 +323,12 @@ describe('web console', () => {
     assert.equal(await page.evaluate(() => typeof sessionStorage.getItem('superstore.token')), 'string');
     await page.locator('.cm-content').waitFor();
     await page.getByRole('link', { name: 'Dev data' }).waitFor();
+    // The API link leads to the OpenAPI document the server serves.
+    const api = page.getByRole('link', { name: 'API' });
+    assert.equal(await api.getAttribute('href'), '/openapi.json');
+    const spec = await page.evaluate(async () => (await fetch('/openapi.json')).json());
+    assert.equal(spec.openapi, '3.1.0');
+    assert.ok(spec.paths['/execute'].post);
     await shot('02-sql-empty');
   });
 
