@@ -205,7 +205,7 @@ void send_result_download(ServerContext& context, Call& call, const std::string&
     if (download->written() <= kWholeAnswerBytes) {
       set_headers(call.response, download->answer, format);
       std::string body = download->read_next(static_cast<size_t>(download->written()));
-      call.response.set_content(std::move(body), std::string(format_info(format).media_type));
+      call.response.set_content(body, std::string(format_info(format).media_type));  // httplib 0.11 copies
       return;
     }
   }

@@ -11,7 +11,7 @@
 
 namespace superstore::server {
 
-class ServerContext;
+struct ServerContext;
 
 // The {id} of a /table/{id}... path (capture group 1). Patterns capture any segment so that
 // "/table/abc" is a clear 400, not "no route".
