@@ -60,16 +60,11 @@ bool write_arrow_stream(Connection& connection, const std::string& sql, const Qu
     ResultHandle result;
     start_streaming(impl, sql, watchdog, result);
 
-    const idx_t columns = duckdb_column_count(result.get());
-    std::vector<LogicalType> owned_types;
+    const ResultColumns result_cols = result_columns(result);
+    const std::vector<std::string>& names = result_cols.names;
+    const idx_t columns = names.size();
     std::vector<duckdb_logical_type> types;
-    std::vector<std::string> names;
-    for (idx_t col = 0; col < columns; ++col) {
-      owned_types.emplace_back(duckdb_column_logical_type(result.get(), col));
-      types.push_back(owned_types.back().get());
-      names.emplace_back(duckdb_column_name(result.get(), col));
-    }
-    names = unique_names(names);
+    for (const auto& type : result_cols.types) types.push_back(type.get());
     std::vector<const char*> name_pointers;
     for (const auto& name : names) name_pointers.push_back(name.c_str());
 

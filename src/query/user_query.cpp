@@ -214,6 +214,16 @@ void on_query_failure(Connection::Impl& impl, const std::string& sql, const Watc
   if (watchdog.fired()) fail(ErrorCode::InvalidArgument, time_limit_message(control.time_limit));
 }
 
+ResultColumns result_columns(ResultHandle& result) {
+  ResultColumns out;
+  for (idx_t col = 0; col < duckdb_column_count(result.get()); ++col) {
+    out.types.emplace_back(duckdb_column_logical_type(result.get(), col));
+    out.names.emplace_back(duckdb_column_name(result.get(), col));
+  }
+  out.names = unique_names(out.names);
+  return out;
+}
+
 std::vector<std::string> unique_names(const std::vector<std::string>& names) {
   std::unordered_set<std::string> original(names.begin(), names.end());
   std::unordered_set<std::string> used;
@@ -267,14 +277,10 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
     ResultHandle result;
     start_streaming(impl, sql, watchdog, result);
 
-    const idx_t columns = duckdb_column_count(result.get());
-    std::vector<LogicalType> types;
-    std::vector<std::string> names;
-    for (idx_t col = 0; col < columns; ++col) {
-      types.emplace_back(duckdb_column_logical_type(result.get(), col));
-      names.emplace_back(duckdb_column_name(result.get(), col));
-    }
-    names = unique_names(names);
+    const ResultColumns result_cols = result_columns(result);
+    const std::vector<LogicalType>& types = result_cols.types;
+    const std::vector<std::string>& names = result_cols.names;
+    const idx_t columns = names.size();
     for (idx_t col = 0; col < columns; ++col) page.columns.push_back({names[col], type_name(types[col].get())});
 
     int64_t seen = 0;

@@ -29,6 +29,12 @@ void start_streaming(Connection::Impl& impl, const std::string& sql, const Watch
 // or the time-limit message instead when the watchdog stopped the query.
 void on_query_failure(Connection::Impl& impl, const std::string& sql, const Watchdog& watchdog,
                       const QueryControl& control);
+// The columns of a user query's result: DuckDB's types, and the names as answers show them (unique_names).
+struct ResultColumns {
+  std::vector<LogicalType> types;
+  std::vector<std::string> names;
+};
+ResultColumns result_columns(ResultHandle& result);
 // Later repeats of a name get "_2", "_3", ..., skipping any suffixed name the result already has.
 std::vector<std::string> unique_names(const std::vector<std::string>& names);
 

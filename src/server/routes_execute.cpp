@@ -31,10 +31,11 @@ struct ExecuteRequest {
   std::optional<int64_t> as_of_ms;                // "as_of": "2025-06-01T00:00:00Z"
 };
 
-std::string format_names() {
-  std::vector<std::string> names;
-  for (const auto& f : result_formats()) names.emplace_back(f.name);
-  return join(names, ", ");
+// The formats' names ("json, csv, ...") or media types, for messages.
+std::string format_list(std::string_view ResultFormatInfo::*field) {
+  std::vector<std::string> items;
+  for (const auto& f : result_formats()) items.emplace_back(f.*field);
+  return join(items, ", ");
 }
 
 // The "format" field, else the most wanted format of the Accept header (RFC 9110, section 12.5.1: media
@@ -50,8 +51,8 @@ ResultFormat format_field(const json& body, const httplib::Request& request) {
     for (const auto& f : result_formats()) {
       if (f.name == wanted) return f.format;
     }
-    fail(ErrorCode::InvalidArgument,
-         "field \"format\" must be one of " + format_names() + ", not '" + it->get<std::string>() + "'");
+    fail(ErrorCode::InvalidArgument, "field \"format\" must be one of " + format_list(&ResultFormatInfo::name) +
+                                         ", not '" + it->get<std::string>() + "'");
   }
   const std::string accept = request.get_header_value("Accept");
   if (trim(accept).empty()) return ResultFormat::Json;
@@ -76,14 +77,9 @@ ResultFormat format_field(const json& body, const httplib::Request& request) {
     }
   }
   if (!best) {
-    fail(
-        ErrorCode::NotAcceptable, "Accept: none of '" + accept + "' can be served; the formats are " +
-                                      [] {
-                                        std::vector<std::string> types;
-                                        for (const auto& f : result_formats()) types.emplace_back(f.media_type);
-                                        return join(types, ", ");
-                                      }() +
-                                      " (or send \"format\": one of " + format_names() + ")");
+    fail(ErrorCode::NotAcceptable, "Accept: none of '" + accept + "' can be served; the formats are " +
+                                       format_list(&ResultFormatInfo::media_type) + " (or send \"format\": one of " +
+                                       format_list(&ResultFormatInfo::name) + ")");
   }
   return *best;
 }
