@@ -64,6 +64,43 @@ void Column::append(const Column& other) {
   size_ += other.size_;
 }
 
+Column Column::take(std::span<const uint64_t> rows) const {
+  Column out(type_);
+  out.reserve(rows.size());
+  switch (type_) {
+    case ColumnType::Float64:
+      for (uint64_t r : rows) out.doubles_.push_back(doubles_[r]);
+      break;
+    case ColumnType::String: {
+      size_t bytes = 0;
+      for (uint64_t r : rows) bytes += offsets_[r + 1] - offsets_[r];
+      out.chars_.reserve(bytes);
+      for (uint64_t r : rows) {
+        out.chars_.append(chars_, offsets_[r], offsets_[r + 1] - offsets_[r]);
+        out.offsets_.push_back(out.chars_.size());
+      }
+      break;
+    }
+    default:
+      for (uint64_t r : rows) out.ints_.push_back(ints_[r]);
+      break;
+  }
+  if (has_nulls()) {
+    out.nulls_.reserve(rows.size());
+    for (uint64_t r : rows) out.nulls_.push_back(nulls_[r]);
+  }
+  out.size_ = rows.size();
+  return out;
+}
+
+ColumnBatch ColumnBatch::take(std::span<const uint64_t> rows) const {
+  ColumnBatch out;
+  out.schema = schema;
+  out.columns.reserve(columns.size());
+  for (const auto& c : columns) out.columns.push_back(c.take(rows));
+  return out;
+}
+
 ColumnBatch::ColumnBatch(const std::vector<ColumnDef>& defs) : schema(defs) {
   columns.reserve(defs.size());
   for (const auto& d : defs) columns.emplace_back(d.type);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,6 +41,8 @@ class Column {
   void push_null();
   // Appends every row of `other`, which must have this column's type.
   void append(const Column& other);
+  // A new column of the given rows of this one, in that order.
+  Column take(std::span<const uint64_t> rows) const;
 
   bool is_null(size_t row) const { return !nulls_.empty() && nulls_[row] != 0; }
   bool has_nulls() const { return !nulls_.empty(); }
@@ -84,6 +87,8 @@ struct ColumnBatch {
   const Column& operator[](size_t i) const { return columns[i]; }
   // Index of the column called `name`; throws Error(NotFound) when absent.
   size_t index_of(std::string_view name) const;
+  // A new batch of the given rows, in that order.
+  ColumnBatch take(std::span<const uint64_t> rows) const;
 };
 
 }  // namespace superstore

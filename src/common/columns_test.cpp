@@ -61,6 +61,30 @@ TEST(Columns, AppendKeepsValuesAndNullsOfBothSides) {
   EXPECT_THROW(ints.append(a), Error);
 }
 
+TEST(Columns, TakeGathersRowsInTheGivenOrder) {
+  ColumnBatch b({{"id", ColumnType::Int64}, {"name", ColumnType::String}, {"score", ColumnType::Float64}});
+  const char* names[] = {"a", "", "ccc", "dd"};
+  for (int i = 0; i < 4; ++i) {
+    b[0].push_int(i * 10);
+    i == 2 ? b[1].push_null() : b[1].push_string(names[i]);
+    b[2].push_double(i + 0.5);
+  }
+  const std::vector<uint64_t> rows{3, 2, 0, 3};
+  ColumnBatch t = b.take(rows);
+  ASSERT_EQ(t.rows(), 4u);
+  EXPECT_EQ(t.schema, b.schema);
+  EXPECT_EQ(t[0].ints(), (std::vector<int64_t>{30, 20, 0, 30}));
+  EXPECT_EQ(t[1].string_at(0), "dd");
+  EXPECT_TRUE(t[1].is_null(1));
+  EXPECT_EQ(t[1].string_at(2), "a");
+  EXPECT_EQ(t[1].string_at(3), "dd");
+  EXPECT_FALSE(t[1].is_null(3));
+  EXPECT_EQ(t[1].chars(), "ddadd");
+  EXPECT_EQ(t[2].doubles(), (std::vector<double>{3.5, 2.5, 0.5, 3.5}));
+  EXPECT_FALSE(t[0].has_nulls());
+  EXPECT_EQ(b.take({}).rows(), 0u);
+}
+
 TEST(Columns, BatchFindsColumnsByName) {
   ColumnBatch b({{"id", ColumnType::Int64}, {"name", ColumnType::String}});
   b[0].push_int(1);

@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "query/appender.h"
+#include "query/batch_reader.h"
 #include "query/database.h"
 #include "storage/file_writer.h"
 #include "storage/partition_index.h"
@@ -35,7 +36,6 @@ struct TableWriter::Impl : WriteBase {
   std::string stage_name = "ss_stage_" + writer_id, clustered_name = "ss_clustered_" + writer_id;
   std::optional<query::Appender> appender;                     // open while batches stream in; closed before other SQL
   std::map<int32_t, std::pair<int64_t, double>> staged_sizes;  // rows and raw bytes added as batches
-  bool added_by_sql = false;                                   // rows whose partitions only SQL knows
 
   using WriteBase::WriteBase;
 
@@ -89,22 +89,17 @@ struct TableWriter::Impl : WriteBase {
       numbers.insert(n);
       rows += size.first;
     }
-    if (added_by_sql) {
-      query::Result r = conn.execute("SELECT DISTINCT ss_part FROM " + stage_name);
-      for (size_t row = 0; row < r.row_count(); ++row) numbers.insert(static_cast<int32_t>(r.get_int64(0, row)));
-    }
     std::string from = stage_name;
-    if (numbers.size() > kClusterAbovePartitions && (rows > kClusterAboveRows || added_by_sql)) {
+    if (numbers.size() > kClusterAbovePartitions && rows > kClusterAboveRows) {
       conn.execute("CREATE OR REPLACE TABLE " + clustered_name + " AS SELECT * FROM " + stage_name +
                    " ORDER BY ss_part");
       from = clustered_name;
     }
     std::vector<PartitionRows> out;
     for (int32_t n : numbers) {
-      PartitionRows p{n, "SELECT * EXCLUDE (ss_part) FROM " + from + " WHERE ss_part = " + std::to_string(n), from, -1,
-                      0};
-      if (!added_by_sql) std::tie(p.rows, p.raw_bytes) = staged_sizes.at(n);
-      out.push_back(std::move(p));
+      const auto& [rows_of, bytes_of] = staged_sizes.at(n);
+      out.push_back({n, "SELECT * EXCLUDE (ss_part) FROM " + from + " WHERE ss_part = " + std::to_string(n), from,
+                     rows_of, bytes_of});
     }
     return out;
   }
@@ -113,7 +108,6 @@ struct TableWriter::Impl : WriteBase {
     close_appender();
     conn.execute("DELETE FROM " + stage_name + "; DROP TABLE IF EXISTS " + clustered_name);
     staged_sizes.clear();
-    added_by_sql = false;
   }
 
   // The newest small file of every partition the staged rows go to: merged with them and replaced, so
@@ -134,36 +128,6 @@ struct TableWriter::Impl : WriteBase {
       if (touched.count(values)) out.push_back(*file);
     }
     return out;
-  }
-
-  // Numbers the rows added by SQL (add_select).
-  void number_rows_added_by_sql() {
-    std::string pcols = column_names(partition_columns);
-    if (pcols.empty()) {
-      conn.execute("UPDATE " + stage_name + " SET ss_part = " + std::to_string(partitions.number_of({})) +
-                   " WHERE ss_part IS NULL");
-      return;
-    }
-    query::Result r = conn.execute("SELECT DISTINCT " + pcols + " FROM " + stage_name + " WHERE ss_part IS NULL");
-    if (r.row_count() == 0) return;
-    std::string values, names, on;
-    for (size_t row = 0; row < r.row_count(); ++row) {
-      PartitionValues v = partitions.values_of(r, row);
-      std::string tuple;
-      for (const auto& c : partition_columns) {
-        const auto& text = v.at(c.name);
-        tuple += "CAST(" + (text ? query::quote_literal(*text) : "NULL") + " AS " +
-                 std::string(duckdb_type_name(c.type)) + "), ";
-      }
-      values += (values.empty() ? "(" : ", (") + tuple + std::to_string(partitions.number_of(v)) + ")";
-    }
-    for (const auto& c : partition_columns) {
-      std::string k = query::quote_identifier(c.name);
-      names += k + ", ";
-      on += std::string(on.empty() ? "" : " AND ") + stage_name + "." + k + " IS NOT DISTINCT FROM p." + k;
-    }
-    conn.execute("UPDATE " + stage_name + " SET ss_part = p.n FROM (VALUES " + values + ") p(" + names + "n) WHERE " +
-                 stage_name + ".ss_part IS NULL AND " + on);
   }
 
   // Writes the rows as micro-partitions; returns their add actions.
@@ -257,17 +221,51 @@ void TableWriter::add_regenerable(const RegenerableRows& rows, uint64_t max_rows
   impl_->total_rows += static_cast<int64_t>(rows.rows);
 }
 
-void TableWriter::add_select(const std::string& select_sql) {
+void TableWriter::add_select(const std::string& select_sql, int64_t held_bytes) {
   impl_->start();
-  impl_->close_appender();
-  impl_->added_by_sql = true;
-  query::Result r =
-      impl_->conn.execute("INSERT INTO " + impl_->stage_name + " SELECT *, NULL FROM (" + select_sql + ")");
-  int64_t n = r.row_count() > 0 ? r.get_int64(0, 0) : 0;
-  impl_->number_rows_added_by_sql();
-  impl_->staged_rows += n;
-  impl_->total_rows += n;
-  if (impl_->staged_rows >= kFlushRows) impl_->flush_early();
+  const std::vector<ColumnDef>& columns = impl_->ctx.table.columns;
+  // Rows are held in C++ up to about `held_bytes` and written from there as regenerable rows (sorted in
+  // C++, measured in C++, handed to DuckDB's Parquet writer by a batch scan): no working table, no SQL
+  // pass for the statistics. Fewer rows than one file are staged instead, so that a stream of small
+  // imports is merged into the newest small file like other small inserts.
+  ColumnBatch held(columns);
+  const size_t flushed_before = impl_->flushed.size();
+  auto write_held = [&] {
+    const ColumnBatch& rows = held;
+    RegenerableRows source;
+    source.rows = rows.rows();
+    source.scan = [&rows](const std::vector<std::string>& names, const RegenerableRows::Consumer& consume) {
+      ColumnBatch keys;
+      for (const auto& name : names) {
+        const size_t at = rows.index_of(name);
+        keys.schema.push_back(rows.schema[at]);
+        keys.columns.push_back(rows.columns[at]);
+      }
+      consume(keys);
+    };
+    source.fetch = [&rows](std::span<const uint64_t> indices) { return rows.take(indices); };
+    add_regenerable(source, UINT64_MAX);
+    held = ColumnBatch(columns);
+  };
+  try {
+    // A connection of its own: the writes between rounds run statements on the writer's connection,
+    // which would end a streaming result open there.
+    query::Connection reader(impl_->engine);
+    query::read_batches(reader, select_sql, held, [&](ColumnBatch& rows) {
+      if (raw_size(rows) >= static_cast<double>(held_bytes)) write_held();
+    });
+    if (held.rows() == 0) return;
+    const bool one_file = impl_->flushed.size() == flushed_before &&
+                          rows_per_file(static_cast<int64_t>(held.rows()), raw_size(held),
+                                        impl_->ctx.target_file_bytes) >= static_cast<int64_t>(held.rows());
+    one_file ? add(held) : write_held();
+  } catch (...) {
+    // Files this import wrote before it failed are never committed.
+    impl_->remove_files(
+        std::vector<AddFile>(impl_->flushed.begin() + static_cast<long>(flushed_before), impl_->flushed.end()));
+    impl_->flushed.resize(flushed_before);
+    throw;
+  }
 }
 
 WriteResult TableWriter::commit_insert() { return impl_->insert(); }

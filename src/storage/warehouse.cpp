@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 
@@ -66,10 +67,11 @@ bool may_set_seed(const std::string& sql) {
   return false;
 }
 
-// Names the first value of a Timestamp column that does not read as one, with its line in the file.
+// The first value of a Timestamp column that does not read as one, with its line in the file, if any.
 // `csv`: the file, whose physical lines the messages name; null for JSON lines (one record a line).
-void check_timestamps(query::Database& engine, const catalog::TableInfo& table, const std::string& reader,
-                      const std::filesystem::path* csv) {
+// A second pass over the file, so it runs only once a load has failed.
+std::optional<std::string> bad_timestamp(query::Database& engine, const catalog::TableInfo& table,
+                                         const std::string& reader, const std::filesystem::path* csv) {
   query::Connection conn(engine);
   for (const auto& c : table.columns) {
     if (c.type != ColumnType::Timestamp) continue;
@@ -80,12 +82,11 @@ void check_timestamps(query::Database& engine, const catalog::TableInfo& table, 
     if (r.row_count() > 0) {
       const int64_t record = r.get_int64(0, 0);
       const int64_t line = csv ? csv_physical_line(*csv, record + 1) : record;
-      fail(ErrorCode::InvalidArgument, "line " + std::to_string(line) + ": column '" + c.name + "' holds '" +
-                                           r.get_string(1, 0) +
-                                           "', which is not a Timestamp (use e.g. 2024-01-31 10:00:00 or "
-                                           "2024-01-31T10:00:00+02:00)");
+      return "line " + std::to_string(line) + ": column '" + c.name + "' holds '" + r.get_string(1, 0) +
+             "', which is not a Timestamp (use e.g. 2024-01-31 10:00:00 or 2024-01-31T10:00:00+02:00)";
     }
   }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -308,9 +309,13 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   }
   TableWriter w(engine, impl_->store, *impl_->catalog, impl_->context(table));
   try {
-    if (format != FileFormat::Parquet) check_timestamps(engine, table, reader, csv ? &abs : nullptr);
     w.add_select("SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
+    if (format != FileFormat::Parquet) {
+      if (auto problem = bad_timestamp(engine, table, reader, csv ? &abs : nullptr)) {
+        fail(ErrorCode::InvalidArgument, message("nothing was inserted: " + *problem));
+      }
+    }
     if (format != FileFormat::Csv) {
       if (auto problem = first_bad_value(engine, table, format, path)) {
         fail(ErrorCode::InvalidArgument, "nothing was inserted: " + *problem);

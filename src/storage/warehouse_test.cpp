@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <set>
@@ -439,6 +440,116 @@ TEST_F(WarehouseTest, AggregatesAgreeWithSqlite) {
   EXPECT_EQ(row, ours.rows.size());
   sqlite3_finalize(st);
   sqlite3_close(db);
+}
+
+// The people columns of row i from SQL, ids shuffled (a permutation of 0..n-1 for n <= 100,003), so that
+// sorting by id matters.
+std::string people_sql(int64_t n, const std::string& tail = "") {
+  return "SELECT (i * 7919) % 100003 AS id, CASE WHEN i % 7 = 3 THEN NULL ELSE 'person ' || i END AS name, "
+         "['Sales', 'R&D Lab', 'HR', 'Eng/Ops'][i % 4 + 1] AS dept, (20 + i % 50)::INTEGER AS age, "
+         "CASE WHEN i % 7 = 3 THEN NULL ELSE (i % 1000) / 8.0 END::DOUBLE AS score, i % 3 = 0 AS active, "
+         "TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds(i) AS joined, DATE '2000-01-01' + (i % 9000)::INTEGER "
+         "AS born, (i % 100)::SMALLINT AS level FROM range(" +
+         std::to_string(n) + ") t(i)" + tail;
+}
+
+constexpr const char* kRowHash = "count(*), sum(hash(id, name, dept, age, score, active, joined, born, level))";
+
+// Checks a table's files with a DuckDB of its own reading them directly: every file sorted by id, and the
+// log's stats of every file equal to what DuckDB counts in it.
+void expect_sorted_and_measured(const Snapshot& snap, const fs::path& root) {
+  query::Database db(testing::unsandboxed());
+  query::Connection c(db);
+  const std::string files = query::quote_literal((root / "*" / "*.parquet").string());
+  EXPECT_EQ(c.execute("SELECT count(*) FROM (SELECT id, lag(id) OVER (PARTITION BY filename ORDER BY "
+                      "file_row_number) AS prev FROM read_parquet(" +
+                      files + ", filename = true, file_row_number = true)) WHERE prev > id")
+                .get_int64(0, 0),
+            0);
+  query::Result r = c.execute(
+      "SELECT filename, count(*), count(DISTINCT name), min(id), max(id), count(*) - count(score) FROM read_parquet(" +
+      files + ", filename = true) GROUP BY filename");
+  ASSERT_EQ(r.row_count(), snap.files.size());
+  for (size_t row = 0; row < r.row_count(); ++row) {
+    const std::string name = r.get_string(0, row);
+    const auto f = std::find_if(snap.files.begin(), snap.files.end(), [&](const AddFile& a) {
+      return name.size() >= a.path.size() && name.compare(name.size() - a.path.size(), a.path.size(), a.path) == 0;
+    });
+    ASSERT_NE(f, snap.files.end()) << name << " is not in the log";
+    ASSERT_TRUE(f->stats.has_value()) << name;
+    EXPECT_EQ(f->stats->num_records, r.get_int64(1, row)) << name;
+    EXPECT_EQ(f->stats->distinct_count["name"].get<int64_t>(), r.get_int64(2, row)) << name;
+    EXPECT_EQ(f->stats->min_values["id"].get<int64_t>(), r.get_int64(3, row)) << name;
+    EXPECT_EQ(f->stats->max_values["id"].get<int64_t>(), r.get_int64(4, row)) << name;
+    EXPECT_EQ(f->stats->null_count["score"].get<int64_t>(), r.get_int64(5, row)) << name;
+  }
+}
+
+TEST_F(WarehouseTest, ACsvImportIsSplitByPartitionSortedAndMeasuredLikeInsertedRows) {
+  auto t = make_people("imported", {"dept"}, {"id"}, 256 << 10);
+  const fs::path csv = dir_.path() / "people.csv";
+  query::Database db(testing::unsandboxed());
+  query::Connection c(db);
+  c.execute("COPY (" + people_sql(100'000) + ") TO " + query::quote_literal(csv.string()) + " (HEADER)");
+
+  const WriteResult w = wh_.insert_file(t, csv);
+  EXPECT_EQ(w.rows, 100'000);
+  EXPECT_GT(w.files_added, 8) << "four partitions of several files each at a 256 KiB target";
+  // The same rows as DuckDB reads from the file.
+  const auto expected =
+      c.execute("SELECT " + std::string(kRowHash) + " FROM read_csv(" + query::quote_literal(csv.string()) +
+                ", header = true, columns = {'id': 'BIGINT', 'name': 'VARCHAR', 'dept': 'VARCHAR', "
+                "'age': 'INTEGER', 'score': 'DOUBLE', 'active': 'BOOLEAN', 'joined': "
+                "'TIMESTAMPTZ', 'born': 'DATE', 'level': 'SMALLINT'})");
+  const auto got = sql("SELECT " + std::string(kRowHash) + " FROM imported").rows.at(0);
+  EXPECT_EQ(got.at("count_star()").get<int64_t>(), expected.get_int64(0, 0));
+  EXPECT_EQ(got.begin().value(), expected.value_as_json(0, 0));
+  EXPECT_EQ(std::next(got.begin()).value(), expected.value_as_json(1, 0));
+  expect_sorted_and_measured(*wh_.snapshot(t), table_dir(t));
+}
+
+TEST_F(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailureRemovesThem) {
+  auto t = make_people("rounds", {"dept"}, {"id"}, 256 << 10);
+  {
+    // Rows fail their cast at row 90,000, after several rounds of 1 MiB were written: nothing is left.
+    auto w = wh_.writer(t);
+    EXPECT_THROW(
+        w->add_select(people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
+                      1 << 20),
+        Error);
+  }
+  EXPECT_EQ(wh_.snapshot(t)->version, 0);
+  size_t parquet_files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(table_dir(t)))
+    parquet_files += e.path().extension() == ".parquet";
+  EXPECT_EQ(parquet_files, 0u) << "the rounds written before the failure were removed";
+
+  auto w = wh_.writer(t);
+  w->add_select(people_sql(100'000), 1 << 20);
+  const WriteResult r = w->commit_insert();
+  EXPECT_EQ(r.rows, 100'000);
+  query::Database db(testing::unsandboxed());
+  query::Connection c(db);
+  const auto expected = c.execute("SELECT " + std::string(kRowHash) + " FROM (" + people_sql(100'000) + ")");
+  const auto got = sql("SELECT " + std::string(kRowHash) + " FROM rounds").rows.at(0);
+  EXPECT_EQ(got.begin().value(), expected.value_as_json(0, 0));
+  EXPECT_EQ(std::next(got.begin()).value(), expected.value_as_json(1, 0));
+  expect_sorted_and_measured(*wh_.snapshot(t), table_dir(t));
+}
+
+TEST_F(WarehouseTest, SmallImportsMergeIntoTheNewestFileLikeSmallInserts) {
+  auto t = make_people("small", {}, {"id"});
+  const fs::path csv = dir_.path() / "few.csv";
+  for (int round = 0; round < 3; ++round) {
+    query::Database db(testing::unsandboxed());
+    query::Connection c(db);
+    c.execute("COPY (" + people_sql(50) + " OFFSET " + std::to_string(round * 10) + ") TO " +
+              query::quote_literal(csv.string()) + " (HEADER)");
+    wh_.insert_file(t, csv);
+  }
+  const auto snap = wh_.snapshot(t);
+  EXPECT_EQ(snap->files.size(), 1u);
+  EXPECT_EQ(snap->total_rows(), 120);
 }
 
 TEST_F(WarehouseTest, DroppedTablesKeepFilesAndFreeTheirName) {

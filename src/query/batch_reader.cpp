@@ -1,0 +1,99 @@
+#include "query/batch_reader.h"
+
+#include <duckdb.h>
+
+#include "query/duckdb_internal.h"
+#include "query/vector_fill.h"
+
+namespace superstore::query {
+namespace {
+
+// Appends the first `rows` values of `vector` (of `type`'s DuckDB type) to `column`.
+void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& column) {
+  const void* data = duckdb_vector_get_data(vector);
+  uint64_t* validity = duckdb_vector_get_validity(vector);
+  auto valid = [validity](idx_t row) { return validity == nullptr || duckdb_validity_row_is_valid(validity, row); };
+  auto ints = [&](auto* values) {
+    for (idx_t r = 0; r < rows; ++r) valid(r) ? column.push_int(static_cast<int64_t>(values[r])) : column.push_null();
+  };
+  switch (type) {
+    case ColumnType::Int16:
+      return ints(static_cast<const int16_t*>(data));
+    case ColumnType::Int32:
+      return ints(static_cast<const int32_t*>(data));
+    case ColumnType::Int64:
+      return ints(static_cast<const int64_t*>(data));
+    case ColumnType::Boolean:
+      return ints(static_cast<const bool*>(data));
+    case ColumnType::Date:
+      for (idx_t r = 0; r < rows; ++r) {
+        valid(r) ? column.push_int(static_cast<const duckdb_date*>(data)[r].days) : column.push_null();
+      }
+      return;
+    case ColumnType::Timestamp:
+      for (idx_t r = 0; r < rows; ++r) {
+        valid(r) ? column.push_int(static_cast<const duckdb_timestamp*>(data)[r].micros) : column.push_null();
+      }
+      return;
+    case ColumnType::Float64:
+      for (idx_t r = 0; r < rows; ++r) {
+        valid(r) ? column.push_double(static_cast<const double*>(data)[r]) : column.push_null();
+      }
+      return;
+    case ColumnType::String: {
+      // duckdb_string_t_data wants a mutable pointer but only reads through it.
+      auto* strings = static_cast<duckdb_string_t*>(const_cast<void*>(data));
+      for (idx_t r = 0; r < rows; ++r) {
+        if (!valid(r)) {
+          column.push_null();
+          continue;
+        }
+        column.push_string({duckdb_string_t_data(&strings[r]), duckdb_string_t_length(strings[r])});
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+void read_batches(Connection& conn, const std::string& sql, ColumnBatch& into,
+                  const std::function<void(ColumnBatch&)>& after_chunk) {
+  if (sql.find('\0') != std::string::npos) fail(ErrorCode::InvalidArgument, "SQL holds a NUL byte");
+  duckdb_connection raw = conn.impl().conn;
+  Prepared prepared;
+  if (duckdb_prepare(raw, sql.c_str(), prepared.out()) == DuckDBError) {
+    fail(ErrorCode::InvalidArgument, duckdb_prepare_error(prepared.get()));
+  }
+  Pending pending;
+  if (duckdb_pending_prepared_streaming(prepared.get(), pending.out()) == DuckDBError) {
+    fail(ErrorCode::InvalidArgument, duckdb_pending_error(pending.get()));
+  }
+  ResultHandle result;
+  if (duckdb_execute_pending(pending.get(), result.out()) == DuckDBError) throw_result_error(result.get(), false);
+
+  const idx_t columns = duckdb_column_count(result.get());
+  if (columns != into.schema.size()) {
+    fail(ErrorCode::Internal, "read_batches: the statement has " + std::to_string(columns) + " columns, not " +
+                                  std::to_string(into.schema.size()));
+  }
+  for (idx_t col = 0; col < columns; ++col) {
+    if (duckdb_column_type(result.get(), col) != duckdb_type_for(into.schema[col].type)) {
+      fail(ErrorCode::Internal, "read_batches: column '" + into.schema[col].name + "' is not of type " +
+                                    std::string(duckdb_type_name(into.schema[col].type)));
+    }
+  }
+  while (true) {
+    DataChunk chunk(duckdb_fetch_chunk(*result.get()));
+    if (!chunk.get()) break;
+    const idx_t rows = duckdb_data_chunk_get_size(chunk.get());
+    if (rows == 0) break;
+    for (idx_t col = 0; col < columns; ++col) {
+      append_vector(duckdb_data_chunk_get_vector(chunk.get(), col), into.schema[col].type, rows, into.columns[col]);
+    }
+    after_chunk(into);
+  }
+  if (duckdb_result_error(result.get())) throw_result_error(result.get(), false);
+}
+
+}  // namespace superstore::query
