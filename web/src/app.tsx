@@ -16,12 +16,11 @@ import {
   type User,
 } from './api';
 import { DevView } from './dev-view';
-import type { SqlEditor } from './editor';
 import { quoteIdentifier } from './format';
 import { Logo, MenuIcon } from './icons';
 import { Login } from './login';
 import { Sidebar } from './sidebar';
-import { SqlView } from './sql-view';
+import { SqlView, type SqlViewHandle } from './sql-view';
 import { TableView } from './table-view';
 import { Spinner } from './ui';
 import { useLoad } from './use-load';
@@ -95,7 +94,7 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
   } = useLoad<DatabasesResponse>((signal) => api.databases(signal), []);
   const [devAvailable, setDevAvailable] = useState<boolean | null>(null);
   const [drawerOpen, setDrawerOpen] = useState(false);
-  const editorRef = useRef<SqlEditor | null>(null);
+  const sqlRef = useRef<SqlViewHandle | null>(null);
   const mainRef = useRef<HTMLElement>(null);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -139,13 +138,14 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
     return out;
   }, [databases]);
 
+  // A table's first rows, run at once in the current tab.
   const queryTable = useCallback((table: TableSummary) => {
-    editorRef.current?.replace(`SELECT * FROM ${quoteIdentifier(table.name)} LIMIT 100`);
-    if (location.hash !== '' && location.hash !== '#/') location.hash = '#/';
+    sqlRef.current?.open(`SELECT * FROM ${quoteIdentifier(table.name)} LIMIT 100`, true);
+    if (parseRoute(location.hash).view !== 'sql') location.hash = '#/';
     setRoute({ view: 'sql' });
     setDrawerOpen(false);
     // After the SQL view is shown again (it was hidden), so focus can land in it.
-    requestAnimationFrame(() => editorRef.current?.focus());
+    requestAnimationFrame(() => sqlRef.current?.focus());
   }, []);
 
   const logout = async () => {
@@ -222,7 +222,7 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
       </aside>
       <div class="backdrop" onClick={() => setDrawerOpen(false)} aria-hidden="true" />
       <main id="main" class="main" ref={mainRef} tabIndex={-1}>
-        <SqlView active={route.view === 'sql'} editorRef={editorRef} schema={schema} />
+        <SqlView active={route.view === 'sql'} handleRef={sqlRef} schema={schema} />
         {route.view === 'table' && <TableView key={route.id} id={route.id} onQueryTable={queryTable} />}
         {route.view === 'dev' &&
           (devAvailable === false ? (
