@@ -7,7 +7,7 @@
 // ctest runs this as web_console_e2e (tests/CMakeLists.txt) with SUPERSTORE_BIN and SCREENSHOT_DIR set.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -214,6 +214,15 @@ async function waitForResult(query, pageNumber = 1) {
   );
 }
 
+// Polls `check` until it holds, for at most 10 s.
+async function waitUntil(check, what) {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 before(async () => {
   assert.ok(existsSync(BINARY), `no superstore binary at ${BINARY}: build it first (make build), or set SUPERSTORE_BIN`);
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run scripts/install-deps.sh (Debian's chromium package)`);
@@ -237,7 +246,7 @@ before(async () => {
       '--disable-sync',
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1366, height: 820 }, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1 });
   // Nothing may leave for another origin: the page is meant to be self-contained.
   await context.route(
     (url) => url.origin !== new URL(baseUrl).origin,
@@ -258,6 +267,8 @@ before(async () => {
 });
 
 after(async () => {
+  // The server's output beside the screenshots, for a failure's story.
+  writeFileSync(path.join(SCREENSHOTS, 'server.log'), serverOutput.join(''));
   await browser?.close();
   if (server && server.exitCode === null) {
     const exited = new Promise((resolve) => server.once('exit', resolve));
@@ -360,9 +371,11 @@ describe('web console', () => {
     assert.equal(await grid.locator('tbody tr:first-child td:nth-child(3)').textContent(), mostRows.rows.toLocaleString('en-US'));
   });
 
-  test('a table name starts a query; the revenue-by-status grid matches /execute', async () => {
+  test('a table name runs its preview at once; the revenue-by-status grid matches /execute', async () => {
     await page.locator('.table-name[data-table=fake_orders]').click();
     await page.locator('.cm-content').filter({ hasText: 'SELECT * FROM fake_orders LIMIT 100' }).waitFor();
+    await waitForResult('SELECT * FROM fake_orders LIMIT 100');
+    assert.equal((await readGrid()).rows.length, 100);
 
     await runQuery(REVENUE_QUERY);
     const expected = (await call('POST', '/execute', { query: REVENUE_QUERY, page: 1, per_page: 100 })).body;
@@ -433,6 +446,215 @@ describe('web console', () => {
     await box.waitFor();
     assert.equal((await box.locator('.error-message').textContent()).trim(), expected.body.error.trim());
     await shot('07-sql-error');
+  });
+
+  test('an error marks the editor at DuckDB\'s position, and the last result stays', async () => {
+    const good = 'SELECT 7 AS seven';
+    await runQuery(good);
+    await waitForResult(good);
+    const bad = 'SELECT 1,\n  nosuch FROM range(3)';
+    const expected = await call('POST', '/execute', { query: bad });
+    assert.equal(expected.status, 400);
+    // DuckDB's own drawing of the position: line 2, the caret under "nosuch" (column 3).
+    const [, line, shown, caret] = /\nLINE (\d+): (.*)\n( *)\^/.exec(expected.body.error);
+    assert.equal(line, '2');
+    assert.equal(caret.length - 'LINE 2: '.length + 1, 3);
+    assert.match(shown, /nosuch/);
+    await runQuery(bad);
+    const marked = page.locator('[data-testid=sql-editor] .cm-error-line');
+    await marked.waitFor();
+    assert.equal(await marked.getAttribute('data-error-line'), '2');
+    assert.equal(await marked.getAttribute('data-error-column'), '3');
+    assert.equal(await page.locator('[data-testid=sql-editor] .cm-error-token').textContent(), 'nosuch');
+    // The previous result is still there.
+    assert.equal(await page.locator('.results-panel').getAttribute('data-query'), good);
+    assert.deepEqual((await readGrid()).rows, [['7']]);
+    await shot('07b-sql-error-position');
+
+    // In a text of several statements, Ctrl+Enter runs the one at the cursor, and the mark lands there.
+    await typeQuery('SELECT 1 AS one;\nSELECT 2 AS two, nosuch2 FROM range(2);\nSELECT 3 AS three;');
+    await page.keyboard.press('Control+Home');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Control+Enter');
+    await page.locator('[data-testid=sql-editor] .cm-error-token').filter({ hasText: 'nosuch2' }).waitFor();
+    assert.equal(await marked.getAttribute('data-error-line'), '2');
+    assert.equal(await marked.getAttribute('data-error-column'), '18');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.press('Control+Enter');
+    await waitForResult('SELECT 3 AS three');
+    assert.equal(await marked.count(), 0, 'a new run clears the mark');
+  });
+
+  test('a long query is cancelled from the button and frees the server; Esc cancels too', async () => {
+    const slow = 'SELECT sum(a.range * b.range) AS s FROM range(300000) a, range(300000) b';
+    await runQuery(slow);
+    const cancelButton = page.getByTestId('cancel-query');
+    await cancelButton.waitFor();
+    // The clock runs.
+    await page.waitForFunction(() => parseFloat(document.querySelector('[data-testid=elapsed]')?.textContent ?? '0') >= 0.5);
+    await shot('07c-sql-running');
+    const logged = serverOutput.join('').split('\n').filter((l) => / 499 /.test(l)).length;
+    await cancelButton.click();
+    await page.getByTestId('query-notice').filter({ hasText: /^Cancelled after \d/ }).waitFor();
+    await page.getByTestId('run-query').waitFor();
+    // The server saw the client leave and cancelled the query (its access log says 499).
+    await waitUntil(() => serverOutput.join('').split('\n').filter((l) => / 499 /.test(l)).length > logged, 'a 499 in the log');
+    // And it is free: the next query answers at once.
+    const started = Date.now();
+    await runQuery('SELECT 42 AS answer');
+    await waitForResult('SELECT 42 AS answer');
+    const took = Date.now() - started;
+    assert.ok(took < 3000, `the next query took ${took} ms`);
+    await shot('07d-sql-cancelled');
+
+    await runQuery(slow);
+    await page.getByTestId('cancel-query').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByTestId('query-notice').filter({ hasText: /^Cancelled after/ }).waitFor();
+    // Both cancelled runs are in the history.
+    const history = await page.evaluate(() => JSON.parse(localStorage.getItem('superstore.history')));
+    assert.equal(history.filter((e) => e.query === slow && e.cancelled).length, 2);
+  });
+
+  test('history puts an old query back; saved queries keep a name', async () => {
+    await runQuery('SELECT 1 AS placeholder');
+    await waitForResult('SELECT 1 AS placeholder');
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    const panel = page.getByTestId('history-panel');
+    await panel.getByLabel('Search the history').fill('total_revenue');
+    const items = panel.locator('.side-item');
+    await items.first().waitFor();
+    assert.ok((await items.allTextContents()).every((t) => t.includes('total_revenue')));
+    const entry = await page.evaluate(() => JSON.parse(localStorage.getItem('superstore.history')).find((e) => e.query.includes('total_revenue')));
+    assert.equal(entry.ok, true);
+    assert.ok(entry.rows > 0 && entry.ms > 0 && !Number.isNaN(Date.parse(entry.at)));
+    await shot('07e-sql-history');
+    await items.first().click();
+    await page.locator('.cm-content').filter({ hasText: 'total_revenue' }).waitFor();
+    assert.equal(await page.locator('.cm-content').innerText(), REVENUE_QUERY);
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+
+    await page.getByRole('button', { name: 'Saved', exact: true }).click();
+    const saved = page.getByTestId('saved-panel');
+    await saved.getByLabel('Name of the saved query').fill('Revenue by status');
+    await saved.getByRole('button', { name: 'Save' }).click();
+    await saved.locator('li[data-saved="Revenue by status"]').waitFor();
+    await typeQuery('SELECT 2');
+    await saved.locator('li[data-saved="Revenue by status"] .side-item').click();
+    await page.locator('.cm-content').filter({ hasText: 'total_revenue' }).waitFor();
+    assert.deepEqual(
+      await page.evaluate(() => JSON.parse(localStorage.getItem('superstore.saved')).map((q) => [q.name, q.query])),
+      [['Revenue by status', REVENUE_QUERY]],
+    );
+    await shot('07f-sql-saved');
+    await page.getByRole('button', { name: 'Saved', exact: true }).click();
+  });
+
+  test('tabs keep their own query and result; the address holds the current one', async () => {
+    const first = 'SELECT 1 AS in_first_tab';
+    const second = 'SELECT 2 AS in_second_tab';
+    await runQuery(first);
+    await waitForResult(first);
+    const tabs = page.locator('.query-tab');
+    const before = await tabs.count();
+    await page.getByRole('button', { name: 'New tab' }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.query-tab').length === n + 1, before);
+    await runQuery(second);
+    await waitForResult(second);
+    await page.waitForFunction((q) => new URLSearchParams(location.hash.split('?')[1] ?? '').get('q') === q, second);
+    await shot('07g-sql-tabs');
+
+    await tabs.nth(before - 1).getByRole('tab').click();
+    await waitForResult(first);
+    assert.equal(await page.locator('.cm-content').innerText(), first);
+    assert.deepEqual((await readGrid()).columns, ['in_first_tab']);
+    await page.waitForFunction((q) => new URLSearchParams(location.hash.split('?')[1] ?? '').get('q') === q, first);
+
+    // A link with a query opens it in a tab of its own, after a reload too.
+    const shared = 'SELECT 3 AS from_a_link';
+    await page.goto(`${baseUrl}/#/?${new URLSearchParams({ q: shared })}`);
+    await page.reload();
+    await page.locator('.cm-content').filter({ hasText: shared }).waitFor();
+    assert.equal(await page.locator('.query-tab.active .tab-select').getAttribute('title'), shared);
+    assert.equal(await tabs.count(), before + 2);
+    // Closing tabs: the one with the link's query and the second.
+    await page.locator('.query-tab.active').getByRole('button', { name: /^Close tab/ }).click();
+    await page.locator('.query-tab').filter({ hasText: 'in_second_tab' }).getByRole('button', { name: /^Close tab/ }).click();
+    assert.equal(await tabs.count(), before);
+  });
+
+  test('downloads hold every row of the result, as CSV, NDJSON and Parquet', async () => {
+    const query = 'SELECT * FROM fake_analytics';
+    await runQuery(query);
+    await waitForResult(query);
+    const total = Number((await page.getByTestId('result-total').textContent()).replace(/\D/g, ''));
+    assert.equal(total, (await call('POST', '/execute', { query: 'SELECT COUNT(*) AS n FROM fake_analytics' })).body.data.rows[0].n);
+    assert.ok(total > 1000);
+    const fetchFile = async (format) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`.download button[data-format=${format}]`).click()]);
+      const file = await download.path();
+      return { name: download.suggestedFilename(), bytes: readFileSync(file) };
+    };
+    const csv = await fetchFile('csv');
+    assert.match(csv.name, /\.csv$/);
+    const lines = csv.bytes.toString('utf8').trimEnd().split('\n');
+    assert.equal(lines.length, total + 1, 'a header and every row');
+    const ndjson = await fetchFile('ndjson');
+    const records = ndjson.bytes.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    assert.equal(records.length, total);
+    const parquet = await fetchFile('parquet');
+    assert.equal(parquet.bytes.subarray(0, 4).toString('latin1'), 'PAR1');
+    assert.equal(parquet.bytes.subarray(-4).toString('latin1'), 'PAR1');
+  });
+
+  test('EXPLAIN ANALYZE shows its plan in boxes, with the query\'s stats', async () => {
+    const query = 'EXPLAIN ANALYZE SELECT status, COUNT(*) AS n FROM fake_orders GROUP BY status';
+    await runQuery(query);
+    await waitForResult(query);
+    const plan = page.getByTestId('query-plan');
+    const text = await plan.locator('.plan-text').first().textContent();
+    assert.match(text, /┌─+┐/);
+    assert.match(text, /Total Time: [\d.]+s/);
+    assert.match(text, /AGGREGATE|GROUP_BY/);
+    assert.match(text, /fake_orders|PARQUET|READ_PARQUET|TABLE_SCAN/i);
+    // Boxes stay boxes: no wrapping, and every character as wide as the next.
+    const style = await plan.locator('.plan-text').first().evaluate((e) => {
+      const s = getComputedStyle(e);
+      return { whiteSpace: s.whiteSpace, font: s.fontFamily };
+    });
+    assert.equal(style.whiteSpace, 'pre');
+    assert.match(style.font, /monospace/);
+    assert.match(await page.getByTestId('result-time').textContent(), /\d (ms|s)$/);
+    const sent = (await call('POST', '/execute', { query: query.replace('ANALYZE ', '') })).body;
+    assert.deepEqual(sent.data.columns.map((c) => c.name), ['explain_key', 'explain_value']);
+    await shot('07h-sql-explain');
+  });
+
+  test('sorting by a header orders the whole result, across pages', async () => {
+    const query = 'SELECT id, country, device_type FROM fake_analytics';
+    await runQuery(query);
+    await waitForResult(query);
+    const { lo, hi } = (await call('POST', '/execute', { query: 'SELECT MIN(id) AS lo, MAX(id) AS hi FROM fake_analytics' })).body.data.rows[0];
+    const header = page.locator('[data-testid=result-grid] th').filter({ hasText: /^id/ });
+    await header.getByRole('button').click();
+    await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === 'id asc' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
+    assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+    let grid = await readGrid();
+    assert.equal(grid.rows[0][0], String(lo));
+    assert.deepEqual(grid.rows.map((r) => Number(r[0])), [...grid.rows.map((r) => Number(r[0]))].sort((a, b) => a - b));
+    const lastOfFirst = Number(grid.rows.at(-1)[0]);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await waitForResult(query, 2);
+    grid = await readGrid();
+    assert.ok(Number(grid.rows[0][0]) > lastOfFirst, 'page 2 goes on where page 1 ended');
+    await header.getByRole('button').click();
+    await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === 'id desc' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
+    assert.equal((await readGrid()).rows[0][0], String(hi));
+    assert.equal(await page.locator('.results-panel').getAttribute('data-page'), '1');
+    await shot('07i-sql-sorted');
+    await header.getByRole('button').click();
+    await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === '' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
   });
 
   test('the dev panel resets the fake data after a confirmation', async () => {
@@ -699,7 +921,7 @@ describe('web console', () => {
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
     await page.locator('.spec-preview-table[data-table=fake_subscriptions]').scrollIntoViewIfNeeded();
     await shot('13b-phone-dev-spec');
-    await page.setViewportSize({ width: 1366, height: 820 });
+    await page.setViewportSize({ width: 1440, height: 900 });
   });
 
   test('an ended session leads back to the login form with a message', async () => {
