@@ -4,7 +4,8 @@ import { useState } from 'preact/hooks';
 
 import { downloadResult, errorMessage, type DownloadFormat, type ExecuteResponse } from './api';
 import { formatBytes, formatCompact, formatCount, formatDuration } from './format';
-import { chartColumns, ResultChart, ResultGrid } from './results';
+import { ChartPanel } from './chart-panel';
+import { ResultGrid } from './results';
 import { ErrorBox, LoadingBar, PageSizeSelect, Pager, Spinner } from './ui';
 
 export interface Sort {
@@ -116,8 +117,7 @@ export function ResultsPanel({ result, run, running, perPage, onSort, onPage, on
   const [mode, setMode] = useState<'grid' | 'chart'>('grid');
   const busy = running !== null;
   const plan = result !== null && isPlan(result);
-  const chartable = result !== null && !plan && chartColumns(result.data.columns) !== null;
-  const shown = plan ? 'plan' : mode === 'chart' && chartable ? 'chart' : 'grid';
+  const shown = plan ? 'plan' : mode;
 
   return (
     <section
@@ -141,8 +141,8 @@ export function ResultsPanel({ result, run, running, perPage, onSort, onPage, on
               type="button"
               class="btn btn-small"
               aria-pressed={shown === 'chart'}
-              disabled={!chartable}
-              title={chartable ? 'Show as a chart' : 'A chart needs a numeric column'}
+              disabled={!result}
+              title="Show as a chart"
               onClick={() => setMode('chart')}
             >
               Chart
@@ -213,7 +213,7 @@ export function ResultsPanel({ result, run, running, perPage, onSort, onPage, on
             <ResultGrid result={result} sort={run?.sort ?? null} onSort={onSort} />
           </div>
         )}
-        {result && shown === 'chart' && <ResultChart result={result} />}
+        {result && shown === 'chart' && <ChartPanel key={run ? sortedQuery(run) : ''} result={result} query={run ? sortedQuery(run) : null} />}
       </div>
 
       {!plan && (

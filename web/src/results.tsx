@@ -1,10 +1,7 @@
-// A result page as a grid (typed, aligned, NULLs marked) or as a chart.
-import { useEffect, useRef, useState } from 'preact/hooks';
+// A result page as a grid: typed, aligned, NULLs marked, sortable by a header click.
 
 import type { Column, ExecuteResponse, Row } from './api';
-import type { ChartKind } from './chart';
-import { formatCell, isNumeric, kindOf } from './format';
-import { ErrorBox, Spinner } from './ui';
+import { formatCell, isNumeric } from './format';
 
 export interface GridSort {
   column: number;
@@ -114,86 +111,5 @@ export function RowsGrid({
         ))}
       </tbody>
     </table>
-  );
-}
-
-// A chart fits a result with exactly one text or date column (the labels) and some numeric columns.
-export function chartColumns(columns: Column[]): { label: Column; values: Column[] } | null {
-  const labels = columns.filter((c) => {
-    const kind = kindOf(c.type);
-    return kind === 'text' || kind === 'temporal';
-  });
-  const values = columns.filter((c) => isNumeric(c.type));
-  if (labels.length !== 1 || values.length === 0) return null;
-  return { label: labels[0], values };
-}
-
-function toNumber(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
-  return null;
-}
-
-export function ResultChart({ result }: { result: ExecuteResponse }) {
-  const canvasRef = useRef<HTMLCanvasElement>(null);
-  const [kind, setKind] = useState<ChartKind>(() => {
-    const cols = chartColumns(result.data.columns);
-    return cols && kindOf(cols.label.type) === 'temporal' ? 'line' : 'bar';
-  });
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
-  const cols = chartColumns(result.data.columns);
-
-  useEffect(() => {
-    if (!cols || !canvasRef.current) return;
-    let destroy: (() => void) | null = null;
-    let cancelled = false;
-    import('./chart')
-      .then(({ drawChart }) => {
-        if (cancelled || !canvasRef.current) return;
-        destroy = drawChart(canvasRef.current, {
-          kind,
-          labels: result.data.rows.map((row) => {
-            const v = row[cols.label.name];
-            return v === null || v === undefined ? 'NULL' : String(v);
-          }),
-          series: cols.values.map((c) => ({ name: c.name, values: result.data.rows.map((row) => toNumber(row[c.name])) })),
-        });
-        setLoading(false);
-      })
-      .catch((e) => {
-        if (!cancelled) setError(`The chart could not be drawn: ${e instanceof Error ? e.message : String(e)}`);
-      });
-    return () => {
-      cancelled = true;
-      destroy?.();
-    };
-  }, [result, kind]);
-
-  if (!cols) return <p class="muted pad">A chart needs one text or date column and at least one numeric column.</p>;
-  return (
-    <div class="chart-panel">
-      <div class="chart-toolbar">
-        <div class="segmented" role="group" aria-label="Chart type">
-          {(['bar', 'line'] as const).map((k) => (
-            <button key={k} type="button" class="btn btn-small" aria-pressed={kind === k} onClick={() => setKind(k)}>
-              {k === 'bar' ? 'Bars' : 'Lines'}
-            </button>
-          ))}
-        </div>
-        <span class="muted small">
-          {cols.values.map((c) => c.name).join(', ')} by {cols.label.name}, rows {result.from}–{result.to} of this page
-        </span>
-      </div>
-      {error && <ErrorBox message={error} />}
-      <div class="chart-box">
-        {loading && !error && (
-          <div class="chart-loading">
-            <Spinner label="Loading the chart" />
-          </div>
-        )}
-        <canvas ref={canvasRef} data-testid="result-chart" aria-label={`Chart of ${cols.values.map((c) => c.name).join(', ')} by ${cols.label.name}`} role="img" />
-      </div>
-    </div>
   );
 }

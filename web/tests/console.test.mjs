@@ -657,6 +657,53 @@ describe('web console', () => {
     await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === '' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
   });
 
+  test('the analytics example charts one series per device type; dates get a time axis; limits are told', async () => {
+    await page.getByRole('button', { name: 'Examples', exact: true }).click();
+    await page.locator('[data-example="Events by country and device"]').click();
+    const example = 'SELECT country, device_type, COUNT(*) AS events\nFROM fake_analytics\nGROUP BY country, device_type\nORDER BY country, device_type';
+    await waitForResult(example);
+    await page.getByRole('button', { name: 'Chart', exact: true }).click();
+    const chart = page.getByTestId('result-chart');
+    await chart.waitFor();
+    await page.locator('.chart-loading').waitFor({ state: 'detached' });
+    const devices = (await call('POST', '/execute', { query: 'SELECT DISTINCT device_type FROM fake_analytics ORDER BY 1' })).body.data.rows.map((r) => r.device_type);
+    assert.ok(devices.length >= 2);
+    assert.deepEqual((await chart.getAttribute('data-series')).split('|').sort(), devices);
+    assert.equal(await page.getByLabel('x axis').inputValue(), 'country');
+    assert.equal(await page.getByLabel('Series').inputValue(), 'device_type');
+    await page.getByTestId('chart-note').filter({ hasText: /^Charting all 60 rows\.$|^Charting all \d+ rows\.$/ }).waitFor();
+    await shot('07j-chart-analytics');
+
+    // Dates: a time axis, over the whole result (not just the page).
+    await page.getByRole('button', { name: 'Examples', exact: true }).click();
+    await page.locator('[data-example="Orders per day"]').click();
+    await page.waitForFunction(() => document.querySelector('.results-panel').dataset.query?.startsWith('SELECT CAST(order_date'));
+    await page.locator('.results-panel[aria-busy=false]').waitFor();
+    await chart.waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid=result-chart]')?.dataset.x === 'time');
+    const days = Number((await page.getByTestId('result-total').textContent()).replace(/\D/g, ''));
+    assert.ok(days > 100);
+    await page.getByTestId('chart-note').filter({ hasText: `Charting all ${days.toLocaleString('en-US')} rows.` }).waitFor();
+    await page.locator('.chart-loading').waitFor({ state: 'detached' });
+    await shot('07k-chart-time-axis');
+
+    // More rows than a chart takes: it says so.
+    const many = 'SELECT range AS n, range % 97 AS m FROM range(12000)';
+    await runQuery(many);
+    await waitForResult(many);
+    await page.getByTestId('chart-note').filter({ hasText: 'Charting the first 10,000 of 12,000 rows.' }).waitFor();
+
+    // Nothing numeric: the reason, in words.
+    const words = "SELECT 'a' AS letter, 'b' AS other";
+    await runQuery(words);
+    await waitForResult(words);
+    const problem = page.getByTestId('chart-problem');
+    await problem.waitFor();
+    assert.match(await problem.textContent(), /needs a numeric column/);
+    assert.ok(await problem.isVisible());
+    await page.getByRole('button', { name: 'Grid', exact: true }).click();
+  });
+
   test('the dev panel resets the fake data after a confirmation', async () => {
     const before = await tableId('fake_orders');
     await page.getByRole('link', { name: 'Dev data' }).click();
