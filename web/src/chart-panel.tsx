@@ -6,6 +6,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, errorMessage, isAbort, type Column, type ExecuteResponse, type Row } from './api';
 import type { ChartKind, ChartSeries, ChartSpec } from './chart';
 import { formatCount, isNumeric, kindOf } from './format';
+import { THEME_EVENT } from './theme';
 import { ErrorBox, Spinner } from './ui';
 
 export const CHART_ROWS = 10_000;
@@ -137,6 +138,13 @@ export function ChartPanel({ result, query }: { result: ExecuteResponse; query: 
   const [error, setError] = useState<string | null>(null);
   const [drawn, setDrawn] = useState(false);
   const canvasRef = useRef<HTMLCanvasElement>(null);
+  // Drawn again in the other theme's colours when the theme changes.
+  const [themeTick, setThemeTick] = useState(0);
+  useEffect(() => {
+    const redraw = () => setThemeTick((t) => t + 1);
+    window.addEventListener(THEME_EVENT, redraw);
+    return () => window.removeEventListener(THEME_EVENT, redraw);
+  }, []);
 
   // The whole result (up to CHART_ROWS rows), once per query.
   useEffect(() => {
@@ -188,7 +196,7 @@ export function ChartPanel({ result, query }: { result: ExecuteResponse; query: 
       cancelled = true;
       destroy?.();
     };
-  }, [data]);
+  }, [data, themeTick]);
 
   if (problem)
     return (
