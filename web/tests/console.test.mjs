@@ -214,6 +214,62 @@ async function waitForResult(query, pageNumber = 1) {
   );
 }
 
+// Runs in the page: every visible text (and input placeholder, and the editor's text inside its shadow
+// root) whose contrast with the background behind it is below 4.5:1, as "text: ratio (colour on colour)".
+function lowContrast() {
+  const parse = (c) => {
+    const m = /rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)/.exec(c);
+    return m ? [Number(m[1]), Number(m[2]), Number(m[3]), m[4] === undefined ? 1 : Number(m[4])] : null;
+  };
+  const over = (top, bottom) => top.slice(0, 3).map((v, i) => v * top[3] + bottom[i] * (1 - top[3])).concat(1);
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.slice(0, 3).map((v) => {
+      const s = v / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = (el) => {
+    const layers = [];
+    for (let e = el; e; e = e.parentElement ?? e.getRootNode().host ?? null) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c && c[3] > 0) {
+        layers.push(c);
+        if (c[3] === 1) break;
+      }
+    }
+    let color = [255, 255, 255, 1];
+    for (const layer of layers.reverse()) color = over(layer, color);
+    return color;
+  };
+  const ratio = (fg, bg) => {
+    const [a, b] = [luminance(over(fg, bg)), luminance(bg)].sort((x, y) => y - x);
+    return (a + 0.05) / (b + 0.05);
+  };
+  const failures = [];
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden' && !el.closest('[aria-hidden=true]');
+  };
+  const judge = (el, color, what) => {
+    const fg = parse(color);
+    if (!fg || fg[3] === 0) return;
+    const bg = background(el);
+    const r = ratio(fg, bg);
+    if (r < 4.5) failures.push(`${what.slice(0, 40)}: ${r.toFixed(2)} (${color} on rgb(${bg.slice(0, 3).map(Math.round).join(', ')}))`);
+  };
+  const roots = [document, ...[...document.querySelectorAll('[data-testid=sql-editor]')].map((h) => h.shadowRoot).filter(Boolean)];
+  for (const root of roots)
+    for (const el of root.querySelectorAll('*')) {
+      if (!visible(el) || el.closest('button:disabled, [aria-disabled=true], canvas, .visually-hidden, .skip-link')) continue;
+      const text = [...el.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent.trim()).join(' ');
+      if (text) judge(el, getComputedStyle(el).color, text);
+      if ((el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') && el.placeholder && !el.value)
+        judge(el, getComputedStyle(el, '::placeholder').color, `placeholder ${el.placeholder}`);
+    }
+  return failures;
+}
+
 // Polls `check` until it holds, for at most 10 s.
 async function waitUntil(check, what) {
   const deadline = Date.now() + 10_000;
@@ -246,7 +302,7 @@ before(async () => {
       '--disable-sync',
     ],
   });
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1 });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, acceptDownloads: true, deviceScaleFactor: 1, hasTouch: true });
   // Nothing may leave for another origin: the page is meant to be self-contained.
   await context.route(
     (url) => url.origin !== new URL(baseUrl).origin,
@@ -670,7 +726,7 @@ describe('web console', () => {
     assert.ok(devices.length >= 2);
     assert.deepEqual((await chart.getAttribute('data-series')).split('|').sort(), devices);
     assert.equal(await page.getByLabel('x axis').inputValue(), 'country');
-    assert.equal(await page.getByLabel('Series').inputValue(), 'device_type');
+    assert.equal(await page.getByLabel('Series', { exact: true }).inputValue(), 'device_type');
     await page.getByTestId('chart-note').filter({ hasText: /^Charting all 60 rows\.$|^Charting all \d+ rows\.$/ }).waitFor();
     await shot('07j-chart-analytics');
 
@@ -702,6 +758,70 @@ describe('web console', () => {
     assert.match(await problem.textContent(), /needs a numeric column/);
     assert.ok(await problem.isVisible());
     await page.getByRole('button', { name: 'Grid', exact: true }).click();
+  });
+
+  test('dark mode follows the system and the toggle; text meets a contrast of 4.5:1 in both themes', async () => {
+    const query = "SELECT NULL::VARCHAR AS nothing, 'text' AS words, 42::BIGINT AS answer, DATE '2025-01-01' AS day FROM range(12)";
+    await runQuery(query);
+    await waitForResult(query);
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    const bg = () => page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    const check = async (theme) => {
+      const failures = await page.evaluate(lowContrast);
+      assert.deepEqual(failures, [], `${theme}: text below 4.5:1`);
+    };
+    // The check finds what it should: the old row-number grey on white (2.5:1).
+    const probe = await page.evaluate((judge) => {
+      const el = document.createElement('p');
+      el.textContent = 'probe text';
+      el.style.cssText = 'color: #98a2b3; background: #fff; position: fixed; top: 0; left: 0;';
+      document.body.append(el);
+      const found = eval(`(${judge})`)();
+      el.remove();
+      return found;
+    }, lowContrast.toString());
+    assert.ok(probe.some((f) => f.startsWith('probe text: 2.')), JSON.stringify(probe));
+    await page.emulateMedia({ colorScheme: 'light' });
+    await check('light');
+    await shot('21-theme-light');
+
+    // The system's dark setting is followed while nothing was chosen.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForFunction(() => getComputedStyle(document.documentElement).backgroundColor !== 'rgb(244, 246, 249)');
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme ?? null), null);
+    const darkBg = await bg();
+    await check('dark (system)');
+    await shot('22-theme-dark');
+    // The toggle chooses light, kept for the next visit; toggling back follows the system again.
+    const toggle = page.getByRole('button', { name: 'Dark mode' });
+    assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    assert.equal(await page.evaluate(() => localStorage.getItem('superstore.theme')), 'light');
+    assert.notEqual(await bg(), darkBg);
+    await page.emulateMedia({ colorScheme: 'light' });
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await check('dark (chosen)');
+    await page.getByRole('button', { name: 'Chart', exact: true }).click();
+    await page.locator('.chart-loading').waitFor({ state: 'detached' });
+    await shot('23-theme-dark-chart');
+    await page.getByRole('button', { name: 'Grid', exact: true }).click();
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme ?? null), null);
+    assert.equal(await page.evaluate(() => localStorage.getItem('superstore.theme')), null);
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+  });
+
+  test('"?" lists the keyboard shortcuts', async () => {
+    await page.evaluate(() => document.activeElement?.blur());
+    await page.keyboard.press('?');
+    const dialog = page.getByTestId('shortcuts');
+    await dialog.waitFor();
+    assert.match(await dialog.textContent(), /Esc.*Cancel the running query/);
+    await shot('24-shortcuts');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await dialog.waitFor({ state: 'detached' });
   });
 
   test('the dev panel resets the fake data after a confirmation', async () => {
@@ -953,6 +1073,45 @@ describe('web console', () => {
     await waitForResult('SELECT * FROM fake_users LIMIT 100');
     assert.equal((await readGrid()).rows.length, 100);
     await shot('13-phone-result');
+    const inView = async (locator) => {
+      const box = await locator.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 390, `${locator} lies within the 390 px screen: ${JSON.stringify(box)}`);
+    };
+
+    // A Run button to tap, and a Cancel button while it runs.
+    const run = page.getByTestId('run-query');
+    await inView(run);
+    await typeQuery('SELECT sum(a.range * b.range) AS s FROM range(300000) a, range(300000) b');
+    await run.tap();
+    const cancel = page.getByTestId('cancel-query');
+    await cancel.waitFor();
+    await inView(cancel);
+    await page.getByTestId('elapsed').waitFor();
+    await cancel.tap();
+    await page.getByTestId('query-notice').filter({ hasText: /^Cancelled after/ }).waitFor();
+
+    // The analytics example's chart fits, axis labels and all.
+    await page.getByRole('button', { name: 'Examples', exact: true }).tap();
+    await page.locator('[data-example="Events by country and device"]').tap();
+    await page.locator('.results-panel[aria-busy=false]').waitFor();
+    await page.getByRole('button', { name: 'Chart', exact: true }).tap();
+    await page.locator('.chart-loading').waitFor({ state: 'detached' });
+    const chart = page.getByTestId('result-chart');
+    await chart.scrollIntoViewIfNeeded();
+    await inView(chart);
+    await inView(page.locator('.chart-toolbar'));
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(sideways <= 0, `the page scrolls sideways by ${sideways} px`);
+    await shot('13a-phone-chart');
+    await page.getByRole('button', { name: 'Grid', exact: true }).tap();
+
+    // The dev panel's numbers are on the screen, each with its label.
+    await page.goto(`${baseUrl}/#/dev`);
+    const numbers = page.locator('[data-testid=fake-data-status] tr[data-table=fake_orders] td.num');
+    await numbers.first().waitFor();
+    for (let i = 0; i < (await numbers.count()); i++) await inView(numbers.nth(i));
+    assert.equal(await numbers.first().evaluate((td) => getComputedStyle(td, '::before').content), '"Rows "');
+    await shot('13c-phone-dev-status');
 
     // The dev panel's spec editor fits too.
     await page.goto(`${baseUrl}/#/dev`);
