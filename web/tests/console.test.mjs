@@ -771,15 +771,15 @@ describe('web console', () => {
       assert.deepEqual(failures, [], `${theme}: text below 4.5:1`);
     };
     // The check finds what it should: the old row-number grey on white (2.5:1).
-    const probe = await page.evaluate((judge) => {
+    await page.evaluate(() => {
       const el = document.createElement('p');
+      el.id = 'contrast-probe';
       el.textContent = 'probe text';
       el.style.cssText = 'color: #98a2b3; background: #fff; position: fixed; top: 0; left: 0;';
       document.body.append(el);
-      const found = eval(`(${judge})`)();
-      el.remove();
-      return found;
-    }, lowContrast.toString());
+    });
+    const probe = await page.evaluate(lowContrast);
+    await page.evaluate(() => document.getElementById('contrast-probe').remove());
     assert.ok(probe.some((f) => f.startsWith('probe text: 2.')), JSON.stringify(probe));
     await page.emulateMedia({ colorScheme: 'light' });
     await check('light');
