@@ -209,9 +209,13 @@ export function ResultsPanel({ result, run, running, perPage, onSort, onPage, on
         )}
         {result && shown === 'plan' && <PlanView result={result} />}
         {result && shown === 'grid' && (
-          <div class="grid-scroll" tabIndex={0} aria-label="Result rows" key={`${run?.query}|${result.page}|${run?.sort?.name}`}>
-            <ResultGrid result={result} sort={run?.sort ?? null} onSort={onSort} />
-          </div>
+          <ResultGrid
+            key={`${run?.query}|${result.page}|${result.per_page}|${run?.sort?.name}|${run?.sort?.direction}`}
+            result={result}
+            sort={run?.sort ?? null}
+            onSort={onSort}
+            query={run?.query ?? null}
+          />
         )}
         {result && shown === 'chart' && <ChartPanel key={run ? sortedQuery(run) : ''} result={result} query={run ? sortedQuery(run) : null} />}
       </div>

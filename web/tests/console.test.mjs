@@ -177,7 +177,8 @@ async function runQuery(sql) {
 async function readGrid() {
   return page.locator('[data-testid=result-grid]').evaluate((table) => ({
     columns: [...table.querySelectorAll('thead .col-name')].map((th) => th.textContent),
-    rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+    // A number's exact value (the cell shows it rounded, in the browser's locale).
+    rows: [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.dataset.value ?? td.textContent)),
     firstRowNumber: Number(table.querySelector('tbody tr td')?.textContent),
     nulls: table.querySelectorAll('td.cell-null').length,
   }));
@@ -195,7 +196,7 @@ async function readSpecGrid(table) {
   return page.locator(`.spec-preview-table[data-table=${table}] [data-testid=spec-preview-grid]`).evaluate((grid) => ({
     columns: [...grid.querySelectorAll('thead .col-name')].map((th) => th.textContent),
     types: [...grid.querySelectorAll('thead .col-type')].map((th) => th.textContent),
-    rows: [...grid.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.textContent)),
+    rows: [...grid.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(1).map((td) => td.dataset.value ?? td.textContent)),
   }));
 }
 
@@ -311,6 +312,7 @@ before(async () => {
       return route.abort();
     },
   );
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin });
   page = await context.newPage();
   page.on('console', (message) => {
     const text = message.text();
@@ -693,7 +695,8 @@ describe('web console', () => {
     await waitForResult(query);
     const { lo, hi } = (await call('POST', '/execute', { query: 'SELECT MIN(id) AS lo, MAX(id) AS hi FROM fake_analytics' })).body.data.rows[0];
     const header = page.locator('[data-testid=result-grid] th').filter({ hasText: /^id/ });
-    await header.getByRole('button').click();
+    const sortButton = header.locator('.col-sort');
+    await sortButton.click();
     await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === 'id asc' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
     assert.equal(await header.getAttribute('aria-sort'), 'ascending');
     let grid = await readGrid();
@@ -704,13 +707,70 @@ describe('web console', () => {
     await waitForResult(query, 2);
     grid = await readGrid();
     assert.ok(Number(grid.rows[0][0]) > lastOfFirst, 'page 2 goes on where page 1 ended');
-    await header.getByRole('button').click();
+    await sortButton.click();
     await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === 'id desc' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
     assert.equal((await readGrid()).rows[0][0], String(hi));
     assert.equal(await page.locator('.results-panel').getAttribute('data-page'), '1');
     await shot('07i-sql-sorted');
-    await header.getByRole('button').click();
+    await sortButton.click();
     await page.waitForFunction(() => document.querySelector('.results-panel').dataset.sort === '' && document.querySelector('.results-panel').getAttribute('aria-busy') === 'false');
+  });
+
+  test('the grid: numbers in the locale with exact copies, filters on the page, a column profile', async () => {
+    await runQuery(REVENUE_QUERY);
+    await waitForResult(REVENUE_QUERY);
+    const expected = (await call('POST', '/execute', { query: REVENUE_QUERY, page: 1, per_page: 100 })).body;
+    const delivered = expected.data.rows.find((r) => r.status === 'delivered');
+    const revenueCell = page.locator('[data-testid=result-grid] tbody tr').filter({ hasText: 'delivered' }).locator('td').nth(3);
+    const shownRevenue = await page.evaluate((v) => new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 }).format(v), delivered.total_revenue);
+    assert.equal(await revenueCell.textContent(), shownRevenue);
+    assert.equal(await revenueCell.getAttribute('title'), String(delivered.total_revenue));
+
+    // A filter keeps the page's matching rows; the copies carry exact values.
+    await page.getByLabel('Filter status on this page').fill('deliv');
+    await page.getByTestId('filter-count').filter({ hasText: `1 of ${expected.data.rows.length} rows on this page match` }).waitFor();
+    assert.equal((await readGrid()).rows.length, 1);
+    const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+    await revenueCell.click();
+    await page.getByRole('button', { name: 'Copy cell' }).click();
+    await page.getByTestId('copy-status').filter({ hasText: 'Copied the total_revenue of row' }).waitFor();
+    assert.equal(await clipboard(), String(delivered.total_revenue));
+    await page.locator('[data-testid=result-grid] tbody tr td.row-number').first().click();
+    await page.getByLabel('Copy as').selectOption('csv');
+    await page.getByRole('button', { name: 'Copy row' }).click();
+    await page.getByTestId('copy-status').filter({ hasText: /as CSV\.$/ }).waitFor();
+    assert.equal(await clipboard(), `status,order_count,total_revenue,avg_order_value\ndelivered,${delivered.order_count},${delivered.total_revenue},${delivered.avg_order_value}`);
+    await page.getByLabel('Filter status on this page').fill('');
+    await page.getByLabel('Copy as').selectOption('markdown');
+    await page.getByRole('button', { name: 'Copy page' }).click();
+    await page.getByTestId('copy-status').filter({ hasText: /^Copied \d+ rows as Markdown\.$/ }).waitFor();
+    const markdown = (await clipboard()).split('\n');
+    assert.equal(markdown.length, expected.data.rows.length + 2);
+    assert.equal(markdown[0], '| status | order_count | total_revenue | avg_order_value |');
+    assert.equal(markdown[1], '| --- | ---: | ---: | ---: |');
+    // Ctrl+C copies the selected cell.
+    const firstStatus = (await readGrid()).rows[0][0];
+    await page.locator('[data-testid=result-grid] tbody tr').first().locator('td').nth(1).click();
+    await page.keyboard.press('Control+C');
+    await page.getByTestId('copy-status').filter({ hasText: 'Copied the status of row 1.' }).waitFor();
+    assert.equal(await clipboard(), firstStatus);
+    await shot('07l-grid-tools');
+
+    // A column's profile: one query over the whole result.
+    const query = 'SELECT * FROM fake_analytics';
+    await runQuery(query);
+    await waitForResult(query);
+    await page.getByRole('button', { name: 'Profile of device_type' }).click();
+    const profile = page.getByTestId('column-profile');
+    await profile.locator('[data-stat=distinct]').waitFor();
+    const counts = (await call('POST', '/execute', { query: 'SELECT device_type AS v, COUNT(*) AS n FROM fake_analytics GROUP BY 1 ORDER BY 2 DESC' })).body.data.rows;
+    const total = counts.reduce((sum, r) => sum + r.n, 0);
+    assert.equal(await profile.locator('[data-stat=rows]').textContent(), total.toLocaleString('en-US'));
+    assert.equal(await profile.locator('[data-stat=distinct]').textContent(), String(counts.length));
+    assert.equal(await profile.locator('[data-stat=null-share]').textContent(), '0.0%');
+    for (const { v, n } of counts) assert.equal(await profile.locator(`tr[data-value="${v}"] td[data-count]`).getAttribute('data-count'), String(n));
+    await shot('07m-grid-profile');
+    await profile.getByRole('button', { name: 'Close' }).click();
   });
 
   test('the analytics example charts one series per device type; dates get a time axis; limits are told', async () => {
