@@ -235,7 +235,9 @@ export function SqlView({ active, handleRef, schema }: Props) {
     if (!active) return;
     const timer = setTimeout(() => {
       const url = urlForQuery(tab.text);
-      if (location.hash !== url) history.replaceState(null, '', url);
+      // Only while the address still shows the SQL view: a hash change may be on its way.
+      const onSql = !/^#\/(table|dev)\b/.test(location.hash);
+      if (onSql && location.hash !== url) history.replaceState(null, '', url);
     }, 250);
     return () => clearTimeout(timer);
   }, [texts, activeId, active]);

@@ -542,6 +542,14 @@ describe('web console', () => {
     await page.keyboard.press('Control+Enter');
     await waitForResult('SELECT 3 AS three');
     assert.equal(await marked.count(), 0, 'a new run clears the mark');
+
+    // The completion popup closes when the query runs.
+    await typeQuery('SELECT * FROM fake_an');
+    const popup = page.locator('[data-testid=sql-editor] .cm-tooltip-autocomplete');
+    await popup.waitFor();
+    await page.keyboard.press('Control+Enter');
+    await popup.waitFor({ state: 'detached' });
+    await page.locator('.error-box, .results-panel[aria-busy=false]').first().waitFor();
   });
 
   test('a long query is cancelled from the button and frees the server; Esc cancels too', async () => {
@@ -909,6 +917,16 @@ describe('web console', () => {
     await page.locator('.dev-view .results-frame:not(.is-loading)').waitFor();
     await page.locator(`a.table-info[href="#/table/${afterId}"]`).waitFor();
     await shot('10-dev-after-reset');
+
+    // The old table's page says it was dropped and offers no query (its name now reaches the new one).
+    await page.goto(`${baseUrl}/#/table/${before}`);
+    await page.getByTestId('dropped-note').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Query this table' }).count(), 0);
+    await page.goto(`${baseUrl}/#/table/${afterId}`);
+    await page.getByRole('button', { name: 'Query this table' }).click();
+    await waitForResult('SELECT * FROM fake_orders LIMIT 100');
+    await page.getByRole('link', { name: 'Dev data' }).click();
+    await status.locator(`tr[data-table=fake_orders] a[href="#/table/${afterId}"]`).waitFor();
   });
 
   test('the spec editor starts from the example and previews its rows with Ctrl+Enter', async () => {
@@ -1076,6 +1094,7 @@ describe('web console', () => {
     writeFileSync(file, FILE_SPEC(50));
     const reopen = async () => {
       await page.goto(`${baseUrl}/#/`);
+      await page.locator('.sql-view').waitFor(); // the dev view is gone, so the next one loads anew
       await page.goto(`${baseUrl}/#/dev`);
       await page.locator('.dev-view .results-frame:not(.is-loading)').waitFor();
     };
