@@ -313,8 +313,9 @@ TEST_F(ExecuteReads, TheSearchForTheClientSocketPassesOverUnixSockets) {
   stop_server();
   query_limits.time_limit = 120s;
   start_server();
-  send_and_hang_up(raw_execute(port, token, {{"query", "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3"}}),
-                   300ms);
+  send_and_hang_up(
+      raw_execute(port, token, {{"query", "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3"}}),
+      300ms);
   auto r = execute({{"query", "SELECT 42 AS x"}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
