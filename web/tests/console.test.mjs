@@ -470,11 +470,15 @@ describe('web console', () => {
     assert.equal(grid.rows.length, 100);
     assert.equal(grid.firstRowNumber, 1);
 
+    // Scrolled down on page 1, a new page starts at its top.
+    await page.locator('.grid-scroll').evaluate((e) => (e.scrollTop = e.scrollHeight));
+    assert.ok((await page.locator('.grid-scroll').evaluate((e) => e.scrollTop)) > 0);
     await page.getByRole('button', { name: 'Next page' }).click();
     await waitForResult(query, 2);
     await page.locator('.pager-pos').filter({ hasText: `Page 2 of ${first.last_page.toLocaleString('en-US')}` }).waitFor();
     grid = await readGrid();
     assert.equal(grid.firstRowNumber, 101);
+    assert.equal(await page.locator('.grid-scroll').evaluate((e) => e.scrollTop), 0);
     const second = (await call('POST', '/execute', { query, page: 2, per_page: 100 })).body;
     assert.equal(grid.rows[0][0], String(second.data.rows[0].id));
 
