@@ -582,9 +582,18 @@ describe('web console', () => {
     await page.getByTestId('cancel-query').waitFor();
     await page.keyboard.press('Escape');
     await page.getByTestId('query-notice').filter({ hasText: /^Cancelled after/ }).waitFor();
-    // Both cancelled runs are in the history.
+    // Closing the query's tab aborts it too, and the server sees the client leave.
+    await page.getByRole('button', { name: 'New tab' }).click();
+    await runQuery(slow);
+    await page.getByTestId('cancel-query').waitFor();
+    const before = serverOutput.join('').split('\n').filter((l) => / 499 /.test(l)).length;
+    await page.locator('.query-tab.active').getByRole('button', { name: /^Close tab/ }).click();
+    await waitUntil(() => serverOutput.join('').split('\n').filter((l) => / 499 /.test(l)).length > before, 'a 499 after closing the tab');
+    await page.getByTestId('run-query').waitFor();
+
+    // The three stopped runs are in the history.
     const history = await page.evaluate(() => JSON.parse(localStorage.getItem('superstore.history')));
-    assert.equal(history.filter((e) => e.query === slow && e.cancelled).length, 2);
+    assert.equal(history.filter((e) => e.query === slow && e.cancelled).length, 3);
   });
 
   test('history puts an old query back; saved queries keep a name', async () => {
