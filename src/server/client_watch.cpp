@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -21,14 +23,20 @@ struct Endpoint {
   bool operator==(const Endpoint&) const = default;
 };
 
+// The address and port of an IP socket; nullopt for any other (a Unix socket, such as the socketpair
+// that Node.js gives a child process for its standard streams, has a path or nothing where a port would be).
 std::optional<Endpoint> endpoint(const sockaddr_storage& address, socklen_t length) {
+  if (address.ss_family != AF_INET && address.ss_family != AF_INET6) return std::nullopt;
   char host[NI_MAXHOST];
   char port[NI_MAXSERV];
   if (getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, host, sizeof host, port, sizeof port,
                   NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
     return std::nullopt;
   }
-  return Endpoint{host, std::stoi(port)};
+  int number = -1;
+  const char* end = port + std::strlen(port);
+  if (std::from_chars(port, end, number).ptr != end) return std::nullopt;
+  return Endpoint{host, number};
 }
 
 // The socket whose local and remote ends are these, or -1.

@@ -305,6 +305,25 @@ TEST_F(ExecuteReads, AQueryWhoseClientHangsUpIsCancelledAndFreesItsConnection) {
   EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
 }
 
+// Node.js starts a child process with socketpairs for its standard streams: Unix sockets without a port,
+// which the search for a request's socket must pass over rather than choke on.
+TEST_F(ExecuteReads, TheSearchForTheClientSocketPassesOverUnixSockets) {
+  int pair[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  stop_server();
+  query_limits.time_limit = 120s;
+  start_server();
+  send_and_hang_up(
+      raw_execute(port, token, {{"query", "SELECT count(*) FROM range(1000000000000) a WHERE a.range % 7 = 3"}}),
+      300ms);
+  auto r = execute({{"query", "SELECT 42 AS x"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  stop_server();
+  close(pair[0]);
+  close(pair[1]);
+}
+
 TEST_F(ExecuteReads, AsOfReadsAVersionOfEachTableOrTheVersionCurrentAtATime) {
   auto info = make_things();  // version 1: 6 rows
   std::this_thread::sleep_for(5ms);

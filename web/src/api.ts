@@ -275,6 +275,39 @@ export const api = {
     request<SpecCreated>('POST', `/dev/fake-tables?replace=${replace ? 'true' : 'false'}`, { text: spec }),
 };
 
+export type DownloadFormat = 'csv' | 'ndjson' | 'parquet';
+
+// The whole result of `query` as a file: POST /execute with "format", which streams every row.
+export async function downloadResult(
+  query: string,
+  format: DownloadFormat,
+  signal?: AbortSignal,
+): Promise<{ blob: Blob; filename: string }> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response: Response;
+  try {
+    response = await fetch('/execute', { method: 'POST', headers, body: JSON.stringify({ query, format }), signal, cache: 'no-store' });
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error;
+    throw new ApiError(0, 'Cannot reach the server. Is `superstore serve` still running?');
+  }
+  if (!response.ok) {
+    const text = await response.text();
+    let message = `the server answered HTTP ${response.status}`;
+    try {
+      const parsed = JSON.parse(text) as { error?: unknown };
+      if (typeof parsed.error === 'string') message = parsed.error;
+    } catch {
+      // Not JSON: keep the status.
+    }
+    throw new ApiError(response.status, message);
+  }
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const filename = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? `result.${format}`;
+  return { blob: await response.blob(), filename };
+}
+
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

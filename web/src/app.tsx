@@ -16,13 +16,14 @@ import {
   type User,
 } from './api';
 import { DevView } from './dev-view';
-import type { SqlEditor } from './editor';
 import { quoteIdentifier } from './format';
 import { Logo, MenuIcon } from './icons';
 import { Login } from './login';
 import { Sidebar } from './sidebar';
-import { SqlView } from './sql-view';
+import { SqlView, type SqlViewHandle } from './sql-view';
 import { TableView } from './table-view';
+import { effectiveTheme, THEME_EVENT, toggleTheme } from './theme';
+import { ShortcutsDialog } from './shortcuts';
 import { Spinner } from './ui';
 import { useLoad } from './use-load';
 
@@ -95,7 +96,21 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
   } = useLoad<DatabasesResponse>((signal) => api.databases(signal), []);
   const [devAvailable, setDevAvailable] = useState<boolean | null>(null);
   const [drawerOpen, setDrawerOpen] = useState(false);
-  const editorRef = useRef<SqlEditor | null>(null);
+  const [shortcutsOpen, setShortcutsOpen] = useState(false);
+
+  // "?" outside a text field lists the keyboard shortcuts.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '?' || e.ctrlKey || e.metaKey || e.altKey) return;
+      const target = e.composedPath()[0] as HTMLElement | undefined;
+      if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+      e.preventDefault();
+      setShortcutsOpen(true);
+    };
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
+  const sqlRef = useRef<SqlViewHandle | null>(null);
   const mainRef = useRef<HTMLElement>(null);
   const menuButtonRef = useRef<HTMLButtonElement>(null);
 
@@ -139,13 +154,14 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
     return out;
   }, [databases]);
 
+  // A table's first rows, run at once in the current tab.
   const queryTable = useCallback((table: TableSummary) => {
-    editorRef.current?.replace(`SELECT * FROM ${quoteIdentifier(table.name)} LIMIT 100`);
-    if (location.hash !== '' && location.hash !== '#/') location.hash = '#/';
+    sqlRef.current?.open(`SELECT * FROM ${quoteIdentifier(table.name)} LIMIT 100`, true);
+    if (parseRoute(location.hash).view !== 'sql') location.hash = '#/';
     setRoute({ view: 'sql' });
     setDrawerOpen(false);
     // After the SQL view is shown again (it was hidden), so focus can land in it.
-    requestAnimationFrame(() => editorRef.current?.focus());
+    requestAnimationFrame(() => sqlRef.current?.focus());
   }, []);
 
   const logout = async () => {
@@ -200,6 +216,10 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
             API
           </a>
         </nav>
+        <ThemeToggle />
+        <button type="button" class="btn btn-small btn-icon shortcuts-button" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={() => setShortcutsOpen(true)}>
+          ?
+        </button>
         <div class="user-box">
           <span class="user-email" title={user.email}>
             {user.email}
@@ -222,7 +242,7 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
       </aside>
       <div class="backdrop" onClick={() => setDrawerOpen(false)} aria-hidden="true" />
       <main id="main" class="main" ref={mainRef} tabIndex={-1}>
-        <SqlView active={route.view === 'sql'} editorRef={editorRef} schema={schema} />
+        <SqlView active={route.view === 'sql'} handleRef={sqlRef} schema={schema} />
         {route.view === 'table' && <TableView key={route.id} id={route.id} onQueryTable={queryTable} />}
         {route.view === 'dev' &&
           (devAvailable === false ? (
@@ -234,6 +254,33 @@ function Console({ user, onLoggedOut }: { user: User; onLoggedOut: () => void })
             <DevView onTablesChanged={reloadDatabases} />
           ))}
       </main>
+      {shortcutsOpen && <ShortcutsDialog onClose={() => setShortcutsOpen(false)} />}
     </div>
+  );
+}
+
+function ThemeToggle() {
+  const [theme, setTheme] = useState(effectiveTheme);
+  useEffect(() => {
+    const follow = () => setTheme(effectiveTheme());
+    const media = window.matchMedia?.('(prefers-color-scheme: dark)');
+    media?.addEventListener('change', follow);
+    window.addEventListener(THEME_EVENT, follow);
+    return () => {
+      media?.removeEventListener('change', follow);
+      window.removeEventListener(THEME_EVENT, follow);
+    };
+  }, []);
+  return (
+    <button
+      type="button"
+      class="btn btn-small theme-toggle"
+      aria-label="Dark mode"
+      aria-pressed={theme === 'dark'}
+      title="Dark mode (follows the system until you choose)"
+      onClick={() => setTheme(toggleTheme())}
+    >
+      <span aria-hidden="true">{theme === 'dark' ? '☾' : '☀'}</span> <span class="theme-label">Dark mode</span>
+    </button>
   );
 }

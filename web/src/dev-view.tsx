@@ -137,7 +137,7 @@ export function DevView({ onTablesChanged }: Props) {
         )}
         <div class={`table-scroll results-frame ${loading ? 'is-loading' : ''}`}>
           <LoadingBar active={loading} />
-          <table class="data-table" data-testid="fake-data-status">
+          <table class="data-table fake-status-table" data-testid="fake-data-status">
             <thead>
               <tr>
                 <th scope="col">Table</th>
@@ -246,11 +246,11 @@ function StatusRow({
           </span>
         )}
       </td>
-      <td class="num">{t.exists ? formatCount(t.rows) : '—'}</td>
-      <td class="num">{t.exists ? formatBytes(t.bytes) : '—'}</td>
-      <td class="num">{t.exists ? formatCount(t.micro_partitions) : '—'}</td>
-      <td class="num">{t.exists ? formatCount(t.version) : '—'}</td>
-      <td class="num">{typeof columns === 'number' ? columns : '—'}</td>
+      <td class="num" data-label="Rows">{t.exists ? formatCount(t.rows) : '—'}</td>
+      <td class="num" data-label="Size">{t.exists ? formatBytes(t.bytes) : '—'}</td>
+      <td class="num" data-label="Micro-partitions">{t.exists ? formatCount(t.micro_partitions) : '—'}</td>
+      <td class="num" data-label="Version">{t.exists ? formatCount(t.version) : '—'}</td>
+      <td class="num" data-label="Columns">{typeof columns === 'number' ? columns : '—'}</td>
       <td class="row-actions">
         {t.exists && (
           <button

@@ -1,4 +1,5 @@
 // How values look: one place for numbers, sizes, durations and the typed cells of the result grid.
+import type { Column, Row } from './api';
 
 const counts = new Intl.NumberFormat('en-US');
 const oneDecimal = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
@@ -68,6 +69,29 @@ export interface Cell {
   text: string;
   className: string;
   title?: string;
+  // The exact value as text, for copies (and tests): numbers as the server sent them, '' for NULL.
+  copy: string;
+}
+
+// Numbers in the browser's locale: integers grouped, DECIMAL(p,s) with its s digits, other fractions to
+// two decimals (four significant digits below 1), so 388944.86999998085 reads 388,944.87.
+const groupedInt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+const twoDecimals = new Intl.NumberFormat(undefined, { maximumFractionDigits: 2 });
+const smallFraction = new Intl.NumberFormat(undefined, { maximumSignificantDigits: 4 });
+
+export function formatNumber(value: number | string, type: string): string {
+  if (typeof value === 'string') {
+    // Beyond 2^53: exact digits, grouped.
+    if (/^-?\d+$/.test(value)) return groupedInt.format(BigInt(value));
+    const n = Number(value);
+    return Number.isFinite(n) ? formatNumber(n, type) : value;
+  }
+  if (!Number.isFinite(value)) return String(value);
+  const scale = decimalScale(type);
+  if (scale !== null && Math.abs(value) < 1e15)
+    return new Intl.NumberFormat(undefined, { minimumFractionDigits: scale, maximumFractionDigits: scale }).format(value);
+  if (Number.isInteger(value)) return groupedInt.format(value);
+  return Math.abs(value) < 1 ? smallFraction.format(value) : twoDecimals.format(value);
 }
 
 const MAX_CELL_TEXT = 200;
@@ -75,27 +99,47 @@ const MAX_CELL_TEXT = 200;
 // A result value as the grid shows it: exact digits (no rounding, no grouping), NULL distinct from the
 // text 'NULL', numbers right-aligned by their class.
 export function formatCell(value: unknown, type: string): Cell {
-  if (value === null || value === undefined) return { text: 'NULL', className: 'cell-null' };
+  if (value === null || value === undefined) return { text: 'NULL', className: 'cell-null', copy: '' };
   const kind = kindOf(type);
-  if (typeof value === 'number') {
-    const scale = decimalScale(type);
-    const text = scale !== null && Math.abs(value) < 1e15 ? value.toFixed(scale) : String(value);
-    return { text, className: 'cell-num' };
+  // Integers beyond 2^53 arrive as strings of digits (or were kept as their source text on parsing).
+  if (typeof value === 'number' || (typeof value === 'string' && (kind === 'int' || kind === 'float'))) {
+    const exact = String(value);
+    const text = formatNumber(value, type);
+    return { text, className: 'cell-num', title: text === exact ? undefined : exact, copy: exact };
   }
-  if (typeof value === 'boolean') return { text: String(value), className: `cell-bool cell-${value}` };
+  if (typeof value === 'boolean') return { text: String(value), className: `cell-bool cell-${value}`, copy: String(value) };
   if (typeof value === 'string') {
-    // Integers beyond 2^53 arrive as strings of digits (or were kept as their source text on parsing).
-    if (kind === 'int' || kind === 'float') return { text: value, className: 'cell-num' };
     const className = kind === 'temporal' ? 'cell-time' : 'cell-text';
-    if (value.length > MAX_CELL_TEXT) return { text: `${value.slice(0, MAX_CELL_TEXT)}…`, className, title: value };
-    return { text: value, className, title: value.length > 40 ? value : undefined };
+    if (value.length > MAX_CELL_TEXT) return { text: `${value.slice(0, MAX_CELL_TEXT)}…`, className, title: value, copy: value };
+    return { text: value, className, title: value.length > 40 ? value : undefined, copy: value };
   }
   const json = JSON.stringify(value);
   return {
     text: json.length > MAX_CELL_TEXT ? `${json.slice(0, MAX_CELL_TEXT)}…` : json,
     className: 'cell-other',
     title: json,
+    copy: json,
   };
+}
+
+export type CopyFormat = 'csv' | 'tsv' | 'markdown';
+
+// Rows as text for the clipboard, with exact values (not the grid's rounded ones).
+export function rowsAsText(columns: Column[], rows: Row[], format: CopyFormat, header = true): string {
+  const cells = rows.map((row) => columns.map((c) => formatCell(row[c.name], c.type)));
+  if (format === 'markdown') {
+    const escape = (t: string) => t.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+    const line = (values: string[]) => `| ${values.map(escape).join(' | ')} |`;
+    const body = cells.map((r) => line(r.map((c) => (c.className === 'cell-null' ? 'NULL' : c.copy))));
+    return [...(header ? [line(columns.map((c) => c.name)), `|${columns.map((c) => (isNumeric(c.type) ? ' ---: ' : ' --- ')).join('|')}|`] : []), ...body].join('\n');
+  }
+  const separator = format === 'csv' ? ',' : '\t';
+  const field =
+    format === 'csv'
+      ? (t: string) => (/[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t)
+      : (t: string) => t.replace(/[\t\r\n]+/g, ' ');
+  const lines = cells.map((r) => r.map((c) => field(c.copy)).join(separator));
+  return [...(header ? [columns.map((c) => field(c.name)).join(separator)] : []), ...lines].join('\n');
 }
 
 // A statistic (min or max) of the catalog's column types, for the micro-partition table.

@@ -1,4 +1,4 @@
-// Databases → schemas → tables. A table's name puts `SELECT * FROM <table> LIMIT 100` into the editor;
+// Databases → schemas → tables. A table's name runs `SELECT * FROM <table> LIMIT 100` in the editor;
 // the ⓘ button beside it opens the table's page.
 import { useState } from 'preact/hooks';
 
@@ -89,7 +89,7 @@ export function Sidebar({ databases, loading, error, currentTableId, onReload, o
                                       type="button"
                                       class="table-name"
                                       data-table={t.name}
-                                      title={`Insert SELECT * FROM ${t.name} LIMIT 100 into the editor`}
+                                      title={`Run SELECT * FROM ${t.name} LIMIT 100`}
                                       onClick={() => {
                                         onQueryTable(t);
                                         onNavigate();

@@ -82,9 +82,16 @@ export function TableView({ id, onQueryTable }: Props) {
             {table.status && table.status !== 'active' && <span class={`badge badge-${table.status}`}>{table.status}</span>}
           </h1>
         </div>
-        <button type="button" class="btn btn-primary" onClick={() => onQueryTable(table)}>
-          Query this table
-        </button>
+        {table.status === 'dropped' ? (
+          // Its name may belong to a live table now: a query by name would read that one, not this.
+          <p class="muted small dropped-note" data-testid="dropped-note">
+            Dropped: its files stay, but SQL no longer reaches it by name.
+          </p>
+        ) : (
+          <button type="button" class="btn btn-primary" onClick={() => onQueryTable(table)}>
+            Query this table
+          </button>
+        )}
       </header>
 
       <dl class="stat-cards">
