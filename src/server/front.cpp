@@ -85,7 +85,9 @@ const char* reason_phrase(int status) {
 
 // An answer of the front itself: as the API's errors look, and closing the connection.
 std::string front_answer(int status, std::string_view message) {
-  const std::string body = nlohmann::json{{"error", message}}.dump();
+  // The message may quote the client's bytes (a Transfer-Encoding), which need not be UTF-8.
+  const std::string body =
+      nlohmann::json{{"error", message}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::string answer = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
                        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
                        "\r\nConnection: close\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";

@@ -274,6 +274,7 @@ TEST_F(ServerTest, MalformedFramingIsAnsweredAtOnce) {
       {"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n", "HTTP/1.1 400 Bad Request\r\n"},
       {"Content-Length: 99999999999999999999\r\n", "HTTP/1.1 413 Payload Too Large\r\n"},
       {"Transfer-Encoding: gzip\r\n", "HTTP/1.1 501 Not Implemented\r\n"},
+      {"Transfer-Encoding: \xff\xfe\r\n", "HTTP/1.1 501 Not Implemented\r\n"},  // quoted, and not UTF-8
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.headers);
