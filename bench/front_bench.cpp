@@ -212,6 +212,7 @@ int main(int argc, char** argv) {
   std::vector<size_t> bytes(encodings.size());
   std::vector<std::string> codings(encodings.size());
   std::vector<double> peaks(encodings.size());
+  http.set_read_timeout(120);  // Brotli at quality 11 (httplib's own, before the front) took seconds
   for (int run = 0; run < runs; ++run) {
     for (size_t k = 0; k < encodings.size(); ++k) {
       const size_t e = (k + static_cast<size_t>(run)) % encodings.size();  // each follows each in turn

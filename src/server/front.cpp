@@ -21,6 +21,7 @@
 #include <system_error>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/log.h"
@@ -140,10 +141,17 @@ struct Front::Impl {
   FrontClock::time_point last_pause_warning;
   std::array<char, kReadPiece> piece{};
 
-  // Shared with the workers.
+  // Shared with the workers. An idle worker waits on its own condition variable in `idle`, and the next
+  // request goes to the one that went idle last: a few warm threads serve a steady load, instead of all of
+  // them in turn, each with cold caches and a malloc arena of its own to fill (with every worker taking
+  // turns, the server's resident memory under load came to 290 MiB instead of 80).
+  struct IdleWorker {
+    std::condition_variable wake;
+    Connection* job = nullptr;
+  };
   std::mutex mutex;
-  std::condition_variable work_ready;
-  std::deque<Connection*> work;
+  std::vector<IdleWorker*> idle;
+  std::deque<Connection*> work;  // requests that found no idle worker
   std::vector<Connection*> returned;
   bool workers_exit = false;
   std::atomic<bool> stopping{false};
@@ -291,11 +299,15 @@ struct Front::Impl {
   void dispatch(Connection& c) {
     unwatch(c);
     c.state = Connection::State::Worker;
-    {
-      std::lock_guard lock(mutex);
+    std::lock_guard lock(mutex);
+    if (idle.empty()) {
       work.push_back(&c);
+      return;
     }
-    work_ready.notify_one();
+    IdleWorker* worker = idle.back();
+    idle.pop_back();
+    worker->job = &c;
+    worker->wake.notify_one();
   }
 
   // Moves a connection on once its buffer has grown: to a worker when its request has arrived as far as
@@ -469,14 +481,22 @@ struct Front::Impl {
   }
 
   void work_loop() {
+    IdleWorker self;
     for (;;) {
       Connection* c = nullptr;
       {
         std::unique_lock lock(mutex);
-        work_ready.wait(lock, [&] { return !work.empty() || workers_exit; });
-        if (work.empty()) return;
-        c = work.front();
-        work.pop_front();
+        if (work.empty() && !workers_exit) {
+          idle.push_back(&self);
+          self.wake.wait(lock, [&] { return self.job != nullptr || workers_exit; });
+          if (self.job == nullptr) std::erase(idle, &self);  // woken to exit
+        }
+        c = std::exchange(self.job, nullptr);
+        if (c == nullptr && !work.empty()) {
+          c = work.front();
+          work.pop_front();
+        }
+        if (c == nullptr) return;  // exiting, and nothing is left to answer
       }
       serve(*c);
       {
@@ -485,6 +505,17 @@ struct Front::Impl {
       }
       wake();
     }
+  }
+
+  // Makes the workers exit once they have answered what they hold and what is queued.
+  void stop_workers() {
+    {
+      std::lock_guard lock(mutex);
+      workers_exit = true;
+      for (IdleWorker* worker : idle) worker->wake.notify_one();
+    }
+    for (std::thread& worker : workers) worker.join();
+    workers.clear();
   }
 };
 
@@ -577,13 +608,7 @@ void Front::run() {
   }
   for (Connection* c : idle) s.close(*c);
   // The workers answer what they hold and what is queued for them (with "Connection: close"), then exit.
-  {
-    std::lock_guard lock(s.mutex);
-    s.workers_exit = true;
-  }
-  s.work_ready.notify_all();
-  for (std::thread& worker : s.workers) worker.join();
-  s.workers.clear();
+  s.stop_workers();
   for (Connection* c : s.returned) s.close(*c);
   s.returned.clear();
 }
