@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -22,13 +23,16 @@ struct Endpoint {
 };
 
 std::optional<Endpoint> endpoint(const sockaddr_storage& address, socklen_t length) {
+  // Other sockets of the process may be Unix sockets (stdout and stderr are, under Node or systemd's
+  // journal), for which getnameinfo succeeds with a "port" that is a path, often empty.
+  if (address.ss_family != AF_INET && address.ss_family != AF_INET6) return std::nullopt;
   char host[NI_MAXHOST];
   char port[NI_MAXSERV];
   if (getnameinfo(reinterpret_cast<const sockaddr*>(&address), length, host, sizeof host, port, sizeof port,
                   NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
     return std::nullopt;
   }
-  return Endpoint{host, std::stoi(port)};
+  return Endpoint{host, std::atoi(port)};
 }
 
 // The socket whose local and remote ends are these, or -1.

@@ -305,6 +305,19 @@ TEST_F(ExecuteReads, AQueryWhoseClientHangsUpIsCancelledAndFreesItsConnection) {
   EXPECT_TRUE(std::filesystem::is_empty(config.data_dir / "tmp"));
 }
 
+TEST_F(ExecuteReads, TheClientCheckSkipsUnixSocketsOfTheProcess) {
+  // Node and systemd's journal give a server Unix sockets for stdout and stderr; the check that looks for
+  // the client's socket among the process's (after 100 ms of a query) once ended the process on them.
+  int pair[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+  auto r = execute({{"query", "SELECT count(*) AS n FROM range(200000000) a WHERE a.range % 7 = 3"}});
+  ::close(pair[0]);
+  ::close(pair[1]);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(body(r)["data"]["rows"][0]["n"], 28571429);
+}
+
 TEST_F(ExecuteReads, AsOfReadsAVersionOfEachTableOrTheVersionCurrentAtATime) {
   auto info = make_things();  // version 1: 6 rows
   std::this_thread::sleep_for(5ms);
