@@ -42,6 +42,11 @@ Config Config::from_environment() {
   c.query_time_limit_seconds = env_int("QUERY_TIME_LIMIT", kDefaultQueryTimeLimit.count(), 1, 86'400);
   c.max_upload_bytes = env_int("MAX_UPLOAD_BYTES", kDefaultMaxUploadBytes, 1, INT64_MAX);
   c.max_download_bytes = env_int("MAX_DOWNLOAD_BYTES", kDefaultMaxDownloadBytes, 1, INT64_MAX);
+  c.request_head_timeout = std::chrono::seconds(env_int("REQUEST_HEAD_TIMEOUT", 10, 1, 3'600));
+  c.request_body_timeout = std::chrono::seconds(env_int("REQUEST_BODY_TIMEOUT", 30, 1, 3'600));
+  c.keep_alive_timeout = std::chrono::seconds(env_int("KEEP_ALIVE_TIMEOUT", 5, 1, 3'600));
+  c.max_connections = env_int("MAX_CONNECTIONS", c.max_connections, 1, 1'000'000);
+  c.max_connections_per_client = env_int("MAX_CONNECTIONS_PER_CLIENT", c.max_connections_per_client, 1, 1'000'000);
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   return c;

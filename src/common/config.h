@@ -1,6 +1,7 @@
 // Server and CLI configuration, read from the environment (see docs/architecture.md, "Configuration").
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -31,6 +32,19 @@ struct Config {
   int64_t max_upload_bytes = kDefaultMaxUploadBytes;
   // MAX_DOWNLOAD_BYTES: the largest download of a result; it is a file in DATA_DIR/tmp while it is sent.
   int64_t max_download_bytes = kDefaultMaxDownloadBytes;
+  // The server's connection front (src/server/front.h), whose idle connections hold no thread:
+  // REQUEST_HEAD_TIMEOUT: a request's head (request line and headers) must arrive within this, counted from
+  // the connection's start or the head's first byte; then 408 and the connection is closed.
+  std::chrono::milliseconds request_head_timeout = std::chrono::seconds(10);
+  // REQUEST_BODY_TIMEOUT: a small body must arrive within this after its head, and a large one (read by
+  // a worker as it comes) may pause no longer than this.
+  std::chrono::milliseconds request_body_timeout = std::chrono::seconds(30);
+  // KEEP_ALIVE_TIMEOUT: an idle keep-alive connection is closed after this.
+  std::chrono::milliseconds keep_alive_timeout = std::chrono::seconds(5);
+  // MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT (by client IP address): open connections beyond these are
+  // answered 503 and 429 and closed.
+  int64_t max_connections = 10'000;
+  int64_t max_connections_per_client = 256;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

@@ -1,5 +1,6 @@
 # The web console (web/, issue 5): built with npm and Vite, then compiled into the server as bytes by
-# cmake/EmbedFiles.cmake, so the one binary serves it at /. Included by CMakeLists.txt; sets CONSOLE_ASSETS_CPP.
+# cmake/EmbedFiles.cmake (with Brotli and gzip variants made by superstore_precompress), so the one binary
+# serves it at /. Included by CMakeLists.txt; sets CONSOLE_ASSETS_CPP.
 option(SUPERSTORE_WEB_CONSOLE "Build the web console from web/ (needs Node.js and npm); OFF serves a note instead" ON)
 
 set(CONSOLE_ASSETS_CPP ${CMAKE_CURRENT_BINARY_DIR}/console_assets.cpp)
@@ -20,8 +21,9 @@ if(SUPERSTORE_WEB_CONSOLE)
     OUTPUT ${CONSOLE_ASSETS_CPP}
     COMMAND ${CMAKE_COMMAND} -DWEB_DIR=${WEB_DIR} -DDIST_DIR=${WEB_DIST} -DNPM=${NPM_EXECUTABLE}
             -P ${CMAKE_CURRENT_SOURCE_DIR}/build_console.cmake
-    COMMAND ${CMAKE_COMMAND} -DKIND=console -DDIST_DIR=${WEB_DIST} -DOUTPUT=${CONSOLE_ASSETS_CPP} -P ${CONSOLE_EMBED_SCRIPT}
-    DEPENDS ${WEB_SOURCES} ${WEB_DIR}/index.html ${WEB_DIR}/package.json ${WEB_DIR}/package-lock.json
+    COMMAND ${CMAKE_COMMAND} -DKIND=console -DDIST_DIR=${WEB_DIST} -DPRECOMPRESS=$<TARGET_FILE:superstore_precompress>
+            -DOUTPUT=${CONSOLE_ASSETS_CPP} -P ${CONSOLE_EMBED_SCRIPT}
+    DEPENDS superstore_precompress ${WEB_SOURCES} ${WEB_DIR}/index.html ${WEB_DIR}/package.json ${WEB_DIR}/package-lock.json
             ${WEB_DIR}/vite.config.js ${WEB_DIR}/tsconfig.json
             ${CMAKE_CURRENT_SOURCE_DIR}/build_console.cmake ${CONSOLE_EMBED_SCRIPT}
     COMMENT "Building the web console (npm ci when needed, vite build) and embedding it"

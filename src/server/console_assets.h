@@ -13,6 +13,12 @@ struct ConsoleAsset {
   bool immutable;    // its name holds a hash of its content, so it may be cached for good
   const unsigned char* data;
   size_t size;
+  // The same bytes compressed at build time (Brotli at quality 11, gzip at level 9) for the files of a text
+  // type where that makes them smaller; null and 0 otherwise.
+  const unsigned char* br_data;
+  size_t br_size;
+  const unsigned char* gzip_data;
+  size_t gzip_size;
 };
 
 // Every file of the console; none when it was built with -DSUPERSTORE_WEB_CONSOLE=OFF.

@@ -7,10 +7,15 @@
 // Content-Security-Policy: scripts, styles, images and API calls from this origin only, nothing inline,
 // no framing. The editor's run-time styles go into a shadow root's constructed stylesheet, which the
 // policy does not govern (see web/src/editor.ts), so style-src needs no 'unsafe-inline'.
+//
+// Compression: the files of a text type were compressed at build time (Brotli at quality 11, gzip at
+// level 9; cmake/EmbedFiles.cmake), and each answer is the smallest variant the client accepts, with its
+// own ETag (the file's, marked "-br" or "-gzip": a strong validator names one sequence of bytes).
 #include <string>
 #include <string_view>
 
 #include "server/console_assets.h"
+#include "server/content_coding.h"
 #include "server/routes.h"
 
 namespace superstore::server {
@@ -42,15 +47,33 @@ void set_common_headers(httplib::Response& response, const char* cache_control) 
   response.set_header("Cross-Origin-Resource-Policy", "same-origin");
 }
 
+struct Variant {
+  const unsigned char* data;
+  size_t size;
+  const char* coding;  // Content-Encoding; null for the file as it is
+};
+
+Variant pick_variant(const ConsoleAsset& asset, const httplib::Request& request) {
+  const AcceptedCodings accepted = accepted_codings(request);
+  if (accepted.br && asset.br_size > 0) return {asset.br_data, asset.br_size, "br"};
+  if (accepted.gzip && asset.gzip_size > 0) return {asset.gzip_data, asset.gzip_size, "gzip"};
+  return {asset.data, asset.size, nullptr};
+}
+
 void serve(const ConsoleAsset& asset, Call& call) {
   set_common_headers(call.response, asset.immutable ? "public, max-age=31536000, immutable" : "no-cache");
-  call.response.set_header("ETag", asset.etag);
-  if (etag_matches(call.request.get_header_value("If-None-Match"), asset.etag)) {
+  const Variant variant = pick_variant(asset, call.request);
+  std::string etag = asset.etag;
+  if (variant.coding) etag.insert(etag.size() - 1, std::string("-") + variant.coding);
+  if (asset.br_size > 0 || asset.gzip_size > 0) add_vary(call.response, "Accept-Encoding");
+  call.response.set_header("ETag", etag);
+  if (etag_matches(call.request.get_header_value("If-None-Match"), etag)) {
     call.response.status = 304;
     return;
   }
   call.response.status = 200;
-  call.response.set_content(reinterpret_cast<const char*>(asset.data), asset.size, asset.content_type);
+  if (variant.coding) call.response.set_header("Content-Encoding", variant.coding);
+  call.response.set_content(reinterpret_cast<const char*>(variant.data), variant.size, asset.content_type);
 }
 
 }  // namespace

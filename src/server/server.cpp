@@ -1,7 +1,5 @@
 #include "server/server.h"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <chrono>
 #include <optional>
@@ -11,6 +9,8 @@
 #include "common/log.h"
 #include "common/parse_int.h"
 #include "common/strings.h"
+#include "server/content_coding.h"
+#include "server/front.h"
 #include "server/http_json.h"
 #include "server/request_log.h"
 #include "server/router.h"
@@ -92,31 +92,26 @@ std::string generic_error_message(int status) {
   }
 }
 
+FrontLimits front_limits(const Config& config, const ServerOptions& options) {
+  FrontLimits limits;
+  limits.head_timeout = config.request_head_timeout;
+  limits.body_timeout = config.request_body_timeout;
+  limits.keep_alive_timeout = config.keep_alive_timeout;
+  limits.max_connections = static_cast<size_t>(config.max_connections);
+  limits.max_connections_per_client = static_cast<size_t>(config.max_connections_per_client);
+  limits.workers = options.worker_threads;
+  if (limits.workers == 0) limits.workers = std::max(32u, 4 * std::thread::hardware_concurrency());
+  return limits;
+}
+
 }  // namespace
 
 Server::Server(ServerContext& context, ServerOptions options)
     : context_(context),
       options_(options),
-      http_(std::make_unique<httplib::Server>()),
+      http_(std::make_unique<HttpCore>()),
+      front_(std::make_unique<Front>(*http_, front_limits(context.config, options))),
       router_(std::make_unique<Router>(*http_, context.auth, options.max_body_bytes)) {
-  unsigned workers = options_.worker_threads;
-  if (workers == 0) workers = std::max(32u, 4 * std::thread::hardware_concurrency());
-  http_->new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  // httplib's default sets SO_REUSEPORT, which lets a second server bind the same port and silently share
-  // its traffic; SO_REUSEADDR alone still allows a quick restart while old connections linger in TIME_WAIT.
-  http_->set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  // Without TCP_NODELAY a keep-alive client waits out its delayed ACK (40 ms on Linux) on every answer
-  // that leaves in more than one write, the headers and then the body.
-  http_->set_tcp_nodelay(true);
-  // httplib closes a keep-alive connection after 5 requests by default, so a busy client reconnected (a
-  // TCP handshake, and a request handed to another worker thread with cold caches) on every fifth; that
-  // cost a quarter of the requests/s of `SELECT 1` from one client (1,810 against 2,420 with 1,000). 100
-  // is nginx's and Apache's long-standing figure: a client that keeps sending still yields its worker
-  // thread to waiting connections now and then.
-  http_->set_keep_alive_max_count(100);
   // no-store: answers carry tokens and private data that no cache should keep.
   http_->set_default_headers({{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
   install_hooks();
@@ -176,7 +171,11 @@ void Server::install_hooks() {
     Router::answer_exception(request, response, error);
   });
 
-  http_->set_logger([](const Request& request, const Response& response) {
+  // httplib would compress answers by the request's Accept-Encoding, slowly (content_coding.h).
+  front_->set_request_hook(hide_accept_encoding);
+  http_->set_post_routing_handler(compress_answer);
+
+  front_->set_logger([](const Request& request, const Response& response) {
     double ms = -1;
     if (t_request_start) {
       ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - *t_request_start).count();
@@ -188,11 +187,7 @@ void Server::install_hooks() {
 
 int Server::bind() {
   const Config& config = context_.config;
-  if (config.port == 0) {
-    port_ = http_->bind_to_any_port(config.host);
-  } else {
-    port_ = http_->bind_to_port(config.host, config.port) ? config.port : -1;
-  }
+  port_ = front_->bind(config.host, config.port);
   if (port_ < 0) {
     fail(ErrorCode::Internal, "cannot listen on " + config.host + ":" + std::to_string(config.port) +
                                   " (not a local address, or the port is taken; set HOST and PORT)");
@@ -202,18 +197,9 @@ int Server::bind() {
 
 void Server::run() {
   if (port_ < 0) fail(ErrorCode::Internal, "Server::run() called before bind()");
-  // Pairs with stop(): whichever of the two flags the other side sees first, a stop is never lost.
-  running_.store(true);
-  if (!stop_requested_.load()) http_->listen_after_bind();
-  running_.store(false);
+  front_->run();
 }
 
-void Server::stop() {
-  stop_requested_.store(true);
-  // httplib ignores stop() until its accept loop has marked itself running; wait out that short window
-  // so a stop right after run() started is not lost.
-  while (running_.load() && !http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  http_->stop();
-}
+void Server::stop() { front_->stop(); }
 
 }  // namespace superstore::server

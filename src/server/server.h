@@ -1,7 +1,10 @@
-// The HTTP server of the API (cpp-httplib). One Server serves one ServerContext:
+// The HTTP server of the API (cpp-httplib behind our own connection front). One Server serves one
+// ServerContext:
 //
 //  - Listens on config.host:config.port; port 0 picks a free port, which bind() returns.
-//  - Runs requests on a pool of worker threads sized to the machine.
+//  - Holds idle and slow connections on one event-loop thread and runs each request, once its head has
+//    arrived, on a pool of worker threads (front.h), within the deadlines and connection limits of Config.
+//  - Compresses answers only where that is cheap (content_coding.h).
 //  - Writes one access-log line per request (method, path without query, status, duration).
 //  - Refuses bodies over ServerOptions::max_body_bytes with 413 and a JSON error.
 //  - Answers CORS for config.cors_origins only, including OPTIONS preflight.
@@ -11,7 +14,6 @@
 // Signals are not its business: `superstore serve` catches SIGINT/SIGTERM and calls stop().
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
 #include <string>
@@ -20,20 +22,18 @@
 
 #include "server/server_context.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace superstore::server {
 
+class Front;
+class HttpCore;
 class Router;
 
 struct ServerOptions {
   size_t max_body_bytes = 8 * 1024 * 1024;
-  // 0: four per core, but at least 32. An open keep-alive connection occupies a worker while it idles
-  // (up to 5 s) and while it sends up to 100 requests in a row, and a browser alone keeps up to six; with
-  // 8 workers, eight busy clients and one idle one already made a ninth wait over a second. Workers that
-  // wait cost only memory, and queries beyond the cores share them anyway.
+  // 0: four per core, but at least 32. A worker holds a connection only while it answers one request
+  // (idle and slow connections wait in the front's event loop), but that may be a query of seconds, an
+  // upload or a download to a slow client; workers that wait cost only memory, and queries beyond the
+  // cores share them anyway.
   unsigned worker_threads = 0;
 };
 
@@ -64,11 +64,10 @@ class Server {
 
   ServerContext& context_;
   ServerOptions options_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<HttpCore> http_;
+  std::unique_ptr<Front> front_;
   std::unique_ptr<Router> router_;
   int port_ = -1;
-  std::atomic<bool> stop_requested_{false};
-  std::atomic<bool> running_{false};
 };
 
 }  // namespace superstore::server
