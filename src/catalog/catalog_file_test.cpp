@@ -65,7 +65,7 @@ TEST_F(CatalogFile, CreatesMissingFoldersAndUsesWal) {
   Catalog::open(path)->next_id("table");
   EXPECT_TRUE(std::filesystem::exists(path));
   EXPECT_EQ(sql_on(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(sql_on(path, "PRAGMA user_version"), "1");
+  EXPECT_EQ(sql_on(path, "PRAGMA user_version"), "2");
 }
 
 TEST_F(CatalogFile, DatabaseItselfKeepsActiveNamesUnique) {
@@ -133,7 +133,7 @@ TEST_F(CatalogFile, ManyOpenersOfANewFileAllSucceed) {
   }
   for (auto& thread : threads) thread.join();
   for (const auto& error : errors) EXPECT_EQ(error, "");
-  EXPECT_EQ(sql_on(file(), "PRAGMA user_version"), "1");
+  EXPECT_EQ(sql_on(file(), "PRAGMA user_version"), "2");
   EXPECT_EQ(catalog().next_id("table"), 7);
 }
 
