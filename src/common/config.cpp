@@ -42,6 +42,8 @@ Config Config::from_environment() {
   c.query_time_limit_seconds = env_int("QUERY_TIME_LIMIT", kDefaultQueryTimeLimit.count(), 1, 86'400);
   c.max_upload_bytes = env_int("MAX_UPLOAD_BYTES", kDefaultMaxUploadBytes, 1, INT64_MAX);
   c.max_download_bytes = env_int("MAX_DOWNLOAD_BYTES", kDefaultMaxDownloadBytes, 1, INT64_MAX);
+  c.login_failures_per_address = env_int("LOGIN_FAILURES_PER_ADDRESS", kDefaultLoginFailuresPerAddress, 0, 1'000'000);
+  c.fake_data_keep_dropped = env_int("FAKE_DATA_KEEP_DROPPED", kDefaultFakeDataKeepDropped, 0, 1'000);
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   return c;

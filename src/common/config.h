@@ -31,6 +31,10 @@ struct Config {
   int64_t max_upload_bytes = kDefaultMaxUploadBytes;
   // MAX_DOWNLOAD_BYTES: the largest download of a result; it is a file in DATA_DIR/tmp while it is sent.
   int64_t max_download_bytes = kDefaultMaxDownloadBytes;
+  // LOGIN_FAILURES_PER_ADDRESS: failed logins per minute from one client address; 0: no such limit.
+  int64_t login_failures_per_address = kDefaultLoginFailuresPerAddress;
+  // FAKE_DATA_KEEP_DROPPED: dropped generations of each fake table that a reset keeps.
+  int64_t fake_data_keep_dropped = kDefaultFakeDataKeepDropped;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }
