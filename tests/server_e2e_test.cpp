@@ -887,11 +887,11 @@ class FullDiskE2E : public ServerE2E {
     EXPECT_EQ(::statvfs(seen_.c_str(), &st), 0) << seen_;
     return static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
   }
-  // Leaves about `leave` bytes free.
-  void fill_up_to(int64_t leave) {
+  // Leaves about `leave` bytes free, with a new ballast file `name`.
+  void fill_up_to(int64_t leave, const std::string& name = "ballast") {
     const int64_t size = free_bytes() - leave;
     ASSERT_GT(size, 0);
-    int fd = ::open((seen_ / "ballast").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int fd = ::open((seen_ / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     ASSERT_GE(fd, 0);
     ASSERT_EQ(::posix_fallocate(fd, 0, size), 0);
     ::close(fd);
@@ -924,6 +924,13 @@ TEST_F(FullDiskE2E, AResetThatFillsTheDiskIs507ChangesNoTableAndGivesTheSpaceBac
   // What the failed reset wrote is gone: the free space is what it was, give or take the catalog's log.
   EXPECT_GT(free_bytes(), free_before - 512 * 1024) << "free before " << free_before << ", after " << free_bytes();
   EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_orders"}}), 200)["data"]["rows"][0]["n"], 25000);
+
+  // Full to the last byte, a drop (a catalog write) is 507 too, and changes nothing.
+  fill_up_to(0, "ballast-2");
+  EXPECT_TRUE(contains(error_of(del("/table/" + std::to_string(before.at("fake_users"))), 507),
+                       "no space left on device while writing catalog"));
+  std::filesystem::remove(seen_ / "ballast-2");
+  EXPECT_EQ(fake_table_ids(), before);
 
   // With room again, the same reset goes through and replaces all four.
   std::filesystem::remove(seen_ / "ballast");
