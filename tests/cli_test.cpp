@@ -253,6 +253,36 @@ TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
   EXPECT_NE(cli({"fake-data", "create", "--specs", spec}).exit_code, 0);  // not in production
 }
 
+// `fake-data reset --scale 30` on a disk with room for scale 1 only: a tmpfs of its own in a new user and
+// mount namespace (`unshare -Urm`, no root needed), so the kernel's ENOSPC is real. The reset fails with
+// the cause, every table stays at scale 1, and the disk holds what it held before.
+TEST_F(Cli, AResetThatFillsTheDiskChangesNoTableAndLeavesTheSpaceAsItWas) {
+  if (run("/usr/bin/unshare", {"-Urm", "true"}).exit_code != 0) GTEST_SKIP() << "no user namespaces here";
+  const fs::path data = dir_.path() / "data";
+  fs::create_directories(data);
+  const std::string script =
+      "mount -t tmpfs -o size=8m tmpfs \"$DATA_DIR\" || exit 90\n"
+      "\"$SS_BINARY\" fake-data create >/dev/null || exit 91\n"
+      "free() { df -k --output=avail \"$DATA_DIR\" | tail -1; }\n"
+      "echo \"free before: $(free)\"\n"
+      "\"$SS_BINARY\" fake-data reset --scale 30 >/dev/null\n"
+      "echo \"reset exit: $?\"\n"
+      "echo \"free after: $(free)\"\n"
+      "\"$SS_BINARY\" fake-data status | grep -c '\"scale\": 1,'\n";
+  ProcessResult r = run("/usr/bin/unshare", {"-Urm", "/bin/sh", "-c", script},
+                        {{"DATA_DIR", data.string()}, {"APP_ENV", "dev"}, {"SS_BINARY", SUPERSTORE_BINARY}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("reset exit: 1\n"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("superstore: no space left on device while writing"), std::string::npos) << r.err;
+  EXPECT_TRUE(r.out.ends_with("\n4\n")) << "every table still at scale 1:\n" << r.out;
+  const auto free_kb = [&](const std::string& label) {
+    const size_t at = r.out.find(label);
+    return at == std::string::npos ? -1 : std::stoll(r.out.substr(at + label.size()));
+  };
+  // Within the catalog's log of the failed attempt: nothing of the new tables stayed.
+  EXPECT_GT(free_kb("free after: "), free_kb("free before: ") - 512) << r.out;
+}
+
 // Numbers are checked once, by one parser: no sign wraps around, no digits are cut off.
 TEST_F(Cli, NumbersOutOfRangeAreRefusedNotWrapped) {
   struct Case {

@@ -1,10 +1,12 @@
 // `superstore serve` as clients use it: the real binary on an ephemeral loopback port with a fresh
 // DATA_DIR, real HTTP, real argon2id at its production cost (each test logs in once or a few times).
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -821,6 +823,120 @@ TEST_F(ServerE2E, SigtermLetsTheRequestInProgressFinishAndExitsZero) {
   ordered_json answer = expect(slow.get(), 200);
   EXPECT_GT(answer["data"]["rows"][0]["n"].get<int64_t>(), 0);
   EXPECT_TRUE(contains(server_->err(), "received SIGTERM")) << server_->err();
+}
+
+// ---- sessions across restarts, leftovers, a full disk ----
+
+TEST_F(ServerE2E, ALoggedOutTokenIsStillRefusedAfterARestart) {
+  start();
+  const std::string logged_out = token();
+  const std::string other = expect(login(kEmail, kPassword), 200)["access_token"];
+  auto out = client().Post("/auth/jwt/logout", auth());
+  ASSERT_TRUE(out);
+  EXPECT_EQ(out->status, 204);
+  ASSERT_EQ(server_->terminate(), 0);
+  start();  // a new process on the same DATA_DIR
+  EXPECT_TRUE(contains(error_of(client().Get("/auth/me", {{"Authorization", "Bearer " + logged_out}}), 401),
+                       "revoked by logout"));
+  expect(client().Get("/auth/me", {{"Authorization", "Bearer " + other}}), 200);
+}
+
+TEST_F(ServerE2E, StartUpSweepsWhatACrashLeftInTheTempFolder) {
+  const std::filesystem::path tmp = dir_.path() / "tmp";
+  std::filesystem::create_directories(tmp);
+  for (const char* name : {"upload-1a2b.csv", "result-3c4d.parquet", "keep-me.txt"}) std::ofstream(tmp / name) << "x";
+  start();
+  EXPECT_FALSE(std::filesystem::exists(tmp / "upload-1a2b.csv"));
+  EXPECT_FALSE(std::filesystem::exists(tmp / "result-3c4d.parquet"));
+  EXPECT_TRUE(std::filesystem::exists(tmp / "keep-me.txt"));
+  EXPECT_TRUE(contains(server_->err() + server_->out(), "removed 2 files")) << server_->err();
+}
+
+// The server runs with DATA_DIR on a tmpfs of its own, mounted in a new user and mount namespace
+// (`unshare -Urm`, which needs no root), so the disk really fills up: ENOSPC from the kernel, met by
+// DuckDB's Parquet writer, SQLite and our own writes alike. The test reaches that folder through
+// /proc/<pid>/root, and fills it with a ballast file until a reset no longer fits.
+class FullDiskE2E : public ServerE2E {
+ protected:
+  void SetUp() override {
+    ServerE2E::SetUp();
+    ProcessResult probe = run("/usr/bin/unshare", {"-Urm", "true"});
+    if (probe.exit_code != 0) GTEST_SKIP() << "no user namespaces here (unshare -Urm): " << probe.err;
+  }
+  void start_on_tmpfs(const std::string& size) {
+    data_ = dir_.path() / "data";
+    std::filesystem::create_directories(data_);
+    const std::filesystem::path wrapper = dir_.path() / "on-tmpfs.sh";
+    std::ofstream(wrapper)
+        << "#!/bin/sh\n"
+           "exec /usr/bin/unshare -Urm /bin/sh -c "
+           "'mount -t tmpfs -o size=\"$SS_TMPFS_SIZE\" tmpfs \"$DATA_DIR\" && exec \"$SS_BINARY\" \"$@\"'"
+           " sh \"$@\"\n";
+    std::filesystem::permissions(wrapper, std::filesystem::perms::owner_all);
+    auto e = env(true);
+    e["DATA_DIR"] = data_.string();
+    e["FAKE_DATA_SCALE"] = "5";
+    e["SS_TMPFS_SIZE"] = size;
+    e["SS_BINARY"] = SUPERSTORE_BINARY;
+    server_ = std::make_unique<ServerProcess>(wrapper.string(), e);
+    seen_ = "/proc/" + std::to_string(server_->pid()) + "/root" + data_.string();
+  }
+  // Free bytes on the server's tmpfs.
+  int64_t free_bytes() const {
+    struct statvfs st {};
+    EXPECT_EQ(::statvfs(seen_.c_str(), &st), 0) << seen_;
+    return static_cast<int64_t>(st.f_bavail) * static_cast<int64_t>(st.f_frsize);
+  }
+  // Leaves about `leave` bytes free, with a new ballast file `name`.
+  void fill_up_to(int64_t leave, const std::string& name = "ballast") {
+    const int64_t size = free_bytes() - leave;
+    ASSERT_GT(size, 0);
+    int fd = ::open((seen_ / name).c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::posix_fallocate(fd, 0, size), 0);
+    ::close(fd);
+  }
+  std::map<std::string, int64_t> fake_table_ids() {
+    std::map<std::string, int64_t> ids;
+    const ordered_json status = expect(get("/dev/fake-data-status"), 200);
+    for (const auto& t : status["tables"]) {
+      if (t["exists"] == true) ids[t["name"]] = t["table_id"];
+    }
+    return ids;
+  }
+
+  std::filesystem::path data_, seen_;
+};
+
+TEST_F(FullDiskE2E, AResetThatFillsTheDiskIs507ChangesNoTableAndGivesTheSpaceBack) {
+  start_on_tmpfs("48m");
+  const std::map<std::string, int64_t> before = fake_table_ids();
+  ASSERT_EQ(before.size(), 4u);
+  const int64_t used_by_tables = 48 * 1024 * 1024 - free_bytes();
+  // A reset writes a second copy of every table before it swaps them in: a third of one copy is room
+  // for some of it, not all.
+  fill_up_to(used_by_tables / 3);
+  const int64_t free_before = free_bytes();
+
+  const std::string error = error_of(del("/dev/reset-fake-data"), 507);
+  EXPECT_TRUE(contains(error, "no space left on device while writing")) << error;
+  EXPECT_EQ(fake_table_ids(), before) << "a table was swapped although the reset failed";
+  // What the failed reset wrote is gone: the free space is what it was, give or take the catalog's log.
+  EXPECT_GT(free_bytes(), free_before - 512 * 1024) << "free before " << free_before << ", after " << free_bytes();
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_orders"}}), 200)["data"]["rows"][0]["n"], 25000);
+
+  // Full to the last byte, a drop (a catalog write) is 507 too, and changes nothing.
+  fill_up_to(0, "ballast-2");
+  EXPECT_TRUE(contains(error_of(del("/table/" + std::to_string(before.at("fake_users"))), 507),
+                       "no space left on device while writing catalog"));
+  std::filesystem::remove(seen_ / "ballast-2");
+  EXPECT_EQ(fake_table_ids(), before);
+
+  // With room again, the same reset goes through and replaces all four.
+  std::filesystem::remove(seen_ / "ballast");
+  const ordered_json reset = expect(del("/dev/reset-fake-data"), 200);
+  EXPECT_EQ(reset["dropped"].size(), 4u);
+  for (const auto& [name, id] : fake_table_ids()) EXPECT_NE(id, before.at(name)) << name;
 }
 
 }  // namespace

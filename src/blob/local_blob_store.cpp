@@ -21,6 +21,7 @@ namespace fs = std::filesystem;
 std::string describe(const std::string& key) { return "blob '" + key + "'"; }
 
 [[noreturn]] void fail_errno(const std::string& what, const std::string& action, int err) {
+  if (is_storage_full(err)) fail_storage_full(err, what);
   fail(ErrorCode::Internal, what + ": " + action + " failed: " + errno_message(err));
 }
 

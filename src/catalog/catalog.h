@@ -31,6 +31,8 @@ struct TableInfo {
   TableStatus status = TableStatus::Active;
   std::string location;           // folder relative to the warehouse root: "<db>/<schema>/<name>-<id>"
   int64_t created_at_ms = 0;      // Unix epoch milliseconds
+  int64_t dropped_at_ms = 0;      // when it was dropped; 0 while active (and for tables dropped before
+                                  // the catalog recorded it)
   int64_t target_file_bytes = 0;  // 0 = the store's default micro-partition size
   nlohmann::json properties = nlohmann::json::object();  // free-form, e.g. fake-data seed and scale
 };
@@ -44,6 +46,15 @@ struct NewTable {
   std::vector<std::string> sort_keys;
   int64_t target_file_bytes = 0;
   nlohmann::json properties = nlohmann::json::object();
+};
+
+// A table whose data is written, to be registered under `id` at `location` (see publish_tables); with
+// `replaces`, the active table of that id gives way to it.
+struct TablePlacement {
+  int64_t id = 0;
+  NewTable table;
+  std::string location;
+  std::optional<int64_t> replaces;
 };
 
 struct SchemaListing {
@@ -84,6 +95,15 @@ class Catalog {
   // `old_id` is dropped already.
   virtual TableInfo replace_table(int64_t old_id, int64_t id, const NewTable& table, const std::string& location) = 0;
 
+  // Registers every table of `tables` in one transaction, each dropping the table it replaces first, so
+  // that readers see all the old tables or all the new ones. Nothing is registered when any fails (the
+  // errors of create_table and replace_table).
+  virtual std::vector<TableInfo> publish_tables(const std::vector<TablePlacement>& tables) = 0;
+
+  // Forgets a dropped table for good (its files are the caller's to remove). Throws NotFound, or
+  // Conflict if the table is active.
+  virtual void delete_dropped_table(int64_t id) = 0;
+
   // The active table called `name` in `database`.`schema`, if any.
   virtual std::optional<TableInfo> find_table(const std::string& database, const std::string& schema,
                                               const std::string& name) = 0;
@@ -109,6 +129,14 @@ class Catalog {
   virtual std::vector<UserInfo> list_users() = 0;
   // Enables or disables a user; throws NotFound.
   virtual void set_user_active(const std::string& email, bool active) = 0;
+
+  // Tokens revoked by logout, by an id of the caller's (a digest of the token), until `expires_at`
+  // (seconds since the epoch). Every revoke also forgets the revocations expired at `now`, so the table
+  // holds only tokens that would still verify. Shared by every process that opens the file.
+  virtual void revoke_token(const std::string& token_id, int64_t expires_at, int64_t now) = 0;
+  virtual bool token_revoked(const std::string& token_id) = 0;
+  // How many revocations are kept (expired ones included until the next revoke prunes them).
+  virtual int64_t revoked_token_count() = 0;
 };
 
 }  // namespace superstore::catalog

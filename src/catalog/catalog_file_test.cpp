@@ -59,13 +59,38 @@ TEST_F(CatalogFile, ReopeningKeepsEverything) {
   EXPECT_EQ(catalog().next_id("table"), 3);
 }
 
+// A catalog written by the first schema (no revoked tokens, no drop times) is brought up to date and
+// keeps its tables; a table dropped back then reads as dropped at time 0, "long ago".
+TEST_F(CatalogFile, AVersionOneCatalogIsMigratedKeepingItsTables) {
+  TableInfo kept = create(orders());
+  NewTable other = orders();
+  other.name = "old";
+  TableInfo old = create(other);
+  catalog().drop_table(old.id);
+  catalog().revoke_token("t", 2'000, 1'000);
+  // What the first schema left: the same file without what version 2 added.
+  ASSERT_EQ(sql_on(file(),
+                   "DROP INDEX revoked_tokens_expiry; DROP TABLE revoked_tokens; "
+                   "ALTER TABLE tables DROP COLUMN dropped_at_ms; PRAGMA user_version = 1"),
+            "");
+  EXPECT_EQ(sql_on(file(), "PRAGMA user_version"), "1");
+  reopen();
+  EXPECT_EQ(sql_on(file(), "PRAGMA user_version"), "2");
+  EXPECT_EQ(catalog().find_table("main", "public", "orders")->id, kept.id);
+  EXPECT_EQ(catalog().get_table(old.id).status, TableStatus::Dropped);
+  EXPECT_EQ(catalog().get_table(old.id).dropped_at_ms, 0);
+  EXPECT_FALSE(catalog().token_revoked("t"));
+  catalog().revoke_token("t", 2'000, 1'000);
+  EXPECT_TRUE(catalog().token_revoked("t"));
+}
+
 TEST_F(CatalogFile, CreatesMissingFoldersAndUsesWal) {
   TempFolder folder;
   std::filesystem::path path = folder.path() / "deep" / "er" / "catalog.db";
   Catalog::open(path)->next_id("table");
   EXPECT_TRUE(std::filesystem::exists(path));
   EXPECT_EQ(sql_on(path, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(sql_on(path, "PRAGMA user_version"), "1");
+  EXPECT_EQ(sql_on(path, "PRAGMA user_version"), "2");
 }
 
 TEST_F(CatalogFile, DatabaseItselfKeepsActiveNamesUnique) {
@@ -133,7 +158,7 @@ TEST_F(CatalogFile, ManyOpenersOfANewFileAllSucceed) {
   }
   for (auto& thread : threads) thread.join();
   for (const auto& error : errors) EXPECT_EQ(error, "");
-  EXPECT_EQ(sql_on(file(), "PRAGMA user_version"), "1");
+  EXPECT_EQ(sql_on(file(), "PRAGMA user_version"), "2");
   EXPECT_EQ(catalog().next_id("table"), 7);
 }
 

@@ -55,6 +55,17 @@ constexpr const char* kMigrations[] = {
         created_at_ms INTEGER NOT NULL
       );
     )sql",
+    // 2: when a table was dropped (0: active, or dropped before this column existed), so that old
+    // generations of fake tables can be removed once no query can still read them; and the tokens revoked
+    // by logout, kept until they expire, so that a restart does not accept them again.
+    R"sql(
+      ALTER TABLE tables ADD COLUMN dropped_at_ms INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE revoked_tokens (
+        token_id   TEXT PRIMARY KEY,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at);
+    )sql",
 };
 
 int64_t read_pragma(SqliteDb& db, const char* pragma) {

@@ -23,7 +23,7 @@ using Kind = Transaction::Kind;
 
 const std::string kSelectTables = R"sql(
   SELECT t.id, d.name, s.name, t.name, t.columns_json, t.partition_keys_json, t.sort_keys_json, t.status,
-         t.location, t.created_at_ms, t.target_file_bytes, t.properties_json
+         t.location, t.created_at_ms, t.target_file_bytes, t.properties_json, t.dropped_at_ms
   FROM tables t JOIN schemas s ON s.id = t.schema_id JOIN databases d ON d.id = s.database_id
 )sql";
 
@@ -53,6 +53,7 @@ TableInfo read_table(const Statement& row) {
   table.created_at_ms = row.column_int64(9);
   table.target_file_bytes = row.column_int64(10);
   table.properties = decode_json(row.column_text(11), owner);
+  table.dropped_at_ms = row.column_int64(12);
   return table;
 }
 
@@ -95,16 +96,38 @@ class SqliteCatalog final : public Catalog {
     tables_.reset();
     check_new_table_args(id, table, location);
     Transaction tx(db_, Kind::Immediate);
-    TableInfo old = load_table(old_id);
-    if (old.status == TableStatus::Dropped) {
-      fail(ErrorCode::Conflict, "table '" + qualified(old.database, old.schema, old.name) + "' (id " +
-                                    std::to_string(old_id) + ") was dropped meanwhile; nothing to replace");
-    }
-    Statement update(db_, "UPDATE tables SET status = 'dropped' WHERE id = ?1");
-    update.bind(1, old_id).run();
+    drop_replaced(old_id);
     TableInfo created = insert_table(id, table, location);
     tx.commit();
     return created;
+  }
+
+  std::vector<TableInfo> publish_tables(const std::vector<TablePlacement>& tables) override {
+    std::lock_guard lock(mutex_);
+    tables_.reset();
+    for (const auto& t : tables) check_new_table_args(t.id, t.table, t.location);
+    Transaction tx(db_, Kind::Immediate);
+    for (const auto& t : tables) {
+      if (t.replaces) drop_replaced(*t.replaces);
+    }
+    std::vector<TableInfo> created;
+    for (const auto& t : tables) created.push_back(insert_table(t.id, t.table, t.location));
+    tx.commit();
+    return created;
+  }
+
+  void delete_dropped_table(int64_t id) override {
+    std::lock_guard lock(mutex_);
+    tables_.reset();
+    Transaction tx(db_, Kind::Immediate);
+    TableInfo table = load_table(id);
+    if (table.status != TableStatus::Dropped) {
+      fail(ErrorCode::Conflict, "table '" + qualified(table.database, table.schema, table.name) + "' (id " +
+                                    std::to_string(id) + ") is active; drop it before removing it");
+    }
+    Statement remove(db_, "DELETE FROM tables WHERE id = ?1");
+    remove.bind(1, id).run();
+    tx.commit();
   }
 
   std::optional<TableInfo> find_table(const std::string& database, const std::string& schema,
@@ -166,8 +189,8 @@ class SqliteCatalog final : public Catalog {
       fail(ErrorCode::Conflict, "table '" + qualified(table.database, table.schema, table.name) + "' (id " +
                                     std::to_string(id) + ") is already dropped");
     }
-    Statement update(db_, "UPDATE tables SET status = 'dropped' WHERE id = ?1");
-    update.bind(1, id).run();
+    Statement update(db_, "UPDATE tables SET status = 'dropped', dropped_at_ms = ?2 WHERE id = ?1");
+    update.bind(1, id).bind(2, now_ms()).run();
     tx.commit();
   }
 
@@ -243,6 +266,33 @@ class SqliteCatalog final : public Catalog {
     if (db_.changes() == 0) fail(ErrorCode::NotFound, "no user has the email '" + email + "'");
   }
 
+  void revoke_token(const std::string& token_id, int64_t expires_at, int64_t now) override {
+    std::lock_guard lock(mutex_);
+    Transaction tx(db_, Kind::Immediate);
+    Statement prune(db_, "DELETE FROM revoked_tokens WHERE expires_at <= ?1");
+    prune.bind(1, now).run();
+    if (expires_at > now) {
+      Statement insert(db_, R"sql(
+        INSERT INTO revoked_tokens (token_id, expires_at) VALUES (?1, ?2)
+        ON CONFLICT (token_id) DO UPDATE SET expires_at = max(expires_at, excluded.expires_at))sql");
+      insert.bind(1, token_id).bind(2, expires_at).run();
+    }
+    tx.commit();
+  }
+
+  bool token_revoked(const std::string& token_id) override {
+    std::lock_guard lock(mutex_);
+    Statement query(db_, "SELECT 1 FROM revoked_tokens WHERE token_id = ?1");
+    query.bind(1, token_id);
+    return query.step();
+  }
+
+  int64_t revoked_token_count() override {
+    std::lock_guard lock(mutex_);
+    Statement query(db_, "SELECT count(*) FROM revoked_tokens");
+    return query.step() ? query.column_int64(0) : 0;
+  }
+
  private:
   // The helpers below expect mutex_ held.
 
@@ -261,6 +311,17 @@ class SqliteCatalog final : public Catalog {
       tables_version_ = now;
     }
     return *tables_;
+  }
+
+  // Inside a write transaction: marks the active table `old_id` dropped, for a table taking its place.
+  void drop_replaced(int64_t old_id) {
+    TableInfo old = load_table(old_id);
+    if (old.status == TableStatus::Dropped) {
+      fail(ErrorCode::Conflict, "table '" + qualified(old.database, old.schema, old.name) + "' (id " +
+                                    std::to_string(old_id) + ") was dropped meanwhile; nothing to replace");
+    }
+    Statement update(db_, "UPDATE tables SET status = 'dropped', dropped_at_ms = ?2 WHERE id = ?1");
+    update.bind(1, old_id).bind(2, now_ms()).run();
   }
 
   void check_new_table_args(int64_t id, const NewTable& table, const std::string& location) {

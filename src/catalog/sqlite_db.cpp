@@ -103,10 +103,12 @@ void SqliteDb::fail_sqlite(int rc, std::string_view what) const {
     case SQLITE_LOCKED:
       fail(ErrorCode::Internal, "catalog '" + path_ + "' is locked by another connection (waited up to " +
                                     std::to_string(kBusyTimeoutMs / 1000) + " s): " + message);
+    case SQLITE_FULL:
+      fail(ErrorCode::InsufficientStorage,
+           "no space left on device while writing catalog '" + path_ + "' (" + message + ")");
     case SQLITE_CANTOPEN:
     case SQLITE_READONLY:
     case SQLITE_IOERR:
-    case SQLITE_FULL:
       fail(ErrorCode::Internal, "catalog '" + path_ + "' cannot be written or read: " + message);
     default:
       fail(ErrorCode::Internal, "catalog '" + path_ + "': " + message + " (while running: " + std::string(what) + ")");

@@ -145,6 +145,8 @@ int fakedata_command(const Config& config, const Words& words) {
   options.scale = params.scale;
   options.seed = params.seed;
   options.threads = static_cast<int>(args.int_option("threads", 0, 1024).value_or(0));
+  options.keep_dropped = config.fake_data_keep_dropped;
+  options.min_dropped_age = fakedata::dropped_generation_age(std::chrono::seconds(config.query_time_limit_seconds));
   if (const auto table = args.option("table")) options.only = {*table};
   Progress progress;
   options.progress = [&](const std::string& t, uint64_t done, uint64_t total) { progress(t, done, total); };
@@ -161,8 +163,8 @@ int fakedata_command(const Config& config, const Words& words) {
               << " s)\n";
   } else if (action == "reset") {
     auto r = fakedata::reset(wh, options);
-    std::cout << "recreated: " << names(r.created) << "; " << r.dropped_ids.size() << " old tables kept as dropped ("
-              << seconds() << " s)\n";
+    std::cout << "recreated: " << names(r.created) << "; " << r.dropped_ids.size() << " old tables kept as dropped, "
+              << r.removed_ids.size() << " older dropped ones removed (" << seconds() << " s)\n";
   } else if (action == "status") {
     std::cout << fakedata::status(wh, options.spec_tables).dump(2) << "\n";
   } else {

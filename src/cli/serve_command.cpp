@@ -19,6 +19,7 @@
 #include "fakedata/lifecycle.h"
 #include "server/auth/first_user.h"
 #include "server/server.h"
+#include "storage/temp_sweep.h"
 #include "storage/warehouse.h"
 
 namespace superstore::cli {
@@ -139,10 +140,19 @@ int serve_command(const Config& config, const Words& words) {
   const server::QueryLimits limits{.time_limit = std::chrono::seconds(config.query_time_limit_seconds)};
   SignalStopper stopper;
 
+  // Files in DATA_DIR/tmp older than this start belong to no request of this process.
+  const auto started = std::filesystem::file_time_type::clock::now();
   storage::WarehouseOptions warehouse_options;
   warehouse_options.data_dir = config.data_dir;
   storage::Warehouse warehouse(warehouse_options);
-  server::ServerContext context(config, warehouse, server::AuthOptions{}, limits);
+  const storage::SweepReport swept = storage::sweep_temp_dir(warehouse.temp_dir(), started);
+  if (swept.files > 0) {
+    log::info("removed " + std::to_string(swept.files) + " files (" + std::to_string(swept.bytes) +
+              " bytes) that an earlier run left in " + warehouse.temp_dir().string());
+  }
+  server::AuthOptions auth_options;
+  auth_options.address_throttle.max_failures = static_cast<int>(config.login_failures_per_address);
+  server::ServerContext context(config, warehouse, auth_options, limits);
   const server::FirstUserResult first_user =
       server::ensure_first_user(config, warehouse.catalog(), context.auth.hasher(), std::cout);
   if (config.dev) create_missing_fake_tables(config, warehouse);

@@ -47,6 +47,8 @@ Config Config::from_environment() {
   c.keep_alive_timeout = std::chrono::seconds(env_int("KEEP_ALIVE_TIMEOUT", 5, 1, 3'600));
   c.max_connections = env_int("MAX_CONNECTIONS", c.max_connections, 1, 1'000'000);
   c.max_connections_per_client = env_int("MAX_CONNECTIONS_PER_CLIENT", c.max_connections_per_client, 1, 1'000'000);
+  c.login_failures_per_address = env_int("LOGIN_FAILURES_PER_ADDRESS", kDefaultLoginFailuresPerAddress, 0, 1'000'000);
+  c.fake_data_keep_dropped = env_int("FAKE_DATA_KEEP_DROPPED", kDefaultFakeDataKeepDropped, 0, 1'000);
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   return c;

@@ -45,6 +45,10 @@ struct Config {
   // answered 503 and 429 and closed.
   int64_t max_connections = 10'000;
   int64_t max_connections_per_client = 256;
+  // LOGIN_FAILURES_PER_ADDRESS: failed logins per minute from one client address; 0: no such limit.
+  int64_t login_failures_per_address = kDefaultLoginFailuresPerAddress;
+  // FAKE_DATA_KEEP_DROPPED: dropped generations of each fake table that a reset keeps.
+  int64_t fake_data_keep_dropped = kDefaultFakeDataKeepDropped;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

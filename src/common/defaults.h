@@ -26,6 +26,16 @@ inline constexpr int64_t kDefaultMaxUploadBytes = 1LL << 30;
 // Arrow), which is written to DATA_DIR/tmp while it is sent; 8 GiB.
 inline constexpr int64_t kDefaultMaxDownloadBytes = 8LL << 30;
 
+// LOGIN_FAILURES_PER_ADDRESS: failed logins one client address may make per minute, over all emails.
+// Twenty leaves room for a person mistyping and for a few people behind one NAT, and holds a guesser to
+// 28,800 guesses a day instead of the argon2id check's thousands a minute.
+inline constexpr int64_t kDefaultLoginFailuresPerAddress = 20;
+
+// FAKE_DATA_KEEP_DROPPED: how many dropped generations of each fake table a reset keeps (older ones lose
+// their files and catalog entries). One keeps the generation a reset just replaced, which the reset's
+// answer names and which a query that began before it may still be reading.
+inline constexpr int64_t kDefaultFakeDataKeepDropped = 1;
+
 // The catalog's file inside DATA_DIR.
 inline constexpr std::string_view kCatalogFileName = "catalog.db";
 

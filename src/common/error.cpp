@@ -22,6 +22,8 @@ int http_status(ErrorCode code) noexcept {
       return 500;
     case ErrorCode::Cancelled:
       return 499;
+    case ErrorCode::InsufficientStorage:
+      return 507;
   }
   return 500;
 }
@@ -46,6 +48,8 @@ const char* error_code_name(ErrorCode code) noexcept {
       return "internal";
     case ErrorCode::Cancelled:
       return "cancelled";
+    case ErrorCode::InsufficientStorage:
+      return "insufficient_storage";
   }
   return "internal";
 }

@@ -18,6 +18,9 @@ enum class ErrorCode {
   NotAcceptable,    // the client accepts no format the route can answer in (406)
   Internal,         // a bug or an environment failure such as a full disk (500)
   Cancelled,        // the client went away before its answer was ready (499, nginx's "client closed request")
+  // A write found the disk full (ENOSPC), a quota used up or the process's file size limit reached (507).
+  // Unlike Internal, its message is for the user: it names the cause and what was being written.
+  InsufficientStorage,
 };
 
 class Error : public std::runtime_error {

@@ -5,11 +5,39 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 #include <system_error>
 
 #include "common/error.h"
 
 namespace superstore {
+
+std::string errno_message(int err) { return std::generic_category().message(err); }
+
+bool is_storage_full(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
+
+void fail_storage_full(int err, const std::string& what) {
+  const char* cause = err == EDQUOT  ? "disk quota exceeded"
+                      : err == EFBIG ? "file too large for the process's file size limit"
+                                     : "no space left on device";
+  fail(ErrorCode::InsufficientStorage, std::string(cause) + " while writing " + what);
+}
+
+std::optional<int> storage_full_in_message(std::string_view message) {
+  for (int err : {ENOSPC, EDQUOT, EFBIG}) {
+    if (message.find(errno_message(err)) != std::string_view::npos) return err;
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+[[noreturn]] void fail_io(const std::string& what, const char* action, int err) {
+  if (is_storage_full(err)) fail_storage_full(err, what);
+  fail(ErrorCode::Internal, what + ": " + action + " failed: " + errno_message(err));
+}
+
+}  // namespace
 
 Fd& Fd::operator=(Fd&& other) noexcept {
   if (this != &other) {
@@ -26,17 +54,15 @@ Fd::~Fd() {
 void Fd::close_checked(const std::string& what) {
   int fd = release();
   // Linux releases the descriptor even when close fails, so it must not be retried.
-  if (fd >= 0 && ::close(fd) != 0) fail(ErrorCode::Internal, what + ": close failed: " + errno_message(errno));
+  if (fd >= 0 && ::close(fd) != 0) fail_io(what, "close", errno);
 }
-
-std::string errno_message(int err) { return std::generic_category().message(err); }
 
 void write_all(int fd, std::string_view bytes, const std::string& what) {
   while (!bytes.empty()) {
     ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      fail(ErrorCode::Internal, what + ": write failed: " + errno_message(errno));
+      fail_io(what, "write", errno);
     }
     bytes.remove_prefix(static_cast<size_t>(n));
   }
@@ -64,7 +90,7 @@ std::string read_all(int fd, const std::string& what) {
 }
 
 void fsync_fd(int fd, const std::string& what) {
-  if (::fsync(fd) != 0) fail(ErrorCode::Internal, what + ": fsync failed: " + errno_message(errno));
+  if (::fsync(fd) != 0) fail_io(what, "fsync", errno);
 }
 
 void fsync_dir(const std::string& dir, const std::string& what) {

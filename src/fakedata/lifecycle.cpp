@@ -8,8 +8,12 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
+#include "common/clock.h"
 #include "common/error.h"
+#include "common/log.h"
+#include "common/strings.h"
 #include "query/database.h"
 
 namespace superstore::fakedata {
@@ -38,9 +42,9 @@ void check_no_collision(storage::Warehouse& wh, const std::vector<const FakeTabl
   }
 }
 
-catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, const Params& params,
-                              const LifecycleOptions& options, std::optional<int64_t> replaces,
-                              const std::function<void()>& on_id_reserved) {
+catalog::TablePlacement build_table(storage::Warehouse& wh, const FakeTable& table, const Params& params,
+                                    const LifecycleOptions& options, std::optional<int64_t> replaces,
+                                    const std::function<void()>& on_id_reserved) {
   catalog::NewTable t;
   t.database = table.spec.database;
   t.schema = table.spec.schema;
@@ -54,7 +58,7 @@ catalog::TableInfo make_table(storage::Warehouse& wh, const FakeTable& table, co
   const uint64_t total = table.spec.rows(params);
   unsigned threads = options.threads > 0 ? static_cast<unsigned>(options.threads) : 0;
   static std::mutex progress_mutex;  // tables are made concurrently; the callback sees one call at a time
-  return wh.create_table_with(
+  return wh.build_table(
       t,
       [&](storage::TableWriter& writer) {
         on_id_reserved();
@@ -92,12 +96,18 @@ Params params_of(const LifecycleOptions& options) {
   return p;
 }
 
-// Makes the given tables at once, one thread each: a small table's write is mostly short, serial steps
+struct Built {
+  std::vector<std::optional<catalog::TablePlacement>> tables;  // in `todo` order; empty where that failed
+  std::exception_ptr error;  // the first failure, a full disk before any other (the likeliest cause of the rest)
+};
+
+// Builds the given tables at once, one thread each: a small table's write is mostly short, serial steps
 // (file writes, commits), so tables overlap well; a large one parallelises inside anyway. The threads
 // take their table ids in registry order (an id is reserved before `fill` first runs), so ids stay
-// reproducible. Rethrows the first failure after all have finished (a failed table is not created).
-void make_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& todo, const Params& params,
-                 const LifecycleOptions& options, const std::vector<std::optional<int64_t>>& replaces) {
+// reproducible. A failed table leaves nothing behind (Warehouse::build_table); the others still finish.
+// None is visible until published.
+Built build_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& todo, const Params& params,
+                   const LifecycleOptions& options, const std::vector<std::optional<int64_t>>& replaces) {
   std::mutex turn_mutex;
   std::condition_variable turn_changed;
   size_t turn = 0;
@@ -107,6 +117,8 @@ void make_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& to
     turn_changed.notify_all();
   };
   std::vector<std::exception_ptr> errors(todo.size());
+  Built built;
+  built.tables.resize(todo.size());
   std::vector<std::thread> threads;
   for (size_t i = 0; i < todo.size(); ++i) {
     threads.emplace_back([&, i] {
@@ -115,7 +127,7 @@ void make_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& to
         turn_changed.wait(lock, [&] { return turn == i; });
       }
       try {
-        make_table(wh, *todo[i], params, options, replaces[i], [&] { pass_turn(i); });
+        built.tables[i] = build_table(wh, *todo[i], params, options, replaces[i], [&] { pass_turn(i); });
       } catch (...) {
         errors[i] = std::current_exception();
       }
@@ -124,8 +136,51 @@ void make_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& to
   }
   for (auto& t : threads) t.join();
   for (const auto& e : errors) {
-    if (e) std::rethrow_exception(e);
+    if (!e) continue;
+    if (!built.error) built.error = e;
+    try {
+      std::rethrow_exception(e);
+    } catch (const Error& error) {
+      if (error.code() == ErrorCode::InsufficientStorage) {
+        built.error = e;
+        break;
+      }
+    } catch (...) {
+    }
   }
+  return built;
+}
+
+// Removes the dropped generations of `table` beyond the `keep` most recently dropped, once they were
+// dropped at least `min_age` ago. A query reads the files of the snapshot it took when it started and is
+// stopped after QUERY_TIME_LIMIT, so a generation dropped longer ago than that has no reader left (a
+// newer one may, which is why the newest are kept). Returns the ids removed; failures are logged only,
+// since the reset itself has succeeded.
+std::vector<int64_t> prune_dropped(storage::Warehouse& wh, const FakeTable& table, const LifecycleOptions& options) {
+  std::vector<catalog::TableInfo> dropped;
+  for (auto& t : wh.catalog().list_tables(true)) {
+    if (t.status != catalog::TableStatus::Dropped || !is_fake(t)) continue;
+    if (!iequals(t.database, table.spec.database) || !iequals(t.schema, table.spec.schema) ||
+        !iequals(t.name, table.spec.name)) {
+      continue;
+    }
+    dropped.push_back(std::move(t));
+  }
+  std::sort(dropped.begin(), dropped.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.dropped_at_ms, a.id) > std::tie(b.dropped_at_ms, b.id);  // most recently dropped first
+  });
+  const int64_t cutoff = now_ms() - options.min_dropped_age.count();
+  std::vector<int64_t> removed;
+  for (size_t i = static_cast<size_t>(std::max<int64_t>(0, options.keep_dropped)); i < dropped.size(); ++i) {
+    if (dropped[i].dropped_at_ms > cutoff) continue;
+    try {
+      wh.purge_dropped_table(dropped[i].id);
+      removed.push_back(dropped[i].id);
+    } catch (const Error& e) {
+      log::warn("could not remove dropped table id " + std::to_string(dropped[i].id) + ": " + e.what());
+    }
+  }
+  return removed;
 }
 
 // Folds per-file stats into table-wide min/max/nulls; values of one column share a JSON type.
@@ -155,7 +210,18 @@ CreateReport create_missing(storage::Warehouse& wh, const LifecycleOptions& opti
       report.created.push_back(table->spec.name);
     }
   }
-  make_tables(wh, todo, params, options, std::vector<std::optional<int64_t>>(todo.size()));
+  Built built = build_tables(wh, todo, params, options, std::vector<std::optional<int64_t>>(todo.size()));
+  // Missing tables are independent of each other: each one built appears, even when another failed.
+  for (auto& table : built.tables) {
+    if (!table) continue;
+    try {
+      wh.publish_tables({*table});
+    } catch (...) {
+      wh.discard_table(*table);
+      if (!built.error) built.error = std::current_exception();
+    }
+  }
+  if (built.error) std::rethrow_exception(built.error);
   return report;
 }
 
@@ -180,7 +246,29 @@ CreateReport reset(storage::Warehouse& wh, const LifecycleOptions& options) {
     for (const FakeTable* t : list) names += (names.empty() ? "" : ", ") + t->spec.name;
     fail(ErrorCode::NotFound, "no fake table '" + wanted + "' (fake tables: " + names + ")");
   }
-  make_tables(wh, todo, params, options, old);
+  // Every new table is built before any is shown, and all replace their old ones in one catalog
+  // transaction: a reset that fails (a full disk) leaves every table as it was, and nothing on disk.
+  Built built = build_tables(wh, todo, params, options, old);
+  std::vector<catalog::TablePlacement> ready;
+  for (auto& table : built.tables) {
+    if (table) ready.push_back(std::move(*table));
+  }
+  auto discard_all = [&] {
+    for (const auto& table : ready) wh.discard_table(table);
+  };
+  if (built.error) {
+    discard_all();
+    std::rethrow_exception(built.error);
+  }
+  try {
+    wh.publish_tables(ready);
+  } catch (...) {
+    discard_all();
+    throw;
+  }
+  for (const FakeTable* table : todo) {
+    for (int64_t id : prune_dropped(wh, *table, options)) report.removed_ids.push_back(id);
+  }
   return report;
 }
 

@@ -6,6 +6,7 @@
 // both generate a table; the loser of the catalog race reports a Conflict.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -13,11 +14,19 @@
 #include <string>
 #include <vector>
 
+#include "common/defaults.h"
 #include "fakedata/fakedata.h"
 #include "fakedata/spec/spec.h"
 #include "storage/warehouse.h"
 
 namespace superstore::fakedata {
+
+// How long after its drop a generation of a fake table may still be read: a query takes its snapshot just
+// before it runs and is stopped after `query_time_limit`; a minute on top covers the binding of its views
+// and a clock step.
+inline std::chrono::milliseconds dropped_generation_age(std::chrono::seconds query_time_limit) {
+  return query_time_limit + std::chrono::minutes(1);
+}
 
 struct LifecycleOptions {
   uint64_t seed = kDefaultSeed;
@@ -30,6 +39,11 @@ struct LifecycleOptions {
   std::vector<FakeTable> spec_tables;
   // reset: only the tables of these names (built-in or spec); empty: every one.
   std::set<std::string> only;
+  // reset: dropped generations of each reset table to keep (FAKE_DATA_KEEP_DROPPED); older ones lose
+  // their files and catalog entries, but only once dropped at least `min_dropped_age` ago, so that no
+  // query still reads them (see dropped_generation_age).
+  int64_t keep_dropped = kDefaultFakeDataKeepDropped;
+  std::chrono::milliseconds min_dropped_age = dropped_generation_age(kDefaultQueryTimeLimit);
 };
 
 // The spec tables the lifecycle knows: those of `files` (read_spec_sources) and those made earlier
@@ -46,6 +60,7 @@ struct CreateReport {
   std::vector<std::string> created;   // tables made by this call, in registry order
   std::vector<std::string> existing;  // tables left as they were
   std::vector<int64_t> dropped_ids;   // reset only: the ids of the replaced tables (status dropped)
+  std::vector<int64_t> removed_ids;   // reset only: older dropped generations removed for good
 };
 
 // Whether the lifecycle made this table (built-in or from a spec): its properties say "fake_data": true.
@@ -58,8 +73,11 @@ bool is_fake(const catalog::TableInfo& table);
 // when one fails, the others still finish and the first error is thrown.
 CreateReport create_missing(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
-// Replaces every fake table (or options.only) with freshly generated data; the old tables stay, with
-// status dropped. Error(NotFound) when options.only names a table that is not fake.
+// Replaces every fake table (or options.only) with freshly generated data: all the new tables are built
+// first and then replace the old ones in one catalog transaction, so a failure (a full disk:
+// Error(InsufficientStorage)) changes no table and removes whatever it wrote. The old tables stay, with
+// status dropped; of each table's dropped generations only the newest options.keep_dropped are kept
+// (see LifecycleOptions). Error(NotFound) when options.only names a table that is not fake.
 CreateReport reset(storage::Warehouse& warehouse, const LifecycleOptions& options);
 
 // Per fake table (built-in, then `spec_tables`): whether it exists and, if so, its ids, keys, rows,

@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 
 #include <fstream>
+#include <iterator>
+#include <map>
 #include <sstream>
 
 #include "common/error.h"
@@ -108,6 +110,101 @@ TEST(FakeLifecycle, ResetReplacesTablesAndKeepsTheOldOnesDropped) {
   EXPECT_TRUE(fs::exists(dir.path() / "warehouse" / old_users.location / "_delta_log" / "00000000000000000001.json"));
   EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_users"), 1000);
   EXPECT_EQ(wh.catalog().list_tables(true).size(), 8u);
+}
+
+// The entries of a folder (table folders of a schema), to see that a failed reset left none behind.
+size_t entries_in(const fs::path& folder) {
+  return static_cast<size_t>(std::distance(fs::directory_iterator(folder), fs::directory_iterator()));
+}
+
+TEST(FakeLifecycle, AResetThatFailsForOneTableChangesNoneAndLeavesNothingOnDisk) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  create_missing(wh, {});
+  std::map<std::string, int64_t> before;
+  for (const auto& ft : tables()) before[ft.spec.name] = wh.table(ft.spec.name, "development", "dev_schema").id;
+  const fs::path schema_dir = dir.path() / "warehouse" / "development" / "dev_schema";
+  const size_t folders = entries_in(schema_dir);
+
+  // A fifth table whose rows fail part-way, as a write does when the disk fills up.
+  FakeTable broken = find_table("fake_products");
+  broken.spec.name = "fake_broken";
+  const FillRows fill = broken.fill;
+  broken.fill = [fill](const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
+    for (uint64_t row : rows) {
+      if (row >= 300) fail(ErrorCode::InsufficientStorage, "no space left on device while writing a test table");
+    }
+    fill(params, rows, columns, out);
+  };
+  LifecycleOptions options;
+  options.seed = 7;
+  options.spec_tables = {broken};
+  try {
+    reset(wh, options);
+    ADD_FAILURE() << "the reset succeeded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::InsufficientStorage);
+    EXPECT_NE(std::string(e.what()).find("no space left on device"), std::string::npos) << e.what();
+  }
+  for (const auto& [name, id] : before) {
+    auto t = wh.table(name, "development", "dev_schema");
+    EXPECT_EQ(t.id, id) << name << " was replaced although the reset failed";
+    EXPECT_EQ(t.properties["seed"], 42);
+  }
+  EXPECT_FALSE(wh.catalog().find_table("development", "dev_schema", "fake_broken"));
+  EXPECT_EQ(wh.catalog().list_tables(true).size(), 4u);
+  EXPECT_EQ(entries_in(schema_dir), folders) << "the tables built before the failure were not removed";
+  EXPECT_EQ(count(wh, "SELECT count(*) FROM fake_orders"), 5000);
+}
+
+TEST(FakeLifecycle, AResetKeepsTheNewestDroppedGenerationsAndRemovesTheOlderOnes) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options;
+  options.only = {"fake_products"};
+  options.keep_dropped = 1;
+  options.min_dropped_age = std::chrono::milliseconds(0);
+  create_missing(wh, {});
+  std::vector<catalog::TableInfo> generations = {wh.table("fake_products", "development", "dev_schema")};
+  std::vector<std::vector<int64_t>> removed;
+  std::shared_ptr<const storage::Snapshot> read_before_last_reset;
+  for (int i = 0; i < 3; ++i) {
+    // A query that began before this reset holds the snapshot of the table it replaces.
+    read_before_last_reset = wh.snapshot(generations.back());
+    removed.push_back(reset(wh, options).removed_ids);
+    generations.push_back(wh.table("fake_products", "development", "dev_schema"));
+  }
+  // Generation 0 goes with the second reset, 1 with the third; 2, the one just replaced, stays.
+  EXPECT_TRUE(removed[0].empty());
+  EXPECT_EQ(removed[1], std::vector<int64_t>{generations[0].id});
+  EXPECT_EQ(removed[2], std::vector<int64_t>{generations[1].id});
+  const fs::path root = dir.path() / "warehouse";
+  for (int g : {0, 1}) {
+    EXPECT_THROW(wh.catalog().get_table(generations[static_cast<size_t>(g)].id), Error);
+    EXPECT_FALSE(fs::exists(root / generations[static_cast<size_t>(g)].location)) << "generation " << g;
+  }
+  EXPECT_EQ(wh.catalog().get_table(generations[2].id).status, catalog::TableStatus::Dropped);
+  for (const auto& f : read_before_last_reset->files) {
+    EXPECT_TRUE(fs::exists(root / generations[2].location / f.path)) << f.path << " vanished under a reader";
+  }
+  // The other fake tables were not reset and lost nothing.
+  EXPECT_EQ(wh.catalog().list_tables(true).size(), 3u + 2u);
+}
+
+TEST(FakeLifecycle, ADroppedGenerationYoungerThanTheQueryTimeLimitIsKept) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options;
+  options.only = {"fake_products"};
+  options.keep_dropped = 0;  // even with none to keep, a generation a query may still read stays
+  options.min_dropped_age = std::chrono::hours(1);
+  create_missing(wh, {});
+  const auto first = wh.table("fake_products", "development", "dev_schema");
+  EXPECT_TRUE(reset(wh, options).removed_ids.empty());
+  EXPECT_TRUE(reset(wh, options).removed_ids.empty());
+  EXPECT_TRUE(fs::exists(dir.path() / "warehouse" / first.location));
+  options.min_dropped_age = std::chrono::milliseconds(0);
+  EXPECT_EQ(reset(wh, options).removed_ids.size(), 3u);
 }
 
 TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {

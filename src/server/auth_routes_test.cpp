@@ -2,9 +2,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <cstdio>
+
 #include "common/error.h"
 #include "server/auth/secret_key.h"
 #include "server/auth/token.h"
+#include "server/auth/token_deny_list.h"
 #include "server/test_support.h"
 
 namespace superstore::server {
@@ -139,6 +142,45 @@ TEST_F(AuthRoutesTest, UnknownEmailsAreThrottledLikeKnownOnes) {
   EXPECT_EQ(r->status, 429);
 }
 
+TEST_F(AuthRoutesTest, GuessesSpreadOverManyEmailsAreThrottledPerAddress) {
+  stop_server();
+  auth_options.address_throttle.max_failures = 5;
+  start_server();
+  // Each email fails once only, far from its account's lock; the address's budget is what runs out.
+  for (int i = 0; i < 5; ++i) {
+    auto r = login("guess" + std::to_string(i) + "@example.com", "guess");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  auto refused = login("ada@example.com", "correct horse");  // the right password waits too
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429);
+  int retry_after = std::stoi(refused->get_header_value("Retry-After"));
+  EXPECT_GT(retry_after, 50);
+  EXPECT_LE(retry_after, 60);
+  EXPECT_NE(body(refused)["error"].get<std::string>().find("from your address"), std::string::npos);
+}
+
+TEST_F(AuthRoutesTest, AnOversizedFormLoginHearsTheFormLimitNotTheServers) {
+  const std::string form = "username=ada%40example.com&password=" + std::string(9000, 'x');
+  auto r = client().Post("/auth/jwt/login", form, kForm);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 413);
+  EXPECT_EQ(body(r), json({{"error", "request body too large: the limit is 8192 bytes"}}));
+  // Without a Content-Length, httplib reads the chunks and refuses the form itself; the message is the same.
+  std::string chunk(9000, 'x');
+  std::string chunked = "POST /auth/jwt/login HTTP/1.1\r\nHost: x\r\nContent-Type: " + std::string(kForm) +
+                        "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  char size[16];
+  std::snprintf(size, sizeof size, "%zx", chunk.size());
+  chunked += std::string(size) + "\r\n" + chunk + "\r\n0\r\n\r\n";
+  std::string answer = raw_exchange(chunked);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 413", 0), 0u) << answer;
+  EXPECT_NE(answer.find("the limit is 8192 bytes"), std::string::npos) << answer;
+  // A form under the limit still logs in.
+  EXPECT_FALSE(token_for("ada@example.com", "correct horse").empty());
+}
+
 TEST_F(AuthRoutesTest, MeWithoutTokenIs401WithWwwAuthenticate) {
   auto r = client().Get("/auth/me");
   ASSERT_TRUE(r);
@@ -180,6 +222,32 @@ TEST_F(AuthRoutesTest, LogoutRevokesThatTokenOnly) {
   auto anonymous = client().Post("/auth/jwt/logout");
   ASSERT_TRUE(anonymous);
   EXPECT_EQ(anonymous->status, 401);
+}
+
+TEST_F(AuthRoutesTest, ALoggedOutTokenStaysRefusedByANewCatalogOnTheSameDataDir) {
+  std::string out = token_for("ada@example.com", "correct horse");
+  std::string kept = token_for("ada@example.com", "correct horse");
+  auto r = client().Post("/auth/jwt/logout", httplib::Headers{{"Authorization", "Bearer " + out}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 204);
+  // A restart as a process does it: the server, its context, warehouse and catalog all made anew.
+  stop_server();
+  catalog = nullptr;
+  warehouse.reset();
+  storage::WarehouseOptions options;
+  options.data_dir = config.data_dir;
+  options.threads = 2;
+  warehouse = std::make_unique<storage::Warehouse>(options);
+  catalog = &warehouse->catalog();
+  start_server();
+  auto me = get_with_token("/auth/me", out);
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 401);
+  EXPECT_NE(body(me)["error"].get<std::string>().find("revoked"), std::string::npos);
+  EXPECT_EQ(get_with_token("/auth/me", kept)->status, 200);
+  // The catalog keeps a digest of the token, never the token.
+  EXPECT_EQ(catalog->revoked_token_count(), 1);
+  EXPECT_TRUE(catalog->token_revoked(TokenDenyList::token_id(out)));
 }
 
 TEST_F(AuthRoutesTest, KeyFileIsPrivateAndTokensSurviveARestart) {

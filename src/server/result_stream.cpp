@@ -120,10 +120,10 @@ void run_query(Download* download, storage::Warehouse& warehouse, const std::str
                 written += static_cast<int64_t>(bytes.size());
                 if (written > max_bytes) download->too_large = true;
                 if (download->abandoned || download->too_large) return false;
-                write_all(out.get(), bytes, "writing " + download->path.string());
+                write_all(out.get(), bytes, "the result file '" + download->path.string() + "'");
                 return true;
               });
-              out.close_checked("closing " + download->path.string());
+              out.close_checked("the result file '" + download->path.string() + "'");
               return;
             }
             case ResultFormat::Json:
@@ -132,6 +132,18 @@ void run_query(Download* download, storage::Warehouse& warehouse, const std::str
           fail(ErrorCode::Internal, "no download writer for this format");
         },
         required_tables);
+  } catch (const Error& e) {
+    download->error = std::current_exception();
+    // DuckDB's COPY reports a full DATA_DIR/tmp in its own words; it is the disk, not the query.
+    if (e.code() == ErrorCode::Internal) {
+      if (const auto err = storage_full_in_message(e.what())) {
+        try {
+          fail_storage_full(*err, "the result file of this query");
+        } catch (...) {
+          download->error = std::current_exception();
+        }
+      }
+    }
   } catch (...) {
     download->error = std::current_exception();
   }

@@ -140,6 +140,18 @@ size_t Router::body_limit(const std::string& method, const std::string& path) co
   return max_body_bytes_;
 }
 
+const size_t Router::kFormBodyLimit = CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH;
+
+size_t Router::body_limit(const httplib::Request& request) const {
+  for (const auto& limit : streaming_limits_) {
+    // A streaming route reads its body itself, so httplib's form limit never applies there.
+    if (limit.method == request.method && std::regex_match(request.path, limit.pattern)) return limit.max_bytes;
+  }
+  // httplib tests the Content-Type the same way: the header starts with the form's media type.
+  const bool form = request.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0;
+  return form ? std::min(max_body_bytes_, kFormBodyLimit) : max_body_bytes_;
+}
+
 size_t Router::largest_body_limit() const {
   size_t largest = max_body_bytes_;
   for (const auto& limit : streaming_limits_) largest = std::max(largest, limit.max_bytes);
@@ -246,6 +258,13 @@ void Router::answer_exception(const httplib::Request& request, httplib::Response
     std::rethrow_exception(error);
   } catch (const Error& e) {
     int status = http_status(e.code());
+    if (e.code() == ErrorCode::InsufficientStorage) {
+      // The operator must free space, and the client may try again later; the message names what was
+      // being written and why it failed, nothing more.
+      log::warn(where + ": " + e.what());
+      send_error(response, status, e.what());
+      return;
+    }
     if (status < 500) {
       send_error(response, status, e.what());
       return;

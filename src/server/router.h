@@ -93,7 +93,14 @@ class Router {
   // largest of them (largest_body_limit); the server's pre-routing hook applies the smaller ones from
   // Content-Length before any byte of the body is read.
   size_t body_limit(const std::string& method, const std::string& path) const;
+  // The same for a request, whose Content-Type matters too: httplib refuses a form body
+  // (application/x-www-form-urlencoded) over kFormBodyLimit on every route whose body it reads, whatever
+  // the limit above, so that is the limit such a request must hear of.
+  size_t body_limit(const httplib::Request& request) const;
   size_t largest_body_limit() const;
+
+  // httplib's own limit of form bodies (CPPHTTPLIB_FORM_URL_ENCODED_PAYLOAD_MAX_LENGTH, 8 KiB).
+  static const size_t kFormBodyLimit;
 
   // For the server's pre-routing hook. Lets public routes and OPTIONS through; otherwise checks the bearer
   // token and either remembers the caller for the handler (returns true) or answers 401 (returns false).

@@ -18,7 +18,7 @@ void login(ServerContext& context, Call& call) {
                "or multipart/form-data");
     return;
   }
-  LoginResult result = context.auth.login(*email, *password);
+  LoginResult result = context.auth.login(*email, *password, call.request.remote_addr);
   switch (result.status) {
     case LoginResult::Status::Ok:
       send_json(call.response, 200, {{"access_token", result.access_token}, {"token_type", "bearer"}});
@@ -31,9 +31,10 @@ void login(ServerContext& context, Call& call) {
       return;
     case LoginResult::Status::Throttled:
       call.response.set_header("Retry-After", std::to_string(result.retry_after.count()));
-      send_error(
-          call.response, 429,
-          "too many failed logins for this account; try again in " + std::to_string(result.retry_after.count()) + " s");
+      send_error(call.response, 429,
+                 std::string(result.throttled_by_address ? "too many failed logins from your address"
+                                                         : "too many failed logins for this account") +
+                     "; try again in " + std::to_string(result.retry_after.count()) + " s");
       return;
   }
 }
@@ -52,7 +53,7 @@ void register_auth_routes(Router& router, ServerContext& context) {
       "/auth/jwt/login", [&context](Call& call) { login(context, call); }, Access::Public);
 
   // Tokens are stateless: the client ends its session by discarding the token. The server also refuses
-  // this token from now until it expires (in memory; see TokenDenyList).
+  // this token from now until it expires, across restarts (the catalog keeps it; see TokenDenyList).
   router.post_without_body("/auth/jwt/logout", [&context](Call& call) {
     context.auth.logout(call.token);
     call.response.status = 204;

@@ -33,6 +33,9 @@ fakedata::LifecycleOptions lifecycle_options(const ServerContext& context) {
   fakedata::LifecycleOptions options;
   options.seed = context.config.fake_data_seed;
   options.scale = context.config.fake_data_scale;
+  options.keep_dropped = context.config.fake_data_keep_dropped;
+  options.min_dropped_age =
+      fakedata::dropped_generation_age(std::chrono::seconds(context.config.query_time_limit_seconds));
   return options;
 }
 
@@ -93,7 +96,8 @@ void register_dev_routes(Router& router, ServerContext& context) {
     options.spec_tables = fakedata::spec_tables(context.warehouse, spec_files(context.config));
     if (const auto table = param(call.request, "table")) options.only = {*table};
     fakedata::CreateReport report = fakedata::reset(context.warehouse, options);
-    send_json(call.response, 200, {{"created", report.created}, {"dropped", report.dropped_ids}});
+    send_json(call.response, 200,
+              {{"created", report.created}, {"dropped", report.dropped_ids}, {"removed", report.removed_ids}});
   });
 
   router.get("/dev/fake-data-status", [&context](Call& call) {

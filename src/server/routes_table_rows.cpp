@@ -4,13 +4,16 @@
 // Who may change what: an unknown table is 404, a dropped one 409 (it still exists and can be read, but
 // its rows no longer change), and a fake table (made by the fake-data lifecycle) 403, since its rows must
 // stay what its seed and scale generate: it changes only through the /dev routes.
-#include <fstream>
+#include <fcntl.h>
+
+#include <cerrno>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <random>
 
 #include "common/error.h"
+#include "common/posix_file.h"
 #include "common/strings.h"
 #include "fakedata/lifecycle.h"
 #include "server/http_json.h"
@@ -108,14 +111,12 @@ void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStre
   }
   UploadFile file(context.warehouse.options().data_dir / "tmp", *format);
   {
-    std::ofstream out(file.path(), std::ios::binary | std::ios::trunc);
-    if (!out) fail(ErrorCode::Internal, "cannot create " + file.path().string());
-    body.read([&](const char* data, size_t size) {
-      out.write(data, static_cast<std::streamsize>(size));
-      if (!out) fail(ErrorCode::Internal, "cannot write " + file.path().string() + " (disk full?)");
-    });
-    out.close();
-    if (!out) fail(ErrorCode::Internal, "cannot write " + file.path().string() + " (disk full?)");
+    // POSIX writes, so that a full disk is told apart (507, see write_all) from other failures.
+    const std::string what = "the upload's temporary file '" + file.path().string() + "'";
+    Fd out(::open(file.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (out.get() < 0) fail(ErrorCode::Internal, "cannot create " + what + ": " + errno_message(errno));
+    body.read([&](const char* data, size_t size) { write_all(out.get(), std::string_view(data, size), what); });
+    out.close_checked(what);
   }
   const auto lock = locks.lock(table.id);
   const storage::WriteResult r =

@@ -135,7 +135,7 @@ void Server::install_hooks() {
         return;
       }
       answered = !router_->authorize(request, response);
-      if (!answered) answered = refuse_large_body(request, response, router_->body_limit(request.method, request.path));
+      if (!answered) answered = refuse_large_body(request, response, router_->body_limit(request));
     });
     if (!answered) return HandlerResponse::Unhandled;
     // The body of a request answered here was never read; closing the connection keeps those bytes from
@@ -159,8 +159,7 @@ void Server::install_hooks() {
       }
     } else if (response.status == 413) {
       send_error(response, 413,
-                 "request body too large: the limit is " +
-                     std::to_string(router_->body_limit(request.method, request.path)) + " bytes");
+                 "request body too large: the limit is " + std::to_string(router_->body_limit(request)) + " bytes");
     } else {
       send_error(response, response.status, generic_error_message(response.status));
     }

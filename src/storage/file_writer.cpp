@@ -13,6 +13,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/posix_file.h"
 #include "storage/delta_paths.h"
 #include "storage/file_stats.h"
 
@@ -130,6 +131,25 @@ double raw_size(const ColumnBatch& batch) {
   return total;
 }
 
+void create_folders(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (!ec) return;
+  if (is_storage_full(ec.value())) fail_storage_full(ec.value(), "folder '" + folder.string() + "'");
+  fail(ErrorCode::Internal, "cannot create folder '" + folder.string() + "': " + ec.message());
+}
+
+RemoveUnlessKept::~RemoveUnlessKept() {
+  if (kept_) return;
+  for (const auto& f : files_) {
+    if (f.path.empty()) continue;
+    try {
+      store_.remove(root_key_ + "/" + f.path);
+    } catch (const std::exception&) {  // keep going: the write's own error is the one to report
+    }
+  }
+}
+
 std::string partition_folder(const FileWriterSetup& s, const PartitionValues& values) {
   std::string folder;
   for (const auto& c : s.partition_columns) folder += hive_folder(c.name, values.at(c.name)) + "/";
@@ -142,8 +162,20 @@ AddFile write_parquet_file(const FileWriterSetup& s, query::Connection& c, int64
   add.path = partition_folder(s, values) + std::to_string(id) + ".parquet";
   std::string key = s.ctx.root_key + "/" + add.path;
   blob::validate_blob_key(key);
-  c.execute("COPY (" + select + ") TO " + query::quote_literal((s.ctx.root_dir / add.path).string()) +
-            " (FORMAT parquet)");
+  try {
+    c.execute("COPY (" + select + ") TO " + query::quote_literal((s.ctx.root_dir / add.path).string()) +
+              " (FORMAT parquet)");
+  } catch (const Error& e) {
+    // DuckDB may leave the file it was writing; on a full disk those bytes are the ones most needed back.
+    try {
+      s.store.remove(key);
+    } catch (const Error&) {  // the write's own error is the one to report
+    }
+    if (auto err = storage_full_in_message(e.what())) {
+      fail_storage_full(*err, "micro-partition '" + key + "' of table '" + s.ctx.table.name + "'");
+    }
+    throw;
+  }
   add.partition_values = values;
   add.size = static_cast<int64_t>(s.store.size(key));
   add.modification_time = now_ms();
@@ -224,7 +256,7 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
   if (parts.empty()) return {};
   const size_t total_files = parts.back().first_file + static_cast<size_t>(parts.back().files);
   const int64_t first_id = s.reserve_ids(static_cast<int64_t>(total_files));
-  for (const auto& p : parts) std::filesystem::create_directories(s.ctx.root_dir / p.folder);
+  for (const auto& p : parts) create_folders(s.ctx.root_dir / p.folder);
 
   const std::string data_cols = column_names(s.data_columns);
   std::string order;
@@ -258,6 +290,7 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
     file_of_number[p.number] = p.first_file;
   }
   auto in_partition = [](size_t first) { return [first](int64_t k) { return first + static_cast<size_t>(k); }; };
+  RemoveUnlessKept written(s.store, s.ctx.root_key, out);
   run_on_connections(s, parts.size() + 1, [&](query::Connection& c, size_t job) {
     if (job == 0) {
       for (const auto& [table, numbers] : small_numbers) {
@@ -289,6 +322,7 @@ std::vector<AddFile> write_micro_partitions(const FileWriterSetup& s, const std:
                in_partition(p.first_file));
     c.execute("DROP TABLE " + sorted);
   });
+  written.keep();
   for (size_t i = 0; i < out.size(); ++i) out[i].stats = stats.at(static_cast<int64_t>(i));
   return out;
 }

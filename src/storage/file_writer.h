@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
@@ -55,9 +56,32 @@ void run_on_connections(const FileWriterSetup& setup, size_t n,
                         const std::function<void(query::Connection&, size_t)>& job);
 
 // Writes the rows of `select` as micro-partition `id` of the partition with `values` (whose folder must
-// exist) and returns its add action, stats not filled in.
+// exist) and returns its add action, stats not filled in. A failed write removes what it left of the file
+// at once; a full disk (DuckDB's message tells ENOSPC, EDQUOT or EFBIG) is Error(InsufficientStorage)
+// naming the file.
 AddFile write_parquet_file(const FileWriterSetup& setup, query::Connection& conn, int64_t id,
                            const PartitionValues& values, const std::string& select);
+
+// Creates `folder` and its parents; a full disk is Error(InsufficientStorage), as for files.
+void create_folders(const std::filesystem::path& folder);
+
+// Removes the files of `files` (those with a path; the vector may still be filling) when it goes out of
+// scope before keep() was called: a write that fails, on a full disk above all, leaves no file behind.
+class RemoveUnlessKept {
+ public:
+  RemoveUnlessKept(blob::BlobStore& store, std::string root_key, const std::vector<AddFile>& files)
+      : store_(store), root_key_(std::move(root_key)), files_(files) {}
+  RemoveUnlessKept(const RemoveUnlessKept&) = delete;
+  RemoveUnlessKept& operator=(const RemoveUnlessKept&) = delete;
+  ~RemoveUnlessKept();
+  void keep() { kept_ = true; }
+
+ private:
+  blob::BlobStore& store_;
+  std::string root_key_;
+  const std::vector<AddFile>& files_;
+  bool kept_ = false;
+};
 
 // The partition's folder under the table root: "k=v/.../", or "" without partition keys.
 std::string partition_folder(const FileWriterSetup& setup, const PartitionValues& values);

@@ -237,12 +237,13 @@ std::vector<AddFile> write_regenerable(const FileWriterSetup& s, PartitionIndex&
     const int64_t per_file = rows_per_file(count, row_bytes * static_cast<double>(count), s.ctx.target_file_bytes);
     for (int64_t begin = 0; begin < count; begin += per_file)
       files.push_back({n, begin, std::min(count, begin + per_file)});
-    std::filesystem::create_directories(s.ctx.root_dir / partition_folder(s, partitions.values(n)));
+    create_folders(s.ctx.root_dir / partition_folder(s, partitions.values(n)));
   }
   if (files.empty()) return {};
   const int64_t first_id = s.reserve_ids(static_cast<int64_t>(files.size()));
 
   std::vector<AddFile> out(files.size());
+  RemoveUnlessKept written(s.store, s.ctx.root_key, out);
   run_on_connections(s, files.size(), [&](query::Connection& c, size_t j) {
     const FilePlan& f = files[j];
     const auto& mine = rows[static_cast<size_t>(f.partition)];
@@ -260,6 +261,7 @@ std::vector<AddFile> write_regenerable(const FileWriterSetup& s, PartitionIndex&
                                 "SELECT * FROM " + scan.sql());
     out[j].stats = compute_batch_stats(data);
   });
+  written.keep();
   return out;
 }
 

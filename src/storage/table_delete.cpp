@@ -38,6 +38,7 @@ WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
       if (!f->stats || f->stats->num_records != n) rewrite.push_back(f);
     }
     std::vector<AddFile> written;
+    RemoveUnlessKept unless_committed(w.store, w.ctx.root_key, written);  // a failure (a full disk) leaves none
     if (!rewrite.empty()) {
       const FileWriterSetup setup = w.setup();
       const int64_t first_id = setup.reserve_ids(static_cast<int64_t>(rewrite.size()));
@@ -46,7 +47,7 @@ WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
         const AddFile& old = *rewrite[i];
         const std::string kept = "SELECT " + data_cols + " FROM (" + scan_sql(w.only(old), w.ctx.root_dir) +
                                  ") WHERE (" + predicate + "\n) IS NOT TRUE";
-        std::filesystem::create_directories(w.ctx.root_dir / partition_folder(setup, old.partition_values));
+        create_folders(w.ctx.root_dir / partition_folder(setup, old.partition_values));
         AddFile add = write_parquet_file(setup, w.conn, first_id + static_cast<int64_t>(i), old.partition_values, kept);
         add.stats = compute_file_stats(w.conn, "(" + kept + ")", w.data_columns);
         if (add.stats->num_records == 0) {  // every row matched after all (no stats in the old file)
@@ -59,6 +60,7 @@ WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
     commit.adds = written;
     int64_t version = w.try_commit(commit);
     if (version >= 0) {
+      unless_committed.keep();
       return {version, deleted, static_cast<int64_t>(written.size()), static_cast<int64_t>(commit.removes.size())};
     }
     w.remove_files(written);

@@ -30,6 +30,7 @@ struct TableWriter::Impl : WriteBase {
   int64_t staged_rows = 0;
   int64_t total_rows = 0;
   std::vector<AddFile> flushed;  // files written by earlier flushes of a very large insert
+  bool committed = false;        // else the destructor removes `flushed`: nothing will refer to them
   bool started = false;
   // Staged rows carry their partition's number in column ss_part (see partition_index.h). Working
   // tables are named per writer, so writers sharing the engine never meet.
@@ -163,8 +164,13 @@ struct TableWriter::Impl : WriteBase {
       commit.info.is_blind_append = merged.empty();
       for (const auto& f : merged) commit.removes.push_back(removal_of(f));
       commit.adds = adds;
+      // A commit that fails (a full disk) takes this attempt's files with it; `flushed` goes with the writer.
+      const std::vector<AddFile> mine(adds.begin() + static_cast<long>(flushed.size()), adds.end());
+      RemoveUnlessKept unless_committed(store, ctx.root_key, mine);
       int64_t version = try_commit(commit);
       if (version >= 0) {
+        unless_committed.keep();
+        committed = true;
         return {version, total_rows, static_cast<int64_t>(adds.size()), static_cast<int64_t>(merged.size())};
       }
       // Lost to a writer that replaced a file this write merged: the staged rows are intact, so redo
@@ -189,6 +195,13 @@ TableWriter::TableWriter(query::Database& engine, blob::BlobStore& store, catalo
     : impl_(std::make_unique<Impl>(engine, store, catalog, std::move(context))) {}
 
 TableWriter::~TableWriter() {
+  if (!impl_->committed) {
+    try {
+      impl_->remove_files(impl_->flushed);
+    } catch (const std::exception& e) {
+      log::warn(std::string("could not remove the files of a write that failed: ") + e.what());
+    }
+  }
   try {
     impl_->appender.reset();
     impl_->conn.execute("DROP TABLE IF EXISTS " + impl_->stage_name + "; DROP TABLE IF EXISTS " +

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/defaults.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/strings.h"
 #include "common/types.h"
 #include "query/database.h"
@@ -226,16 +227,61 @@ catalog::TableInfo Warehouse::create_table(const catalog::NewTable& table) {
 catalog::TableInfo Warehouse::create_table_with(const catalog::NewTable& table,
                                                 const std::function<void(TableWriter&)>& fill,
                                                 std::optional<int64_t> replaces) {
+  catalog::TablePlacement built = build_table(table, fill, replaces);
+  try {
+    return publish_tables({built}).at(0);
+  } catch (...) {
+    discard_table(built);
+    throw;
+  }
+}
+
+catalog::TablePlacement Warehouse::build_table(const catalog::NewTable& table,
+                                               const std::function<void(TableWriter&)>& fill,
+                                               std::optional<int64_t> replaces) {
   // The name is still taken by the table being replaced, so only a plain create can check it up front.
   if (!replaces) impl_->catalog->validate_new_table(table);
   catalog::TableInfo info = impl_->start_table(table);
-  {
+  catalog::TablePlacement built{info.id, table, info.location, replaces};
+  try {
     auto w = writer(info);
     fill(*w);
     w->commit_insert();
+  } catch (...) {
+    discard_table(built);
+    throw;
   }
-  return replaces ? impl_->catalog->replace_table(*replaces, info.id, table, info.location)
-                  : impl_->catalog->create_table(info.id, table, info.location);
+  return built;
+}
+
+std::vector<catalog::TableInfo> Warehouse::publish_tables(const std::vector<catalog::TablePlacement>& tables) {
+  std::vector<catalog::TableInfo> created = impl_->catalog->publish_tables(tables);
+  std::lock_guard lock(impl_->cache_mutex);
+  for (const auto& t : tables) {
+    if (t.replaces) impl_->latest.erase(*t.replaces);
+  }
+  return created;
+}
+
+void Warehouse::discard_table(const catalog::TablePlacement& table) { remove_table_folder(table.location); }
+
+void Warehouse::purge_dropped_table(int64_t id) {
+  const catalog::TableInfo table = impl_->catalog->get_table(id);
+  // The catalog entry goes first: a crash after it leaves an unreachable folder, never an entry whose
+  // files are gone.
+  impl_->catalog->delete_dropped_table(id);
+  {
+    std::lock_guard lock(impl_->cache_mutex);
+    impl_->latest.erase(id);
+  }
+  remove_table_folder(table.location);
+}
+
+void Warehouse::remove_table_folder(const std::string& location) {
+  blob::validate_blob_key(location);  // never anything outside the warehouse
+  std::error_code ec;
+  std::filesystem::remove_all(impl_->warehouse_dir / location, ec);
+  if (ec) log::warn("could not remove table folder '" + location + "': " + ec.message());
 }
 
 catalog::TableInfo Warehouse::table(const std::string& name, const std::string& database, const std::string& schema) {
@@ -311,6 +357,7 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   try {
     w.add_select("SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
+    if (e.code() == ErrorCode::InsufficientStorage) throw;  // the disk, not the file, is at fault
     if (format != FileFormat::Parquet) {
       if (auto problem = bad_timestamp(engine, table, reader, csv ? &abs : nullptr)) {
         fail(ErrorCode::InvalidArgument, message("nothing was inserted: " + *problem));

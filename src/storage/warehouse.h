@@ -112,6 +112,19 @@ class Warehouse {
   // the old table or the new one, never neither and never a half-filled one.
   catalog::TableInfo create_table_with(const catalog::NewTable& table, const std::function<void(TableWriter&)>& fill,
                                        std::optional<int64_t> replaces = std::nullopt);
+  // create_table_with in two steps, so that several tables can appear (or replace others) together:
+  // build_table writes the table's log and data, which no reader sees yet (on failure it removes them
+  // and throws), publish_tables registers built tables in one catalog transaction, all or none, and
+  // discard_table removes a built table that will not be published.
+  catalog::TablePlacement build_table(const catalog::NewTable& table, const std::function<void(TableWriter&)>& fill,
+                                      std::optional<int64_t> replaces = std::nullopt);
+  std::vector<catalog::TableInfo> publish_tables(const std::vector<catalog::TablePlacement>& tables);
+  void discard_table(const catalog::TablePlacement& table);
+  // Removes a dropped table for good: its catalog entry, then its folder. A query that has its snapshot
+  // already may still be reading the files, so callers remove only tables no query can be reading
+  // (see fakedata::reset). Error(Conflict) for an active table, NotFound for an unknown id.
+  void purge_dropped_table(int64_t id);
+
   // The active table of that name; Error(NotFound) naming it otherwise.
   catalog::TableInfo table(const std::string& name, const std::string& database = "main",
                            const std::string& schema = "public");
@@ -153,6 +166,8 @@ class Warehouse {
   const std::filesystem::path& temp_dir() const;
 
  private:
+  void remove_table_folder(const std::string& location);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

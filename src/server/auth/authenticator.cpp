@@ -10,25 +10,40 @@ Authenticator::Authenticator(catalog::Catalog& catalog, const SecretKey& key, Au
     : catalog_(catalog),
       hasher_(options.password_cost),
       signer_(key, options.token_lifetime),
-      throttle_(options.throttle) {}
+      address_throttle_(options.address_throttle),
+      throttle_(options.throttle),
+      denied_(catalog) {}
 
-LoginResult Authenticator::login(std::string_view email, std::string_view password) {
+LoginResult Authenticator::login(std::string_view email, std::string_view password, std::string_view client_address) {
   LoginResult result;
-  std::chrono::seconds wait = throttle_.begin(email);
+  std::chrono::seconds wait = address_throttle_.begin(client_address);
   if (wait.count() > 0) {
+    result.status = LoginResult::Status::Throttled;
+    result.throttled_by_address = true;
+    result.retry_after = wait;
+    return result;
+  }
+  wait = throttle_.begin(email);
+  if (wait.count() > 0) {
+    address_throttle_.finish(client_address, false);
     result.status = LoginResult::Status::Throttled;
     result.retry_after = wait;
     return result;
   }
-  // Whatever happens below, the throttle must hear the end of this attempt, or the account would stay
-  // "in flight" and refuse every later login.
+  // Whatever happens below, both throttles must hear the end of this attempt, or the account and the
+  // address would stay "in flight" and refuse later logins.
   LoginThrottle::Outcome outcome = LoginThrottle::Outcome::Abandoned;
   struct Finish {
+    AddressThrottle& address_throttle;
     LoginThrottle& throttle;
+    std::string_view address;
     std::string_view email;
     LoginThrottle::Outcome& outcome;
-    ~Finish() { throttle.finish(email, outcome); }
-  } finish{throttle_, email, outcome};
+    ~Finish() {
+      throttle.finish(email, outcome);
+      address_throttle.finish(address, outcome == LoginThrottle::Outcome::Failure);
+    }
+  } finish{address_throttle_, throttle_, client_address, email, outcome};
 
   std::optional<catalog::UserInfo> user = catalog_.find_user(std::string(email));
   if (!user) {

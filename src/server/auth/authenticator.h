@@ -1,6 +1,6 @@
 // Who may use the API: password logins against the catalog's users, tokens for the users who logged in,
 // and the check of a token on every request. Holds the hasher, the token signer, the login throttle and
-// the logout deny-list for the lifetime of the server.
+// the logout deny-list (kept in the catalog) for the lifetime of the server.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "catalog/catalog.h"
+#include "server/auth/address_throttle.h"
 #include "server/auth/login_throttle.h"
 #include "server/auth/password.h"
 #include "server/auth/secret_key.h"
@@ -20,6 +21,7 @@ struct AuthOptions {
   PasswordCost password_cost = PasswordCost::interactive();
   std::chrono::seconds token_lifetime = TokenSigner::kDefaultLifetime;
   ThrottlePolicy throttle;
+  AddressPolicy address_throttle;
 };
 
 struct LoginResult {
@@ -30,6 +32,7 @@ struct LoginResult {
     Throttled,       // too many recent failures; retry_after says when to try again
   };
   Status status = Status::BadCredentials;
+  bool throttled_by_address = false;  // Throttled: by the client address's budget, not the account's
   std::string access_token;
   std::chrono::seconds retry_after{0};
 };
@@ -39,9 +42,10 @@ class Authenticator {
  public:
   Authenticator(catalog::Catalog& catalog, const SecretKey& key, AuthOptions options = {});
 
-  // Checks an email and password. Unknown emails cost one argon2id verification like known ones, so the
-  // answer time does not reveal which accounts exist. Every attempt goes through the throttle.
-  LoginResult login(std::string_view email, std::string_view password);
+  // Checks an email and password from `client_address`. Unknown emails cost one argon2id verification
+  // like known ones, so the answer time does not reveal which accounts exist. Every attempt goes through
+  // both throttles: the client address's budget first, then the account's.
+  LoginResult login(std::string_view email, std::string_view password, std::string_view client_address = {});
 
   // The user a bearer token belongs to. Throws Error(Unauthenticated) when the token does not verify (see
   // TokenSigner::verify), was revoked by logout, or names a user who no longer exists or is disabled.
@@ -57,6 +61,7 @@ class Authenticator {
   catalog::Catalog& catalog_;
   PasswordHasher hasher_;
   TokenSigner signer_;
+  AddressThrottle address_throttle_;
   LoginThrottle throttle_;
   TokenDenyList denied_;
 };

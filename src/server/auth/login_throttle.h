@@ -6,7 +6,8 @@
 //
 // Unknown emails are counted like known ones, so a lock says nothing about whether an account exists.
 // The price of per-account locking is that anybody can keep a known account locked; the cap on the lock
-// bounds that nuisance.
+// bounds that nuisance. Guesses spread over many emails never meet this lock; the per-address budget
+// (address_throttle.h) slows those.
 #pragma once
 
 #include <chrono>

@@ -1,6 +1,8 @@
 #include "server/auth/token_deny_list.h"
 
-#include <algorithm>
+#include <sodium.h>
+
+#include "server/auth/sodium_setup.h"
 
 namespace superstore::server {
 namespace {
@@ -14,20 +16,22 @@ std::string_view signature_of(std::string_view token) {
 
 }  // namespace
 
+TokenDenyList::TokenDenyList(catalog::Catalog& catalog) : catalog_(catalog) {}
+
+std::string TokenDenyList::token_id(std::string_view token) {
+  ensure_sodium();
+  const std::string_view signature = signature_of(token);
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(signature.data()), signature.size());
+  char hex[2 * crypto_hash_sha256_BYTES + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
 void TokenDenyList::deny(std::string_view token, int64_t expires_at, int64_t now) {
-  std::lock_guard lock(mutex_);
-  std::erase_if(denied_, [now](const auto& entry) { return entry.second <= now; });
-  if (expires_at > now) denied_[std::string(signature_of(token))] = expires_at;
+  catalog_.revoke_token(token_id(token), expires_at, now);
 }
 
-bool TokenDenyList::is_denied(std::string_view token) const {
-  std::lock_guard lock(mutex_);
-  return denied_.contains(std::string(signature_of(token)));
-}
-
-size_t TokenDenyList::size() const {
-  std::lock_guard lock(mutex_);
-  return denied_.size();
-}
+bool TokenDenyList::is_denied(std::string_view token) const { return catalog_.token_revoked(token_id(token)); }
 
 }  // namespace superstore::server

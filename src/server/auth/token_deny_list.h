@@ -1,30 +1,34 @@
 // Tokens revoked by logout before they expire. Tokens are stateless, so logout cannot destroy them; the
 // client is expected to discard its token, and this list additionally makes the server refuse it until its
-// expiry. The list lives in memory only: after a restart a logged-out token is accepted again until it
-// expires (at most one token lifetime).
+// expiry. The list lives in the catalog (table revoked_tokens), so a restart, or a second server on the
+// same DATA_DIR, refuses a logged-out token too; each logout prunes the revocations that have expired.
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+
+#include "catalog/catalog.h"
 
 namespace superstore::server {
 
-// Thread-safe.
+// Thread-safe (the catalog serialises its calls). Keeps a reference to the catalog.
 class TokenDenyList {
  public:
-  // Refuses `token` until `expires_at` (seconds since the epoch). Entries already expired at `now` are
+  explicit TokenDenyList(catalog::Catalog& catalog);
+
+  // Refuses `token` until `expires_at` (seconds since the epoch); revocations expired at `now` are
   // dropped on the way, so the list never outgrows the tokens still alive.
   void deny(std::string_view token, int64_t expires_at, int64_t now);
   // Whether `token` was denied. Only meaningful for tokens that passed verification.
   bool is_denied(std::string_view token) const;
-  size_t size() const;
+
+  // What the catalog stores for a token: the SHA-256 of its signature, in hex. Not the token itself, so
+  // that reading the catalog file yields nothing to present as a token.
+  static std::string token_id(std::string_view token);
 
  private:
-  mutable std::mutex mutex_;
-  std::unordered_map<std::string, int64_t> denied_;  // signature segment -> expiry
+  catalog::Catalog& catalog_;
 };
 
 }  // namespace superstore::server
