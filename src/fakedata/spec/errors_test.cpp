@@ -19,6 +19,18 @@ TEST(SpecErrors, MalformedYamlGivesItsPosition) {
   EXPECT_HAS(e, "t.yaml:4:1: not valid YAML or JSON");
 }
 
+// yaml-cpp reads any bytes; a table's recorded spec is JSON, which needs UTF-8, so a Latin-1 byte made
+// compiling fail with a JSON library exception, an internal error (found by fuzz/fake_spec_fuzz.cpp).
+TEST(SpecErrors, TextThatIsNotUtf8IsRefusedWithItsPosition) {
+  EXPECT_HAS(spec_error(table_yaml({"{name: c, type: String, gen: {choice: [caf\xe9, tea]}}"})),
+             "t.yaml:5:51: not UTF-8 text");
+  EXPECT_HAS(spec_error("tables:\n  - name: t\xc3\n"), "t.yaml:2:12: not UTF-8");         // cut short
+  EXPECT_HAS(spec_error("tables:\n  - name: \xed\xa0\x80\n"), "t.yaml:2:11: not UTF-8");  // a surrogate
+  EXPECT_HAS(spec_error("tables:\n  - name: \xc0\xae\n"), "t.yaml:2:11: not UTF-8");      // overlong
+  const auto tables = testing::compile_text(table_yaml({"{name: c, type: String, gen: {choice: [café, 茶, 🍵]}}"}));
+  EXPECT_EQ(tables.size(), 1U);
+}
+
 TEST(SpecErrors, JsonIsAcceptedToo) {
   const auto tables = testing::compile_text(
       R"({"tables": [{"name": "t", "rows": 3, "columns": [{"name": "id", "type": "Int64", "gen": "sequence"}]}]})");
