@@ -26,7 +26,8 @@ void check_value(const std::string& value) {
   std::vector<ColumnDef> columns;
   if (fuzz::rejects_only_with({ErrorCode::InvalidArgument}, [&] { columns = parse_column_list(value); })) {
     std::string written;
-    for (const auto& c : columns) written += (written.empty() ? "" : ",") + c.name + ":" + std::string(type_name(c.type));
+    for (const auto& c : columns)
+      written += (written.empty() ? "" : ",") + c.name + ":" + std::string(type_name(c.type));
     FUZZ_CHECK(parse_column_list(written) == columns, "column list " + value + " written as " + written);
   }
   if (std::optional<int64_t> us = parse_instant_us(value)) {
@@ -50,7 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     start = end + 1;
   }
   std::optional<cli::Args> args;
-  if (!fuzz::rejects_only_with({ErrorCode::InvalidArgument}, [&] { args.emplace(words, std::set<std::string>{"all"}); })) {
+  if (!fuzz::rejects_only_with({ErrorCode::InvalidArgument},
+                               [&] { args.emplace(words, std::set<std::string>{"all"}); })) {
     return 0;
   }
   FUZZ_CHECK(args->positional().size() <= words.size(), "more positionals than words");

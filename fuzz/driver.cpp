@@ -162,17 +162,18 @@ class Mutator {
   size_t below(size_t n) { return n == 0 ? 0 : static_cast<size_t>(random_() % n); }
 
   void mutate(Bytes& data) {
-    static const char* const kNumbers[] = {"0",    "-1", "99999999999999999999", "9223372036854775807",
-                                           "-9223372036854775808", "1e400", "-0", "4294967296", "1.5", "NaN"};
+    static const char* const kNumbers[] = {
+        "0",   "-1", "99999999999999999999", "9223372036854775807", "-9223372036854775808", "1e400", "-0", "4294967296",
+        "1.5", "NaN"};
     static const char kSpecial[] = "\"\\{}[],:\n\r\t %=&/.-+0\x00\xff\xc3";
     switch (data.empty() ? 1 : below(8)) {
       case 0:  // flip a bit
         data[below(data.size())] ^= static_cast<uint8_t>(1u << below(8));
         break;
       case 1:  // insert a byte, often one that matters to parsers
-        data.insert(data.begin() + static_cast<std::ptrdiff_t>(below(data.size() + 1)),
-                    below(2) ? static_cast<uint8_t>(kSpecial[below(sizeof kSpecial - 1)])
-                             : static_cast<uint8_t>(random_()));
+        data.insert(
+            data.begin() + static_cast<std::ptrdiff_t>(below(data.size() + 1)),
+            below(2) ? static_cast<uint8_t>(kSpecial[below(sizeof kSpecial - 1)]) : static_cast<uint8_t>(random_()));
         break;
       case 2:  // set a byte
         data[below(data.size())] = static_cast<uint8_t>(random_());
@@ -198,7 +199,8 @@ class Mutator {
         const size_t at = below(other.size());
         const size_t n = 1 + below(other.size() - at);
         data.insert(data.begin() + static_cast<std::ptrdiff_t>(below(data.size() + 1)),
-                    other.begin() + static_cast<std::ptrdiff_t>(at), other.begin() + static_cast<std::ptrdiff_t>(at + n));
+                    other.begin() + static_cast<std::ptrdiff_t>(at),
+                    other.begin() + static_cast<std::ptrdiff_t>(at + n));
         break;
       }
       case 6: {  // replace a run of digits with an extreme number

@@ -43,9 +43,9 @@ void check_rows(const FakeTable& table, const Params& params) {
   const ColumnBatch alone = generate_rows(table, params, picks);
   for (size_t c = 0; c < run.columns.size(); ++c) {
     for (size_t k = 0; k < picks.size(); ++k) {
-      FUZZ_CHECK(cell(alone, c, k) == cell(run, c, picks[k]),
-                 "table " + table.spec.name + " row " + std::to_string(picks[k]) + " column " + run.schema[c].name +
-                     " differs when made alone");
+      FUZZ_CHECK(cell(alone, c, k) == cell(run, c, picks[k]), "table " + table.spec.name + " row " +
+                                                                  std::to_string(picks[k]) + " column " +
+                                                                  run.schema[c].name + " differs when made alone");
     }
   }
   const uint64_t last = total - 1;

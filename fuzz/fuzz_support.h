@@ -20,8 +20,8 @@ namespace superstore::fuzz {
 }
 
 // Checks a property of the code under test; on failure prints `what` and aborts.
-#define FUZZ_CHECK(condition, what)                                                     \
-  do {                                                                                  \
+#define FUZZ_CHECK(condition, what)                                                    \
+  do {                                                                                 \
     if (!(condition)) ::superstore::fuzz::property_failed(__FILE__, __LINE__, (what)); \
   } while (false)
 
@@ -37,7 +37,8 @@ bool rejects_only_with(std::initializer_list<ErrorCode> allowed, Body&& body) {
     for (ErrorCode code : allowed) {
       if (e.code() == code) return false;
     }
-    property_failed(__FILE__, __LINE__, std::string("unexpected Error(") + error_code_name(e.code()) + "): " + e.what());
+    property_failed(__FILE__, __LINE__,
+                    std::string("unexpected Error(") + error_code_name(e.code()) + "): " + e.what());
   } catch (const std::exception& e) {
     property_failed(__FILE__, __LINE__, std::string("an exception other than superstore::Error: ") + e.what());
   }

@@ -43,7 +43,8 @@ struct Setup {
     catalog::NewTable t;
     t.name = "t" + std::to_string(++tables);
     t.columns = parse_column_list(
-        "id:Int64,name:String,dept:String,age:Int32,score:Float64,active:Boolean,joined:Timestamp,born:Date,level:Int16");
+        "id:Int64,name:String,dept:String,age:Int32,score:Float64,active:Boolean,joined:Timestamp,born:Date,level:"
+        "Int16");
     t.partition_keys = {"dept"};
     t.sort_keys = {"id"};
     table = warehouse->create_table(t);

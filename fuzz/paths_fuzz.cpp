@@ -69,15 +69,14 @@ void check_log_name(const std::string& name) {
   store.put(key, "");
   const int64_t latest = log.latest_version();
   int64_t expected = -1;
-  const bool digits = name.size() == 25 && name.ends_with(".json") &&
-                      name.find_first_not_of("0123456789") == 20;
+  const bool digits = name.size() == 25 && name.ends_with(".json") && name.find_first_not_of("0123456789") == 20;
   if (digits) {
     int64_t value = 0;
     const auto [end, error] = std::from_chars(name.data(), name.data() + 20, value);
     if (error == std::errc() && end == name.data() + 20) expected = value;
   }
-  FUZZ_CHECK(latest == expected, "log file '" + name + "' read as version " + std::to_string(latest) +
-                                     ", expected " + std::to_string(expected));
+  FUZZ_CHECK(latest == expected, "log file '" + name + "' read as version " + std::to_string(latest) + ", expected " +
+                                     std::to_string(expected));
 }
 
 }  // namespace

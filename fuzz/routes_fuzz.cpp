@@ -122,8 +122,8 @@ struct Setup {
     client->set_url_encode(false);
     client->set_connection_timeout(5);
     client->set_read_timeout(30);
-    httplib::Result login =
-        client->Post("/auth/jwt/login", httplib::Params{{"username", "fuzz@example.com"}, {"password", "fuzz password"}});
+    httplib::Result login = client->Post(
+        "/auth/jwt/login", httplib::Params{{"username", "fuzz@example.com"}, {"password", "fuzz password"}});
     FUZZ_CHECK(login && login->status == 200, "the fuzzing user cannot log in");
     token = nlohmann::json::parse(login->body).at("access_token").get<std::string>();
   }

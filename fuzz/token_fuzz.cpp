@@ -53,14 +53,15 @@ void check_verified(const std::string& token) {
              "verify accepted impossible claims in " + token);
   const std::string again = signer().issue(claims.user_id, claims.email, claims.issued_at);
   const TokenClaims reissued = signer().verify(again, claims.issued_at);
-  FUZZ_CHECK(reissued.user_id == claims.user_id && reissued.email == claims.email &&
-                 reissued.issued_at == claims.issued_at,
-             "the claims of " + token + " did not survive a new token");
+  FUZZ_CHECK(
+      reissued.user_id == claims.user_id && reissued.email == claims.email && reissued.issued_at == claims.issued_at,
+      "the claims of " + token + " did not survive a new token");
   static const std::string kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
   for (size_t i = 0; i < token.size(); ++i) {
     std::string changed = token;
     changed[i] = kAlphabet[(kAlphabet.find(token[i]) + 1) % kAlphabet.size()];
-    FUZZ_CHECK(!verifies(changed), "token " + token + " still verifies with character " + std::to_string(i) + " changed");
+    FUZZ_CHECK(!verifies(changed),
+               "token " + token + " still verifies with character " + std::to_string(i) + " changed");
   }
 }
 
@@ -83,7 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 1: {
       const size_t newline = rest.find('\n');
       const std::string_view header = rest.substr(0, newline);
-      const std::string_view payload = newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
+      const std::string_view payload =
+          newline == std::string_view::npos ? std::string_view{} : rest.substr(newline + 1);
       check_verified(signed_token(header, payload));
       break;
     }
