@@ -277,6 +277,22 @@ class Compiler {
     }
   }
 
+  // yaml-cpp decodes the escapes \N and \_ of double-quoted scalars into the single bytes 0x85 and 0xA0,
+  // which are not UTF-8, from text that is (found by fuzz/fake_spec_fuzz.cpp).
+  static void check_utf8_scalars(const std::string& file, const YAML::Node& node) {
+    if (node.IsScalar() && spec::invalid_utf8_at(node.Scalar()) != std::string::npos) {
+      spec_fail(file, "", "", node, "the value is not UTF-8 text; write the characters instead of \\N or \\_");
+    }
+    if (node.IsSequence()) {
+      for (const auto& item : node) check_utf8_scalars(file, item);
+    } else if (node.IsMap()) {
+      for (const auto& entry : node) {
+        check_utf8_scalars(file, entry.first);
+        check_utf8_scalars(file, entry.second);
+      }
+    }
+  }
+
   void load(const SpecSource& source) {
     const std::string& file = source.name;
     // yaml-cpp takes any bytes, but a spec is kept and answered as JSON text, which must be UTF-8; bytes
@@ -296,6 +312,7 @@ class Compiler {
       throw SpecError{file + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) +
                       ": not valid YAML or JSON: " + e.msg};
     }
+    check_utf8_scalars(file, root);
     if (!root.IsMap() || !root["tables"]) spec_fail(file, "", "", root, "a spec holds 'tables:', a list of tables");
     allow_keys(file, "", "", root, {"tables"});
     const YAML::Node list = root["tables"];

@@ -27,6 +27,10 @@ TEST(SpecErrors, TextThatIsNotUtf8IsRefusedWithItsPosition) {
   EXPECT_HAS(spec_error("tables:\n  - name: t\xc3\n"), "t.yaml:2:12: not UTF-8");         // cut short
   EXPECT_HAS(spec_error("tables:\n  - name: \xed\xa0\x80\n"), "t.yaml:2:11: not UTF-8");  // a surrogate
   EXPECT_HAS(spec_error("tables:\n  - name: \xc0\xae\n"), "t.yaml:2:11: not UTF-8");      // overlong
+  // UTF-8 text whose escapes yaml-cpp turns into bytes that are not (\N is 0x85, \_ is 0xA0).
+  EXPECT_HAS(spec_error(table_yaml({R"({name: c, type: String, gen: {choice: ["a\_b", tea]}})"})),
+             "t.yaml:5:48: the value is not UTF-8");
+  EXPECT_HAS(spec_error("tables:\n  - name: \"t\\N\"\n"), "t.yaml:2:11:");
   const auto tables = testing::compile_text(table_yaml({"{name: c, type: String, gen: {choice: [café, 茶, 🍵]}}"}));
   EXPECT_EQ(tables.size(), 1U);
 }
