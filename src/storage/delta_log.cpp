@@ -377,7 +377,11 @@ std::string DeltaLog::commit_key(int64_t version) const {
 
 std::vector<int64_t> DeltaLog::list_versions(std::vector<int64_t>* checkpoints) const {
   std::vector<int64_t> versions;
-  for (const auto& key : store_.list(root_ + "/_delta_log/")) {
+  const std::string folder = root_ + "/_delta_log/";
+  for (const auto& key : store_.list(folder)) {
+    // list() reaches into subfolders; a commit file in one (say _delta_log/_commits/) is not the commit of
+    // that version, which commit_key names (found by fuzz/paths_fuzz.cpp).
+    if (key.find('/', folder.size()) != std::string::npos) continue;
     std::string name = base_name(key);
     if (int64_t v = version_of(name, ".json"); v >= 0) versions.push_back(v);
     if (checkpoints) {

@@ -160,6 +160,19 @@ TEST(DeltaLog, ACommitFileNamePastInt64IsNoVersion) {
   EXPECT_EQ(log.latest_version(), INT64_MAX);
 }
 
+// Found by fuzz/paths_fuzz.cpp: listing reaches into subfolders, and a commit file name there counted as
+// a version that snapshot() then could not find.
+TEST(DeltaLog, CommitFilesInSubfoldersOfTheLogAreNoVersions) {
+  blob::MemoryBlobStore store;
+  DeltaLog log(store, "t");
+  ASSERT_TRUE(log.try_commit(0, create_commit()));
+  store.put("t/_delta_log/_commits/00000000000000000001.json", "{}");
+  store.put("t/_delta_log/a/b/00000000000000000002.json", "{}");
+  EXPECT_EQ(log.latest_version(), 0);
+  EXPECT_FALSE(log.has_version(1));
+  EXPECT_EQ(log.snapshot().version, 0);
+}
+
 TEST(DeltaLog, AVersionCanBeWonOnlyOnce) {
   blob::MemoryBlobStore store;
   DeltaLog log(store, "t");
