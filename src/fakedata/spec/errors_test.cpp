@@ -35,6 +35,15 @@ TEST(SpecErrors, TextThatIsNotUtf8IsRefusedWithItsPosition) {
   EXPECT_EQ(tables.size(), 1U);
 }
 
+// yaml-cpp keeps both entries of a repeated key: the compiler read the first, the recorded spec kept the
+// last, so the table made again from its record was another (found by fuzz/fake_spec_fuzz.cpp).
+TEST(SpecErrors, AKeyGivenTwiceInOneMapIsRefused) {
+  EXPECT_HAS(spec_error("tables:\n  - name: t\n    rows: 5\n    rows: 6\n    columns: []\n"),
+             "t.yaml:4:5: key 'rows' appears twice in one map");
+  EXPECT_HAS(spec_error(table_yaml({"{name: a, type: Int64, gen: sequence, name: b}"})), "key 'name' appears twice");
+  EXPECT_HAS(spec_error(R"({"tables": [{"name": "t", "name": "u", "rows": 1, "columns": []}]})"), "appears twice");
+}
+
 TEST(SpecErrors, JsonIsAcceptedToo) {
   const auto tables = testing::compile_text(
       R"({"tables": [{"name": "t", "rows": 3, "columns": [{"name": "id", "type": "Int64", "gen": "sequence"}]}]})");
