@@ -26,11 +26,16 @@ for target in "${targets[@]}"; do
   mkdir -p "$corpus" "$findings"
   dict=()
   [ -f "$source_dir/fuzz/dict/$target.dict" ] && dict=("-dict=$source_dir/fuzz/dict/$target.dict")
+  # libFuzzer checks for leaks after every input that allocates more than it frees. DuckDB (a prebuilt
+  # library) keeps engines, caches and pooled sessions between inputs, which that check reports as leaks
+  # of the first inputs; the targets that run DuckDB are checked for leaks by build-asan's ctest instead.
+  leaks=()
+  case "$target" in routes | insert_file) leaks=("-detect_leaks=0") ;; esac
   echo "run-fuzz: $target for ${seconds}s" >&2
   # -timeout: an input running this long is a hang. -rss_limit_mb: DuckDB's engines need more than
   # libFuzzer's 2 GB default allows under ASan's shadow memory.
   if ! "$binary" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=6144 -max_len=4096 \
-        -print_final_stats=1 -artifact_prefix="$findings/" "${dict[@]}" \
+        -print_final_stats=1 -artifact_prefix="$findings/" "${dict[@]}" "${leaks[@]}" \
         "$corpus" "$source_dir/fuzz/corpus/$target" 2>"$build/fuzz/$target.log"; then
     failed+=("$target")
     tail -n 40 "$build/fuzz/$target.log" >&2
