@@ -6,8 +6,12 @@ CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 # SANITIZE=0 skips that second pass for a quick local run.
 SANITIZE ?= 1
 ASAN_BUILD ?= build-asan
+# `make fuzz`: FUZZ_SECONDS per target, all targets or those FUZZ_TARGETS names (e.g. "token paths").
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: deps build test dev bench format format-check lint clean web
+.PHONY: deps build test dev bench fuzz format format-check lint clean web
 
 deps:
 	@./scripts/install-deps.sh
@@ -45,6 +49,15 @@ bench: deps
 	cmake --build build-bench -j $(JOBS)
 	./scripts/run-bench.sh build-bench
 
+# The fuzz targets of fuzz/ built with clang for libFuzzer (everything instrumented, under ASan+UBSan),
+# each run for FUZZ_SECONDS from its seeds and earlier finds; see scripts/run-fuzz.sh. `make test` runs the
+# same targets for a few seconds each through the seeded driver instead (fuzz/driver.cpp).
+fuzz: deps
+	cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+	  -DSUPERSTORE_FUZZ=ON -DSUPERSTORE_WERROR=OFF -DSUPERSTORE_WEB_CONSOLE=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_targets
+	./scripts/run-fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format: deps
 	clang-format -i $$(git ls-files '*.cpp' '*.h')
 
@@ -54,4 +67,4 @@ lint: build
 	run-clang-tidy -quiet -p $(BUILD) -j $(JOBS) -extra-arg=-Wno-unknown-warning-option '^$(CURDIR)/src/.*\.cpp$$'
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-bench
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD) build-bench

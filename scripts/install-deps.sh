@@ -8,7 +8,8 @@ packages=(build-essential cmake ninja-build pkg-config libsqlite3-dev nlohmann-j
           libflatbuffers-dev flatbuffers-compiler  # the Arrow IPC writer (src/query/arrow_ipc.fbs)
           libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
           chromium   # chromium: the web console's browser tests (web/tests/)
-          clang-format clang-tidy)  # `make test` checks the formatting; `make lint`
+          clang-format clang-tidy   # `make test` checks the formatting; `make lint`
+          clang libclang-rt-14-dev)  # `make fuzz`: clang++ and its libFuzzer runtime
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

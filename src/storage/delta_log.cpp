@@ -1,6 +1,7 @@
 #include "storage/delta_log.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <sstream>
 
@@ -15,12 +16,36 @@ using nlohmann::json;
 
 constexpr size_t kVersionDigits = 20;
 
+// A field of an action that has the wrong type or does not fit. The log is then corrupt; the caller
+// that knows the file and line says so (read_action).
+struct BadField : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A whole-number field, `fallback` when absent or null. Anything else is refused, floats included:
+// converting one that does not fit into an int64 is undefined behaviour (found by fuzz/delta_commit_fuzz.cpp).
+int64_t whole_number(const json& object, const char* key, int64_t fallback) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return fallback;
+  if (!it->is_number_integer() || (it->is_number_unsigned() && it->get<uint64_t>() > uint64_t{INT64_MAX})) {
+    throw BadField(std::string("field '") + key + "' must be a whole number, not " + it->dump());
+  }
+  return it->get<int64_t>();
+}
+
+int protocol_version(const json& object, const char* key, int fallback) {
+  // Versions past INT_MAX stay past anything this reader supports, so check_readable refuses them.
+  return static_cast<int>(std::min<int64_t>(whole_number(object, key, fallback), INT_MAX));
+}
+
 // Parses "<20 digits><suffix>" (a commit or checkpoint file name); -1 when it does not match.
 int64_t version_of(std::string_view name, std::string_view suffix) {
   if (name.size() != kVersionDigits + suffix.size() || name.substr(kVersionDigits) != suffix) return -1;
   int64_t v = 0;
   for (size_t i = 0; i < kVersionDigits; ++i) {
     if (name[i] < '0' || name[i] > '9') return -1;
+    // Twenty digits can exceed int64 (found by fuzz/paths_fuzz.cpp); no writer gets there.
+    if (v > (INT64_MAX - (name[i] - '0')) / 10) return -1;
     v = v * 10 + (name[i] - '0');
   }
   return v;
@@ -57,7 +82,7 @@ json stats_json(const FileStats& s) {
 
 FileStats parse_stats(const json& j) {
   FileStats s;
-  s.num_records = j.value("numRecords", int64_t{0});
+  s.num_records = whole_number(j, "numRecords", 0);
   if (j.contains("minValues") && j["minValues"].is_object()) s.min_values = j["minValues"];
   if (j.contains("maxValues") && j["maxValues"].is_object()) s.max_values = j["maxValues"];
   if (j.contains("nullCount") && j["nullCount"].is_object()) s.null_count = j["nullCount"];
@@ -95,8 +120,8 @@ json protocol_json(const Protocol& p) {
 
 Protocol parse_protocol(const json& j) {
   Protocol p;
-  p.min_reader_version = j.value("minReaderVersion", 1);
-  p.min_writer_version = j.value("minWriterVersion", 2);
+  p.min_reader_version = protocol_version(j, "minReaderVersion", 1);
+  p.min_writer_version = protocol_version(j, "minWriterVersion", 2);
   if (j.contains("readerFeatures") && j["readerFeatures"].is_array()) p.reader_features = j["readerFeatures"];
   if (j.contains("writerFeatures") && j["writerFeatures"].is_array()) p.writer_features = j["writerFeatures"];
   return p;
@@ -124,7 +149,7 @@ Metadata parse_metadata(const json& j, const std::string& where) {
       if (v.is_string()) m.configuration[k] = v.get<std::string>();
     }
   }
-  if (j.contains("createdTime") && j["createdTime"].is_number()) m.created_time = j["createdTime"];
+  m.created_time = whole_number(j, "createdTime", 0);
   if (j.contains("name") && j["name"].is_string()) m.name = j["name"];
   if (j.contains("description") && j["description"].is_string()) m.description = j["description"];
   return m;
@@ -145,12 +170,16 @@ AddFile parse_add(const json& j) {
   AddFile a;
   a.path = uri_decode(j.value("path", ""));
   a.partition_values = parse_partition_values(j.value("partitionValues", json::object()));
-  a.size = j.value("size", int64_t{0});
-  a.modification_time = j.value("modificationTime", int64_t{0});
+  a.size = whole_number(j, "size", 0);
+  a.modification_time = whole_number(j, "modificationTime", 0);
   a.data_change = j.value("dataChange", true);
   if (j.contains("stats") && j["stats"].is_string()) {
     json s = json::parse(j["stats"].get<std::string>(), nullptr, false);
-    if (!s.is_discarded() && s.is_object()) a.stats = parse_stats(s);
+    // Stats are optional: like stats that are not JSON, stats that make no sense are left out.
+    try {
+      if (!s.is_discarded() && s.is_object()) a.stats = parse_stats(s);
+    } catch (const BadField&) {
+    }
   }
   if (j.contains("tags") && j["tags"].is_object()) {
     for (const auto& [k, v] : j["tags"].items()) {
@@ -172,11 +201,40 @@ json remove_json(const RemoveFile& r) {
 RemoveFile parse_remove(const json& j) {
   RemoveFile r;
   r.path = uri_decode(j.value("path", ""));
-  r.deletion_timestamp = j.value("deletionTimestamp", int64_t{0});
+  r.deletion_timestamp = whole_number(j, "deletionTimestamp", 0);
   r.data_change = j.value("dataChange", true);
   r.partition_values = parse_partition_values(j.value("partitionValues", json::object()));
-  r.size = j.value("size", int64_t{0});
+  r.size = whole_number(j, "size", 0);
   return r;
+}
+
+// Reads one action of a commit file; a field of the wrong type (nlohmann::json's type_error, or BadField)
+// becomes Error(Internal) naming the file and line.
+template <typename Read>
+void read_action(const std::string& where, size_t line_no, Read read) {
+  try {
+    read();
+  } catch (const json::exception& e) {
+    fail(ErrorCode::Internal, where + " line " + std::to_string(line_no) + " is not a valid action: " + e.what());
+  } catch (const BadField& e) {
+    fail(ErrorCode::Internal, where + " line " + std::to_string(line_no) + " is not a valid action: " + e.what());
+  }
+}
+
+// One action of parse_commit's commit.
+void parse_action(const json& action, const std::string& where, Commit& c) {
+  if (action.contains("add")) c.adds.push_back(parse_add(action["add"]));
+  if (action.contains("remove")) c.removes.push_back(parse_remove(action["remove"]));
+  if (action.contains("metaData")) c.metadata = parse_metadata(action["metaData"], where);
+  if (action.contains("protocol")) c.protocol = parse_protocol(action["protocol"]);
+  if (action.contains("commitInfo")) {
+    const json& i = action["commitInfo"];
+    c.info.timestamp = whole_number(i, "timestamp", 0);
+    c.info.operation = i.value("operation", "");
+    c.info.read_version = whole_number(i, "readVersion", -1);
+    c.info.is_blind_append = i.value("isBlindAppend", false);
+    if (i.contains("operationParameters")) c.info.operation_parameters = i["operationParameters"];
+  }
 }
 
 // Replay state: newest action per path wins.
@@ -201,7 +259,7 @@ struct Replay {
     } else if (action.contains("protocol")) {
       protocol = parse_protocol(action["protocol"]);
     } else if (action.contains("commitInfo")) {
-      timestamp = action["commitInfo"].value("timestamp", int64_t{0});
+      timestamp = whole_number(action["commitInfo"], "timestamp", 0);
     }
     // txn, cdc, domainMetadata and unknown actions do not change the file set.
   }
@@ -218,7 +276,7 @@ struct Replay {
       if (action.is_discarded() || !action.is_object()) {
         fail(ErrorCode::Internal, where + " line " + std::to_string(line_no) + " is not a JSON object");
       }
-      apply(action, where);
+      read_action(where, line_no, [&] { apply(action, where); });
     }
   }
 
@@ -296,23 +354,14 @@ Commit parse_commit(const std::string& text, const std::string& where) {
   Commit c;
   std::istringstream in(text);
   std::string line;
+  size_t line_no = 0;
   while (std::getline(in, line)) {
+    ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     json action = json::parse(line, nullptr, false);
     if (action.is_discarded() || !action.is_object())
       fail(ErrorCode::Internal, where + " holds a line that is not JSON");
-    if (action.contains("add")) c.adds.push_back(parse_add(action["add"]));
-    if (action.contains("remove")) c.removes.push_back(parse_remove(action["remove"]));
-    if (action.contains("metaData")) c.metadata = parse_metadata(action["metaData"], where);
-    if (action.contains("protocol")) c.protocol = parse_protocol(action["protocol"]);
-    if (action.contains("commitInfo")) {
-      const json& i = action["commitInfo"];
-      c.info.timestamp = i.value("timestamp", int64_t{0});
-      c.info.operation = i.value("operation", "");
-      c.info.read_version = i.value("readVersion", int64_t{-1});
-      c.info.is_blind_append = i.value("isBlindAppend", false);
-      if (i.contains("operationParameters")) c.info.operation_parameters = i["operationParameters"];
-    }
+    read_action(where, line_no, [&] { parse_action(action, where, c); });
   }
   return c;
 }
@@ -328,7 +377,11 @@ std::string DeltaLog::commit_key(int64_t version) const {
 
 std::vector<int64_t> DeltaLog::list_versions(std::vector<int64_t>* checkpoints) const {
   std::vector<int64_t> versions;
-  for (const auto& key : store_.list(root_ + "/_delta_log/")) {
+  const std::string folder = root_ + "/_delta_log/";
+  for (const auto& key : store_.list(folder)) {
+    // list() reaches into subfolders; a commit file in one (say _delta_log/_commits/) is not the commit of
+    // that version, which commit_key names (found by fuzz/paths_fuzz.cpp).
+    if (key.find('/', folder.size()) != std::string::npos) continue;
     std::string name = base_name(key);
     if (int64_t v = version_of(name, ".json"); v >= 0) versions.push_back(v);
     if (checkpoints) {

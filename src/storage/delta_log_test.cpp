@@ -101,6 +101,78 @@ TEST(DeltaLog, CommitsReplayToEveryVersion) {
   EXPECT_THROW(log.snapshot(3), Error);
 }
 
+// Found by fuzz/delta_commit_fuzz.cpp: a field of the wrong type escaped as a JSON library exception
+// (an "internal error" that named no file), and a float too large for int64 was cast, which is undefined.
+TEST(DeltaLog, FieldsOfTheWrongTypeAreACorruptLogNamingFileAndLine) {
+  auto message_of = [](const std::string& text) -> std::string {
+    try {
+      parse_commit(text, "t/_delta_log/00000000000000000001.json");
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::Internal);
+      return e.what();
+    }
+    ADD_FAILURE() << "parsed: " << text;
+    return "";
+  };
+  const std::string ok = R"({"commitInfo":{"timestamp":1}})"
+                         "\n";
+  EXPECT_NE(message_of(ok + R"({"add":{"path":"a.parquet","size":"12"}})").find("00000000000000000001.json line 2"),
+            std::string::npos);
+  EXPECT_NE(message_of(R"({"add":{"path":"a.parquet","size":1e300}})").find("'size' must be a whole number"),
+            std::string::npos);
+  EXPECT_NE(message_of(R"({"add":[1,2]})").find("line 1"), std::string::npos);
+  EXPECT_NE(message_of(R"({"commitInfo":{"timestamp":18446744073709551615}})").find("timestamp"), std::string::npos);
+  EXPECT_NE(message_of(R"({"metaData":{"schemaString":"{\"fields\":[1]}"}})").find("line 1"), std::string::npos);
+
+  // Replaying the same log fails the same way.
+  blob::MemoryBlobStore store;
+  DeltaLog log(store, "t");
+  ASSERT_TRUE(log.try_commit(0, create_commit()));
+  store.put(log.commit_key(1), R"({"remove":{"path":"a.parquet","deletionTimestamp":"yesterday"}})");
+  try {
+    log.snapshot();
+    ADD_FAILURE() << "replayed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Internal);
+    EXPECT_NE(std::string(e.what()).find("00000000000000000001.json line 1"), std::string::npos) << e.what();
+  }
+
+  // Stats are optional: nonsense in them leaves them out, as stats that are not JSON do.
+  const Commit c = parse_commit(R"({"add":{"path":"a.parquet","size":3,"stats":"{\"numRecords\":2.5}"}})", "x");
+  ASSERT_EQ(c.adds.size(), 1u);
+  EXPECT_EQ(c.adds[0].size, 3);
+  EXPECT_FALSE(c.adds[0].stats);
+  // A protocol version past int is still refused as one this reader cannot read.
+  EXPECT_THROW(
+      check_readable(parse_commit(R"({"protocol":{"minReaderVersion":4294967297}})", "x").protocol.value(), "x"),
+      Error);
+}
+
+// Found by fuzz/paths_fuzz.cpp: twenty digits overflowed int64 while the log's versions were listed.
+TEST(DeltaLog, ACommitFileNamePastInt64IsNoVersion) {
+  blob::MemoryBlobStore store;
+  DeltaLog log(store, "t");
+  ASSERT_TRUE(log.try_commit(0, create_commit()));
+  store.put("t/_delta_log/99999999999999999999.json", "");
+  store.put("t/_delta_log/09223372036854775808.json", "");
+  EXPECT_EQ(log.latest_version(), 0);
+  store.put("t/_delta_log/09223372036854775807.json", "");
+  EXPECT_EQ(log.latest_version(), INT64_MAX);
+}
+
+// Found by fuzz/paths_fuzz.cpp: listing reaches into subfolders, and a commit file name there counted as
+// a version that snapshot() then could not find.
+TEST(DeltaLog, CommitFilesInSubfoldersOfTheLogAreNoVersions) {
+  blob::MemoryBlobStore store;
+  DeltaLog log(store, "t");
+  ASSERT_TRUE(log.try_commit(0, create_commit()));
+  store.put("t/_delta_log/_commits/00000000000000000001.json", "{}");
+  store.put("t/_delta_log/a/b/00000000000000000002.json", "{}");
+  EXPECT_EQ(log.latest_version(), 0);
+  EXPECT_FALSE(log.has_version(1));
+  EXPECT_EQ(log.snapshot().version, 0);
+}
+
 TEST(DeltaLog, AVersionCanBeWonOnlyOnce) {
   blob::MemoryBlobStore store;
   DeltaLog log(store, "t");

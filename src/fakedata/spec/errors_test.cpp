@@ -19,6 +19,31 @@ TEST(SpecErrors, MalformedYamlGivesItsPosition) {
   EXPECT_HAS(e, "t.yaml:4:1: not valid YAML or JSON");
 }
 
+// yaml-cpp reads any bytes; a table's recorded spec is JSON, which needs UTF-8, so a Latin-1 byte made
+// compiling fail with a JSON library exception, an internal error (found by fuzz/fake_spec_fuzz.cpp).
+TEST(SpecErrors, TextThatIsNotUtf8IsRefusedWithItsPosition) {
+  EXPECT_HAS(spec_error(table_yaml({"{name: c, type: String, gen: {choice: [caf\xe9, tea]}}"})),
+             "t.yaml:5:51: not UTF-8 text");
+  EXPECT_HAS(spec_error("tables:\n  - name: t\xc3\n"), "t.yaml:2:12: not UTF-8");         // cut short
+  EXPECT_HAS(spec_error("tables:\n  - name: \xed\xa0\x80\n"), "t.yaml:2:11: not UTF-8");  // a surrogate
+  EXPECT_HAS(spec_error("tables:\n  - name: \xc0\xae\n"), "t.yaml:2:11: not UTF-8");      // overlong
+  // UTF-8 text whose escapes yaml-cpp turns into bytes that are not (\N is 0x85, \_ is 0xA0).
+  EXPECT_HAS(spec_error(table_yaml({R"({name: c, type: String, gen: {choice: ["a\_b", tea]}})"})),
+             "t.yaml:5:48: the value is not UTF-8");
+  EXPECT_HAS(spec_error("tables:\n  - name: \"t\\N\"\n"), "t.yaml:2:11:");
+  const auto tables = testing::compile_text(table_yaml({"{name: c, type: String, gen: {choice: [café, 茶, 🍵]}}"}));
+  EXPECT_EQ(tables.size(), 1U);
+}
+
+// yaml-cpp keeps both entries of a repeated key: the compiler read the first, the recorded spec kept the
+// last, so the table made again from its record was another (found by fuzz/fake_spec_fuzz.cpp).
+TEST(SpecErrors, AKeyGivenTwiceInOneMapIsRefused) {
+  EXPECT_HAS(spec_error("tables:\n  - name: t\n    rows: 5\n    rows: 6\n    columns: []\n"),
+             "t.yaml:4:5: key 'rows' appears twice in one map");
+  EXPECT_HAS(spec_error(table_yaml({"{name: a, type: Int64, gen: sequence, name: b}"})), "key 'name' appears twice");
+  EXPECT_HAS(spec_error(R"({"tables": [{"name": "t", "name": "u", "rows": 1, "columns": []}]})"), "appears twice");
+}
+
 TEST(SpecErrors, JsonIsAcceptedToo) {
   const auto tables = testing::compile_text(
       R"({"tables": [{"name": "t", "rows": 3, "columns": [{"name": "id", "type": "Int64", "gen": "sequence"}]}]})");

@@ -188,7 +188,10 @@ Column eval_call(const Node& n, const EvalInput& in, const std::vector<const Col
         if (best < 0)
           out.push_null();
         else
-          push_converted(*args[static_cast<size_t>(best)], i, n.type, out, storage_of(n.type));
+          // The winner is read as its own type (an Int among Floats is no Float column; found by
+          // fuzz/fake_spec_fuzz.cpp), then converted to the call's.
+          push_converted(*args[static_cast<size_t>(best)], i, n.kids[static_cast<size_t>(best)]->type, out,
+                         storage_of(n.type));
         break;
       }
       case Fn::Lower:

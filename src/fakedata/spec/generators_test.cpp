@@ -306,6 +306,22 @@ TEST(SpecGenerators, ExpressionsComputeOverEarlierColumns) {
   EXPECT_NEAR(noise / 2'000, 0.5, 0.03);
 }
 
+// least, greatest and coalesce over whole numbers and decimals answer a decimal; a whole number that wins
+// used to be read as a decimal column, out of bounds (found by fuzz/fake_spec_fuzz.cpp).
+TEST(SpecGenerators, LeastGreatestAndCoalesceMixWholeNumbersAndDecimals) {
+  const ColumnBatch b = rows_of({"{name: n, type: Int64, gen: {int: {min: 1, max: 10}}}",
+                                 "{name: high, type: Float64, gen: {expr: \"greatest(30000, n * 0.5)\"}}",
+                                 "{name: low, type: Float64, gen: {expr: \"least(n, 100.5)\"}}",
+                                 "{name: first, type: Float64, gen: {expr: \"coalesce(n, 0.5)\"}}"},
+                                100);
+  for (size_t i = 0; i < b.rows(); ++i) {
+    const auto n = static_cast<double>(b[0].int_at(i));
+    EXPECT_EQ(b[1].double_at(i), 30000.0);
+    EXPECT_EQ(b[2].double_at(i), n);
+    EXPECT_EQ(b[3].double_at(i), n);
+  }
+}
+
 // NOLINTEND(bugprone-suspicious-missing-comma)
 
 TEST(SpecGenerators, HiddenColumnsAreReadButNotKept) {

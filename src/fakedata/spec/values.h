@@ -42,6 +42,9 @@ using superstore::parse_instant_us;  // common/instant.h
 // characters, and the bytes of characters [start, start + count) (clipped to the text).
 size_t utf8_length(std::string_view text);
 std::string_view utf8_substr(std::string_view text, size_t start, size_t count);
+// The offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629: no overlong forms,
+// surrogates or code points past U+10FFFF), or std::string_view::npos when the text is UTF-8.
+size_t invalid_utf8_at(std::string_view text);
 
 // The smallest and largest value a column of this integer type holds.
 int64_t min_of(ColumnType type);

@@ -17,6 +17,13 @@ std::string base64url_encode(const void* data, size_t size) {
 
 std::optional<std::string> base64url_decode(std::string_view text) {
   ensure_sodium();
+  // libsodium 1.0.18 reads every byte from 0x80 up as '_', so "A\xff" would decode like "A_" and a token
+  // would have more than one spelling (found by fuzz/token_fuzz.cpp). Only the alphabet itself is allowed.
+  for (char c : text) {
+    const bool in_alphabet =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!in_alphabet) return std::nullopt;
+  }
   std::string out(text.size() * 3 / 4 + 1, '\0');
   size_t written = 0;
   const char* end = nullptr;

@@ -31,5 +31,16 @@ TEST(Base64Url, RejectsPaddingForeignCharactersAndNonCanonicalTails) {
   EXPECT_FALSE(base64url_decode("YR"));     // "a" with non-zero unused bits
 }
 
+// libsodium alone decodes any byte from 0x80 up as '_' (found by fuzzing): "__8" and "\xff\x80\xc3" both
+// gave the same bytes, so one token had many spellings.
+TEST(Base64Url, RejectsBytesOutsideAsciiThatLibsodiumTakesForUnderscore) {
+  ASSERT_TRUE(base64url_decode("__8"));
+  for (int byte = 0x80; byte <= 0xff; ++byte) {
+    const std::string text = std::string("_") + static_cast<char>(byte) + "8";
+    EXPECT_FALSE(base64url_decode(text)) << "byte " << byte;
+  }
+  EXPECT_FALSE(base64url_decode("eyJhbGc\xc3\xa9"));
+}
+
 }  // namespace
 }  // namespace superstore::server
