@@ -14,6 +14,8 @@
 
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/sql_tree.h"
+#include "query/table_reads.h"
 #include "query/user_query_internal.h"
 #include "query/values.h"
 
@@ -130,9 +132,21 @@ bool is_read_keyword(const std::string& word) {
   return kRead.count(word) > 0;
 }
 
-// Parses and binds `sql` and returns it prepared, or throws as check_read_only documents.
-Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool inside_explain = false) {
+[[noreturn]] void refuse_unchecked(const nlohmann::json& tree) {
+  fail(ErrorCode::InvalidArgument,
+       "this statement cannot be checked (DuckDB cannot show its parts: " + tree.value("error_message", "") +
+           "), so it may not run; only SELECT (or WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, "
+           "PIVOT ... IN (...)) over tables by name, or EXPLAIN of one, may run");
+}
+
+// Checks `sql` and returns it prepared, or throws as check_read_only documents. The decision is DuckDB's
+// parse tree (json_serialize_sql, which serializes SELECT statements only): a SELECT must read tables by
+// name only (table_reads.h) and is checked before it is bound, so that no file reader even looks at a
+// file; EXPLAIN is judged by the statement it explains; anything else is refused, named by the type
+// DuckDB gives it when it binds.
+Prepared prepare_read_only(Connection::Impl& impl, const std::string& sql, bool inside_explain = false) {
   if (sql.find('\0') != std::string::npos) fail(ErrorCode::InvalidArgument, "the query contains a NUL byte");
+  duckdb_connection conn = impl.conn;
   Extracted extracted;
   idx_t count = duckdb_extract_statements(conn, sql.c_str(), extracted.out());
   if (count == 0) {
@@ -140,28 +154,37 @@ Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool 
     fail(ErrorCode::InvalidArgument, error ? error : "the query is empty; send one read statement");
   }
   if (count > 1) fail(ErrorCode::InvalidArgument, "send one statement at a time; got " + std::to_string(count));
+  const nlohmann::json tree = sql_parse_tree(impl, sql);
+  const bool is_select = !tree.value("error", true) && tree["statements"].size() == 1;
+  if (is_select) check_reads_tables_only(impl, tree["statements"][0]);
+  std::optional<std::string> inner;
+  if (!is_select && !inside_explain) inner = explained_statement(sql);
+  if (inner) {
+    try {
+      prepare_read_only(impl, *inner, true);
+    } catch (const Error& e) {
+      fail(ErrorCode::InvalidArgument, "EXPLAIN may only explain a read statement: " + std::string(e.what()));
+    }
+  }
   Prepared prepared;
   if (duckdb_prepare_extracted_statement(conn, extracted.get(), 0, prepared.out()) == DuckDBError) {
     // Binding failed, so DuckDB gives no statement type; a write that failed to bind (DELETE from a view,
     // say) is still best told as "not a read". The statement is refused either way.
     std::string keyword = leading_keyword(sql);
     if (!keyword.empty() && !is_read_keyword(keyword)) refuse(keyword);
+    if (!is_select && !inner) refuse_unchecked(tree);
     fail(ErrorCode::InvalidArgument, duckdb_prepare_error(prepared.get()));
   }
   duckdb_statement_type type = duckdb_prepared_statement_type(prepared.get());
-  if (type == DUCKDB_STATEMENT_TYPE_SELECT) return prepared;
-  if (type != DUCKDB_STATEMENT_TYPE_EXPLAIN || inside_explain) refuse(statement_kind(type));
-  auto inner = explained_statement(sql);
-  if (!inner) {
+  if (type == DUCKDB_STATEMENT_TYPE_SELECT && is_select) return prepared;
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN && inner) return prepared;
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN && !inside_explain) {
     fail(ErrorCode::InvalidArgument,
          "write EXPLAIN [ANALYZE] first, followed by its statement, with no comment in between");
   }
-  try {
-    prepare_read_only(conn, *inner, true);
-  } catch (const Error& e) {
-    fail(ErrorCode::InvalidArgument, "EXPLAIN may only explain a read statement: " + std::string(e.what()));
-  }
-  return prepared;
+  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) refuse(statement_kind(type));
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) refuse(statement_kind(type));
+  refuse_unchecked(tree);
 }
 
 }  // namespace
@@ -181,7 +204,7 @@ duckdb_prepared_statement prepared_read(Connection::Impl& impl, const std::strin
       return kept.back().second.get();
     }
   }
-  Prepared prepared = prepare_read_only(impl.conn, sql);
+  Prepared prepared = prepare_read_only(impl, sql);
   if (kept.size() >= kPreparedReadsKept) kept.pop_front();
   kept.emplace_back(sql, std::move(prepared));
   return kept.back().second.get();
@@ -254,7 +277,7 @@ int64_t saturating_product(int64_t a, int64_t b) {
 
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
-void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl().conn, sql); }
+void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl(), sql); }
 
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest request,
                          const QueryControl& control) {

@@ -42,9 +42,12 @@ struct QueryPage {
 
 // Throws Error(InvalidArgument) unless `sql` is exactly one read statement: SELECT (including WITH,
 // FROM-first, DESCRIBE, SHOW, SUMMARIZE, PIVOT with an IN list) or EXPLAIN of one (EXPLAIN ANALYZE runs
-// its statement, so the explained statement must be a read too). The message says why: DuckDB's own text
-// for SQL that does not parse or bind (unknown table, refused file), "send one statement at a time; got N",
-// or "only read statements (...) may run; this is a COPY statement".
+// its statement, so the explained statement must be a read too), that reads tables by name only
+// (table_reads.h: no file readers, settings or catalog views), judged by DuckDB's parse tree before it is
+// bound. The message says why: DuckDB's own text for SQL that does not parse or bind (unknown table),
+// "send one statement at a time; got N", "only read statements (...) may run; this is a COPY statement",
+// "table function read_parquet() cannot run here: ...", or "this statement cannot be checked ..." for
+// what DuckDB cannot serialize (PRAGMA).
 void check_read_only(Connection& connection, const std::string& sql);
 
 // What may stop a running user query besides its own end: its time limit, and `cancelled`, a check run
