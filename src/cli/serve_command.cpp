@@ -136,11 +136,13 @@ void print_login_help(const server::FirstUserResult& first_user, const std::stri
 
 int serve_command(const Config& config, const Words& words) {
   Args(words).check({}, 0);
-  const server::QueryLimits limits{.time_limit = std::chrono::seconds(config.query_time_limit_seconds)};
+  const server::QueryLimits limits{.time_limit = std::chrono::seconds(config.query_time_limit_seconds),
+                                   .max_result_bytes = config.max_result_bytes};
   SignalStopper stopper;
 
   storage::WarehouseOptions warehouse_options;
   warehouse_options.data_dir = config.data_dir;
+  warehouse_options.query_memory_limit = config.duckdb_memory_limit();
   storage::Warehouse warehouse(warehouse_options);
   server::ServerContext context(config, warehouse, server::AuthOptions{}, limits);
   const server::FirstUserResult first_user =

@@ -214,6 +214,14 @@ void forget_prepared_read(Connection::Impl& impl, const std::string& sql) {
   impl.prepared_reads.remove_if([&](const auto& entry) { return entry.first == sql; });
 }
 
+std::chrono::milliseconds time_left(const QueryControl& control) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(control.deadline() - std::chrono::steady_clock::now());
+}
+
+void QueryControl::check_deadline() const {
+  if (std::chrono::steady_clock::now() >= deadline()) fail(ErrorCode::InvalidArgument, time_limit_message(time_limit));
+}
+
 std::string time_limit_message(std::chrono::milliseconds limit) {
   char seconds[32];
   std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(limit.count()) / 1000.0);
@@ -273,7 +281,29 @@ int64_t saturating_product(int64_t a, int64_t b) {
   return __builtin_mul_overflow(a, b, &out) ? std::numeric_limits<int64_t>::max() : out;
 }
 
+// About the bytes `value` takes in a JSON answer, escapes left out: enough to stop building a page that
+// will not fit long before it has taken much more memory than the limit.
+size_t json_bytes(const nlohmann::ordered_json& value) {
+  switch (value.type()) {
+    case nlohmann::ordered_json::value_t::string:
+      return value.get_ref<const std::string&>().size() + 2;
+    case nlohmann::ordered_json::value_t::number_integer:
+    case nlohmann::ordered_json::value_t::number_unsigned:
+    case nlohmann::ordered_json::value_t::number_float:
+      return 8;
+    default:
+      return 5;
+  }
+}
+
 }  // namespace
+
+std::string too_large_message(int64_t max_bytes) {
+  return "the answer is larger than the limit of " + std::to_string(max_bytes) +
+         " bytes for a JSON answer (MAX_RESULT_BYTES); add LIMIT, select fewer columns or rows per page, or ask for "
+         "the whole result as a download, which streams: \"format\": \"csv\" | \"ndjson\" | \"parquet\" | "
+         "\"arrow\"";
+}
 
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
@@ -294,7 +324,7 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
   page.page = request.page;
   page.per_page = request.per_page;
   Connection::Impl& impl = connection.impl();
-  Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
+  Watchdog watchdog(impl.conn, time_left(control), control.cancelled);
   try {
     // Streaming keeps memory flat however many rows the query makes: only the page is kept.
     ResultHandle result;
@@ -307,6 +337,7 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
     for (idx_t col = 0; col < columns; ++col) page.columns.push_back({names[col], type_name(types[col].get())});
 
     int64_t seen = 0;
+    int64_t bytes = 2;  // the page's JSON array
     while (true) {
       DataChunk chunk(duckdb_fetch_chunk(*result.get()));
       if (!chunk.get()) break;
@@ -321,16 +352,29 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
         for (int64_t row = lo; row < hi; ++row) {
           const auto r = static_cast<idx_t>(row - seen);
           nlohmann::ordered_json object = nlohmann::ordered_json::object();
+          // The names are unique, so the cells go straight to the end of the object's vector: its own
+          // operator[] looks for the key first, which made a 100,000-column row take seconds.
+          auto& cells = static_cast<nlohmann::ordered_json::object_t::Container&>(
+              object.get_ref<nlohmann::ordered_json::object_t&>());
+          cells.reserve(columns);
           for (idx_t col = 0; col < columns; ++col) {
-            object[names[col]] = views[col].is_null(r) ? nlohmann::ordered_json(nullptr)
-                                                       : nlohmann::ordered_json(value_json(views[col], r));
+            cells.emplace_back(names[col], views[col].is_null(r) ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(value_json(views[col], r)));
+            bytes += names[col].size() + 4 + json_bytes(cells.back().second);
+            if ((col & 1023) == 1023) {
+              control.check_deadline();
+              if (bytes > request.max_bytes) fail(ErrorCode::TooLarge, too_large_message(request.max_bytes));
+            }
           }
+          if (bytes > request.max_bytes) fail(ErrorCode::TooLarge, too_large_message(request.max_bytes));
+          control.check_deadline();
           page.rows.push_back(std::move(object));
         }
       }
       seen += size;
     }
     if (duckdb_result_error(result.get())) throw_result_error(result.get(), true);
+    control.check_deadline();
     page.total = seen;
   } catch (const Error&) {
     on_query_failure(impl, sql, watchdog, control);
