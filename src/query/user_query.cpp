@@ -14,6 +14,7 @@
 
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/read_statement.h"
 #include "query/sql_tree.h"
 #include "query/table_reads.h"
 #include "query/user_query_internal.h"
@@ -144,7 +145,8 @@ bool is_read_keyword(const std::string& word) {
 // name only (table_reads.h) and is checked before it is bound, so that no file reader even looks at a
 // file; EXPLAIN is judged by the statement it explains; anything else is refused, named by the type
 // DuckDB gives it when it binds.
-Prepared prepare_read_only(Connection::Impl& impl, const std::string& sql, bool inside_explain = false) {
+Prepared prepare_read_only(Connection::Impl& impl, const std::string& sql, bool inside_explain = false,
+                           bool tables_only = true) {
   if (sql.find('\0') != std::string::npos) fail(ErrorCode::InvalidArgument, "the query contains a NUL byte");
   duckdb_connection conn = impl.conn;
   Extracted extracted;
@@ -156,12 +158,12 @@ Prepared prepare_read_only(Connection::Impl& impl, const std::string& sql, bool 
   if (count > 1) fail(ErrorCode::InvalidArgument, "send one statement at a time; got " + std::to_string(count));
   const nlohmann::json tree = sql_parse_tree(impl, sql);
   const bool is_select = !tree.value("error", true) && tree["statements"].size() == 1;
-  if (is_select) check_reads_tables_only(impl, tree["statements"][0]);
+  if (is_select && tables_only) check_reads_tables_only(impl, tree["statements"][0]);
   std::optional<std::string> inner;
   if (!is_select && !inside_explain) inner = explained_statement(sql);
   if (inner) {
     try {
-      prepare_read_only(impl, *inner, true);
+      prepare_read_only(impl, *inner, true, tables_only);
     } catch (const Error& e) {
       fail(ErrorCode::InvalidArgument, "EXPLAIN may only explain a read statement: " + std::string(e.what()));
     }
@@ -308,6 +310,10 @@ std::string too_large_message(int64_t max_bytes) {
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
 void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl(), sql); }
+
+void check_one_read_statement(Connection& connection, const std::string& sql) {
+  prepare_read_only(connection.impl(), sql, false, false);
+}
 
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest request,
                          const QueryControl& control) {
