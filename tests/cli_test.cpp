@@ -134,7 +134,7 @@ TEST_F(Cli, BadInputExitsNonZeroWithOneLine) {
       {{"insert", "people", file("x.txt", "hello")}, ".csv"},
       {{"insert", "people", "/nonexistent.csv"}, "does not exist"},
       {{"sql", "SELEC 1"}, "syntax error"},
-      {{"sql", "SELECT * FROM read_csv('/etc/passwd')"}, "/etc/passwd"},
+      {{"sql", "SELECT * FROM read_csv('/etc/passwd')"}, "table function read_csv() cannot run here"},
       {{"sql", "DELETE FROM people"}, "only read statements"},
       {{"sql", "--format", "xml", "SELECT 1"}, "--format"},
       {{"delete", "people"}, "--where"},
@@ -302,6 +302,9 @@ TEST_F(Cli, NumbersOutOfRangeAreRefusedNotWrapped) {
        {{"APP_ENV", "dev"}, {"FAKE_DATA_SEED", "-1"}},
        "FAKE_DATA_SEED must be a whole number"},
       {{"fake-data", "create"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_SCALE", "2000000"}}, "FAKE_DATA_SCALE must be"},
+      {{"sql", "SELECT 1"}, {{"QUERY_MEMORY_LIMIT", "lots"}}, "QUERY_MEMORY_LIMIT must be a size such as 4GB"},
+      {{"sql", "SELECT 1"}, {{"QUERY_MEMORY_LIMIT", "4"}}, "QUERY_MEMORY_LIMIT must be a size such as 4GB"},
+      {{"sql", "SELECT 1"}, {{"MAX_RESULT_BYTES", "0"}}, "MAX_RESULT_BYTES must be"},
       {{"sql", "--max-rows", "10x", "SELECT 1"}, {}, "--max-rows needs a whole number, not '10x'"},
       {{"sql", "--version", "99999999999999999999", "SELECT 1"}, {}, "--version needs a whole number"},
   };

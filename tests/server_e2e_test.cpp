@@ -500,6 +500,87 @@ TEST_F(ServerE2E, ExecuteStopsAQueryAtTheTimeLimit) {
   expect(execute({{"query", "SELECT 1"}}), 200);
 }
 
+// Issue 15: user SQL reads tables by name. A file reader would read rows a delete removed, dropped tables
+// and any database's tables past their snapshots; settings and catalog views would show DATA_DIR.
+TEST_F(ServerE2E, ExecuteReadsTablesByNameNotFilesAndNeverShowsDataDir) {
+  start();
+  create_people();
+  expect(execute({{"query", "DELETE FROM people WHERE id > 1"}}), 400);
+  ok({"delete", "people", "--where", "id > 1"});
+  EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM people"}}), 200)["data"]["rows"][0]["n"], 1);
+  const std::string data_dir = std::filesystem::canonical(dir_.path()).string();
+  const std::string files = data_dir + "/warehouse/main/public/people-*/**/*.parquet";
+  for (const std::string& sql : std::vector<std::string>{
+           "SELECT count(*) FROM read_parquet('" + files + "')", "SELECT * FROM glob('" + files + "')",
+           "SELECT * FROM parquet_metadata('" + files + "')", "SELECT * FROM '" + files + "'",
+           "SELECT * FROM sniff_csv('" + data_dir + "/in/a.csv')", "SELECT * FROM duckdb_settings()",
+           "SELECT current_setting('allowed_directories')", "SELECT sql FROM duckdb_views()", "FROM duckdb_views",
+           "SELECT * FROM query_table('people')", "SELECT * FROM checkpoint()", "SELECT * FROM force_checkpoint()"}) {
+    const std::string message = error_of(execute({{"query", sql}}), 400);
+    EXPECT_TRUE(contains(message, "reads tables by their name")) << sql << ": " << message;
+    EXPECT_FALSE(contains(message, data_dir)) << message;
+    // The downloads run the same check.
+    EXPECT_TRUE(contains(error_of(execute({{"query", sql}, {"format", "csv"}}), 400), "reads tables by their name"));
+  }
+  const auto tables = expect(execute({{"query", "SELECT * FROM duckdb_tables()"}, {"per_page", 1000}}), 200);
+  EXPECT_FALSE(contains(tables.dump(), data_dir)) << tables.dump();
+}
+
+// Issue 15: the time limit covers building the JSON answer too. Before, a 200,000-column SELECT 1, 1, ...
+// took 52 s under a 10 s limit, nearly all of it spent making the answer (its row was built with a key
+// lookup per column).
+TEST_F(ServerE2E, ExecuteTimeLimitCoversTheWholeRequest) {
+  start(false, {{"QUERY_TIME_LIMIT", "2"}});
+  std::string sql = "SELECT 1";
+  for (int i = 1; i < 200'000; ++i) sql += ", 1";
+  const auto started = std::chrono::steady_clock::now();
+  httplib::Result r = execute({{"query", sql}});
+  const auto took = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(r);
+  if (r->status != 200) {
+    EXPECT_TRUE(contains(error_of(r, 400), "time limit of 2 s")) << r->body;
+  }
+  EXPECT_LT(took, std::chrono::seconds(20)) << "answered " << r->status;
+  expect(execute({{"query", "SELECT 1"}}), 200);
+}
+
+// The peak resident memory of a process, in bytes (VmHWM of /proc/PID/status).
+int64_t peak_rss(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  }
+  return -1;
+}
+
+// Issue 15: a JSON answer over MAX_RESULT_BYTES is a 413 with a hint, and building it stops at the limit.
+// Before, four concurrent 100 MB answers (10,000 rows of 10,000 characters) took the server from 110 MiB to
+// 2.2 GiB (one 1 GB answer: 6 GiB); with a 16 MiB limit they now take it to about 470 MiB.
+TEST_F(ServerE2E, FourConcurrentHugeJsonAnswersAre413AndStayWithinMemory) {
+  constexpr int64_t kLimitBytes = 16LL << 20;
+  start(false, {{"MAX_RESULT_BYTES", std::to_string(kLimitBytes)}, {"QUERY_MEMORY_LIMIT", "1GB"}});
+  token();
+  expect(execute({{"query", "SELECT 1 AS warm_up"}}), 200);
+  const int64_t before = peak_rss(server_->pid());
+  std::vector<std::future<httplib::Result>> answers;
+  for (int i = 0; i < 4; ++i) {
+    answers.push_back(std::async(std::launch::async, [this] {
+      return execute({{"query", "SELECT repeat('x', 10000) AS s FROM range(10000)"}, {"per_page", 10000}});
+    }));
+  }
+  for (auto& a : answers) {
+    const std::string message = error_of(a.get(), 413);
+    EXPECT_TRUE(contains(message, "MAX_RESULT_BYTES")) << message;
+    EXPECT_TRUE(contains(message, "\"format\": \"csv\"")) << message;
+  }
+  const int64_t after = peak_rss(server_->pid());
+  // Each answer's page is held to the limit; DuckDB's chunk of 2,048 such rows (20 MB) and the JSON made
+  // of the page come on top. Without the limit the same answers took 2 GiB more.
+  EXPECT_LT(after - before, 4 * 12 * kLimitBytes) << "peak RSS before " << before << ", after " << after;
+  expect(execute({{"query", "SELECT repeat('x', 100) AS s FROM range(10)"}}), 200);
+}
+
 // ---- dev: the fake tables ----
 
 // The example queries of the fake-data spec.

@@ -137,13 +137,15 @@ void print_login_help(const server::FirstUserResult& first_user, const std::stri
 
 int serve_command(const Config& config, const Words& words) {
   Args(words).check({}, 0);
-  const server::QueryLimits limits{.time_limit = std::chrono::seconds(config.query_time_limit_seconds)};
+  const server::QueryLimits limits{.time_limit = std::chrono::seconds(config.query_time_limit_seconds),
+                                   .max_result_bytes = config.max_result_bytes};
   SignalStopper stopper;
 
   // Files in DATA_DIR/tmp older than this start belong to no request of this process.
   const auto started = std::filesystem::file_time_type::clock::now();
   storage::WarehouseOptions warehouse_options;
   warehouse_options.data_dir = config.data_dir;
+  warehouse_options.query_memory_limit = config.duckdb_memory_limit();
   storage::Warehouse warehouse(warehouse_options);
   const storage::SweepReport swept = storage::sweep_temp_dir(warehouse.temp_dir(), started);
   if (swept.files > 0) {

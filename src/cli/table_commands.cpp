@@ -14,6 +14,7 @@ namespace {
 storage::Warehouse open_warehouse(const Config& config) {
   storage::WarehouseOptions o;
   o.data_dir = config.data_dir;
+  o.query_memory_limit = config.duckdb_memory_limit();
   return storage::Warehouse(o);
 }
 

@@ -1,7 +1,10 @@
 #include "common/config.h"
 
+#include <unistd.h>
+
 #include <cstdint>
 #include <cstdlib>
+#include <regex>
 
 #include "common/error.h"
 #include "common/parse_int.h"
@@ -21,7 +24,28 @@ int64_t env_int(const char* name, int64_t fallback, int64_t min, int64_t max) {
   return parse_int64_in(v, min, max, name);
 }
 
+// A size in DuckDB's syntax: a number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB, TiB; any case).
+std::string memory_size(const char* name) {
+  const std::string text(trim(env_or(name, "")));
+  if (text.empty()) return text;
+  static const std::regex kSize(R"(([0-9]+(\.[0-9]+)?) *(b|kb|mb|gb|tb|kib|mib|gib|tib))", std::regex::icase);
+  if (!std::regex_match(text, kSize)) {
+    fail(ErrorCode::InvalidArgument,
+         std::string(name) +
+             " must be a size such as 4GB or 512MiB (units B, KB, MB, GB, TB, KiB, MiB, GiB, TiB), not '" + text + "'");
+  }
+  return text;
+}
+
 }  // namespace
+
+std::string Config::duckdb_memory_limit() const {
+  if (!query_memory_limit.empty()) return query_memory_limit;
+  const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return {};  // unknown: DuckDB's own default
+  const int64_t bytes = static_cast<int64_t>(pages) * page_size / 100 * kDefaultQueryMemoryPercent;
+  return std::to_string(bytes >> 20) + "MiB";
+}
 
 Config Config::from_environment() {
   Config c;
@@ -49,6 +73,8 @@ Config Config::from_environment() {
   c.max_connections_per_client = env_int("MAX_CONNECTIONS_PER_CLIENT", c.max_connections_per_client, 1, 1'000'000);
   c.login_failures_per_address = env_int("LOGIN_FAILURES_PER_ADDRESS", kDefaultLoginFailuresPerAddress, 0, 1'000'000);
   c.fake_data_keep_dropped = env_int("FAKE_DATA_KEEP_DROPPED", kDefaultFakeDataKeepDropped, 0, 1'000);
+  c.max_result_bytes = env_int("MAX_RESULT_BYTES", kDefaultMaxResultBytes, 1, INT64_MAX);
+  c.query_memory_limit = memory_size("QUERY_MEMORY_LIMIT");
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   return c;

@@ -49,10 +49,18 @@ struct Config {
   int64_t login_failures_per_address = kDefaultLoginFailuresPerAddress;
   // FAKE_DATA_KEEP_DROPPED: dropped generations of each fake table that a reset keeps.
   int64_t fake_data_keep_dropped = kDefaultFakeDataKeepDropped;
+  // MAX_RESULT_BYTES: the largest JSON answer of POST /execute; larger ones are refused with 413.
+  int64_t max_result_bytes = kDefaultMaxResultBytes;
+  // QUERY_MEMORY_LIMIT: DuckDB's memory_limit for each engine ("4GB", "512MiB"); past it a query spills to
+  // DATA_DIR/tmp or fails with 413. Empty: kDefaultQueryMemoryPercent of the machine's memory.
+  std::string query_memory_limit;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }
   std::filesystem::path warehouse_dir() const { return data_dir / "warehouse"; }
+
+  // query_memory_limit, or the default share of the machine's memory, in DuckDB's syntax.
+  std::string duckdb_memory_limit() const;
 
   // Reads the environment; throws Error(InvalidArgument) naming the variable on a malformed value.
   static Config from_environment();

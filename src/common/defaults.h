@@ -36,6 +36,14 @@ inline constexpr int64_t kDefaultLoginFailuresPerAddress = 20;
 // answer names and which a query that began before it may still be reading.
 inline constexpr int64_t kDefaultFakeDataKeepDropped = 1;
 
+// MAX_RESULT_BYTES: the largest JSON answer of POST /execute (64 MiB). The answer is built in memory, at
+// several times its size while it is converted; larger results go out as downloads, which stream.
+inline constexpr int64_t kDefaultMaxResultBytes = 64LL << 20;
+
+// QUERY_MEMORY_LIMIT, when unset: this share of the machine's memory for each DuckDB engine (DuckDB's own
+// default is 80%, which leaves too little for the answers the server builds outside DuckDB).
+inline constexpr int kDefaultQueryMemoryPercent = 50;
+
 // The catalog's file inside DATA_DIR.
 inline constexpr std::string_view kCatalogFileName = "catalog.db";
 

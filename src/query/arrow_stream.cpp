@@ -55,7 +55,7 @@ bool write_arrow_stream(Connection& connection, const std::string& sql, const Qu
   ArrowStreamProgress& done = progress ? *progress : unused;
   done = {};
   Connection::Impl& impl = connection.impl();
-  Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
+  Watchdog watchdog(impl.conn, time_left(control), control.cancelled);
   try {
     ResultHandle result;
     start_streaming(impl, sql, watchdog, result);

@@ -68,7 +68,7 @@ void export_user_query(Connection& connection, const std::string& sql, ExportFor
          "TABLE) queries can, so send the others with \"format\": \"json\"");
   }
   // A COPY is not kept prepared, nor is the view: run_user_query's kept statements stay valid.
-  Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
+  Watchdog watchdog(impl.conn, time_left(control), control.cancelled);
   try {
     run("COPY " + view + " TO " + quote_literal(path) + " (" + copy_options(format) + ")");
   } catch (const Error&) {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "query/sql_tree.h"
 #include "query/user_query.h"
 
 namespace superstore::query {
@@ -13,25 +14,21 @@ constexpr const char* kRows = "superstore_predicate_rows";
 
 [[noreturn]] void refuse(const std::string& why) { fail(ErrorCode::InvalidArgument, "bad predicate: " + why); }
 
-// Walks the parsed WHERE clause (DuckDB's json_serialize_sql tree). Anything that can hold a query has
+// Judges the parsed WHERE clause (DuckDB's json_serialize_sql tree). Anything that can hold a query has
 // a "subquery" or "node" member or the class SUBQUERY; a table reference has "from_table" or a
 // "table_name". Parameters would be unbound when the delete runs.
-void check_expression(const nlohmann::json& node) {
-  if (node.is_array()) {
-    for (const auto& child : node) check_expression(child);
-    return;
-  }
-  if (!node.is_object()) return;
-  const std::string cls = node.value("class", "");
-  if (cls == "SUBQUERY" || node.contains("subquery") || node.contains("node") || node.contains("from_table") ||
-      node.contains("table_name")) {
-    refuse("subqueries are not allowed; write an expression over the table's columns");
-  }
-  if (cls == "PARAMETER") refuse("parameters ($1, ?) are not allowed; write the values out");
-  if (cls == "COLUMN_REF" && node.value("column_names", nlohmann::json::array()).size() != 1) {
-    refuse("name columns without a table or other prefix");
-  }
-  for (const auto& [key, child] : node.items()) check_expression(child);
+void check_expression(const nlohmann::json& where) {
+  for_each_tree_node(where, [](const nlohmann::json& node) {
+    const std::string cls = node.value("class", "");
+    if (cls == "SUBQUERY" || node.contains("subquery") || node.contains("node") || node.contains("from_table") ||
+        node.contains("table_name")) {
+      refuse("subqueries are not allowed; write an expression over the table's columns");
+    }
+    if (cls == "PARAMETER") refuse("parameters ($1, ?) are not allowed; write the values out");
+    if (cls == "COLUMN_REF" && node.value("column_names", nlohmann::json::array()).size() != 1) {
+      refuse("name columns without a table or other prefix");
+    }
+  });
 }
 
 }  // namespace
@@ -66,12 +63,8 @@ void check_row_predicate(const Database& engine, const std::vector<ColumnDef>& c
     refuse(e.what());
   }
 
-  // The function wants a constant, not a parameter.
-  Result serialized = conn.execute("SELECT json_serialize_sql(" + quote_literal(sql) + ")");
-  const nlohmann::json tree = nlohmann::json::parse(serialized.get_string(0, 0), nullptr, false);
-  if (tree.is_discarded() || tree.value("error", true)) {
-    refuse(tree.is_object() ? tree.value("error_message", "it does not parse") : "it does not parse");
-  }
+  const nlohmann::json tree = sql_parse_tree(conn.impl(), sql);
+  if (tree.value("error", true)) refuse(tree.value("error_message", "it does not parse"));
   const auto& statements = tree["statements"];
   if (!statements.is_array() || statements.size() != 1) refuse("write one expression, not several statements");
   const nlohmann::json& node = statements[0]["node"];

@@ -70,5 +70,53 @@ TEST(QueryTimeLimit, FastQueryUnderTheLimitIsUntouched) {
   }
 }
 
+// The limit counts from QueryControl::started (the request's start), not from when DuckDB got the query.
+TEST(QueryTimeLimit, CountsFromTheStartOfTheRequest) {
+  Database db(DatabaseOptions{.sandboxed = true, .threads = 2});
+  Connection conn(db);
+  const QueryControl late{std::chrono::seconds(2), {}, std::chrono::steady_clock::now() - std::chrono::seconds(3)};
+  EXPECT_EQ(error_of([&] { run_user_query(conn, "SELECT 1 AS x", {}, late); }, ErrorCode::InvalidArgument),
+            "query stopped after the time limit of 2 s; narrow it or add LIMIT");
+  const QueryControl in_time{std::chrono::seconds(10), {}, std::chrono::steady_clock::now() - std::chrono::seconds(3)};
+  EXPECT_EQ(run_user_query(conn, "SELECT 1 AS x", {}, in_time).rows.dump(), R"([{"x":1}])");
+}
+
+// A page whose JSON would pass PageRequest::max_bytes stops being built there: TooLarge, with the way out.
+TEST(QueryResultSize, APageOverItsByteLimitIsTooLarge) {
+  Database db(DatabaseOptions{.sandboxed = true, .threads = 2});
+  Connection conn(db);
+  const std::string sql = "SELECT repeat('x', 1000) AS s FROM range(100)";  // about 100 KB of JSON
+  const std::string message = error_of(
+      [&] { run_user_query(conn, sql, {.page = 1, .per_page = 100, .max_bytes = 50'000}, std::chrono::seconds(30)); },
+      ErrorCode::TooLarge);
+  EXPECT_NE(message.find("limit of 50000 bytes"), std::string::npos) << message;
+  EXPECT_NE(message.find("\"format\": \"csv\""), std::string::npos) << message;
+  // The same rows fit a larger limit, and a smaller page fits the small one.
+  QueryPage page =
+      run_user_query(conn, sql, {.page = 1, .per_page = 100, .max_bytes = 200'000}, std::chrono::seconds(30));
+  EXPECT_EQ(page.rows.size(), 100u);
+  EXPECT_LE(static_cast<int64_t>(page.rows.dump().size()), 200'000);
+  page = run_user_query(conn, sql, {.page = 2, .per_page = 10, .max_bytes = 50'000}, std::chrono::seconds(30));
+  EXPECT_EQ(page.rows.size(), 10u);
+  EXPECT_EQ(page.total, 100);
+}
+
+// Every cell of a wide row is appended without a key lookup (it used to take seconds for 100,000 columns),
+// in order and under its unique name.
+TEST(QueryResultSize, AWideRowKeepsItsColumnsInOrder) {
+  Database db(DatabaseOptions{.sandboxed = true, .threads = 2});
+  Connection conn(db);
+  std::string sql = "SELECT 0 AS c";
+  for (int i = 1; i < 3000; ++i) sql += ", " + std::to_string(i) + " AS c";
+  QueryPage page = run_user_query(conn, sql, {}, std::chrono::seconds(60));
+  ASSERT_EQ(page.rows.size(), 1u);
+  ASSERT_EQ(page.rows[0].size(), 3000u);
+  int expected = 0;
+  for (const auto& [name, value] : page.rows[0].items()) {
+    EXPECT_EQ(name, expected == 0 ? "c" : "c_" + std::to_string(expected + 1));
+    EXPECT_EQ(value, expected++);
+  }
+}
+
 }  // namespace
 }  // namespace superstore::query

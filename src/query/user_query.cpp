@@ -14,6 +14,9 @@
 
 #include "query/deadlines.h"
 #include "query/duckdb_internal.h"
+#include "query/read_statement.h"
+#include "query/sql_tree.h"
+#include "query/table_reads.h"
 #include "query/user_query_internal.h"
 #include "query/values.h"
 
@@ -130,9 +133,22 @@ bool is_read_keyword(const std::string& word) {
   return kRead.count(word) > 0;
 }
 
-// Parses and binds `sql` and returns it prepared, or throws as check_read_only documents.
-Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool inside_explain = false) {
+[[noreturn]] void refuse_unchecked(const nlohmann::json& tree) {
+  fail(ErrorCode::InvalidArgument,
+       "this statement cannot be checked (DuckDB cannot show its parts: " + tree.value("error_message", "") +
+           "), so it may not run; only SELECT (or WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, "
+           "PIVOT ... IN (...)) over tables by name, or EXPLAIN of one, may run");
+}
+
+// Checks `sql` and returns it prepared, or throws as check_read_only documents. The decision is DuckDB's
+// parse tree (json_serialize_sql, which serializes SELECT statements only): a SELECT must read tables by
+// name only (table_reads.h) and is checked before it is bound, so that no file reader even looks at a
+// file; EXPLAIN is judged by the statement it explains; anything else is refused, named by the type
+// DuckDB gives it when it binds.
+Prepared prepare_read_only(Connection::Impl& impl, const std::string& sql, bool inside_explain = false,
+                           bool tables_only = true) {
   if (sql.find('\0') != std::string::npos) fail(ErrorCode::InvalidArgument, "the query contains a NUL byte");
+  duckdb_connection conn = impl.conn;
   Extracted extracted;
   idx_t count = duckdb_extract_statements(conn, sql.c_str(), extracted.out());
   if (count == 0) {
@@ -140,28 +156,37 @@ Prepared prepare_read_only(duckdb_connection conn, const std::string& sql, bool 
     fail(ErrorCode::InvalidArgument, error ? error : "the query is empty; send one read statement");
   }
   if (count > 1) fail(ErrorCode::InvalidArgument, "send one statement at a time; got " + std::to_string(count));
+  const nlohmann::json tree = sql_parse_tree(impl, sql);
+  const bool is_select = !tree.value("error", true) && tree["statements"].size() == 1;
+  if (is_select && tables_only) check_reads_tables_only(impl, tree["statements"][0]);
+  std::optional<std::string> inner;
+  if (!is_select && !inside_explain) inner = explained_statement(sql);
+  if (inner) {
+    try {
+      prepare_read_only(impl, *inner, true, tables_only);
+    } catch (const Error& e) {
+      fail(ErrorCode::InvalidArgument, "EXPLAIN may only explain a read statement: " + std::string(e.what()));
+    }
+  }
   Prepared prepared;
   if (duckdb_prepare_extracted_statement(conn, extracted.get(), 0, prepared.out()) == DuckDBError) {
     // Binding failed, so DuckDB gives no statement type; a write that failed to bind (DELETE from a view,
     // say) is still best told as "not a read". The statement is refused either way.
     std::string keyword = leading_keyword(sql);
     if (!keyword.empty() && !is_read_keyword(keyword)) refuse(keyword);
+    if (!is_select && !inner) refuse_unchecked(tree);
     fail(ErrorCode::InvalidArgument, duckdb_prepare_error(prepared.get()));
   }
   duckdb_statement_type type = duckdb_prepared_statement_type(prepared.get());
-  if (type == DUCKDB_STATEMENT_TYPE_SELECT) return prepared;
-  if (type != DUCKDB_STATEMENT_TYPE_EXPLAIN || inside_explain) refuse(statement_kind(type));
-  auto inner = explained_statement(sql);
-  if (!inner) {
+  if (type == DUCKDB_STATEMENT_TYPE_SELECT && is_select) return prepared;
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN && inner) return prepared;
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN && !inside_explain) {
     fail(ErrorCode::InvalidArgument,
          "write EXPLAIN [ANALYZE] first, followed by its statement, with no comment in between");
   }
-  try {
-    prepare_read_only(conn, *inner, true);
-  } catch (const Error& e) {
-    fail(ErrorCode::InvalidArgument, "EXPLAIN may only explain a read statement: " + std::string(e.what()));
-  }
-  return prepared;
+  if (type != DUCKDB_STATEMENT_TYPE_SELECT && type != DUCKDB_STATEMENT_TYPE_EXPLAIN) refuse(statement_kind(type));
+  if (type == DUCKDB_STATEMENT_TYPE_EXPLAIN) refuse(statement_kind(type));
+  refuse_unchecked(tree);
 }
 
 }  // namespace
@@ -181,7 +206,7 @@ duckdb_prepared_statement prepared_read(Connection::Impl& impl, const std::strin
       return kept.back().second.get();
     }
   }
-  Prepared prepared = prepare_read_only(impl.conn, sql);
+  Prepared prepared = prepare_read_only(impl, sql);
   if (kept.size() >= kPreparedReadsKept) kept.pop_front();
   kept.emplace_back(sql, std::move(prepared));
   return kept.back().second.get();
@@ -189,6 +214,14 @@ duckdb_prepared_statement prepared_read(Connection::Impl& impl, const std::strin
 
 void forget_prepared_read(Connection::Impl& impl, const std::string& sql) {
   impl.prepared_reads.remove_if([&](const auto& entry) { return entry.first == sql; });
+}
+
+std::chrono::milliseconds time_left(const QueryControl& control) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(control.deadline() - std::chrono::steady_clock::now());
+}
+
+void QueryControl::check_deadline() const {
+  if (std::chrono::steady_clock::now() >= deadline()) fail(ErrorCode::InvalidArgument, time_limit_message(time_limit));
 }
 
 std::string time_limit_message(std::chrono::milliseconds limit) {
@@ -250,11 +283,37 @@ int64_t saturating_product(int64_t a, int64_t b) {
   return __builtin_mul_overflow(a, b, &out) ? std::numeric_limits<int64_t>::max() : out;
 }
 
+// About the bytes `value` takes in a JSON answer, escapes left out: enough to stop building a page that
+// will not fit long before it has taken much more memory than the limit.
+size_t json_bytes(const nlohmann::ordered_json& value) {
+  switch (value.type()) {
+    case nlohmann::ordered_json::value_t::string:
+      return value.get_ref<const std::string&>().size() + 2;
+    case nlohmann::ordered_json::value_t::number_integer:
+    case nlohmann::ordered_json::value_t::number_unsigned:
+    case nlohmann::ordered_json::value_t::number_float:
+      return 8;
+    default:
+      return 5;
+  }
+}
+
 }  // namespace
+
+std::string too_large_message(int64_t max_bytes) {
+  return "the answer is larger than the limit of " + std::to_string(max_bytes) +
+         " bytes for a JSON answer (MAX_RESULT_BYTES); add LIMIT, select fewer columns or rows per page, or ask for "
+         "the whole result as a download, which streams: \"format\": \"csv\" | \"ndjson\" | \"parquet\" | "
+         "\"arrow\"";
+}
 
 size_t kept_user_statements(const Connection& connection) { return connection.impl().prepared_reads.size(); }
 
-void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl().conn, sql); }
+void check_read_only(Connection& connection, const std::string& sql) { prepare_read_only(connection.impl(), sql); }
+
+void check_one_read_statement(Connection& connection, const std::string& sql) {
+  prepare_read_only(connection.impl(), sql, false, false);
+}
 
 QueryPage run_user_query(Connection& connection, const std::string& sql, PageRequest request,
                          const QueryControl& control) {
@@ -271,7 +330,7 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
   page.page = request.page;
   page.per_page = request.per_page;
   Connection::Impl& impl = connection.impl();
-  Watchdog watchdog(impl.conn, control.time_limit, control.cancelled);
+  Watchdog watchdog(impl.conn, time_left(control), control.cancelled);
   try {
     // Streaming keeps memory flat however many rows the query makes: only the page is kept.
     ResultHandle result;
@@ -284,6 +343,7 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
     for (idx_t col = 0; col < columns; ++col) page.columns.push_back({names[col], type_name(types[col].get())});
 
     int64_t seen = 0;
+    int64_t bytes = 2;  // the page's JSON array
     while (true) {
       DataChunk chunk(duckdb_fetch_chunk(*result.get()));
       if (!chunk.get()) break;
@@ -298,16 +358,29 @@ QueryPage run_user_query(Connection& connection, const std::string& sql, PageReq
         for (int64_t row = lo; row < hi; ++row) {
           const auto r = static_cast<idx_t>(row - seen);
           nlohmann::ordered_json object = nlohmann::ordered_json::object();
+          // The names are unique, so the cells go straight to the end of the object's vector: its own
+          // operator[] looks for the key first, which made a 100,000-column row take seconds.
+          auto& cells = static_cast<nlohmann::ordered_json::object_t::Container&>(
+              object.get_ref<nlohmann::ordered_json::object_t&>());
+          cells.reserve(columns);
           for (idx_t col = 0; col < columns; ++col) {
-            object[names[col]] = views[col].is_null(r) ? nlohmann::ordered_json(nullptr)
-                                                       : nlohmann::ordered_json(value_json(views[col], r));
+            cells.emplace_back(names[col], views[col].is_null(r) ? nlohmann::ordered_json(nullptr)
+                                                                 : nlohmann::ordered_json(value_json(views[col], r)));
+            bytes += names[col].size() + 4 + json_bytes(cells.back().second);
+            if ((col & 1023) == 1023) {
+              control.check_deadline();
+              if (bytes > request.max_bytes) fail(ErrorCode::TooLarge, too_large_message(request.max_bytes));
+            }
           }
+          if (bytes > request.max_bytes) fail(ErrorCode::TooLarge, too_large_message(request.max_bytes));
+          control.check_deadline();
           page.rows.push_back(std::move(object));
         }
       }
       seen += size;
     }
     if (duckdb_result_error(result.get())) throw_result_error(result.get(), true);
+    control.check_deadline();
     page.total = seen;
   } catch (const Error&) {
     on_query_failure(impl, sql, watchdog, control);

@@ -17,6 +17,8 @@ namespace superstore::query {
 duckdb_prepared_statement prepared_read(Connection::Impl& impl, const std::string& sql);
 // Drops `sql`'s kept statement, after it failed, so the next run prepares it afresh.
 void forget_prepared_read(Connection::Impl& impl, const std::string& sql);
+// What is left of the control's time limit (zero or less when it has passed).
+std::chrono::milliseconds time_left(const QueryControl& control);
 // "query stopped after the time limit of N s; narrow it or add LIMIT"
 std::string time_limit_message(std::chrono::milliseconds limit);
 // The message of a query stopped by its QueryControl's `cancelled`.

@@ -102,7 +102,8 @@ void run_query(Download* download, storage::Warehouse& warehouse, const std::str
             download->answer = tables;
             download->bound = true;
           }
-          query::QueryControl control{options.time_limit, options.cancelled};
+          query::QueryControl control{options.time_limit, options.cancelled,
+                                      options.started.value_or(std::chrono::steady_clock::now())};
           switch (format) {
             case ResultFormat::Csv:
               return query::export_user_query(connection, sql, query::ExportFormat::Csv, download->path, control);

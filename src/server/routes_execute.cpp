@@ -177,7 +177,20 @@ ExecuteRequest parse_request(const httplib::Request& request, const QueryLimits&
   return r;
 }
 
+// The JSON answer's size is known only once it is written; its rows were held to about the limit while
+// they were converted (query::PageRequest::max_bytes), so writing it costs a bounded amount too.
+void send_answer(Call& call, const ordered_json& response, int64_t max_bytes, const query::QueryControl& control) {
+  control.check_deadline();
+  std::string body = response.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+  if (static_cast<int64_t>(body.size()) > max_bytes) fail(ErrorCode::TooLarge, query::too_large_message(max_bytes));
+  control.check_deadline();
+  call.response.status = 200;
+  call.response.set_content(std::move(body), "application/json");
+}
+
 void execute(ServerContext& context, Call& call) {
+  // The time limit covers the whole request: reading it, binding, running, and writing the answer.
+  const auto started = std::chrono::steady_clock::now();
   const ExecuteRequest r = parse_request(call.request, context.query_limits);
   for (const auto& name : r.table_names) {
     if (context.warehouse.tables_named(name).empty()) {
@@ -188,6 +201,8 @@ void execute(ServerContext& context, Call& call) {
   options.page = r.page;
   options.per_page = r.per_page;
   options.time_limit = context.query_limits.time_limit;
+  options.started = started;
+  options.max_page_bytes = context.query_limits.max_result_bytes;
   options.table_versions = r.table_versions;
   options.as_of_ms = r.as_of_ms;
   if (r.format != ResultFormat::Json) {
@@ -195,7 +210,6 @@ void execute(ServerContext& context, Call& call) {
     return;
   }
   options.cancelled = client_gone_check(call.request);
-  const auto started = std::chrono::steady_clock::now();
   storage::QueryAnswer answer = context.warehouse.query(r.query, options, r.table_names);
   const double elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -224,7 +238,7 @@ void execute(ServerContext& context, Call& call) {
                         {"bytes_in_tables", bytes_in_tables},
                         {"versions", std::move(versions)}};
   ordered_json response = {{"data",
-                            {{"rows", page.rows},
+                            {{"rows", std::move(answer.page.rows)},
                              {"columns", std::move(columns)},
                              {"query", r.query},
                              {"registered_tables", answer.tables}}},
@@ -235,7 +249,7 @@ void execute(ServerContext& context, Call& call) {
                            {"to", to},
                            {"last_page", last_page},
                            {"stats", std::move(stats)}};
-  send_ordered_json(call.response, 200, response);
+  send_answer(call, response, context.query_limits.max_result_bytes, {options.time_limit, {}, started});
 }
 
 }  // namespace

@@ -17,6 +17,8 @@ namespace superstore::server {
 struct QueryLimits {
   std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
   int64_t max_per_page = 10'000;
+  // MAX_RESULT_BYTES: a JSON answer larger than this is refused with 413 and a hint to download instead.
+  int64_t max_result_bytes = kDefaultMaxResultBytes;
 };
 
 struct ServerContext {

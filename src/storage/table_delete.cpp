@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "query/read_statement.h"
 #include "query/user_query.h"
 #include "storage/file_stats.h"
 #include "storage/scan_sql.h"
@@ -19,7 +20,7 @@ WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
     // the predicate passed (query::check_row_predicate).
     std::string count_sql =
         "SELECT filename, count(*) FROM (" + scan + ") WHERE (" + predicate + "\n) GROUP BY filename";
-    query::check_read_only(w.conn, count_sql);
+    query::check_one_read_statement(w.conn, count_sql);
     query::Result matches = w.conn.execute(count_sql);
     if (matches.row_count() == 0) return {-1, 0, 0, 0};
 

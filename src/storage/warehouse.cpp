@@ -510,8 +510,9 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
   auto session = impl_->sessions.take();
   QueryAnswer answer;
   impl_->bind_views(*session, sql, options, required_tables, answer);
-  answer.page = query::run_user_query(session->conn, sql, {options.page, options.per_page},
-                                      {options.time_limit, options.cancelled});
+  answer.page = query::run_user_query(
+      session->conn, sql, {options.page, options.per_page, options.max_page_bytes},
+      {options.time_limit, options.cancelled, options.started.value_or(std::chrono::steady_clock::now())});
   impl_->reseed_after(*session, sql);
   session.keep();
   return answer;

@@ -41,7 +41,10 @@ struct QueryOptions {
   std::optional<int64_t> version;                 // read every table as of this log version
   std::optional<int64_t> as_of_ms;                // read every table as it was at this time (ms since the epoch)
   std::chrono::milliseconds time_limit{kDefaultQueryTimeLimit};
-  std::function<bool()> cancelled;  // see query::QueryControl: true stops the query with Error(Cancelled)
+  // Where the time limit counts from (query::QueryControl::started); empty: when the query starts.
+  std::optional<std::chrono::steady_clock::time_point> started;
+  std::function<bool()> cancelled;     // see query::QueryControl: true stops the query with Error(Cancelled)
+  int64_t max_page_bytes = INT64_MAX;  // query::PageRequest::max_bytes
 };
 
 // One table a query read, at the snapshot it read.
