@@ -6,3 +6,5 @@ build=${1:-build-bench}
 "$build/bench/query_bench" "$build/superstore"
 "$build/bench/data_api_bench" "$build/superstore"
 "$build/bench/front_bench" "$build/superstore"
+# The web console's start-up in Debian's Chromium (playwright-core from web/node_modules: npm ci in web/).
+node "$(dirname "$0")/../bench/console_bench.mjs" "$build/superstore"
