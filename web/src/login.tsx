@@ -24,6 +24,9 @@ export function Login({ notice, onLoggedIn }: Props) {
     if (busy) return;
     setBusy(true);
     setError(null);
+    // The editor's code is fetched while the password is checked (argon2id takes most of a login), not
+    // after: the two waits overlap instead of adding up. A failure here is the editor's to report.
+    import('./editor').catch(() => {});
     try {
       const { access_token } = await api.login(email.trim(), password);
       setToken(access_token);
