@@ -1,6 +1,7 @@
 #include "storage/table_history.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -16,16 +17,20 @@ std::vector<HistoryEntry> table_history(const DeltaLog& log, int64_t limit) {
     e.version = v;
     e.timestamp_ms = c.info.timestamp;
     e.operation = c.info.operation;
+    // Sums saturate and negative counts read as 0: a log written by another tool may hold any numbers.
+    auto add = [](int64_t& sum, int64_t rows) {
+      if (__builtin_add_overflow(sum, std::max<int64_t>(0, rows), &sum)) sum = INT64_MAX;
+    };
     int64_t added = 0, removed = 0;
     for (const auto& r : c.removes) {
       auto it = live_rows.find(r.path);
       if (it == live_rows.end()) continue;
-      removed += it->second;
+      add(removed, it->second);
       live_rows.erase(it);
     }
     for (const auto& a : c.adds) {
-      const int64_t rows = a.stats ? a.stats->num_records : 0;
-      added += rows;
+      const int64_t rows = a.stats ? std::max<int64_t>(0, a.stats->num_records) : 0;
+      add(added, rows);
       live_rows[a.path] = rows;
     }
     e.rows_added = std::max<int64_t>(0, added - removed);
