@@ -18,6 +18,15 @@ void Column::reserve(size_t rows) {
   }
 }
 
+void Column::clear() {
+  size_ = 0;
+  ints_.clear();
+  doubles_.clear();
+  chars_.clear();
+  offsets_.assign(1, 0);
+  nulls_.clear();
+}
+
 void Column::push_null() {
   // A null keeps a placeholder value so every row has a slot in the value vector.
   if (nulls_.empty()) nulls_.assign(size_, 0);
@@ -64,7 +73,33 @@ void Column::append(const Column& other) {
   size_ += other.size_;
 }
 
+Column Column::slice(size_t begin, size_t count) const {
+  Column out(type_);
+  const auto from = static_cast<std::ptrdiff_t>(begin), to = static_cast<std::ptrdiff_t>(begin + count);
+  switch (type_) {
+    case ColumnType::Float64:
+      out.doubles_.assign(doubles_.begin() + from, doubles_.begin() + to);
+      break;
+    case ColumnType::String: {
+      const uint64_t base = offsets_[begin];
+      out.chars_.assign(chars_, base, offsets_[begin + count] - base);
+      out.offsets_.resize(count + 1);
+      for (size_t i = 0; i <= count; ++i) out.offsets_[i] = offsets_[begin + i] - base;
+      break;
+    }
+    default:
+      out.ints_.assign(ints_.begin() + from, ints_.begin() + to);
+      break;
+  }
+  if (has_nulls()) out.nulls_.assign(nulls_.begin() + from, nulls_.begin() + to);
+  out.size_ = count;
+  return out;
+}
+
 Column Column::take(std::span<const uint64_t> rows) const {
+  bool run = !rows.empty();
+  for (size_t i = 1; run && i < rows.size(); ++i) run = rows[i] == rows[0] + i;
+  if (run) return slice(rows[0], rows.size());
   Column out(type_);
   out.reserve(rows.size());
   switch (type_) {

@@ -23,6 +23,8 @@ class Column {
   void reserve(size_t rows);
   // Room for this many bytes of strings in all (String columns).
   void reserve_chars(size_t bytes) { chars_.reserve(bytes); }
+  // Removes every row but keeps the buffers, for a column filled again and again.
+  void clear();
 
   void push_int(int64_t v) {
     ints_.push_back(v);
@@ -41,7 +43,8 @@ class Column {
   void push_null();
   // Appends every row of `other`, which must have this column's type.
   void append(const Column& other);
-  // A new column of the given rows of this one, in that order.
+  // A new column of the given rows of this one, in that order. A run of consecutive rows is copied in
+  // bulk.
   Column take(std::span<const uint64_t> rows) const;
 
   bool is_null(size_t row) const { return !nulls_.empty() && nulls_[row] != 0; }
@@ -61,6 +64,7 @@ class Column {
   const std::vector<double>& doubles() const { return doubles_; }
 
  private:
+  Column slice(size_t begin, size_t count) const;
   void mark_valid() {
     if (!nulls_.empty()) nulls_.push_back(0);
     ++size_;

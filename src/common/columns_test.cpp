@@ -85,6 +85,35 @@ TEST(Columns, TakeGathersRowsInTheGivenOrder) {
   EXPECT_EQ(b.take({}).rows(), 0u);
 }
 
+// A run of consecutive rows takes the bulk-copy path; it must give what the gather gives.
+TEST(Columns, TakeOfConsecutiveRowsEqualsTheGather) {
+  ColumnBatch b({{"id", ColumnType::Int64}, {"name", ColumnType::String}, {"score", ColumnType::Float64}});
+  for (int i = 0; i < 6; ++i) {
+    b[0].push_int(i);
+    i == 3 ? b[1].push_null() : b[1].push_string(std::string(static_cast<size_t>(i), 'x'));
+    b[2].push_double(i * 1.5);
+  }
+  const std::vector<uint64_t> run{2, 3, 4}, gathered{4, 3, 2};
+  ColumnBatch t = b.take(run), g = b.take(gathered);
+  ASSERT_EQ(t.rows(), 3u);
+  for (size_t r = 0; r < 3; ++r) {
+    EXPECT_EQ(t[0].int_at(r), g[0].int_at(2 - r));
+    EXPECT_EQ(t[1].is_null(r), g[1].is_null(2 - r));
+    EXPECT_EQ(t[1].string_at(r), g[1].string_at(2 - r));
+    EXPECT_EQ(t[2].double_at(r), g[2].double_at(2 - r));
+  }
+  EXPECT_EQ(t[1].chars(), "xxxxxx");  // rows 2 and 4; the null in between holds no bytes
+  EXPECT_TRUE(t[1].is_null(1));
+  EXPECT_EQ(b.take(std::vector<uint64_t>{5})[1].string_at(0), "xxxxx");
+
+  b[1].clear();
+  EXPECT_EQ(b[1].size(), 0u);
+  EXPECT_FALSE(b[1].has_nulls());
+  b[1].push_string("again");
+  EXPECT_EQ(b[1].string_at(0), "again");
+  EXPECT_EQ(b[1].chars(), "again");
+}
+
 TEST(Columns, BatchFindsColumnsByName) {
   ColumnBatch b({{"id", ColumnType::Int64}, {"name", ColumnType::String}});
   b[0].push_int(1);

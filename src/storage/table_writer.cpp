@@ -258,14 +258,30 @@ void TableWriter::add_select(const std::string& select_sql, int64_t held_bytes) 
     };
     source.fetch = [&rows](std::span<const uint64_t> indices) { return rows.take(indices); };
     add_regenerable(source, UINT64_MAX);
-    held = ColumnBatch(columns);
+    for (auto& c : held.columns) c.clear();  // the next round reuses the buffers and their pages
+  };
+  // Once a round has grown past a sixty-fourth of its size, its columns get room for the whole round
+  // (estimated from the rows so far): growing them value by value would copy them about once more and
+  // fault in twice their pages. Small imports never reach this.
+  bool reserved = false;
+  auto reserve_round = [&](const ColumnBatch& rows) {
+    const auto so_far = static_cast<double>(rows.rows());
+    const double ratio = static_cast<double>(held_bytes) / raw_size(rows) * 1.05;
+    for (auto& c : held.columns) {
+      c.reserve(static_cast<size_t>(so_far * ratio));
+      if (c.type() == ColumnType::String)
+        c.reserve_chars(static_cast<size_t>(static_cast<double>(c.chars_size()) * ratio));
+    }
+    reserved = true;
   };
   try {
     // A connection of its own: the writes between rounds run statements on the writer's connection,
     // which would end a streaming result open there.
     query::Connection reader(impl_->engine);
     query::read_batches(reader, select_sql, held, [&](ColumnBatch& rows) {
-      if (raw_size(rows) >= static_cast<double>(held_bytes)) write_held();
+      const double size = raw_size(rows);
+      if (!reserved && size >= static_cast<double>(held_bytes) / 64) reserve_round(rows);
+      if (size >= static_cast<double>(held_bytes)) write_held();
     });
     if (held.rows() == 0) return;
     const bool one_file = impl_->flushed.size() == flushed_before &&
