@@ -72,6 +72,8 @@ void run_setup(duckdb_database db, const std::vector<std::string>& statements) {
   duckdb_disconnect(&conn);
 }
 
+constexpr const char* kLock = "SET lock_configuration = true";
+
 // The sandbox, in the order verified on DuckDB 1.4.4: lock_configuration goes last because once it is
 // set no SET runs at all, ours included.
 std::vector<std::string> setup_statements(const DatabaseOptions& options) {
@@ -82,7 +84,8 @@ std::vector<std::string> setup_statements(const DatabaseOptions& options) {
   std::string dirs;
   for (const auto& dir : options.allowed_directories) dirs += (dirs.empty() ? "" : ", ") + quote_literal(dir);
   statements.insert(statements.end(), {"SET allowed_directories = [" + dirs + "]", "SET enable_external_access = false",
-                                       "SET allow_community_extensions = false", "SET lock_configuration = true"});
+                                       "SET allow_community_extensions = false"});
+  if (!options.defer_lock) statements.emplace_back(kLock);
   return statements;
 }
 
@@ -179,6 +182,8 @@ Database::Database(const DatabaseOptions& options) : options_(options), handle_(
   }
   run_setup(handle_->db, setup_statements(options));
 }
+
+void Database::lock_configuration() { run_setup(handle_->db, {kLock}); }
 
 Database::~Database() = default;
 

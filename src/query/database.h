@@ -33,6 +33,10 @@ struct DatabaseOptions {
   // rewritten in place, like the warehouse's. DuckDB 1.4 never evicts these entries: memory grows by one
   // decoded footer per distinct file ever read (the writer's footers are 1 to 2 KB on disk).
   bool cache_parquet_metadata = false;
+  // Sandboxed, but the configuration stays unlocked until Database::lock_configuration(): for an engine
+  // whose owner must first SET a per-connection setting (DuckDB offers no other way to set those) on a
+  // connection of its own. Only for engines that run nothing but the owner's SQL meanwhile.
+  bool defer_lock = false;
 };
 
 // One engine-side value bound to a `?` or `$n` placeholder of a prepared statement.
@@ -50,6 +54,8 @@ class Database {
   ~Database();
 
   const DatabaseOptions& options() const { return options_; }
+  // Takes the lock that DatabaseOptions::defer_lock left out: no SET runs on this Database afterwards.
+  void lock_configuration();
   // Internal use by Connection; keeps the instance alive until the last Connection and Result are gone.
   const std::shared_ptr<DatabaseHandle>& handle() const { return handle_; }
 

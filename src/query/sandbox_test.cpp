@@ -92,6 +92,27 @@ TEST_F(QuerySandbox, LockedConfigurationRefusesSetEvenAsInternalSql) {
   EXPECT_NE(message.find("Permission Error"), std::string::npos) << message;
 }
 
+// A deferred lock: the owner's connection takes a per-connection setting first, which it keeps once the
+// lock is taken; from then on no connection changes anything, and the sandbox held all along.
+TEST_F(QuerySandbox, ADeferredLockLetsTheOwnerSetAConnectionFirstAndThenLocks) {
+  Database engine(DatabaseOptions{
+      .sandboxed = true, .allowed_directories = {allowed_.path().string()}, .threads = 2, .defer_lock = true});
+  Connection owner(engine);
+  EXPECT_THROW(owner.execute("SELECT * FROM read_csv('/etc/passwd')"), Error);  // sandboxed before the lock
+  auto buffer = [&] { return owner.execute("SELECT current_setting('streaming_buffer_size')").get_string(0, 0); };
+  const std::string before = buffer();
+  owner.execute("SET streaming_buffer_size = '32MB'");
+  engine.lock_configuration();
+  EXPECT_NE(buffer(), before);
+  EXPECT_NE(buffer().find("30.5 MiB"), std::string::npos) << buffer();  // 32 MB, as DuckDB shows it
+  std::string message =
+      error_of([&] { owner.execute("SET streaming_buffer_size = '1MB'"); }, ErrorCode::InvalidArgument);
+  EXPECT_NE(message.find("locked"), std::string::npos) << message;
+  Connection other(engine);
+  message = error_of([&] { other.execute("SET enable_external_access = true"); }, ErrorCode::InvalidArgument);
+  EXPECT_NE(message.find("locked"), std::string::npos) << message;
+}
+
 // The Parquet footer cache is set up before the configuration is locked, and stays as set up.
 TEST_F(QuerySandbox, ParquetMetadataCacheIsOnOnlyWhenAskedAndCannotBeTurnedOff) {
   auto setting = [](Connection& conn) {

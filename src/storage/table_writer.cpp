@@ -234,7 +234,7 @@ void TableWriter::add_regenerable(const RegenerableRows& rows, uint64_t max_rows
   impl_->total_rows += static_cast<int64_t>(rows.rows);
 }
 
-void TableWriter::add_select(const std::string& select_sql, int64_t held_bytes) {
+void TableWriter::add_select(query::Connection& reader, const std::string& select_sql, int64_t held_bytes) {
   impl_->start();
   const std::vector<ColumnDef>& columns = impl_->ctx.table.columns;
   // Rows are held in C++ up to about `held_bytes` and written from there as regenerable rows (sorted in
@@ -275,9 +275,6 @@ void TableWriter::add_select(const std::string& select_sql, int64_t held_bytes) 
     reserved = true;
   };
   try {
-    // A connection of its own: the writes between rounds run statements on the writer's connection,
-    // which would end a streaming result open there.
-    query::Connection reader(impl_->engine);
     query::read_batches(reader, select_sql, held, [&](ColumnBatch& rows) {
       const double size = raw_size(rows);
       if (!reserved && size >= static_cast<double>(held_bytes) / 64) reserve_round(rows);

@@ -24,6 +24,10 @@
 namespace superstore::storage {
 namespace {
 
+// The streaming buffer of an import's reader (see insert_file): 32 MB cut the CPU time of a 2 M-row CSV
+// import by about a fifth against DuckDB's default; larger buffers gained nothing more.
+constexpr const char* kImportStreamBuffer = "32MB";
+
 std::string random_uuid() {
   std::random_device rd;
   std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
@@ -340,7 +344,15 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   std::string reader;
   const bool csv = format == FileFormat::Csv;
   // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
-  query::Database engine(impl_->engine_options({abs.parent_path().string() + "/"}));
+  // Its rows reach the writer as a streaming result on a connection of their own, whose buffer is set
+  // before the configuration is locked: with DuckDB's default of about 1 MB its threads stop and wake
+  // for every few chunks, which cost about a fifth of an import's CPU time (bench/README.md).
+  query::DatabaseOptions engine_options = impl_->engine_options({abs.parent_path().string() + "/"});
+  engine_options.defer_lock = true;
+  query::Database engine(engine_options);
+  query::Connection rows_reader(engine);
+  rows_reader.execute(std::string("SET streaming_buffer_size = '") + kImportStreamBuffer + "'");
+  engine.lock_configuration();
   if (csv) {
     try {
       query::Connection conn(engine);
@@ -355,7 +367,7 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
   }
   TableWriter w(engine, impl_->store, *impl_->catalog, impl_->context(table));
   try {
-    w.add_select("SELECT " + casts + " FROM " + reader);
+    w.add_select(rows_reader, "SELECT " + casts + " FROM " + reader);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::InsufficientStorage) throw;  // the disk, not the file, is at fault
     if (format != FileFormat::Parquet) {

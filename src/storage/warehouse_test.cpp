@@ -510,11 +510,14 @@ TEST_F(WarehouseTest, ACsvImportIsSplitByPartitionSortedAndMeasuredLikeInsertedR
 
 TEST_F(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailureRemovesThem) {
   auto t = make_people("rounds", {"dept"}, {"id"}, 256 << 10);
+  query::Database reader_db(testing::unsandboxed());
+  query::Connection reader(reader_db);
   {
     // Rows fail their cast at row 90,000, after several rounds of 1 MiB were written: nothing is left.
     auto w = wh_.writer(t);
     EXPECT_THROW(
-        w->add_select(people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
+        w->add_select(reader,
+                      people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
                       1 << 20),
         Error);
   }
@@ -525,7 +528,7 @@ TEST_F(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailure
   EXPECT_EQ(parquet_files, 0u) << "the rounds written before the failure were removed";
 
   auto w = wh_.writer(t);
-  w->add_select(people_sql(100'000), 1 << 20);
+  w->add_select(reader, people_sql(100'000), 1 << 20);
   const WriteResult r = w->commit_insert();
   EXPECT_EQ(r.rows, 100'000);
   query::Database db(testing::unsandboxed());
