@@ -25,14 +25,22 @@ std::string xml_unescape(std::string_view text) {
       continue;
     }
     const std::string_view entity = text.substr(i + 1, end - i - 1);
-    if (entity == "amp") out += '&';
-    else if (entity == "lt") out += '<';
-    else if (entity == "gt") out += '>';
-    else if (entity == "quot") out += '"';
-    else if (entity == "apos") out += '\'';
-    else if (entity.starts_with("#x")) out += static_cast<char>(std::stoi(std::string(entity.substr(2)), nullptr, 16));
-    else if (entity.starts_with("#")) out += static_cast<char>(std::stoi(std::string(entity.substr(1))));
-    else out += std::string(text.substr(i, end - i + 1));
+    if (entity == "amp")
+      out += '&';
+    else if (entity == "lt")
+      out += '<';
+    else if (entity == "gt")
+      out += '>';
+    else if (entity == "quot")
+      out += '"';
+    else if (entity == "apos")
+      out += '\'';
+    else if (entity.starts_with("#x"))
+      out += static_cast<char>(std::stoi(std::string(entity.substr(2)), nullptr, 16));
+    else if (entity.starts_with("#"))
+      out += static_cast<char>(std::stoi(std::string(entity.substr(1))));
+    else
+      out += std::string(text.substr(i, end - i + 1));
     i = end;
   }
   return out;
@@ -75,8 +83,8 @@ void parse_s3_url(const std::string& url, S3Options& options) {
                            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
                          });
   if (!bucket_ok) {
-    fail(ErrorCode::InvalidArgument, "WAREHOUSE_URL '" + url +
-                                         "': the bucket name must be 3 to 63 lowercase letters, digits, '-' or '.'");
+    fail(ErrorCode::InvalidArgument,
+         "WAREHOUSE_URL '" + url + "': the bucket name must be 3 to 63 lowercase letters, digits, '-' or '.'");
   }
   if (!options.prefix.empty()) {
     if (auto problem = key_problem(options.prefix)) {
@@ -91,21 +99,18 @@ struct S3BlobStore::Impl {
 
   explicit Impl(S3Options o) : options(std::move(o)), http(options) {}
 
-  std::string object(const std::string& key) const {
-    return options.prefix.empty() ? key : options.prefix + "/" + key;
-  }
-  std::string where(const std::string& key) const {
-    return "s3://" + options.bucket + "/" + object(key);
-  }
+  std::string object(const std::string& key) const { return options.prefix.empty() ? key : options.prefix + "/" + key; }
+  std::string where(const std::string& key) const { return "s3://" + options.bucket + "/" + object(key); }
 
   [[noreturn]] void fail_status(const S3Response& r, const std::string& what) const {
     std::string detail = s3_error_summary(r.body);
-    std::string message = "S3 " + what + " failed with HTTP " + std::to_string(r.status) +
-                          (detail.empty() ? "" : " (" + detail + ")");
+    std::string message =
+        "S3 " + what + " failed with HTTP " + std::to_string(r.status) + (detail.empty() ? "" : " (" + detail + ")");
     if (r.attempts > 1) message += " after " + std::to_string(r.attempts) + " attempts";
     if (r.status == 401 || r.status == 403) {
-      message += "; check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), S3_REGION and the "
-                 "bucket's permissions";
+      message +=
+          "; check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), S3_REGION and the "
+          "bucket's permissions";
     }
     fail(ErrorCode::Internal, message);
   }

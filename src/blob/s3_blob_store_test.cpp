@@ -107,9 +107,8 @@ TEST_F(S3Store, InjectedServerErrorsAreRetried) {
 }
 
 TEST_F(S3Store, DroppedConnectionsAreRetried) {
-  FaultProxy proxy(moto->port(), [](int n, const std::string&) {
-    return n % 3 == 0 ? Fault::DropBeforeServer : Fault::None;
-  });
+  FaultProxy proxy(moto->port(),
+                   [](int n, const std::string&) { return n % 3 == 0 ? Fault::DropBeforeServer : Fault::None; });
   auto store = through(proxy);
   const std::string big = random_bytes((11 << 20));
   store->put("big", big);  // multipart: its parts are dropped too
@@ -139,8 +138,7 @@ TEST_F(S3Store, PersistentFailuresEndInAClearErrorAndLeaveNothing) {
     const std::string message = e.what();
     EXPECT_EQ(e.code(), ErrorCode::Internal);
     EXPECT_NE(message.find("PUT s3://" + options.bucket + "/wh/k"), std::string::npos) << message;
-    EXPECT_NE(message.find("HTTP 500 (InternalError: injected by the test proxy) after 3 attempts"),
-              std::string::npos)
+    EXPECT_NE(message.find("HTTP 500 (InternalError: injected by the test proxy) after 3 attempts"), std::string::npos)
         << message;
   }
   EXPECT_THROW(store->put("big", random_bytes(6 << 20)), Error);  // the part fails; the upload is aborted

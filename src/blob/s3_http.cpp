@@ -116,9 +116,7 @@ struct S3Http::Impl {
     pool.push_back(curl);
   }
 
-  std::string url_host() const {
-    return options.path_style ? host : options.bucket + "." + host;
-  }
+  std::string url_host() const { return options.path_style ? host : options.bucket + "." + host; }
   std::string encoded_path(const S3Request& r) const {
     std::string path = options.path_style ? "/" + uri_encode(options.bucket, false) : "";
     path += "/" + uri_encode(r.object, true);
@@ -219,11 +217,11 @@ S3Response S3Http::send(const S3Request& request, const std::string& what) {
     std::string error_text;
     const CURLcode code = impl_->attempt(request, response, error_text);
     if (code == CURLE_OK && !transient_status(response.status)) return response;
-    last_failure = code == CURLE_OK ? "HTTP " + std::to_string(response.status) +
-                                          (s3_error_summary(response.body).empty()
-                                               ? ""
-                                               : " (" + s3_error_summary(response.body) + ")")
-                                    : error_text;
+    last_failure =
+        code == CURLE_OK
+            ? "HTTP " + std::to_string(response.status) +
+                  (s3_error_summary(response.body).empty() ? "" : " (" + s3_error_summary(response.body) + ")")
+            : error_text;
     if (code != CURLE_OK && !transient_curl(code)) break;
     if (attempt >= o.max_attempts) {
       if (code == CURLE_OK) return response;  // the caller reports the status it got

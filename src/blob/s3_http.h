@@ -22,7 +22,7 @@ struct S3Request {
 
 struct S3Response {
   long status = 0;
-  std::string body;  // S3's XML on errors
+  std::string body;                            // S3's XML on errors
   std::map<std::string, std::string> headers;  // lowercase names
   int attempts = 0;
 };

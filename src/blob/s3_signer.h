@@ -17,11 +17,11 @@ struct S3Credentials {
 // What a signature covers. Header names are lowercase; every header listed is signed. Query values are
 // raw (unencoded): the signer encodes them as SigV4 wants.
 struct SigningInput {
-  std::string method;          // "GET", "PUT", ...
-  std::string encoded_path;    // "/bucket/a%20b" as it goes on the wire (see uri_encode_path)
+  std::string method;        // "GET", "PUT", ...
+  std::string encoded_path;  // "/bucket/a%20b" as it goes on the wire (see uri_encode_path)
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // must include "host" and "x-amz-date"
-  std::string payload_sha256;  // lowercase hex, or "UNSIGNED-PAYLOAD"
+  std::string payload_sha256;                  // lowercase hex, or "UNSIGNED-PAYLOAD"
   std::string region;
   std::string service = "s3";
 };

@@ -121,7 +121,8 @@ class FaultProxy {
     send_all(upstream, request);
     std::string answer;
     char buffer[65536];
-    for (ssize_t n; (n = ::recv(upstream, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+    for (ssize_t n; (n = ::recv(upstream, buffer, sizeof buffer, 0)) > 0;)
+      answer.append(buffer, static_cast<size_t>(n));
     ::close(upstream);
     if (fault == Fault::DropAfterServer) return;
     send_all(client, answer);

@@ -51,8 +51,9 @@ class MotoServer {
     static std::string failure;
     static std::unique_ptr<MotoServer> server = [] {
       if (std::system("python3 -c 'import moto.server' >/dev/null 2>&1") != 0) {
-        failure = "moto is missing: the S3 tests need Python's moto ('python3 -m moto.server'; pip install "
-                  "'moto[server]')";
+        failure =
+            "moto is missing: the S3 tests need Python's moto ('python3 -m moto.server'; pip install "
+            "'moto[server]')";
         return std::unique_ptr<MotoServer>();
       }
       auto s = std::unique_ptr<MotoServer>(new MotoServer());
@@ -87,8 +88,9 @@ class MotoServer {
   // which ours are not) or off again, through its control API.
   void require_known_credentials(bool on) const {
     const std::string body = on ? "0" : "inf";
-    const std::string request = "POST /moto-api/reset-auth HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: " +
-                                std::to_string(body.size()) + "\r\n\r\n" + body;
+    const std::string request =
+        "POST /moto-api/reset-auth HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body;
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in address{};
     address.sin_family = AF_INET;
