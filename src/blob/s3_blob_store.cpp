@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <thread>
 
 #include "blob/blob_key.h"
 #include "blob/s3_http.h"
@@ -183,9 +184,17 @@ bool S3BlobStore::put_if_absent(const std::string& key, std::string_view bytes) 
   const std::string what = "conditional PUT " + impl_->where(key);
   S3Request r{.method = "PUT", .object = impl_->object(key), .headers = {{"If-None-Match", "*"}}, .body = bytes};
   S3Response answer = impl_->send(r, what);
+  int attempts = answer.attempts;
+  // 409 ConditionalRequestConflict: another conditional write of the key was in flight and its outcome is
+  // open, so neither a win nor a loss can be told yet; AWS asks to try again.
+  for (int conflicts = 1; answer.status == 409 && conflicts < impl_->options.max_attempts; ++conflicts) {
+    std::this_thread::sleep_for(impl_->options.first_backoff * conflicts);
+    answer = impl_->send(r, what);
+    attempts += answer.attempts;
+  }
   if (answer.status == 200) return true;
-  if (answer.status == 412 || answer.status == 409) {  // 409: a concurrent conditional write is in flight
-    if (answer.attempts == 1) return false;
+  if (answer.status == 412) {
+    if (attempts == 1) return false;
     // An earlier attempt may have landed with its answer lost; then the key holds exactly our bytes.
     try {
       return get(key) == bytes;
@@ -221,7 +230,11 @@ uint64_t S3BlobStore::size(const std::string& key) {
   S3Response answer = impl_->send({.method = "HEAD", .object = impl_->object(key)}, "HEAD " + impl_->where(key));
   if (answer.status == 404) fail(ErrorCode::NotFound, "blob '" + key + "' does not exist");
   if (answer.status != 200) impl_->fail_status(answer, "HEAD " + impl_->where(key));
-  return std::stoull(answer.headers["content-length"]);
+  const std::string& length = answer.headers["content-length"];
+  if (length.empty() || length.find_first_not_of("0123456789") != std::string::npos) {
+    fail(ErrorCode::Internal, "S3 HEAD " + impl_->where(key) + ": the answer has no valid Content-Length");
+  }
+  return std::stoull(length);
 }
 
 std::vector<std::string> S3BlobStore::list(const std::string& prefix) {

@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <random>
+#include <thread>
 
 #include "common/error.h"
 #include "support/fault_proxy.h"
@@ -91,6 +92,21 @@ TEST_F(S3Store, MultipartPutAndFileTransfersRoundTrip) {
   EXPECT_TRUE(std::string(std::istreambuf_iterator<char>(in), {}) == medium);
   EXPECT_EQ(store.list("t"), (std::vector<std::string>{"t/part-0.parquet", "t/part-1.parquet"}));
   EXPECT_THROW(store.get_to_file("t/absent", folder.file("none.bin")), Error);
+}
+
+TEST_F(S3Store, ListPagesPastAThousandKeys) {
+  S3BlobStore store(options);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 5; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = t; i < 1005; i += 5) store.put("many/" + std::to_string(10000 + i), "x");
+    });
+  }
+  for (auto& w : writers) w.join();
+  const auto keys = store.list("many");
+  ASSERT_EQ(keys.size(), 1005u);  // S3 answers at most 1000 keys a page
+  EXPECT_EQ(keys.front(), "many/10000");
+  EXPECT_EQ(keys.back(), "many/11004");
 }
 
 TEST_F(S3Store, InjectedServerErrorsAreRetried) {

@@ -144,6 +144,7 @@ int serve_command(const Config& config, const Words& words) {
   // Files in DATA_DIR/tmp older than this start belong to no request of this process.
   const auto started = std::filesystem::file_time_type::clock::now();
   storage::Warehouse warehouse(storage::warehouse_options_from(config));
+  log::info("tables live in " + warehouse.location());  // a URL and a path: no credentials
   const storage::SweepReport swept = storage::sweep_temp_dir(warehouse.temp_dir(), started);
   if (swept.files > 0) {
     log::info("removed " + std::to_string(swept.files) + " files (" + std::to_string(swept.bytes) +

@@ -88,9 +88,9 @@ FileCache::Pin FileCache::fetch(const std::string& root_key, const std::vector<A
   uint64_t wanted = 0;
   for (const auto& f : files) wanted += static_cast<uint64_t>(std::max<int64_t>(f.size, 0));
   if (wanted > max_bytes_) {
-    fail(ErrorCode::TooLarge, "the query reads " + std::to_string(wanted) + " bytes of table files from '" +
-                                  root_key + "', more than the local file cache holds (CACHE_BYTES=" +
-                                  std::to_string(max_bytes_) + "); raise CACHE_BYTES or read fewer versions");
+    fail(ErrorCode::TooLarge, "the query reads " + std::to_string(wanted) + " bytes of table files from '" + root_key +
+                                  "', more than the local file cache holds (CACHE_BYTES=" + std::to_string(max_bytes_) +
+                                  "); raise CACHE_BYTES or read fewer versions");
   }
   {
     std::lock_guard lock(mutex_);
@@ -180,8 +180,8 @@ FileCache::Pin FileCache::fetch(const std::string& root_key, const std::vector<A
     evict_locked();
     lock.unlock();
     if (failure) std::rethrow_exception(failure);
-    fail(ErrorCode::Internal, "could not copy '" + *gone.begin() +
-                                  "' from the warehouse: another query's download of it failed; try again");
+    fail(ErrorCode::Internal,
+         "could not copy '" + *gone.begin() + "' from the warehouse: another query's download of it failed; try again");
   }
   return Pin(this, [this, keys](void*) { release(keys); });
 }

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -110,6 +111,7 @@ class MotoServer {
   MotoServer() : port_(free_loopback_port()) {
     pid_ = ::fork();
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlives a test program that crashed
       const std::string port = std::to_string(port_);
       // Quiet: the request log would drown the test output.
       std::freopen("/dev/null", "w", stderr);
