@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake ninja-build pkg-config libsqlite3-dev nlohmann-json3-dev libcpp-httplib-dev
           libsodium-dev libyaml-cpp-dev libssl-dev zlib1g-dev libbrotli-dev
+          libcurl4-openssl-dev  # the S3 blob store (src/blob/s3_http.cpp)
           libflatbuffers-dev flatbuffers-compiler  # the Arrow IPC writer (src/query/arrow_ipc.fbs)
           libgtest-dev libgmock-dev libbenchmark-dev sqlite3 wrk
           chromium   # chromium: the web console's browser tests (web/tests/)

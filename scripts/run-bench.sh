@@ -6,5 +6,7 @@ build=${1:-build-bench}
 "$build/bench/query_bench" "$build/superstore"
 "$build/bench/data_api_bench" "$build/superstore"
 "$build/bench/front_bench" "$build/superstore"
+# Tables on S3 (moto on loopback; needs python3 with moto): writes vs the local store, cold and warm queries.
+"$(dirname "$0")/../bench/s3_bench.sh" "$build" 100
 # The web console's start-up in Debian's Chromium (playwright-core from web/node_modules: npm ci in web/).
 node "$(dirname "$0")/../bench/console_bench.mjs" "$build/superstore"

@@ -5,8 +5,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "blob/s3_blob_store.h"
 #include "process.h"
 #include "storage/test_support.h"
+#include "support/moto_server.h"
 
 namespace superstore::e2e {
 namespace {
@@ -313,6 +315,61 @@ TEST_F(Cli, NumbersOutOfRangeAreRefusedNotWrapped) {
     EXPECT_EQ(r.exit_code, 2) << c.args[0] << " " << c.args[1] << ": " << r.err;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << "wanted '" << c.says << "' in: " << r.err;
   }
+}
+
+// Store settings are checked before anything is written, each refusal naming its variable.
+TEST_F(Cli, BadStoreSettingsAreRefusedByName) {
+  const std::map<std::string, std::string> keys = {{"AWS_ACCESS_KEY_ID", "k"}, {"AWS_SECRET_ACCESS_KEY", "s"}};
+  auto with_keys = [&](std::map<std::string, std::string> env) {
+    env.insert(keys.begin(), keys.end());
+    return env;
+  };
+  const std::vector<std::pair<std::map<std::string, std::string>, std::string>> cases = {
+      {{{"WAREHOUSE_URL", "s3://bucket/wh"}}, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set"},
+      {with_keys({{"WAREHOUSE_URL", "s3://Not_A_Bucket/wh"}}), "the bucket name must be 3 to 63 lowercase"},
+      {with_keys({{"WAREHOUSE_URL", "ftp://host/wh"}}), "must be s3://bucket/prefix or a local folder"},
+      {{{"S3_URL_STYLE", "sideways"}}, "S3_URL_STYLE must be 'path' or 'virtual', not 'sideways'"},
+      {{{"S3_PART_BYTES", "1000"}}, "S3_PART_BYTES must be a whole number from 5242880"},
+      {{{"S3_MAX_ATTEMPTS", "0"}}, "S3_MAX_ATTEMPTS must be"},
+      {{{"CACHE_BYTES", "0"}}, "CACHE_BYTES must be"},
+      {with_keys({{"WAREHOUSE_URL", "s3://bucket/wh"}, {"S3_ENDPOINT", "minio:9000"}}),
+       "S3_ENDPOINT must start with http:// or https://"},
+  };
+  for (const auto& [env, says] : cases) {
+    ProcessResult r = cli({"sql", "SELECT 1"}, env);
+    EXPECT_EQ(r.exit_code, 2) << says << ": " << r.err;
+    EXPECT_NE(r.err.find(says), std::string::npos) << "wanted '" << says << "' in: " << r.err;
+  }
+}
+
+// The same commands with the tables on S3 (moto on loopback): each command is a process with its own
+// cold file cache, so every query here downloads what an earlier process wrote.
+TEST_F(Cli, TablesOnS3WorkAcrossProcesses) {
+  std::string why;
+  MotoServer* moto = MotoServer::shared(why);
+  if (!moto) GTEST_SKIP() << why;
+  blob::S3Options bucket;
+  bucket.bucket = MotoServer::fresh_bucket();
+  bucket.endpoint = moto->endpoint();
+  bucket.path_style = true;
+  blob::S3BlobStore(bucket).create_bucket();
+  const std::map<std::string, std::string> s3 = {{"WAREHOUSE_URL", "s3://" + bucket.bucket + "/wh"},
+                                                 {"S3_ENDPOINT", moto->endpoint()},
+                                                 {"AWS_ACCESS_KEY_ID", "test-key"},
+                                                 {"AWS_SECRET_ACCESS_KEY", "secret-that-never-shows"}};
+  auto run_s3 = [&](const std::vector<std::string>& args) {
+    ProcessResult r = cli(args, s3);
+    EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+    EXPECT_EQ((r.out + r.err).find("secret-that-never-shows"), std::string::npos);
+    return r;
+  };
+  run_s3({"table", "create", "people", "--columns", "id:Int64,dept:String", "--partition-by", "dept"});
+  run_s3({"insert", "people", file("people.csv", "id,dept\n1,Sales\n2,HR\n3,Sales\n")});
+  run_s3({"delete", "people", "--where", "id = 2"});
+  EXPECT_EQ(run_s3({"sql", "--format", "csv", "SELECT count(*) AS n, sum(id) AS s FROM people"}).out, "n,s\n2,4\n");
+  EXPECT_EQ(run_s3({"sql", "--format", "csv", "--version", "1", "SELECT count(*) AS n FROM people"}).out, "n\n3\n");
+  EXPECT_FALSE(fs::exists(dir_.path() / "warehouse" / "main")) << "no table folder on the local disk";
+  EXPECT_FALSE(blob::S3BlobStore(bucket).list("wh/main/public").empty());
 }
 
 }  // namespace

@@ -151,9 +151,7 @@ int fakedata_command(const Config& config, const Words& words) {
   Progress progress;
   options.progress = [&](const std::string& t, uint64_t done, uint64_t total) { progress(t, done, total); };
 
-  storage::WarehouseOptions wo;
-  wo.data_dir = config.data_dir;
-  storage::Warehouse wh(wo);
+  storage::Warehouse wh(storage::warehouse_options_from(config));
   options.spec_tables = fakedata::spec_tables(wh, spec_files(config, args));
   auto started = std::chrono::steady_clock::now();
   auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };

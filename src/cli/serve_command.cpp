@@ -143,10 +143,8 @@ int serve_command(const Config& config, const Words& words) {
 
   // Files in DATA_DIR/tmp older than this start belong to no request of this process.
   const auto started = std::filesystem::file_time_type::clock::now();
-  storage::WarehouseOptions warehouse_options;
-  warehouse_options.data_dir = config.data_dir;
-  warehouse_options.query_memory_limit = config.duckdb_memory_limit();
-  storage::Warehouse warehouse(warehouse_options);
+  storage::Warehouse warehouse(storage::warehouse_options_from(config));
+  log::info("tables live in " + warehouse.location());  // a URL and a path: no credentials
   const storage::SweepReport swept = storage::sweep_temp_dir(warehouse.temp_dir(), started);
   if (swept.files > 0) {
     log::info("removed " + std::to_string(swept.files) + " files (" + std::to_string(swept.bytes) +

@@ -12,10 +12,7 @@ namespace superstore::cli {
 namespace {
 
 storage::Warehouse open_warehouse(const Config& config) {
-  storage::WarehouseOptions o;
-  o.data_dir = config.data_dir;
-  o.query_memory_limit = config.duckdb_memory_limit();
-  return storage::Warehouse(o);
+  return storage::Warehouse(storage::warehouse_options_from(config));
 }
 
 catalog::TableInfo find(storage::Warehouse& wh, const Args& args, const std::string& name) {

@@ -77,6 +77,26 @@ Config Config::from_environment() {
   c.query_memory_limit = memory_size("QUERY_MEMORY_LIMIT");
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
+  c.warehouse_url = env_or("WAREHOUSE_URL", "");
+  c.s3_endpoint = env_or("S3_ENDPOINT", "");
+  c.s3_region = env_or("S3_REGION", env_or("AWS_REGION", "us-east-1"));
+  const std::string style = env_or("S3_URL_STYLE", c.s3_endpoint.empty() ? "virtual" : "path");
+  if (style != "path" && style != "virtual") {
+    fail(ErrorCode::InvalidArgument, "S3_URL_STYLE must be 'path' or 'virtual', not '" + style + "'");
+  }
+  c.s3_path_style = style == "path";
+  c.aws_access_key_id = env_or("AWS_ACCESS_KEY_ID", "");
+  c.aws_secret_access_key = env_or("AWS_SECRET_ACCESS_KEY", "");
+  c.aws_session_token = env_or("AWS_SESSION_TOKEN", "");
+  c.s3_max_attempts = env_int("S3_MAX_ATTEMPTS", c.s3_max_attempts, 1, 100);
+  c.s3_timeout_seconds = env_int("S3_TIMEOUT", c.s3_timeout_seconds, 1, 3'600);
+  c.s3_part_bytes = env_int("S3_PART_BYTES", kDefaultS3PartBytes, 5LL << 20, 5LL << 30);
+  c.cache_dir = env_or("CACHE_DIR", "");
+  c.cache_bytes = env_int("CACHE_BYTES", kDefaultCacheBytes, 1, INT64_MAX);
+  if (c.warehouse_url.starts_with("s3://") && (c.aws_access_key_id.empty() || c.aws_secret_access_key.empty())) {
+    fail(ErrorCode::InvalidArgument,
+         "WAREHOUSE_URL is on S3, so AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set");
+  }
   return c;
 }
 

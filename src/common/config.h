@@ -54,6 +54,24 @@ struct Config {
   // QUERY_MEMORY_LIMIT: DuckDB's memory_limit for each engine ("4GB", "512MiB"); past it a query spills to
   // DATA_DIR/tmp or fails with 413. Empty: kDefaultQueryMemoryPercent of the machine's memory.
   std::string query_memory_limit;
+  // Where the tables live (docs/scale-out.md). WAREHOUSE_URL: empty: DATA_DIR/warehouse; a local folder; or
+  // s3://bucket/prefix on any S3-compatible store, with S3_ENDPOINT (empty: AWS), S3_REGION, S3_URL_STYLE
+  // (path or virtual; path when S3_ENDPOINT is set), AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and
+  // AWS_SESSION_TOKEN (never logged), S3_MAX_ATTEMPTS (tries of a request before giving up), S3_TIMEOUT
+  // (seconds a transfer may stall) and S3_PART_BYTES (multipart above this).
+  std::string warehouse_url;
+  std::string s3_endpoint;
+  std::string s3_region = "us-east-1";
+  bool s3_path_style = false;
+  std::string aws_access_key_id;
+  std::string aws_secret_access_key;
+  std::string aws_session_token;
+  int64_t s3_max_attempts = 5;
+  int64_t s3_timeout_seconds = 30;
+  int64_t s3_part_bytes = kDefaultS3PartBytes;
+  // CACHE_DIR (empty: DATA_DIR/cache), CACHE_BYTES: the local copies of S3 files that queries read.
+  std::filesystem::path cache_dir;
+  int64_t cache_bytes = kDefaultCacheBytes;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

@@ -44,6 +44,11 @@ inline constexpr int64_t kDefaultMaxResultBytes = 64LL << 20;
 // default is 80%, which leaves too little for the answers the server builds outside DuckDB).
 inline constexpr int kDefaultQueryMemoryPercent = 50;
 
+// CACHE_BYTES: with WAREHOUSE_URL=s3://..., the local copies of Parquet files queries read (10 GiB).
+inline constexpr int64_t kDefaultCacheBytes = 10LL << 30;
+// S3_PART_BYTES: objects above this go up as multipart uploads of parts this large (16 MiB).
+inline constexpr int64_t kDefaultS3PartBytes = 16LL << 20;
+
 // The catalog's file inside DATA_DIR.
 inline constexpr std::string_view kCatalogFileName = "catalog.db";
 

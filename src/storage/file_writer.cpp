@@ -15,6 +15,7 @@
 #include "common/error.h"
 #include "common/posix_file.h"
 #include "storage/delta_paths.h"
+#include "storage/file_cache.h"
 #include "storage/file_stats.h"
 
 namespace superstore::storage {
@@ -171,13 +172,20 @@ AddFile write_parquet_file(const FileWriterSetup& s, query::Connection& c, int64
       s.store.remove(key);
     } catch (const Error&) {  // the write's own error is the one to report
     }
+    std::error_code ignored;
+    if (s.ctx.remote) std::filesystem::remove(s.ctx.root_dir / add.path, ignored);
     if (auto err = storage_full_in_message(e.what())) {
       fail_storage_full(*err, "micro-partition '" + key + "' of table '" + s.ctx.table.name + "'");
     }
     throw;
   }
   add.partition_values = values;
-  add.size = static_cast<int64_t>(s.store.size(key));
+  if (s.ctx.remote) {
+    add.size = static_cast<int64_t>(std::filesystem::file_size(s.ctx.root_dir / add.path));
+    s.ctx.remote->upload(key);
+  } else {
+    add.size = static_cast<int64_t>(s.store.size(key));
+  }
   add.modification_time = now_ms();
   add.tags["micro_partition_id"] = std::to_string(id);
   return add;

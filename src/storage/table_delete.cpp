@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "query/read_statement.h"
 #include "query/user_query.h"
+#include "storage/file_cache.h"
 #include "storage/file_stats.h"
 #include "storage/scan_sql.h"
 #include "storage/write_base.h"
@@ -15,6 +16,8 @@ namespace superstore::storage {
 WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
     w.base = w.log.snapshot();
+    // On a remote store, the files the delete reads are copied here first and kept while it runs.
+    const auto local_copies = w.ctx.remote ? w.ctx.remote->fetch(w.ctx.root_key, w.base.files) : nullptr;
     std::string scan = scan_sql(w.base, w.ctx.root_dir, {.with_filename = true});
     // The newline before each closing parenthesis ends a "--" comment in the predicate, as in the check
     // the predicate passed (query::check_row_predicate).

@@ -9,6 +9,7 @@
 #include "query/appender.h"
 #include "query/batch_reader.h"
 #include "query/database.h"
+#include "storage/file_cache.h"
 #include "storage/file_writer.h"
 #include "storage/partition_index.h"
 #include "storage/regenerable_writer.h"
@@ -151,6 +152,7 @@ struct TableWriter::Impl : WriteBase {
     for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
       std::vector<AddFile> merged = flushed.empty() ? merge_candidates(staged_parts) : std::vector<AddFile>{};
       std::vector<PartitionRows> sources = staged_parts;
+      const auto local_copies = ctx.remote && !merged.empty() ? ctx.remote->fetch(ctx.root_key, merged) : nullptr;
       for (const auto& f : merged) {
         sources.push_back({partitions.number_of(f.partition_values), scan_sql(only(f), ctx.root_dir), "", -1, 0});
       }

@@ -4,12 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <optional>
 #include <random>
 #include <string>
 
 #include "common/columns.h"
 #include "query/database.h"
 #include "storage/warehouse.h"
+#include "support/moto_server.h"
 #include "support/temp_folder.h"
 
 namespace superstore::storage::testing {
@@ -19,6 +21,29 @@ inline WarehouseOptions options_for(const std::filesystem::path& dir) {
   WarehouseOptions o;
   o.data_dir = dir;
   return o;
+}
+
+// A warehouse in `dir` whose tables live in a fresh bucket of the shared moto S3 server (see
+// tests/support/moto_server.h); nullopt, with `why` set, where moto cannot run.
+inline std::optional<WarehouseOptions> s3_options_for(const std::filesystem::path& dir, std::string& why) {
+  MotoServer* moto = MotoServer::shared(why);
+  if (!moto) return std::nullopt;
+  WarehouseOptions o = options_for(dir);
+  o.warehouse_url = "s3://" + MotoServer::fresh_bucket() + "/warehouse";
+  o.s3.endpoint = moto->endpoint();
+  o.s3.path_style = true;
+  o.s3.credentials = {"test-key", "test-secret", ""};
+  o.s3.first_backoff = std::chrono::milliseconds(5);
+  blob::S3Options bucket = o.s3;
+  blob::parse_s3_url(o.warehouse_url, bucket);
+  blob::S3BlobStore(bucket).create_bucket();
+  return o;
+}
+
+// Which store a parameterised storage test runs against.
+enum class StoreKind { Local, S3 };
+inline std::string store_kind_name(const ::testing::TestParamInfo<StoreKind>& info) {
+  return info.param == StoreKind::Local ? "Local" : "S3";
 }
 
 // The first column of the first row of `sql`'s answer, as an integer (counts, sums).

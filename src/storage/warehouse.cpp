@@ -16,6 +16,7 @@
 #include "query/database.h"
 #include "query/row_predicate.h"
 #include "storage/csv_file.h"
+#include "storage/file_cache.h"
 #include "storage/file_diagnosis.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
@@ -94,14 +95,62 @@ std::optional<std::string> bad_timestamp(query::Database& engine, const catalog:
   return std::nullopt;
 }
 
+// The table store WAREHOUSE_URL names: S3, or a local folder (created if missing).
+std::unique_ptr<blob::BlobStore> open_store(const WarehouseOptions& o) {
+  if (o.warehouse_url.starts_with("s3://")) {
+    blob::S3Options s3 = o.s3;
+    blob::parse_s3_url(o.warehouse_url, s3);
+    return std::make_unique<blob::S3BlobStore>(s3);
+  }
+  if (o.warehouse_url.find("://") != std::string::npos) {
+    fail(ErrorCode::InvalidArgument,
+         "WAREHOUSE_URL '" + o.warehouse_url + "' must be s3://bucket/prefix or a local folder");
+  }
+  const std::filesystem::path dir =
+      o.warehouse_url.empty() ? o.data_dir / "warehouse" : std::filesystem::path(o.warehouse_url);
+  std::filesystem::create_directories(dir);
+  return std::make_unique<blob::LocalBlobStore>(std::filesystem::canonical(dir));
+}
+
+// Local copies of a remote store's files; null for a local store, whose files DuckDB reads in place.
+std::unique_ptr<FileCache> open_cache(const WarehouseOptions& o, blob::BlobStore& store) {
+  auto* s3 = dynamic_cast<blob::S3BlobStore*>(&store);
+  if (!s3) return nullptr;
+  const auto dir = FileCache::process_dir(o.cache_dir.empty() ? o.data_dir / "cache" : o.cache_dir);
+  return std::make_unique<FileCache>(
+      dir, o.cache_bytes, [s3](const std::string& key, const std::filesystem::path& to) { s3->get_to_file(key, to); },
+      [s3](const std::string& key, const std::filesystem::path& from) { s3->put_file(key, from); });
+}
+
 }  // namespace
+
+WarehouseOptions warehouse_options_from(const Config& config) {
+  WarehouseOptions o;
+  o.data_dir = config.data_dir;
+  o.query_memory_limit = config.duckdb_memory_limit();
+  o.warehouse_url = config.warehouse_url;
+  o.s3.endpoint = config.s3_endpoint;
+  o.s3.region = config.s3_region;
+  o.s3.path_style = config.s3_path_style;
+  o.s3.credentials = {config.aws_access_key_id, config.aws_secret_access_key, config.aws_session_token};
+  o.s3.max_attempts = static_cast<int>(config.s3_max_attempts);
+  o.s3.timeout = std::chrono::seconds(config.s3_timeout_seconds);
+  o.s3.part_bytes = static_cast<uint64_t>(config.s3_part_bytes);
+  o.cache_dir = config.cache_dir;
+  o.cache_bytes = static_cast<uint64_t>(config.cache_bytes);
+  return o;
+}
 
 struct Warehouse::Impl {
   WarehouseOptions options;
   std::unique_ptr<catalog::Catalog> catalog;
-  std::filesystem::path warehouse_dir;  // absolute
   std::filesystem::path temp_dir;
-  blob::LocalBlobStore store;
+  std::unique_ptr<blob::BlobStore> store_owner;
+  std::unique_ptr<FileCache> cache;               // S3 only
+  std::unique_ptr<blob::BlobStore> cached_store;  // S3 only: store_owner, dropping local copies with blobs
+  blob::BlobStore& store;
+  // Absolute: the folder DuckDB reads and writes table files in: the local store's root, or the cache's.
+  std::filesystem::path warehouse_dir;
   query::Database write_engine;
   query::Database query_engine;
   // Judges delete predicates (check_row_predicate): sandboxed with no directory at all, so that nothing a
@@ -120,9 +169,8 @@ struct Warehouse::Impl {
   }
 
   static std::filesystem::path prepare(const WarehouseOptions& o) {
-    std::filesystem::create_directories(o.data_dir / "warehouse");
     std::filesystem::create_directories(o.data_dir / "tmp");
-    return std::filesystem::canonical(o.data_dir / "warehouse");
+    return std::filesystem::canonical(o.data_dir / "tmp");
   }
 
   query::DatabaseOptions engine_options(std::vector<std::string> extra_dirs = {}) const {
@@ -139,9 +187,12 @@ struct Warehouse::Impl {
   explicit Impl(const WarehouseOptions& o)
       : options(o),
         catalog(catalog::Catalog::open(o.data_dir / kCatalogFileName)),
-        warehouse_dir(prepare(o)),
-        temp_dir(std::filesystem::canonical(o.data_dir / "tmp")),
-        store(warehouse_dir),
+        temp_dir(prepare(o)),
+        store_owner(open_store(o)),
+        cache(open_cache(o, *store_owner)),
+        cached_store(cache ? std::make_unique<CachedStore>(*store_owner, *cache) : nullptr),
+        store(cached_store ? *cached_store : *store_owner),
+        warehouse_dir(cache ? cache->dir() : static_cast<blob::LocalBlobStore&>(*store_owner).root()),
         write_engine(engine_options()),
         query_engine([this] {
           // The files a query reads are never rewritten in place (every write makes new ones), so their
@@ -153,14 +204,15 @@ struct Warehouse::Impl {
 
   TableContext context(const catalog::TableInfo& t) const {
     return {t, t.location, warehouse_dir / t.location,
-            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes};
+            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes, cache.get()};
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) { return DeltaLog(store, t.location); }
   catalog::TableInfo start_table(const catalog::NewTable& table);
   std::optional<int64_t> version_to_read(const catalog::TableInfo& t, const QueryOptions& options);
   void bind_views(QuerySession& session, const std::string& sql, const QueryOptions& options,
-                  const std::vector<std::string>& required_tables, QueryAnswer& answer);
+                  const std::vector<std::string>& required_tables, QueryAnswer& answer,
+                  std::vector<FileCache::Pin>& local_copies);
   void reseed_after(QuerySession& session, const std::string& sql);
 
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& t, std::optional<int64_t> version) {
@@ -283,6 +335,15 @@ void Warehouse::purge_dropped_table(int64_t id) {
 
 void Warehouse::remove_table_folder(const std::string& location) {
   blob::validate_blob_key(location);  // never anything outside the warehouse
+  if (impl_->cache) {
+    try {
+      for (const auto& key : impl_->store.list(location)) impl_->store.remove(key);
+    } catch (const Error& e) {
+      log::warn("could not remove table folder '" + location + "' from " + this->location() + ": " + e.what());
+    }
+    impl_->cache->forget(location);
+    return;
+  }
   std::error_code ec;
   std::filesystem::remove_all(impl_->warehouse_dir / location, ec);
   if (ec) log::warn("could not remove table folder '" + location + "': " + ec.message());
@@ -435,8 +496,10 @@ std::optional<int64_t> Warehouse::Impl::version_to_read(const catalog::TableInfo
 
 // Gives `session` a temp view of every table `sql` reads, at the version it is to read, and lists them
 // in `answer`.
+// With S3, the files of every snapshot read are copied to the cache first and pinned in `local_copies`.
 void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, const QueryOptions& options,
-                                 const std::vector<std::string>& required_tables, QueryAnswer& answer) {
+                                 const std::vector<std::string>& required_tables, QueryAnswer& answer,
+                                 std::vector<FileCache::Pin>& local_copies) {
   std::map<std::string, std::vector<catalog::TableInfo>> active;  // by lowercased name
   for (auto& t : catalog->list_tables()) active[lower(t.name)].push_back(std::move(t));
   for (const auto& name : required_tables) {
@@ -474,6 +537,7 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
     const auto& t = candidates.front();
     const std::optional<int64_t> version = version_to_read(t, options);
     auto snap = snapshot(t, version);
+    if (cache) local_copies.push_back(cache->fetch(t.location, snap->files));
     wanted[name] = {{t.id, snap->version, version.has_value()}, snap};
     answer.tables.push_back(t.name);
     answer.read.push_back({t.name, t.id, snap->version, snap->total_rows(), snap->total_bytes()});
@@ -521,7 +585,8 @@ QueryAnswer Warehouse::query(const std::string& sql, const QueryOptions& options
                              const std::vector<std::string>& required_tables) {
   auto session = impl_->sessions.take();
   QueryAnswer answer;
-  impl_->bind_views(*session, sql, options, required_tables, answer);
+  std::vector<FileCache::Pin> local_copies;  // held until the query is done
+  impl_->bind_views(*session, sql, options, required_tables, answer, local_copies);
   answer.page = query::run_user_query(
       session->conn, sql, {options.page, options.per_page, options.max_page_bytes},
       {options.time_limit, options.cancelled, options.started.value_or(std::chrono::steady_clock::now())});
@@ -535,7 +600,8 @@ QueryAnswer Warehouse::query_with(const std::string& sql, const QueryOptions& op
                                   const std::vector<std::string>& required_tables) {
   auto session = impl_->sessions.take();
   QueryAnswer answer;
-  impl_->bind_views(*session, sql, options, required_tables, answer);
+  std::vector<FileCache::Pin> local_copies;  // held until the query is done
+  impl_->bind_views(*session, sql, options, required_tables, answer, local_copies);
   run(session->conn, answer);
   impl_->reseed_after(*session, sql);
   session.keep();
@@ -543,6 +609,18 @@ QueryAnswer Warehouse::query_with(const std::string& sql, const QueryOptions& op
 }
 
 const std::filesystem::path& Warehouse::temp_dir() const { return impl_->temp_dir; }
+
+std::optional<FileCache::Stats> Warehouse::file_cache_stats() const {
+  if (!impl_->cache) return std::nullopt;
+  return impl_->cache->stats();
+}
+
+std::string Warehouse::location() const {
+  if (auto* s3 = dynamic_cast<const blob::S3BlobStore*>(impl_->store_owner.get())) {
+    return "s3://" + s3->options().bucket + (s3->options().prefix.empty() ? "" : "/" + s3->options().prefix);
+  }
+  return impl_->warehouse_dir.string();
+}
 
 int64_t version_at(const DeltaLog& log, int64_t time_ms) {
   int64_t lo = 0, hi = log.latest_version(), found = -1;

@@ -17,10 +17,13 @@
 #include <vector>
 
 #include "blob/blob_store.h"
+#include "blob/s3_blob_store.h"
 #include "catalog/catalog.h"
+#include "common/config.h"
 #include "common/defaults.h"
 #include "query/user_query.h"
 #include "storage/delta_log.h"
+#include "storage/file_cache.h"
 #include "storage/table_writer.h"
 
 namespace superstore::storage {
@@ -30,7 +33,19 @@ struct WarehouseOptions {
   int64_t default_target_file_bytes = 16LL << 20;
   std::string query_memory_limit;  // DuckDB syntax ("4GB"); empty: DuckDB's default
   int threads = 0;                 // DuckDB threads; 0: one per core
+  // Where tables live (WAREHOUSE_URL): empty: data_dir/warehouse; a local folder; or "s3://bucket/prefix",
+  // reached with `s3` (its bucket and prefix come from the URL). The catalog stays in data_dir either way.
+  std::string warehouse_url;
+  blob::S3Options s3;
+  // With S3: local copies of the Parquet files queries read (file_cache.h), at most cache_bytes, below
+  // cache_dir (empty: data_dir/cache).
+  std::filesystem::path cache_dir;
+  uint64_t cache_bytes = kDefaultCacheBytes;
 };
+
+// The options the environment (Config) sets: DATA_DIR, QUERY_MEMORY_LIMIT, WAREHOUSE_URL, the S3_* and
+// AWS_* settings, CACHE_DIR and CACHE_BYTES.
+WarehouseOptions warehouse_options_from(const Config& config);
 
 // Time travel: which version of a table a query reads. The first that applies wins: the table's entry in
 // `table_versions`, then `version`, then the version current at `as_of_ms`; without any, the latest.
@@ -167,6 +182,10 @@ class Warehouse {
                          const std::vector<std::string>& required_tables = {});
   // DATA_DIR/tmp, absolute: where uploads and exports are written, and which the sandbox lets DuckDB use.
   const std::filesystem::path& temp_dir() const;
+  // "s3://bucket/prefix" or the local warehouse folder, for messages and status.
+  std::string location() const;
+  // The local file cache's counters; nullopt for a local store, which has none.
+  std::optional<FileCache::Stats> file_cache_stats() const;
 
  private:
   void remove_table_folder(const std::string& location);

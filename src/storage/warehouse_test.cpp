@@ -23,8 +23,14 @@ using testing::kDepts;
 using testing::kPeople;
 using testing::people;
 
-class WarehouseTest : public ::testing::Test {
+// Runs against the local store and against S3 (moto on loopback), where DuckDB reads and writes the
+// table files in the local file cache, which the checks below inspect.
+class WarehouseTest : public ::testing::TestWithParam<testing::StoreKind> {
  protected:
+  void SetUp() override {
+    if (!skip_.empty()) GTEST_SKIP() << skip_;
+  }
+
   catalog::TableInfo make_people(const std::string& name, std::vector<std::string> partition = {"dept"},
                                  std::vector<std::string> sort = {"id"}, int64_t target = 0) {
     catalog::NewTable t;
@@ -47,18 +53,35 @@ class WarehouseTest : public ::testing::Test {
     return wh_.query(q, o).page;
   }
   int64_t count(const std::string& q) { return sql(q).rows.at(0).begin()->get<int64_t>(); }
-  fs::path table_dir(const catalog::TableInfo& t) { return dir_.path() / "warehouse" / t.location; }
+  fs::path table_dir(const catalog::TableInfo& t) {
+    if (GetParam() == testing::StoreKind::S3) return dir_.path() / "cache" / std::to_string(::getpid()) / t.location;
+    return dir_.path() / "warehouse" / t.location;
+  }
+  // A file of the table's log, read from the store itself.
+  std::string log_file(const catalog::TableInfo& t, const std::string& name) {
+    const std::string key = t.location + "/_delta_log/" + name;
+    if (GetParam() == testing::StoreKind::Local) return blob::LocalBlobStore(dir_.path() / "warehouse").get(key);
+    blob::S3Options o = options_.s3;
+    blob::parse_s3_url(options_.warehouse_url, o);
+    return blob::S3BlobStore(o).get(key);
+  }
 
   TempFolder dir_;
-  static WarehouseOptions options_for(const fs::path& dir) {
-    WarehouseOptions o;
-    o.data_dir = dir;
-    return o;
-  }
-  storage::Warehouse wh_{options_for(dir_.path())};
+  std::string skip_;
+  WarehouseOptions options_ = [this] {
+    if (GetParam() == testing::StoreKind::S3) {
+      if (auto o = testing::s3_options_for(dir_.path(), skip_)) return *o;
+    }
+    return testing::options_for(dir_.path());
+  }();
+  std::unique_ptr<storage::Warehouse> owned_ = std::make_unique<storage::Warehouse>(options_);
+  storage::Warehouse& wh_ = *owned_;
 };
 
-TEST_F(WarehouseTest, EveryColumnTypeRoundTripsWithNulls) {
+INSTANTIATE_TEST_SUITE_P(Stores, WarehouseTest, ::testing::Values(testing::StoreKind::Local, testing::StoreKind::S3),
+                         testing::store_kind_name);
+
+TEST_P(WarehouseTest, EveryColumnTypeRoundTripsWithNulls) {
   auto t = make_people("people");
   ColumnBatch in = people(1, 50);
   insert(t, in);
@@ -89,7 +112,7 @@ TEST_F(WarehouseTest, EveryColumnTypeRoundTripsWithNulls) {
   }
 }
 
-TEST_F(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
+TEST_P(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
   auto t = make_people("people");
   insert(t, people(1, 40));
   auto snap = wh_.snapshot(t);
@@ -101,8 +124,7 @@ TEST_F(WarehouseTest, PartitionsBecomeEscapedHiveFoldersAndLogPaths) {
     EXPECT_EQ(f.path.substr(f.path.find('/') + 1), f.tags.at("micro_partition_id") + ".parquet");
   }
   EXPECT_EQ(folders, (std::set<std::string>{"dept=Eng%2FOps", "dept=HR", "dept=R&D Lab", "dept=Sales"}));
-  std::ifstream commit(table_dir(t) / "_delta_log" / "00000000000000000001.json");
-  std::string text((std::istreambuf_iterator<char>(commit)), std::istreambuf_iterator<char>());
+  const std::string text = log_file(t, "00000000000000000001.json");
   EXPECT_NE(text.find("\"path\":\"dept=Eng%252FOps/"), std::string::npos) << text;
   EXPECT_NE(text.find("\"path\":\"dept=R%26D%20Lab/"), std::string::npos) << text;
 }
@@ -122,7 +144,7 @@ void expect_sorted_by_joined_then_id(query::Connection& conn, const std::string&
   EXPECT_FALSE(nulls.get_bool(0, 0)) << "a NULL sorts before a value in " << path;
 }
 
-TEST_F(WarehouseTest, OneFilePartitionsAreSortedAndMeasuredExactly) {
+TEST_P(WarehouseTest, OneFilePartitionsAreSortedAndMeasuredExactly) {
   auto t = make_people("people", {"dept"}, {"joined", "id"});
   insert(t, people(1, 3000));
   query::Database db(testing::unsandboxed());
@@ -143,7 +165,7 @@ TEST_F(WarehouseTest, OneFilePartitionsAreSortedAndMeasuredExactly) {
   }
 }
 
-TEST_F(WarehouseTest, StatsDescribeEachFile) {
+TEST_P(WarehouseTest, StatsDescribeEachFile) {
   auto t = make_people("people", {}, {"id"});
   insert(t, people(1, 70));
   auto snap = wh_.snapshot(t);
@@ -161,7 +183,7 @@ TEST_F(WarehouseTest, StatsDescribeEachFile) {
   EXPECT_EQ(s.distinct_count["dept"], 4);
 }
 
-TEST_F(WarehouseTest, EveryVersionReadsBackItsOwnRows) {
+TEST_P(WarehouseTest, EveryVersionReadsBackItsOwnRows) {
   auto t = make_people("people");
   insert(t, people(1, 100));
   insert(t, people(101, 50));
@@ -176,7 +198,7 @@ TEST_F(WarehouseTest, EveryVersionReadsBackItsOwnRows) {
   EXPECT_THROW(sql("SELECT * FROM people", 9), Error);
 }
 
-TEST_F(WarehouseTest, SmallInsertsMergeIntoTheNewestFile) {
+TEST_P(WarehouseTest, SmallInsertsMergeIntoTheNewestFile) {
   auto t = make_people("people", {"dept"}, {"id"});
   for (int i = 0; i < 5; ++i) insert(t, people(1 + i * 8, 8));
   auto snap = wh_.snapshot(t);
@@ -185,7 +207,7 @@ TEST_F(WarehouseTest, SmallInsertsMergeIntoTheNewestFile) {
   EXPECT_EQ(count("SELECT count(DISTINCT id) FROM people"), 40);
 }
 
-TEST_F(WarehouseTest, NullAndTypedPartitionValuesGetTheirOwnMeasuredFiles) {
+TEST_P(WarehouseTest, NullAndTypedPartitionValuesGetTheirOwnMeasuredFiles) {
   auto t = make_people("people", {"dept", "level"}, {"id"});
   ColumnBatch b(kPeople);
   for (int64_t i = 90; i >= 1; --i) {  // descending, so sorting by id is visible
@@ -227,7 +249,7 @@ TEST_F(WarehouseTest, NullAndTypedPartitionValuesGetTheirOwnMeasuredFiles) {
                                             "dept=Sales/level=300"}));
 }
 
-TEST_F(WarehouseTest, HundredsOfPartitionsInOneWriteKeepEveryRow) {
+TEST_P(WarehouseTest, HundredsOfPartitionsInOneWriteKeepEveryRow) {
   // Enough partitions and rows that the staged rows are clustered by partition before they are written.
   auto t = make_people("people", {"level"}, {"id"});
   auto w = wh_.writer(t);
@@ -242,7 +264,7 @@ TEST_F(WarehouseTest, HundredsOfPartitionsInOneWriteKeepEveryRow) {
   for (const auto& f : snap->files) EXPECT_EQ(f.stats->num_records, 1500) << f.path;
 }
 
-TEST_F(WarehouseTest, ALargeOneFilePartitionIsMeasuredOnItsOwn) {
+TEST_P(WarehouseTest, ALargeOneFilePartitionIsMeasuredOnItsOwn) {
   auto t = make_people("people", {}, {"joined", "id"});
   insert(t, people(1, 60000));  // one file, above the size measured together with others
   auto snap = wh_.snapshot(t);
@@ -263,7 +285,7 @@ TEST_F(WarehouseTest, ALargeOneFilePartitionIsMeasuredOnItsOwn) {
   EXPECT_EQ(f.stats->null_count["joined"], truth.get_int64(4, 0));
 }
 
-TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
+TEST_P(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
   auto t = make_people("people", {"dept"}, {"joined", "id"}, 256 << 10);
   // Insert in an order unrelated to the sort keys.
   ColumnBatch b = people(1, 210000);
@@ -288,7 +310,7 @@ TEST_F(WarehouseTest, LargePartitionsSplitIntoSortedFilesNearTheTarget) {
   }
 }
 
-TEST_F(WarehouseTest, DuckDbReadsTheFolderAsHivePartitionsToTheSameAnswer) {
+TEST_P(WarehouseTest, DuckDbReadsTheFolderAsHivePartitionsToTheSameAnswer) {
   auto t = make_people("people");
   insert(t, people(1, 5000));
   auto ours = sql("SELECT dept, count(*) AS n, sum(id) AS s, sum(score) AS sc FROM people GROUP BY dept ORDER BY dept");
@@ -308,7 +330,7 @@ TEST_F(WarehouseTest, DuckDbReadsTheFolderAsHivePartitionsToTheSameAnswer) {
   }
 }
 
-TEST_F(WarehouseTest, DeleteRewritesOnlyFilesWithMatches) {
+TEST_P(WarehouseTest, DeleteRewritesOnlyFilesWithMatches) {
   auto t = make_people("people");
   insert(t, people(1, 400));
   auto before = wh_.snapshot(t);
@@ -326,7 +348,7 @@ TEST_F(WarehouseTest, DeleteRewritesOnlyFilesWithMatches) {
   EXPECT_THROW(wh_.delete_where(t, "true; DROP TABLE x"), Error);
 }
 
-TEST_F(WarehouseTest, EmptyStringPartitionValuesAreRefusedAndNothingIsCommitted) {
+TEST_P(WarehouseTest, EmptyStringPartitionValuesAreRefusedAndNothingIsCommitted) {
   auto t = make_people("people");
   ColumnBatch b = people(1, 3);
   ColumnBatch bad(kPeople);
@@ -339,7 +361,7 @@ TEST_F(WarehouseTest, EmptyStringPartitionValuesAreRefusedAndNothingIsCommitted)
   EXPECT_EQ(wh_.snapshot(t)->version, 0);
 }
 
-TEST_F(WarehouseTest, ConcurrentWritersLoseNoRowAndDoubleNone) {
+TEST_P(WarehouseTest, ConcurrentWritersLoseNoRowAndDoubleNone) {
   auto t = make_people("people", {"dept"}, {"id"});
   constexpr int kWriters = 4, kRounds = 6, kRows = 20;
   std::atomic<int> conflicts{0};
@@ -365,7 +387,7 @@ TEST_F(WarehouseTest, ConcurrentWritersLoseNoRowAndDoubleNone) {
   EXPECT_GE(committed_rows.load(), kRows * kRounds) << conflicts.load() << " conflicts";
 }
 
-TEST_F(WarehouseTest, UserSqlRunsInTheSandbox) {
+TEST_P(WarehouseTest, UserSqlRunsInTheSandbox) {
   auto t = make_people("people");
   insert(t, people(1, 10));
   for (const char* bad : {"SELECT * FROM read_csv('/etc/passwd')", "COPY (SELECT 1) TO '/tmp/x.csv'",
@@ -382,7 +404,7 @@ TEST_F(WarehouseTest, UserSqlRunsInTheSandbox) {
   EXPECT_THROW(sql("SELECT * FROM read_text('" + other + "')"), Error);
 }
 
-TEST_F(WarehouseTest, NamesResolveAcrossDatabasesUnlessAmbiguous) {
+TEST_P(WarehouseTest, NamesResolveAcrossDatabasesUnlessAmbiguous) {
   catalog::NewTable a;
   a.name = "events";
   a.database = "development";
@@ -398,7 +420,7 @@ TEST_F(WarehouseTest, NamesResolveAcrossDatabasesUnlessAmbiguous) {
 }
 
 // Independent oracle: the same rows loaded into SQLite answer an aggregate query the same way.
-TEST_F(WarehouseTest, AggregatesAgreeWithSqlite) {
+TEST_P(WarehouseTest, AggregatesAgreeWithSqlite) {
   auto t = make_people("people");
   ColumnBatch b = people(1, 3000);
   insert(t, b);
@@ -485,7 +507,7 @@ void expect_sorted_and_measured(const Snapshot& snap, const fs::path& root) {
   }
 }
 
-TEST_F(WarehouseTest, ACsvImportIsSplitByPartitionSortedAndMeasuredLikeInsertedRows) {
+TEST_P(WarehouseTest, ACsvImportIsSplitByPartitionSortedAndMeasuredLikeInsertedRows) {
   auto t = make_people("imported", {"dept"}, {"id"}, 256 << 10);
   const fs::path csv = dir_.path() / "people.csv";
   query::Database db(testing::unsandboxed());
@@ -508,7 +530,7 @@ TEST_F(WarehouseTest, ACsvImportIsSplitByPartitionSortedAndMeasuredLikeInsertedR
   expect_sorted_and_measured(*wh_.snapshot(t), table_dir(t));
 }
 
-TEST_F(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailureRemovesThem) {
+TEST_P(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailureRemovesThem) {
   auto t = make_people("rounds", {"dept"}, {"id"}, 256 << 10);
   query::Database reader_db(testing::unsandboxed());
   query::Connection reader(reader_db);
@@ -540,7 +562,7 @@ TEST_F(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailure
   expect_sorted_and_measured(*wh_.snapshot(t), table_dir(t));
 }
 
-TEST_F(WarehouseTest, SmallImportsMergeIntoTheNewestFileLikeSmallInserts) {
+TEST_P(WarehouseTest, SmallImportsMergeIntoTheNewestFileLikeSmallInserts) {
   auto t = make_people("small", {}, {"id"});
   const fs::path csv = dir_.path() / "few.csv";
   for (int round = 0; round < 3; ++round) {
@@ -555,12 +577,12 @@ TEST_F(WarehouseTest, SmallImportsMergeIntoTheNewestFileLikeSmallInserts) {
   EXPECT_EQ(snap->total_rows(), 120);
 }
 
-TEST_F(WarehouseTest, DroppedTablesKeepFilesAndFreeTheirName) {
+TEST_P(WarehouseTest, DroppedTablesKeepFilesAndFreeTheirName) {
   auto t = make_people("people");
   insert(t, people(1, 10));
   wh_.drop_table(t.id);
   EXPECT_THROW(sql("SELECT * FROM people"), Error);
-  EXPECT_TRUE(fs::exists(table_dir(t) / "_delta_log" / "00000000000000000001.json"));
+  EXPECT_NO_THROW(log_file(t, "00000000000000000001.json"));
   auto t2 = make_people("people");
   EXPECT_NE(t2.id, t.id);
   EXPECT_EQ(count("SELECT count(*) FROM people"), 0);
