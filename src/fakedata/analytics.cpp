@@ -108,10 +108,11 @@ class Sessions {
     const int64_t at = births_.at(row);
     const Country& country =
         words_.countries[rhythm().country[static_cast<size_t>(hour_of_week(at))].pick(country_(row, 1))];
-    uint64_t user = users_.pick(user_id_(row, 0), user_id_(row, 1), at);
+    const Users::Candidates candidates = users_.candidates(at);
+    uint64_t user = users_.pick(user_id_(row, 0), user_id_(row, 1), candidates);
     if (chance_bp(country_(row, 0), 9'000)) {
       for (uint32_t attempt = 1; attempt < kHomeTries && &users_.country(user) != &country; ++attempt) {
-        user = users_.pick(user_id_(row, 2 * attempt), user_id_(row, 2 * attempt + 1), at);
+        user = users_.pick(user_id_(row, 2 * attempt), user_id_(row, 2 * attempt + 1), candidates);
       }
     }
     const size_t device = country.devices.pick(device_type_(row));

@@ -71,9 +71,11 @@ uint64_t Births::units(int64_t time_us) const {
   const int64_t in_week = since % kWeekUs;
   const auto hours = static_cast<size_t>(in_week / kHourUs);
   const uint64_t u = (weeks * r.week + r.before[hours]) << kFractionBits;
-  const auto in_hour = static_cast<uint64_t>(in_week % kHourUs);
-  return u + static_cast<uint64_t>((static_cast<unsigned __int128>(in_hour) * r.weight[hours] << kFractionBits) /
-                                   static_cast<uint64_t>(kHourUs));
+  // floor(in_hour x weight x 2^10 / hour) in 64 bits: an hour's weight is below 2^20, so the product
+  // stays below 2^52, and the remainder's part below 2^42.
+  const uint64_t x = static_cast<uint64_t>(in_week % kHourUs) * r.weight[hours];
+  constexpr auto kHour = static_cast<uint64_t>(kHourUs);
+  return u + ((x / kHour) << kFractionBits) + ((x % kHour) << kFractionBits) / kHour;
 }
 
 int64_t Births::time_of(uint64_t u) const {
@@ -85,8 +87,8 @@ int64_t Births::time_of(uint64_t u) const {
   const auto h = static_cast<size_t>(std::upper_bound(r.before.begin() + 1, r.before.end(), rest >> kFractionBits) -
                                      r.before.begin() - 1);
   const uint64_t in = rest - (r.before[h] << kFractionBits);
-  const auto in_hour = static_cast<int64_t>(static_cast<unsigned __int128>(in) * static_cast<uint64_t>(kHourUs) /
-                                            (r.weight[h] << kFractionBits));
+  // `in` is below the hour's weight x 2^10 < 2^30, so the product fits 64 bits.
+  const auto in_hour = static_cast<int64_t>(in * static_cast<uint64_t>(kHourUs) / (r.weight[h] << kFractionBits));
   return origin_us_ + weeks * kWeekUs + static_cast<int64_t>(h) * kHourUs + in_hour;
 }
 

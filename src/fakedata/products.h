@@ -52,7 +52,14 @@ class Products {
   // A row for an order or a visit at `time_us` (from two random words), among the rows born a minute
   // before it: a few heavy ones and a long tail among the base rows, scattered over them, the same at
   // every anchor; and one in ten among those listed in the 90 days before (newcomers are active).
-  uint64_t pick(uint64_t a, uint64_t b, int64_t time_us) const;
+  uint64_t pick(uint64_t a, uint64_t b, int64_t time_us) const { return pick(a, b, candidates(time_us)); }
+  // The same with the rows born a minute before `time_us` counted once, for several picks at one time.
+  struct Candidates {
+    int64_t time_us;
+    uint64_t among;
+  };
+  Candidates candidates(int64_t time_us) const { return {time_us, before(time_us)}; }
+  uint64_t pick(uint64_t a, uint64_t b, const Candidates& candidates) const;
 
  private:
   const WordLists& words_;

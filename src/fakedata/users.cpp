@@ -75,8 +75,9 @@ Users::Users(const Params& params)
       home_address_(params, kTable, "(home_address)"),
       popularity_(births_.base_rows(), Stream(params, kTable, "(popularity)")(0)) {}
 
-uint64_t Users::pick(uint64_t a, uint64_t b, int64_t time_us) const {
-  const uint64_t among = before(time_us);
+uint64_t Users::pick(uint64_t a, uint64_t b, const Candidates& candidates) const {
+  const uint64_t among = candidates.among;
+  const int64_t time_us = candidates.time_us;
   if (among == 0) fail(ErrorCode::Internal, "no row of " + std::string(kTable) + " to refer to");
   if (chance_bp(b, 1'000)) {
     const uint64_t first = before(time_us - 90 * kDayUs);
