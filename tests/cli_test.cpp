@@ -255,6 +255,47 @@ TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
   EXPECT_NE(cli({"fake-data", "create", "--specs", spec}).exit_code, 0);  // not in production
 }
 
+// `fake-data advance`: a week in two steps, status shows the anchor, a kill before the first commit
+// leaves every table at its version, and bad input changes nothing.
+TEST_F(Cli, FakeDataAdvanceMovesTheClockAndAKilledOneChangesNothing) {
+  const std::map<std::string, std::string> dev = {{"APP_ENV", "dev"}};
+  ASSERT_EQ(cli({"fake-data", "create"}, dev).exit_code, 0);
+  ProcessResult killed =
+      cli({"fake-data", "advance", "--days", "2"}, {{"APP_ENV", "dev"}, {"SUPERSTORE_CRASH_BEFORE_COMMIT", "1"}});
+  EXPECT_EQ(killed.exit_code, 128 + 9);
+  EXPECT_EQ(json_rows("SELECT count(*) AS n FROM fake_users")[0]["n"], 1000);
+  for (const auto& bad : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"fake-data", "advance", "--days", "0"}, "days must be from 1 to 3650, got 0"},
+           {{"fake-data", "advance", "--days", "-3"}, "days must be from 1 to 3650"},
+           {{"fake-data", "advance", "--days", "3651"}, "days must be from 1 to 3650"},
+           {{"fake-data", "advance", "--to", "2024-12-01"}, "it only moves forward"},
+           {{"fake-data", "advance", "--to", "soon"}, "--to must be an ISO date or time"},
+           {{"fake-data", "advance", "--every", "0"}, "--every must be a duration such as 10s, not 0"},
+           {{"fake-data", "advance", "--every", "fast"}, "--every must be a duration such as 10s"},
+       }) {
+    ProcessResult r = cli(bad.first, dev);
+    EXPECT_NE(r.exit_code, 0) << bad.second;
+    EXPECT_NE(r.err.find(bad.second), std::string::npos) << "wanted '" << bad.second << "' in: " << r.err;
+  }
+  EXPECT_NE(cli({"fake-data", "advance"}).exit_code, 0);  // not in production
+  ProcessResult three = cli({"fake-data", "advance", "--days", "3"}, dev);
+  ASSERT_EQ(three.exit_code, 0) << three.err;
+  EXPECT_NE(three.out.find("2025-01-01T00:00:00Z -> 2025-01-04T00:00:00Z"), std::string::npos) << three.out;
+  ASSERT_EQ(cli({"fake-data", "advance", "--to", "2025-01-08"}, dev).exit_code, 0);
+  const auto status = nlohmann::json::parse(cli({"fake-data", "status"}, dev).out);
+  for (const auto& t : status["tables"]) EXPECT_EQ(t["anchor"], "2025-01-08T00:00:00Z") << t.dump();
+  EXPECT_GT(json_rows("SELECT count(*) AS n FROM fake_orders")[0]["n"].get<int64_t>(), 5000);
+  // A fresh world made at that anchor holds the same orders.
+  const auto digest = [&] {
+    return json_rows("SELECT md5(string_agg(CAST(o AS VARCHAR), '|' ORDER BY o.id)) AS h FROM fake_orders o")[0]["h"];
+  };
+  const auto advanced = digest();
+  ASSERT_EQ(cli({"fake-data", "reset", "--anchor", "2025-01-08"}, dev).exit_code, 0);
+  EXPECT_EQ(digest(), advanced);
+  ProcessResult bad_anchor = cli({"fake-data", "reset"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_ANCHOR", "someday"}});
+  EXPECT_NE(bad_anchor.err.find("FAKE_DATA_ANCHOR must be an ISO date or time"), std::string::npos) << bad_anchor.err;
+}
+
 // `fake-data reset --scale 30` on a disk with room for scale 1 only: a tmpfs of its own in a new user and
 // mount namespace (`unshare -Urm`, no root needed), so the kernel's ENOSPC is real. The reset fails with
 // the cause, every table stays at scale 1, and the disk holds what it held before.

@@ -694,6 +694,33 @@ TEST_F(ServerE2E, DevRoutesCreateResetAndDescribeTheFakeTables) {
   EXPECT_EQ(expect(execute({{"query", "SELECT count(*) AS n FROM fake_orders"}}), 200)["data"]["rows"][0]["n"], 5000);
 }
 
+// The fake world's clock over HTTP: a week passes in two calls, each table gets a version, old versions
+// still show the earlier world, and bad bodies are 400s that change nothing.
+TEST_F(ServerE2E, DevAdvanceMovesTheFakeWorldForward) {
+  start(true);
+  const ordered_json first = expect(post("/dev/fake-data/advance", R"({"days": 3})"), 200);
+  EXPECT_EQ(first["from"], "2025-01-01T00:00:00Z");
+  EXPECT_EQ(first["to"], "2025-01-04T00:00:00Z");
+  ASSERT_EQ(first["tables"].size(), 4u);
+  for (const auto& t : first["tables"]) EXPECT_EQ(t["version"], 2) << t.dump();
+  const ordered_json second = expect(post("/dev/fake-data/advance", R"({"to": "2025-01-08"})"), 200);
+  EXPECT_EQ(second["to"], "2025-01-08T00:00:00Z");
+  const auto orders = [&](std::optional<int64_t> version) {
+    json body = {{"query", "SELECT count(*) AS n FROM fake_orders"}};
+    if (version) body["as_of"] = {{"fake_orders", *version}};
+    return expect(execute(body), 200)["data"]["rows"][0]["n"].get<int64_t>();
+  };
+  EXPECT_GT(orders(std::nullopt), 5000);
+  EXPECT_EQ(orders(1), 5000);
+  for (const char* bad : {R"({"days": 0})", R"({"days": -2})", R"({"days": 3651})", R"({"to": "2024-12-31"})",
+                          R"({"to": "yesterday"})", R"({"days": "many"})", R"({"weeks": 1})", "[1]"}) {
+    EXPECT_EQ(post("/dev/fake-data/advance", bad)->status, 400) << bad;
+  }
+  const ordered_json status = expect(get("/dev/fake-data-status"), 200);
+  EXPECT_EQ(status["tables"][0]["anchor"], "2025-01-08T00:00:00Z");
+  EXPECT_EQ(status["tables"][0]["version"], 3);
+}
+
 // A spec sent to /dev/fake-tables: created, then kept, then made anew alone with replace=true (the
 // built-in tables keep their ids), and still described by status from the spec recorded with it.
 TEST_F(ServerE2E, ASpecSentToTheDevRoutesIsCreatedKeptAndReplacedAlone) {
@@ -877,6 +904,7 @@ TEST_F(ServerE2E, OutsideDevTheDevRoutesAre403AndNoFakeTableAppears) {
   for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{{"POST", "/dev/create-fake-data"},
                                                                               {"DELETE", "/dev/reset-fake-data"},
                                                                               {"GET", "/dev/fake-data-status"},
+                                                                              {"POST", "/dev/fake-data/advance"},
                                                                               {"POST", "/dev/fake-tables"},
                                                                               {"POST", "/dev/fake-tables/preview"}}) {
     httplib::Request anonymous;

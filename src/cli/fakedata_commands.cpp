@@ -4,12 +4,15 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
+#include <thread>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "common/error.h"
+#include "common/instant.h"
 #include "fakedata/lifecycle.h"
 
 namespace superstore::cli {
@@ -47,6 +50,55 @@ class Progress {
   std::set<std::string> finished_;
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
 };
+
+// --anchor DATE, else FAKE_DATA_ANCHOR, else the generator's default.
+int64_t anchor_of(const Config& config, const Args& args) {
+  if (const auto text = args.option("anchor")) {
+    const auto at = parse_instant_us(*text);
+    if (!at) fail(ErrorCode::InvalidArgument, "--anchor must be an ISO date or time (2025-01-01), not '" + *text + "'");
+    return *at;
+  }
+  return config.fake_data_anchor_us.value_or(fakedata::kDefaultAnchorUs);
+}
+
+void print_advance(const fakedata::AdvanceReport& r, double seconds) {
+  std::cout << "advanced " << format_timestamp_us(r.from_us) << " -> " << format_timestamp_us(r.to_us) << " ("
+            << seconds << " s):";
+  for (const auto& t : r.tables) {
+    std::cout << " " << t["name"].get<std::string>() << " +" << t["rows_added"].get<int64_t>() << " rows, "
+              << t["rows_changed"].get<size_t>() << " changed, version " << t["version"].get<int64_t>() << ";";
+  }
+  std::cout << "\n" << std::flush;
+}
+
+// advance [--days N | --to DATE] [--every 10s]: once, or a simulated day per tick until stopped.
+int advance_command(storage::Warehouse& wh, const Args& args) {
+  fakedata::AdvanceOptions options;
+  options.threads = static_cast<int>(args.int_option("threads", 0, 1024).value_or(0));
+  if (const auto to = args.option("to")) {
+    options.to_us = parse_instant_us(*to);
+    if (!options.to_us)
+      fail(ErrorCode::InvalidArgument, "--to must be an ISO date or time (2025-01-08), not '" + *to + "'");
+    if (args.option("days")) fail(ErrorCode::InvalidArgument, "advance takes --days or --to, not both");
+  } else {
+    // Parsed without bounds so that a bad count gets advance's own message.
+    options.days = args.int_option("days").value_or(1);
+  }
+  std::optional<std::chrono::milliseconds> every;
+  if (const auto text = args.option("every")) {
+    every = parse_tick("--every", *text);
+    if (every->count() == 0) fail(ErrorCode::InvalidArgument, "--every must be a duration such as 10s, not 0");
+    if (args.option("to") || args.option("days"))
+      fail(ErrorCode::InvalidArgument, "--every advances a day per tick; drop --days and --to");
+  }
+  while (true) {
+    const auto started = std::chrono::steady_clock::now();
+    const fakedata::AdvanceReport report = fakedata::advance(wh, options);
+    print_advance(report, std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    if (!every) return 0;
+    std::this_thread::sleep_until(started + *every);
+  }
+}
 
 std::string names(const std::vector<std::string>& list) {
   std::string out;
@@ -125,7 +177,8 @@ int spec_command(const Config& config, const std::string& action, const Args& ar
 int fakedata_command(const Config& config, const Words& words) {
   if (words.empty()) {
     fail(ErrorCode::InvalidArgument,
-         "usage: superstore fake-data create|reset|status|validate|preview [--scale N] [--seed S] [--specs PATH]");
+         "usage: superstore fake-data create|reset|status|advance|validate|preview [--scale N] [--seed S] "
+         "[--anchor DATE] [--specs PATH]");
   }
   Args args(Words(words.begin() + 1, words.end()));
   const std::string& action = words[0];
@@ -138,12 +191,23 @@ int fakedata_command(const Config& config, const Words& words) {
   if (!config.dev) {
     fail(ErrorCode::Forbidden, "fake data is for development only; run with APP_ENV=dev (now: production)");
   }
-  args.check({"scale", "seed", "threads", "specs", "table"}, 0);
+  if (action == "advance") {
+    args.check({"days", "to", "every", "threads"}, 0);
+    storage::WarehouseOptions wo;
+    wo.data_dir = config.data_dir;
+    storage::Warehouse wh(wo);
+    return advance_command(wh, args);
+  }
+  args.check({"scale", "seed", "threads", "specs", "table", "anchor"}, 0);
   if (args.option("table") && action != "reset") fail(ErrorCode::InvalidArgument, "--table goes with reset");
+  if (args.option("anchor") && action != "reset" && action != "create") {
+    fail(ErrorCode::InvalidArgument, "--anchor goes with create and reset");
+  }
   fakedata::LifecycleOptions options;
   const fakedata::Params params = params_of(config, args);
   options.scale = params.scale;
   options.seed = params.seed;
+  options.anchor_us = anchor_of(config, args);
   options.threads = static_cast<int>(args.int_option("threads", 0, 1024).value_or(0));
   options.keep_dropped = config.fake_data_keep_dropped;
   options.min_dropped_age = fakedata::dropped_generation_age(std::chrono::seconds(config.query_time_limit_seconds));
@@ -167,7 +231,7 @@ int fakedata_command(const Config& config, const Words& words) {
     std::cout << fakedata::status(wh, options.spec_tables).dump(2) << "\n";
   } else {
     fail(ErrorCode::InvalidArgument,
-         "unknown fake-data command '" + action + "'; use create, reset, status, validate or preview");
+         "unknown fake-data command '" + action + "'; use create, reset, status, advance, validate or preview");
   }
   return 0;
 }

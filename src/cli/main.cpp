@@ -27,9 +27,12 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
   insert NAME FILE                insert a .csv (with header), .jsonl or .parquet file in one commit
   delete NAME --where PREDICATE   delete matching rows in one commit
   sql [--format table|csv|json] [--version N | --as-of TIME] [--max-rows N] "QUERY"
-  fake-data create|reset|status [--scale N] [--seed S] [--specs PATH] [--table T (reset)]
+  fake-data create|reset|status [--scale N] [--seed S] [--anchor DATE] [--specs PATH] [--table T (reset)]
                                   the fake tables: the four built-in ones and those of the spec
                                   files (FAKE_DATA_SPECS, default ./fake-data; APP_ENV=dev only)
+  fake-data advance [--days N | --to DATE] [--every 10s]
+                                  move the fake world's clock forward (default a day), one
+                                  version per built-in table; --every: a day per tick until stopped
   fake-data validate FILE...      check spec files (docs/fake-data-specs.md); writes nothing
   fake-data preview FILE [--table T] [--rows 20] [--format table|csv|json]
                                   sample rows of spec tables; writes nothing

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "fakedata/lifecycle.h"
+#include "fakedata/ticker.h"
 #include "server/auth/first_user.h"
 #include "server/server.h"
 #include "storage/temp_sweep.h"
@@ -91,6 +93,7 @@ void create_missing_fake_tables(const Config& config, storage::Warehouse& wareho
   fakedata::LifecycleOptions options;
   options.seed = config.fake_data_seed;
   options.scale = config.fake_data_scale;
+  options.anchor_us = config.fake_data_anchor_us.value_or(fakedata::kDefaultAnchorUs);
   if (config.fake_data_specs_explicit || std::filesystem::exists(config.fake_data_specs)) {
     try {
       options.spec_tables = fakedata::spec_tables(warehouse, fakedata::read_spec_sources(config.fake_data_specs));
@@ -164,6 +167,16 @@ int serve_command(const Config& config, const Words& words) {
   print_login_help(first_user, base_url);
   // Last, so that it is what `make dev` leaves on the screen.
   std::cout << "Web console: open " << base_url << "/ in a browser\n" << std::flush;
+
+  // FAKE_DATA_TICK: a simulated day per tick while the server runs (dev only).
+  std::unique_ptr<fakedata::AdvanceTicker> ticker;
+  if (config.dev && config.fake_data_tick.count() > 0) {
+    ticker = std::make_unique<fakedata::AdvanceTicker>(
+        warehouse, config.fake_data_tick,
+        [](const fakedata::AdvanceReport& r) { log::info("fake data advanced to " + format_timestamp_us(r.to_us)); },
+        [](const std::string& message) { log::warn(message); });
+    std::cout << "FAKE_DATA_TICK: the fake world advances a day every " << config.fake_data_tick.count() << " ms\n";
+  }
 
   stopper.attach(&server);
   // Detaches on every way out of this scope, so no signal reaches a destroyed server.

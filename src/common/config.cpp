@@ -4,9 +4,12 @@
 
 #include <cstdint>
 #include <cstdlib>
+#include <map>
 #include <regex>
+#include <string>
 
 #include "common/error.h"
+#include "common/instant.h"
 #include "common/parse_int.h"
 #include "common/strings.h"
 
@@ -38,6 +41,22 @@ std::string memory_size(const char* name) {
 }
 
 }  // namespace
+
+std::chrono::milliseconds parse_tick(const std::string& name, const std::string& text) {
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string unit = text.substr(digits);
+  const std::map<std::string, int64_t> ms_per = {{"", 1'000}, {"ms", 1}, {"s", 1'000}, {"m", 60'000}, {"h", 3'600'000}};
+  const auto per = ms_per.find(unit);
+  if (digits == 0 || digits > 9 || per == ms_per.end()) {
+    fail(ErrorCode::InvalidArgument,
+         name + " must be a duration such as 10s, 500ms, 2m or 1h (0: off), not '" + text + "'");
+  }
+  const int64_t ms = std::stoll(text.substr(0, digits)) * per->second;
+  if (ms != 0 && ms < 100)
+    fail(ErrorCode::InvalidArgument, name + " must be 0 (off) or at least 100ms, not '" + text + "'");
+  return std::chrono::milliseconds(ms);
+}
 
 std::string Config::duckdb_memory_limit() const {
   if (!query_memory_limit.empty()) return query_memory_limit;
@@ -97,6 +116,14 @@ Config Config::from_environment() {
     fail(ErrorCode::InvalidArgument,
          "WAREHOUSE_URL is on S3, so AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set");
   }
+  if (const std::string anchor = env_or("FAKE_DATA_ANCHOR", ""); !anchor.empty()) {
+    c.fake_data_anchor_us = parse_instant_us(anchor);
+    if (!c.fake_data_anchor_us) {
+      fail(ErrorCode::InvalidArgument,
+           "FAKE_DATA_ANCHOR must be an ISO date or time (2025-01-01), not '" + anchor + "'");
+    }
+  }
+  c.fake_data_tick = parse_tick("FAKE_DATA_TICK", env_or("FAKE_DATA_TICK", "0"));
   return c;
 }
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,12 @@ struct Config {
   // be missing; a path set explicitly must exist.
   std::filesystem::path fake_data_specs = "fake-data";
   bool fake_data_specs_explicit = false;
+  // FAKE_DATA_ANCHOR: the fake world's "now" for create and reset, an ISO date or time; empty: the
+  // generator's default (2025-01-01).
+  std::optional<int64_t> fake_data_anchor_us;
+  // FAKE_DATA_TICK: `serve` advances the fake world by a simulated day this often ("10s", "500ms", "2m",
+  // "1h"); 0: never.
+  std::chrono::milliseconds fake_data_tick{0};
   // QUERY_TIME_LIMIT: a user query is stopped after this long.
   int64_t query_time_limit_seconds = kDefaultQueryTimeLimit.count();
   // MAX_UPLOAD_BYTES: the largest body of POST /table/{id}/rows, which streams to a file; every other
@@ -83,5 +90,9 @@ struct Config {
   // Reads the environment; throws Error(InvalidArgument) naming the variable on a malformed value.
   static Config from_environment();
 };
+
+// A duration as FAKE_DATA_TICK and `fake-data advance --every` take it: "10s", "500ms", "2m", "1h", or
+// whole seconds ("10"); 0 is off, anything else at least 100 ms. Error(InvalidArgument) naming `name`.
+std::chrono::milliseconds parse_tick(const std::string& name, const std::string& text);
 
 }  // namespace superstore

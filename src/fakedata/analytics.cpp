@@ -32,24 +32,11 @@ constexpr ColumnMask kVisitColumns = (ColumnMask{1} << kPagePath) | (ColumnMask{
                                      (ColumnMask{1} << kPageViews) | (ColumnMask{1} << kBounceRate) |
                                      (ColumnMask{1} << kConversion);
 
-// Visits in the year before the anchor, ending two whole days before it so that a session started late
-// in the evening of the westernmost country still lies before the anchor in UTC.
-constexpr int64_t kWindowDays = 365;
-constexpr int64_t kLastDayBeforeAnchor = 2;
-// No country is ahead of UTC by more than this: the first local day of a user's visits starts after
-// sign-up even there.
-constexpr int64_t kMaxUtcLeadUs = 14 * kHourUs;
-
-// Relative traffic per local weekday (Monday first) and per local hour: busy weekdays, quieter
-// weekends; a morning rise, a midday and an evening peak, a dead night.
-constexpr std::array<uint64_t, 7> kWeekdayWeights = {100, 104, 104, 102, 96, 74, 70};
-constexpr uint64_t kMaxWeekdayWeight = 104;
-
-const WeightedTable& hour_table() {
-  static const WeightedTable table(
-      {18, 10, 6, 4, 4, 6, 14, 30, 52, 68, 78, 84, 88, 86, 82, 80, 78, 80, 86, 94, 98, 90, 66, 38});
-  return table;
-}
+// The base visits came in the year before the default anchor.
+constexpr int64_t kHistoryUs = kYearUs;
+// Of the visits from a user's own country, how many tries to find a user living there before taking a
+// visitor from abroad.
+constexpr uint32_t kHomeTries = 6;
 
 // Sessions continuing past the first page, by extra pages beyond the second.
 const WeightedTable& extra_pages_table() {
@@ -100,13 +87,12 @@ class Sessions {
       : words_(word_lists()),
         users_(params),
         products_(params),
-        anchor_us_(params.anchor_us),
+        births_(params, kTable, kBaseRows, kHistoryUs),
         user_id_(params, kTable, "user_id"),
         country_(params, kTable, "country"),
         device_type_(params, kTable, "device_type"),
         browser_(params, kTable, "browser"),
         page_path_(params, kTable, "page_path"),
-        event_date_(params, kTable, "event_date"),
         bounce_rate_(params, kTable, "bounce_rate"),
         bounced_(params, kTable, "(bounced)"),
         page_views_(params, kTable, "page_views"),
@@ -116,14 +102,22 @@ class Sessions {
   // Appends row `row` to the wanted columns of `out`. The partition and sort keys (country, device type,
   // event time) and user_id are always made; the visit itself only when one of its columns is wanted.
   void append(uint64_t row, ColumnMask columns, ColumnBatch& out, Text& text) const {
-    const uint64_t user = users_.pick(user_id_(row));
-    // Mostly at home; some visits come from abroad (travel, VPNs).
-    const Country& country = chance_bp(country_(row, 0), 9'000)
-                                 ? users_.country(user)
-                                 : words_.countries[words_.country_table.pick(country_(row, 1))];
+    // The visit's time comes first, and its country by how busy each country is at that hour (births.h):
+    // so every country's visits follow its own local day and week. The visitor is mostly someone living
+    // there; some visits come from abroad (travel, VPNs).
+    const int64_t at = births_.at(row);
+    const Country& country =
+        words_.countries[rhythm().country[static_cast<size_t>(hour_of_week(at))].pick(country_(row, 1))];
+    const Users::Candidates candidates = users_.candidates(at);
+    uint64_t user = users_.pick(user_id_(row, 0), user_id_(row, 1), candidates);
+    if (chance_bp(country_(row, 0), 9'000)) {
+      for (uint32_t attempt = 1; attempt < kHomeTries && &users_.country(user) != &country; ++attempt) {
+        user = users_.pick(user_id_(row, 2 * attempt), user_id_(row, 2 * attempt + 1), candidates);
+      }
+    }
     const size_t device = country.devices.pick(device_type_(row));
     out[kId].push_int(static_cast<int64_t>(row + 1));
-    out[kEventDate].push_int(event_date(row, users_.created_at(user), country));
+    out[kEventDate].push_int(at);
     out[kUserId].push_int(static_cast<int64_t>(user + 1));
     out[kDeviceType].push_string(kDeviceNames[device]);
     out[kCountry].push_string(country.code);
@@ -154,7 +148,7 @@ class Sessions {
       converted = chance_bp(conversion_(row), std::min<int64_t>(conversion_bp, 9'000));
     }
     text.clear();
-    write_path(row, page, text);
+    write_path(row, at, page, text);
     out[kPagePath].push_string(text.view());
     out[kSessionDuration].push_int(duration_s);
     out[kPageViews].push_int(pages);
@@ -163,28 +157,7 @@ class Sessions {
   }
 
  private:
-  // A local day after the user signed up and within the window, weighted by weekday (by acceptance:
-  // a handful of tries, the last one kept), then a local hour from the daily profile, converted to UTC
-  // with the country's offset.
-  int64_t event_date(uint64_t row, int64_t signed_up_us, const Country& country) const {
-    const int64_t anchor_day = floor_div(anchor_us_, kDayUs);
-    const int64_t last = anchor_day - kLastDayBeforeAnchor;
-    const int64_t first = std::max(anchor_day - kWindowDays, floor_div(signed_up_us + kMaxUtcLeadUs, kDayUs) + 1);
-    const auto days = static_cast<uint64_t>(last - first + 1);
-    int64_t day = first;
-    for (uint32_t attempt = 0; attempt < 8; ++attempt) {
-      day = first + static_cast<int64_t>(below(event_date_(row, 2 * attempt), days));
-      if (below(event_date_(row, 2 * attempt + 1), kMaxWeekdayWeight) <
-          kWeekdayWeights[static_cast<size_t>(weekday(day))]) {
-        break;
-      }
-    }
-    const auto hour = static_cast<int64_t>(hour_table().pick(event_date_(row, 16)));
-    const auto second = static_cast<int64_t>(below(event_date_(row, 17), 3600));
-    return day * kDayUs + hour * kHourUs + second * kSecondUs - country.utc_offset_minutes * kMinuteUs;
-  }
-
-  void write_path(uint64_t row, const Page& page, Text& out) const {
+  void write_path(uint64_t row, int64_t at, const Page& page, Text& out) const {
     const std::string_view path = page.path;
     const size_t open = path.find('{');
     if (open == std::string_view::npos) {
@@ -197,7 +170,7 @@ class Sessions {
     if (placeholder == "category") {
       out << words_.categories[words_.category_table.pick(page_path_(row, 1))].slug;
     } else if (placeholder == "product") {
-      out << products_.pick(page_path_(row, 1)) + 1;
+      out << products_.pick(page_path_(row, 1), page_path_(row, 2), at) + 1;
     } else if (placeholder == "query") {
       write_query(words_.all_kinds[below(page_path_(row, 1), words_.all_kinds.size())]->name, out);
     }
@@ -207,8 +180,8 @@ class Sessions {
   const WordLists& words_;
   Users users_;
   Products products_;
-  int64_t anchor_us_;
-  Stream user_id_, country_, device_type_, browser_, page_path_, event_date_, bounce_rate_, bounced_;
+  Births births_;
+  Stream user_id_, country_, device_type_, browser_, page_path_, bounce_rate_, bounced_;
   Stream page_views_, session_duration_, conversion_;
 };
 
@@ -224,7 +197,8 @@ FakeTable analytics_table() {
   TableSpec spec;
   spec.name = std::string(kTable);
   spec.description =
-      "Web sessions of fake_users in the year before the anchor: landing page, duration in seconds, page "
+      "Web sessions of fake_users, a steady stream with a daily and weekly rhythm: landing page, duration in seconds, "
+      "page "
       "views, bounce rate, conversion, device, browser and ISO 3166 country code.";
   // In the order of the Column enum above.
   spec.columns = {{"id", ColumnType::Int64},
@@ -241,6 +215,9 @@ FakeTable analytics_table() {
   spec.partition_keys = {"country", "device_type"};
   spec.sort_keys = {"event_date"};
   spec.base_rows = kBaseRows;
+  spec.born = [](const Params& params) {
+    return Births(params, kTable, kBaseRows, kHistoryUs).count(params.anchor_us);
+  };
   return {std::move(spec), fill};
 }
 

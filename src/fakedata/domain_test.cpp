@@ -52,8 +52,8 @@ TEST(FakeDomain, Users) {
       EXPECT_LE(salary, 400'000);
       EXPECT_EQ(salary % 500, 0);
       const int64_t created = users[7].int_at(r);
-      EXPECT_LE(created, params.anchor_us - 4 * kDayUs);
-      EXPECT_GE(created, params.anchor_us - 6 * kYearUs);
+      EXPECT_LE(created, params.anchor_us);
+      EXPECT_GE(created, params.anchor_us - 6 * kYearUs - 7 * kDayUs);
       EXPECT_EQ(created % kSecondUs, 0);
       EXPECT_TRUE(users[8].int_at(r) == 0 || users[8].int_at(r) == 1);
     }
@@ -87,8 +87,8 @@ TEST(FakeDomain, Products) {
     EXPECT_TRUE(std::regex_match(std::string(products[9].string_at(r)), dimensions)) << products[9].string_at(r);
     EXPECT_TRUE(products[10].int_at(r) == 0 || products[10].int_at(r) == 1);
     const int64_t created = products[11].int_at(r);
-    EXPECT_LE(created, Params{}.anchor_us - 2 * kDayUs);
-    EXPECT_GE(created, Params{}.anchor_us - 4 * kYearUs);
+    EXPECT_LE(created, Params{}.anchor_us);
+    EXPECT_GE(created, Params{}.anchor_us - 4 * kYearUs - 7 * kDayUs);
     // The description starts with a kind of this category and mentions no other category's brand.
     const std::string_view description = products[2].string_at(r);
     bool kind_found = false;
@@ -122,7 +122,7 @@ TEST(FakeDomain, Analytics) {
   const int64_t anchor = Params{}.anchor_us;
   for (size_t r = 0; r < events.rows(); ++r) {
     EXPECT_LE(events[1].int_at(r), anchor);
-    EXPECT_GE(events[1].int_at(r), anchor - 367 * kDayUs);
+    EXPECT_GE(events[1].int_at(r), anchor - 372 * kDayUs);
     EXPECT_GE(events[2].int_at(r), 1);
     EXPECT_LE(events[2].int_at(r), 1'000);
     EXPECT_TRUE(events[3].string_at(r).starts_with("/")) << events[3].string_at(r);

@@ -8,21 +8,28 @@
 // rows in their final order, and records
 // properties(params) with the table.
 //
+// The fake world's clock. Every row of a built-in table has a birth time that depends only on (seed,
+// scale, table, row); ids follow birth time, as auto-increment ids do (births.h). A table at anchor A
+// holds exactly the rows born up to A, each in its state at A: base_rows x scale rows at the default
+// anchor, more later, fewer earlier. Only three cells change after birth, each on a schedule drawn per
+// row: an order's status (pending -> processing -> shipped -> delivered, or cancelled before it ships),
+// a user's is_active (some users leave) and a product's stock_quantity (sold on some days, restocked on
+// a cycle). So moving the anchor from A to B adds the rows born in (A, B] and changes only those cells.
+//
 // Determinism contract. The value of cell (table t, column c, row i) is a pure function of
-// (params.seed, kGeneratorVersion, t, c, i), plus params.anchor_us for timestamps and, for columns that
-// refer to another table, the parent's row count (base_rows x scale). It never depends on the clock,
-// the thread count, batch boundaries or the order of calls: the same Params give bit-identical batches
-// on every run and machine, and another seed gives other data. Adding a column to a table leaves the
-// values of its other columns unchanged. Growing the scale keeps every existing row of fake_users and
-// fake_products and appends new ones; orders and sessions are redrawn, as their references span the
-// larger parents. A change to any generator that alters output must bump kGeneratorVersion (the tests
-// pin a digest of the default data to enforce this).
+// (params.seed, params.scale, kGeneratorVersion, t, c, i), plus params.anchor_us for the three cells
+// above. It never depends on the clock, the thread count, batch boundaries or the order of calls: the
+// same Params give bit-identical batches on every run and machine, and another seed gives other data.
+// Adding a column to a table leaves the values of its other columns unchanged. A change to any
+// generator that alters output must bump kGeneratorVersion (the tests pin a digest of the default data
+// to enforce this).
 //
 // Relations. fake_orders.user_id and fake_analytics.user_id lie in [1, rows of fake_users];
 // fake_orders.product_name is the name of a row of fake_products and unit_price is that product's
 // price; total_amount equals quantity x unit_price to the cent; order_date lies after both the user's
-// and the product's created_at and never after the anchor. These hold at every scale, and each table
-// is generated without the others in memory.
+// and the product's created_at and never after the anchor; an event follows its user's sign-up. An
+// order or an event refers only to rows born before it, so the relations hold at every anchor and
+// scale, and each table is generated without the others in memory.
 //
 // Thread safety: every function here may be called concurrently from any number of threads.
 #pragma once
@@ -43,7 +50,9 @@ namespace superstore::fakedata {
 
 // Identifies the generation algorithms. Recorded with every fake table; data generated with the same
 // seed, scale, anchor and version is identical.
-inline constexpr uint32_t kGeneratorVersion = 1;
+// Version 2: rows are born over time (a fixed history; the anchor says which rows exist and what state
+// they are in) instead of being drawn backwards from the anchor.
+inline constexpr uint32_t kGeneratorVersion = 2;
 
 // Where the fake tables live.
 inline constexpr std::string_view kDatabase = "development";
@@ -65,8 +74,7 @@ struct Params {
   uint64_t seed = kDefaultSeed;
   // Multiplies every table's row count; at least 1 and at most kMaxScale.
   int64_t scale = 1;
-  // The reference "now": every timestamp lies at or before it, and ages and order statuses are
-  // measured from it. Moving it by whole weeks moves every timestamp by exactly the same amount.
+  // The fake world's "now": the rows born up to it exist, in their state at it.
   int64_t anchor_us = kDefaultAnchorUs;
 
   bool operator==(const Params&) const = default;
@@ -83,10 +91,14 @@ struct TableSpec {
   std::vector<ColumnDef> columns;
   std::vector<std::string> partition_keys;
   std::vector<std::string> sort_keys;
-  uint64_t base_rows = 0;  // rows at scale 1
+  uint64_t base_rows = 0;  // rows at scale 1 (at the default anchor, for a table whose rows are born)
+  // The rows born by params.anchor_us, for a table whose rows arrive over time (the built-in ones);
+  // empty: the table has base_rows x scale rows at every anchor.
+  std::function<uint64_t(const Params&)> born;
 
-  // base_rows x params.scale.
-  uint64_t rows(const Params& params) const { return base_rows * static_cast<uint64_t>(params.scale); }
+  uint64_t rows(const Params& params) const {
+    return born ? born(params) : base_rows * static_cast<uint64_t>(params.scale);
+  }
 };
 
 // A set of a table's columns by their position in TableSpec::columns: bit i stands for column i (a
@@ -105,6 +117,10 @@ ColumnMask column_mask(const TableSpec& spec, const std::vector<std::string>& na
 using FillRows =
     std::function<void(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out)>;
 
+// The rows born by from.anchor_us whose cells differ at to.anchor_us (a later anchor, same seed and
+// scale), ascending. Called only through changed_rows().
+using ChangedRows = std::function<std::vector<uint64_t>(const Params& from, const Params& to)>;
+
 // One fake table: what it is and how to make its rows.
 struct FakeTable {
   TableSpec spec;
@@ -112,6 +128,8 @@ struct FakeTable {
   // Recorded with the table besides properties(params): for spec tables the spec's digest, its
   // canonical text and where it came from; empty for the built-in tables.
   nlohmann::json properties = nlohmann::json::object();
+  // Empty for a table whose rows never change once born (analytics, spec tables).
+  ChangedRows changed = nullptr;
 };
 
 // Every fake table, parents before children (users, products, orders, analytics). Built once; the
@@ -141,6 +159,11 @@ ColumnBatch generate_rows(const FakeTable& table, const Params& params, std::spa
 // write path reads every row once for its partition and sort keys alone).
 ColumnBatch generate_columns(const FakeTable& table, const Params& params, uint64_t row_begin, uint64_t row_end,
                              ColumnMask columns);
+
+// The rows born by from.anchor_us whose cells differ at to.anchor_us, ascending (see the clock above).
+// Throws Error(InvalidArgument) unless both Params are valid, share seed and scale, and `to` is not
+// earlier than `from`.
+std::vector<uint64_t> changed_rows(const FakeTable& table, const Params& from, const Params& to);
 
 using BatchConsumer = std::function<void(ColumnBatch&&)>;
 

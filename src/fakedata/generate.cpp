@@ -235,6 +235,16 @@ void generate_parallel(const FakeTable& table, const Params& params, unsigned th
   if (const std::exception_ptr error = pipeline.error()) std::rethrow_exception(error);
 }
 
+std::vector<uint64_t> changed_rows(const FakeTable& table, const Params& from, const Params& to) {
+  validate(from);
+  validate(to);
+  if (from.seed != to.seed || from.scale != to.scale || to.anchor_us < from.anchor_us) {
+    fail(ErrorCode::InvalidArgument, "changed rows are found between two anchors of one world, the later second");
+  }
+  if (!table.changed || to.anchor_us == from.anchor_us) return {};
+  return table.changed(from, to);
+}
+
 nlohmann::json properties(const Params& params) {
   return {{"fake_data", true},     {"generator_version", kGeneratorVersion},          {"seed", params.seed},
           {"scale", params.scale}, {"anchor", format_timestamp_us(params.anchor_us)}, {"anchor_us", params.anchor_us}};

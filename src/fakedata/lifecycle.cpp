@@ -92,6 +92,7 @@ Params params_of(const LifecycleOptions& options) {
   Params p;
   p.seed = options.seed;
   p.scale = options.scale;
+  p.anchor_us = options.anchor_us;
   validate(p);
   return p;
 }

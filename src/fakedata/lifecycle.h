@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,7 +32,8 @@ inline std::chrono::milliseconds dropped_generation_age(std::chrono::seconds que
 struct LifecycleOptions {
   uint64_t seed = kDefaultSeed;
   int64_t scale = 1;
-  int threads = 0;  // generator threads; 0 = one per core
+  int64_t anchor_us = kDefaultAnchorUs;  // the fake world's "now" for create and reset (FAKE_DATA_ANCHOR)
+  int threads = 0;                       // generator threads; 0 = one per core
   // Called after every batch written. Tables are made concurrently, so calls come from several threads,
   // but never two at once.
   std::function<void(const std::string& table, uint64_t rows_done, uint64_t rows_total)> progress;
@@ -79,6 +81,34 @@ CreateReport create_missing(storage::Warehouse& warehouse, const LifecycleOption
 // status dropped; of each table's dropped generations only the newest options.keep_dropped are kept
 // (see LifecycleOptions). Error(NotFound) when options.only names a table that is not fake.
 CreateReport reset(storage::Warehouse& warehouse, const LifecycleOptions& options);
+
+// The most days one advance may move the fake world's clock.
+inline constexpr int64_t kMaxAdvanceDays = 3'650;
+
+struct AdvanceOptions {
+  // Exactly one: whole days forward (1 to kMaxAdvanceDays), or the new anchor (after the current one,
+  // at most kMaxAdvanceDays later).
+  std::optional<int64_t> days;
+  std::optional<int64_t> to_us;
+  int threads = 0;  // generator threads; 0 = one per core
+};
+
+struct AdvanceReport {
+  int64_t from_us = 0;
+  int64_t to_us = 0;
+  // Per built-in table: {"name", "version" (-1: nothing happened), "rows_added", "rows_changed",
+  // "files_added", "files_removed"}.
+  nlohmann::json tables = nlohmann::json::array();
+};
+
+// Moves the built-in fake tables' clock forward: per table, one new version holding exactly what
+// happened between the anchors (the rows born, and the rows whose state changed, whose files are
+// rewritten as remove + add), and the new anchor in the table's properties. So the tables then hold
+// what a fresh create at the new anchor would. Spec tables stay as they are. Errors, before anything is
+// written: InvalidArgument for days or a date out of range, NotFound when a built-in table is missing,
+// Conflict when the tables do not agree on seed, scale, generator version and anchor or do not hold
+// the rows their anchor says (an advance that was killed between tables: reset them).
+AdvanceReport advance(storage::Warehouse& warehouse, const AdvanceOptions& options);
 
 // Per fake table (built-in, then `spec_tables`): whether it exists and, if so, its ids, keys, rows,
 // bytes, micro-partitions, log version, the seed/scale/generator version it was made with, and

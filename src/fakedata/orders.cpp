@@ -1,5 +1,7 @@
 // fake_orders: purchases of real products by real users. Every foreign value is computed with the users'
 // and products' own cell functions, so the table needs neither parent in memory.
+#include "fakedata/orders.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -13,30 +15,10 @@
 namespace superstore::fakedata {
 namespace {
 
-constexpr std::string_view kTable = "fake_orders";
-constexpr uint64_t kBaseRows = 5'000;
+constexpr std::string_view kTable = Orders::kTable;
+constexpr uint64_t kBaseRows = Orders::kBaseRows;
 
 enum Column { kId, kUserId, kProductName, kQuantity, kUnitPrice, kTotalAmount, kOrderDate, kStatus, kShippingAddress };
-
-constexpr std::array<std::string_view, 5> kStatuses = {"pending", "processing", "shipped", "delivered", "cancelled"};
-
-// How an order's status depends on its age at the anchor: fresh orders wait or are being packed, then
-// ship, and after a month nearly all are delivered; a few of every age were cancelled.
-struct AgeBand {
-  int64_t younger_than_us;
-  WeightedTable statuses;  // over kStatuses
-};
-
-const std::array<AgeBand, 5>& age_bands() {
-  static const std::array<AgeBand, 5> bands = {{
-      {1 * kDayUs, WeightedTable({60, 35, 0, 0, 5})},
-      {3 * kDayUs, WeightedTable({15, 50, 30, 0, 5})},
-      {10 * kDayUs, WeightedTable({0, 10, 55, 30, 5})},
-      {30 * kDayUs, WeightedTable({0, 0, 10, 83, 7})},
-      {INT64_MAX, WeightedTable({0, 0, 0, 92, 8})},
-  }};
-  return bands;
-}
 
 // People buy cheap things by the handful and expensive things one at a time.
 struct QuantityBand {
@@ -61,21 +43,13 @@ int64_t quantity_for(int64_t price_cents, uint64_t bits) {
   return 1;
 }
 
-std::string_view status_for(int64_t age_us, uint64_t bits) {
-  for (const AgeBand& band : age_bands()) {
-    if (age_us < band.younger_than_us) return kStatuses[band.statuses.pick(bits)];
-  }
-  return kStatuses[3];
-}
-
 void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   const Users users(params);
   const Products products(params);
+  const Orders orders(params);
   const Stream user_id(params, kTable, "user_id");
   const Stream product_name(params, kTable, "product_name");
   const Stream quantity(params, kTable, "quantity");
-  const Stream order_date(params, kTable, "order_date");
-  const Stream status(params, kTable, "status");
   const Stream shipping_address(params, kTable, "shipping_address");
   // What the partition and sort keys (status, order_date, id) need is always made; the purchase and the
   // address only when one of their columns is wanted.
@@ -84,14 +58,10 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask colum
   const bool address = wants(columns, kShippingAddress);
   Text text;
   for (const uint64_t row : rows) {
-    const uint64_t user = users.pick(user_id(row));
-    const uint64_t product = products.pick(product_name(row));
-
-    // After the user signed up and the product was listed (both at least two days before the anchor),
-    // more often recently, never after the anchor.
-    const int64_t earliest = std::max(users.created_at(user), products.created_at(product)) + kMinuteUs;
-    const auto span_s = static_cast<uint64_t>((params.anchor_us - earliest) / kSecondUs);
-    const int64_t date = earliest + static_cast<int64_t>(high_biased(order_date(row), span_s + 1)) * kSecondUs;
+    // By a user who had signed up, of a product that was listed, when the order was placed.
+    const int64_t date = orders.placed_at(row);
+    const uint64_t user = users.pick(user_id(row, 0), user_id(row, 1), date);
+    const uint64_t product = products.pick(product_name(row, 0), product_name(row, 1), date);
 
     out[kId].push_int(static_cast<int64_t>(row + 1));
     out[kUserId].push_int(static_cast<int64_t>(user + 1));
@@ -108,7 +78,7 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask colum
       out[kTotalAmount].push_double(static_cast<double>(price * count) / 100.0);
     }
     out[kOrderDate].push_int(date);
-    out[kStatus].push_string(status_for(params.anchor_us - date, status(row)));
+    out[kStatus].push_string(kOrderStatuses[static_cast<size_t>(orders.status(row, date, params.anchor_us))]);
     if (address) {
       // Most orders go to the user's home; some to another address in the same country (work, a gift).
       text.clear();
@@ -124,12 +94,39 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask colum
 
 }  // namespace
 
+Orders::Orders(const Params& params)
+    : births_(params, kTable, kBaseRows, kHistoryUs), status_(params, kTable, "status") {}
+
+// Packed within a day and a half (sooner more often), shipped one to four days later, delivered two to
+// eight days after that; one order in sixteen is cancelled before it ships. So the orders of the last
+// days are mostly pending or being packed, and after a month all are delivered or cancelled.
+Orders::Schedule Orders::schedule(uint64_t row, int64_t placed_at) const {
+  Schedule s;
+  s.processing = placed_at + 30 * kMinuteUs + static_cast<int64_t>(low_biased(status_(row, 0), 36 * 60)) * kMinuteUs;
+  s.shipped = s.processing + kDayUs + static_cast<int64_t>(below(status_(row, 1), 72 * 60)) * kMinuteUs;
+  s.delivered = s.shipped + 2 * kDayUs + static_cast<int64_t>(below(status_(row, 2), 6 * 24 * 60)) * kMinuteUs;
+  if (chance_bp(status_(row, 3), 625)) {
+    s.cancelled =
+        placed_at + static_cast<int64_t>(below(status_(row, 4), static_cast<uint64_t>(s.shipped - placed_at)));
+  }
+  return s;
+}
+
+OrderStatus Orders::status(uint64_t row, int64_t placed_at, int64_t time_us) const {
+  const Schedule s = schedule(row, placed_at);
+  if (s.cancelled <= time_us) return OrderStatus::Cancelled;
+  if (s.delivered <= time_us) return OrderStatus::Delivered;
+  if (s.shipped <= time_us) return OrderStatus::Shipped;
+  if (s.processing <= time_us) return OrderStatus::Processing;
+  return OrderStatus::Pending;
+}
+
 FakeTable orders_table() {
   TableSpec spec;
   spec.name = std::string(kTable);
   spec.description =
       "Orders of fake_products by fake_users: quantity, unit price and exact total in US dollars, order "
-      "time, a status that follows the order's age, and a shipping address in the user's country.";
+      "time, a status that follows the order's lifecycle, and a shipping address in the user's country.";
   // In the order of the Column enum above.
   spec.columns = {{"id", ColumnType::Int64},
                   {"user_id", ColumnType::Int64},
@@ -143,7 +140,21 @@ FakeTable orders_table() {
   spec.partition_keys = {"status"};
   spec.sort_keys = {"order_date", "id"};
   spec.base_rows = kBaseRows;
-  return {std::move(spec), fill};
+  spec.born = [](const Params& params) { return Orders(params).births().count(params.anchor_us); };
+  // Orders whose status moves on between the two anchors: only those not yet settled at the first.
+  auto changed = [](const Params& from, const Params& to) {
+    const Orders orders(from);
+    std::vector<uint64_t> out;
+    const uint64_t end = orders.births().count(from.anchor_us);
+    for (uint64_t row = orders.births().count(from.anchor_us - Orders::kSettledAfterUs); row < end; ++row) {
+      const int64_t placed = orders.placed_at(row);
+      if (orders.status(row, placed, from.anchor_us) != orders.status(row, placed, to.anchor_us)) out.push_back(row);
+    }
+    return out;
+  };
+  FakeTable table{std::move(spec), fill};
+  table.changed = changed;
+  return table;
 }
 
 }  // namespace superstore::fakedata

@@ -23,8 +23,6 @@ enum Column {
   kCreatedAt
 };
 
-constexpr int64_t kListingSpanUs = 4 * kYearUs;
-
 void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask columns, ColumnBatch& out) {
   const Products products(params);
   // Every column but id and category comes with the rest.
@@ -62,7 +60,8 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask colum
 Products::Products(const Params& params)
     : words_(word_lists()),
       anchor_us_(params.anchor_us),
-      rows_(kBaseRows * static_cast<uint64_t>(params.scale)),
+      births_(params, kTable, kBaseRows, kHistoryUs),
+      rows_(births_.count(params.anchor_us)),
       category_(params, kTable, "category"),
       kind_(params, kTable, "(kind)"),
       brand_(params, kTable, "brand"),
@@ -74,8 +73,22 @@ Products::Products(const Params& params)
       weight_(params, kTable, "weight"),
       dimensions_(params, kTable, "dimensions"),
       featured_(params, kTable, "is_featured"),
-      created_at_(params, kTable, "created_at"),
-      popularity_(rows_, Stream(params, kTable, "(popularity)")(0)) {}
+      sales_(params, kTable, "(sales)"),
+      popularity_(births_.base_rows(), Stream(params, kTable, "(popularity)")(0)) {}
+
+uint64_t Products::pick(uint64_t a, uint64_t b, const Candidates& candidates) const {
+  const uint64_t among = candidates.among;
+  const int64_t time_us = candidates.time_us;
+  if (among == 0) fail(ErrorCode::Internal, "no row of " + std::string(kTable) + " to refer to");
+  if (chance_bp(b, 1'000)) {
+    const uint64_t first = before(time_us - 90 * kDayUs);
+    if (first < among) return first + below(mix64(b), among - first);
+  }
+  const uint64_t rank = skewed_below(a, among, 3);
+  if (rank >= births_.base_rows()) return rank;  // past the base rows: by age
+  const uint64_t row = popularity_(rank);
+  return row < among ? row : below(mix64(a), among);
+}
 
 Products::Identity Products::identity(uint64_t row) const {
   const Category& category = words_.categories[words_.category_table.pick(category_(row))];
@@ -123,10 +136,24 @@ int64_t Products::cost_cents(uint64_t row, int64_t price_cents) const {
   return std::max<int64_t>(1, price_cents * in_range(cost_(row), 4'000, 7'500) / 10'000);
 }
 
-// Some items are sold out; the rest mostly in small numbers, a few in bulk.
-int64_t Products::stock_quantity(uint64_t row) const {
-  if (chance_bp(stock_(row, 0), 600)) return 0;
-  return 1 + static_cast<int64_t>(low_biased(stock_(row, 1), 1'000));
+// A product is restocked to its level (mostly small numbers, a few in bulk) every 7 to 42 days from its
+// listing, and sells a few units on some of the whole days since: each day's sale is drawn per
+// (product, day), so the stock at any time is a pure function of the product and the time, found by
+// summing at most 42 days.
+int64_t Products::stock_at(uint64_t row, int64_t created_at, int64_t time_us) const {
+  const int64_t level = 1 + static_cast<int64_t>(low_biased(stock_(row, 1), 1'000));
+  const int64_t cycle = in_range(stock_(row, 2), 7, 42);
+  const int64_t sale_bp = in_range(stock_(row, 3), 500, 4'000);
+  const int64_t listed = floor_div(created_at, kDayUs);
+  const int64_t today = floor_div(time_us, kDayUs);  // the days before it are over
+  if (today <= listed) return level;
+  const int64_t restocked = listed + (today - listed) / cycle * cycle;
+  int64_t sold = 0;
+  for (int64_t day = restocked; day < today; ++day) {
+    const uint64_t bits = sales_(row, static_cast<uint32_t>(day));
+    if (chance_bp(bits, sale_bp)) sold += 1 + static_cast<int64_t>(below(bits >> 32, 3));
+  }
+  return std::max<int64_t>(0, level - sold);
 }
 
 int64_t Products::weight_grams(uint64_t row, const Products::Identity& product) const {
@@ -147,11 +174,6 @@ void Products::dimensions(uint64_t row, const Products::Identity& product, Text&
 
 bool Products::is_featured(uint64_t row) const { return chance_bp(featured_(row), 1'000); }
 
-int64_t Products::created_at(uint64_t row) const {
-  const auto span_s = static_cast<uint64_t>((kListingSpanUs - kMinListingAgeUs) / kSecondUs);
-  return anchor_us_ - kMinListingAgeUs - static_cast<int64_t>(below(created_at_(row), span_s)) * kSecondUs;
-}
-
 FakeTable products_table() {
   TableSpec spec;
   spec.name = std::string(Products::kTable);
@@ -167,7 +189,22 @@ FakeTable products_table() {
   spec.partition_keys = {"category"};
   spec.sort_keys = {"id"};
   spec.base_rows = Products::kBaseRows;
-  return {std::move(spec), fill};
+  spec.born = [](const Params& params) { return Products(params).rows(); };
+  // Products that sold or were restocked between the two anchors.
+  auto changed = [](const Params& from, const Params& to) {
+    const Products products(from);
+    std::vector<uint64_t> out;
+    for (uint64_t row = 0; row < products.rows(); ++row) {
+      const int64_t created = products.created_at(row);
+      if (products.stock_at(row, created, from.anchor_us) != products.stock_at(row, created, to.anchor_us)) {
+        out.push_back(row);
+      }
+    }
+    return out;
+  };
+  FakeTable table{std::move(spec), fill};
+  table.changed = changed;
+  return table;
 }
 
 }  // namespace superstore::fakedata

@@ -12,9 +12,6 @@ namespace {
 
 enum Column { kId, kFirstName, kLastName, kEmail, kAge, kDepartment, kSalary, kCreatedAt, kIsActive };
 
-// Sign-ups spread over six years before the anchor, more of them recent (a growing company).
-constexpr int64_t kSignupSpanUs = 6 * kYearUs;
-
 enum class EmailStyle { FirstDotLast, InitialLast, FirstUnderscoreLast, FirstLast, LastDotFirst, First };
 
 const WeightedTable& email_styles() {
@@ -65,18 +62,32 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask colum
 Users::Users(const Params& params)
     : words_(word_lists()),
       anchor_us_(params.anchor_us),
-      rows_(kBaseRows * static_cast<uint64_t>(params.scale)),
+      births_(params, kTable, kBaseRows, kHistoryUs),
+      rows_(births_.count(params.anchor_us)),
       first_name_(params, kTable, "first_name"),
       last_name_(params, kTable, "last_name"),
       email_(params, kTable, "email"),
       age_(params, kTable, "age"),
       department_(params, kTable, "department"),
       salary_(params, kTable, "salary"),
-      created_at_(params, kTable, "created_at"),
       is_active_(params, kTable, "is_active"),
       country_(params, kTable, "(country)"),
       home_address_(params, kTable, "(home_address)"),
-      popularity_(rows_, Stream(params, kTable, "(popularity)")(0)) {}
+      popularity_(births_.base_rows(), Stream(params, kTable, "(popularity)")(0)) {}
+
+uint64_t Users::pick(uint64_t a, uint64_t b, const Candidates& candidates) const {
+  const uint64_t among = candidates.among;
+  const int64_t time_us = candidates.time_us;
+  if (among == 0) fail(ErrorCode::Internal, "no row of " + std::string(kTable) + " to refer to");
+  if (chance_bp(b, 1'000)) {
+    const uint64_t first = before(time_us - 90 * kDayUs);
+    if (first < among) return first + below(mix64(b), among - first);
+  }
+  const uint64_t rank = skewed_below(a, among, 2);
+  if (rank >= births_.base_rows()) return rank;  // past the base rows: by age
+  const uint64_t row = popularity_(rank);
+  return row < among ? row : below(mix64(a), among);
+}
 
 std::string_view Users::first_name(uint64_t row) const { return words_.first_names.pick(first_name_(row)); }
 
@@ -129,15 +140,14 @@ int64_t Users::salary(uint64_t row, int64_t age, const Department& department) c
   return std::max<int64_t>(30'000, (pay + 250) / 500 * 500);
 }
 
-int64_t Users::created_at(uint64_t row) const {
-  const auto span_s = static_cast<uint64_t>((kSignupSpanUs - kMinAccountAgeUs) / kSecondUs);
-  return anchor_us_ - kMinAccountAgeUs - static_cast<int64_t>(low_biased(created_at_(row), span_s)) * kSecondUs;
-}
+bool Users::is_active(uint64_t row, int64_t created_at) const { return is_active_at(row, created_at, anchor_us_); }
 
-// A minority of accounts is inactive, more of the old ones.
-bool Users::is_active(uint64_t row, int64_t created_at) const {
-  const bool old = anchor_us_ - created_at > 2 * kYearUs;
-  return !chance_bp(is_active_(row), old ? 1'800 : 700);
+// One user in four leaves some day, a month to eight years after signing up (sooner more often): a
+// minority of accounts is inactive, more of the old ones, and a few more every day.
+bool Users::is_active_at(uint64_t row, int64_t created_at, int64_t time_us) const {
+  if (!chance_bp(is_active_(row, 0), 2'500)) return true;
+  const auto after_s = static_cast<int64_t>(low_biased(is_active_(row, 1), 8 * kYearUs / kSecondUs));
+  return time_us < created_at + 30 * kDayUs + after_s * kSecondUs;
 }
 
 const Country& Users::country(uint64_t row) const { return words_.countries[words_.country_table.pick(country_(row))]; }
@@ -159,7 +169,22 @@ FakeTable users_table() {
   spec.partition_keys = {"department"};
   spec.sort_keys = {"id"};
   spec.base_rows = Users::kBaseRows;
-  return {std::move(spec), fill};
+  spec.born = [](const Params& params) { return Users(params).rows(); };
+  // Users who leave between the two anchors.
+  auto changed = [](const Params& from, const Params& to) {
+    const Users users(from);
+    std::vector<uint64_t> out;
+    for (uint64_t row = 0; row < users.rows(); ++row) {
+      const int64_t created = users.created_at(row);
+      if (users.is_active_at(row, created, from.anchor_us) != users.is_active_at(row, created, to.anchor_us)) {
+        out.push_back(row);
+      }
+    }
+    return out;
+  };
+  FakeTable table{std::move(spec), fill};
+  table.changed = changed;
+  return table;
 }
 
 }  // namespace superstore::fakedata

@@ -148,6 +148,7 @@ void load_places(WordLists& w) {
     w.countries.push_back(std::move(c));
   });
   w.country_table = WeightedTable(weights);
+  w.country_weights = weights;
 
   const auto country_of = [&](std::string_view file, size_t line, std::string_view code) -> Country& {
     const auto it = by_code.find(code);

@@ -88,6 +88,7 @@ struct WordLists {
   WeightedTable department_table;
   std::vector<Country> countries;
   WeightedTable country_table;
+  std::vector<uint64_t> country_weights;  // what country_table draws by, in `countries` order
   std::vector<Category> categories;
   WeightedTable category_table;
   std::vector<const ProductKind*> all_kinds;  // for search queries

@@ -6,7 +6,9 @@
 #include <mutex>
 
 #include "common/error.h"
+#include "common/instant.h"
 #include "fakedata/lifecycle.h"
+#include "fakedata/ticker.h"
 #include "server/http_json.h"
 #include "server/routes.h"
 
@@ -33,6 +35,7 @@ fakedata::LifecycleOptions lifecycle_options(const ServerContext& context) {
   fakedata::LifecycleOptions options;
   options.seed = context.config.fake_data_seed;
   options.scale = context.config.fake_data_scale;
+  options.anchor_us = context.config.fake_data_anchor_us.value_or(fakedata::kDefaultAnchorUs);
   options.keep_dropped = context.config.fake_data_keep_dropped;
   options.min_dropped_age =
       fakedata::dropped_generation_age(std::chrono::seconds(context.config.query_time_limit_seconds));
@@ -76,8 +79,8 @@ std::vector<fakedata::FakeTable> body_tables(ServerContext& context, const Call&
 
 void register_dev_routes(Router& router, ServerContext& context) {
   // One lifecycle call at a time: two at once would generate the same tables twice and one would lose
-  // the catalog race with a 409. Queries are not held up by it.
-  auto busy = std::make_shared<std::mutex>();
+  // the catalog race with a 409. Queries are not held up by it. The background tick takes it too.
+  std::mutex* busy = &fakedata::lifecycle_mutex();
 
   router.post_without_body("/dev/create-fake-data", [&context, busy](Call& call) {
     require_dev(context);
@@ -98,6 +101,39 @@ void register_dev_routes(Router& router, ServerContext& context) {
     fakedata::CreateReport report = fakedata::reset(context.warehouse, options);
     send_json(call.response, 200,
               {{"created", report.created}, {"dropped", report.dropped_ids}, {"removed", report.removed_ids}});
+  });
+
+  // {"days": N} (default 1) or {"to": "2025-02-01"}: the fake world's clock moves forward, one version
+  // per built-in table. Refused with 409 while another fake-data change (a reset, a tick) runs.
+  router.post("/dev/fake-data/advance", [&context, busy](Call& call) {
+    require_dev(context);
+    fakedata::AdvanceOptions options;
+    const nlohmann::json body =
+        call.request.body.empty() ? nlohmann::json::object() : parse_json_object_body(call.request);
+    for (const auto& [key, value] : body.items()) {
+      if (key != "days" && key != "to") {
+        fail(ErrorCode::InvalidArgument, "unknown field '" + key + "'; advance takes \"days\" or \"to\"");
+      }
+    }
+    if (body.contains("days")) {
+      if (!body["days"].is_number_integer()) fail(ErrorCode::InvalidArgument, "days must be a whole number");
+      options.days = body["days"].get<int64_t>();
+    }
+    if (body.contains("to")) {
+      const auto to = body["to"].is_string() ? parse_instant_us(body["to"].get<std::string>()) : std::nullopt;
+      if (!to) fail(ErrorCode::InvalidArgument, "to must be an ISO date or time, e.g. \"2025-02-01\"");
+      options.to_us = to;
+    }
+    if (!options.days && !options.to_us) options.days = 1;
+    std::unique_lock lock(*busy, std::try_to_lock);
+    if (!lock.owns_lock()) {
+      fail(ErrorCode::Conflict, "another fake-data change (create, reset or a tick) is running; try again");
+    }
+    const fakedata::AdvanceReport report = fakedata::advance(context.warehouse, options);
+    send_json(call.response, 200,
+              {{"from", format_timestamp_us(report.from_us)},
+               {"to", format_timestamp_us(report.to_us)},
+               {"tables", report.tables}});
   });
 
   router.get("/dev/fake-data-status", [&context](Call& call) {

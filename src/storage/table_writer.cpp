@@ -300,4 +300,6 @@ WriteResult TableWriter::commit_insert() { return impl_->insert(); }
 
 WriteResult TableWriter::delete_where(const std::string& predicate) { return delete_rows(*impl_, predicate); }
 
+WriteResult TableWriter::replace_regenerable(const RegenerableChange& change) { return replace_rows(*impl_, change); }
+
 }  // namespace superstore::storage

@@ -47,6 +47,11 @@ class TableWriter {
   // in one commit. Returns the number of rows deleted (version -1 and no commit when none matched).
   WriteResult delete_where(const std::string& predicate);
 
+  // Applies a change to regenerable rows in one commit: the files holding a changed row are removed and
+  // their rows, with the new rows, written anew (in their partitions now), as Delta's remove + add.
+  // Returns the new rows written in all (version -1 and no commit when there is nothing to write).
+  WriteResult replace_regenerable(const RegenerableChange& change);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -59,4 +59,8 @@ struct WriteBase {
 // TableWriter::delete_where).
 WriteResult delete_rows(WriteBase& writer, const std::string& predicate);
 
+// The replace half: rewrites the files holding changed rows and adds new rows, in one commit (see
+// TableWriter::replace_regenerable).
+WriteResult replace_rows(WriteBase& writer, const RegenerableChange& change);
+
 }  // namespace superstore::storage

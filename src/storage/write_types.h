@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -53,6 +54,18 @@ struct RegenerableRows {
   // files.
   std::function<ColumnBatch(std::span<const uint64_t> indices)> fetch;
   static constexpr uint64_t kSizeSampleRows = 1024;
+};
+
+// A change to a table of regenerable rows (TableWriter::replace_regenerable): some existing rows, named
+// by an integer key column, take new values, and new rows arrive. The files holding a changed row are
+// rewritten whole, so `rows` is asked for the new rows plus the current values of every row of those
+// files, named by their keys (ascending); a row's new partition may differ from its file's.
+struct RegenerableChange {
+  std::string key_column;
+  std::vector<int64_t> changed;  // keys of existing rows whose values change, ascending
+  std::function<RegenerableRows(const std::vector<int64_t>& rewritten)> rows;
+  std::string operation = "WRITE";  // commitInfo.operation and operationParameters
+  nlohmann::json operation_parameters = nlohmann::json::object();
 };
 
 }  // namespace superstore::storage

@@ -68,7 +68,9 @@ TEST(SpecDeterminism, AnotherSeedGivesOtherData) {
 // The contract pinned: a change to the engine that alters these values must bump kSpecGeneratorVersion.
 TEST(SpecDeterminism, PinnedDigestOfAKnownSpec) {
   EXPECT_EQ(kSpecGeneratorVersion, 1u);
-  EXPECT_EQ(testing::digest(generate(table_of(kColumns), {}, 0, 3000)), 9836360700356788364ULL);
+  // The spec refers to fake_users (its created_at and first_name), whose values are those of the built-in
+  // generator version, so the digest moves with kGeneratorVersion too (2: users are born over time).
+  EXPECT_EQ(testing::digest(generate(table_of(kColumns), {}, 0, 3000)), 10800289511781556187ULL);
 }
 
 TEST(SpecDeterminism, ChangingOneColumnLeavesTheOthersAlone) {
