@@ -7,6 +7,7 @@
 #include "common/error.h"
 #include "query/batch_scan.h"
 #include "storage/regenerable_writer.h"
+#include "storage/file_cache.h"
 #include "storage/scan_sql.h"
 #include "storage/write_base.h"
 
@@ -39,6 +40,9 @@ WriteResult replace_rows(WriteBase& w, const RegenerableChange& change) {
     }
     std::vector<const AddFile*> touched;
     std::vector<int64_t> rewritten;
+    // On a remote store, the candidates are copied here first and kept while they are read.
+    const auto local_copies =
+        w.ctx.remote && !candidates.files.empty() ? w.ctx.remote->fetch(w.ctx.root_key, candidates.files) : nullptr;
     if (!candidates.files.empty()) {
       ColumnBatch changed({{"k", ColumnType::Int64}});
       for (int64_t k : change.changed) changed[0].push_int(k);
