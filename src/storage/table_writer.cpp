@@ -285,4 +285,6 @@ WriteResult TableWriter::commit_insert() { return impl_->insert(); }
 
 WriteResult TableWriter::delete_where(const std::string& predicate) { return delete_rows(*impl_, predicate); }
 
+WriteResult TableWriter::optimize() { return optimize_files(*impl_); }
+
 }  // namespace superstore::storage

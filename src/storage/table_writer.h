@@ -46,6 +46,11 @@ class TableWriter {
   // in one commit. Returns the number of rows deleted (version -1 and no commit when none matched).
   WriteResult delete_where(const std::string& predicate);
 
+  // Compacts each partition's files below half the target size into files of about the target size,
+  // sorted by the sort keys, in one commit with dataChange false (OPTIMIZE). `rows` counts the rows
+  // rewritten; version -1 and no commit when no partition has two such files.
+  WriteResult optimize();
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

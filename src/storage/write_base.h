@@ -59,4 +59,9 @@ struct WriteBase {
 // TableWriter::delete_where).
 WriteResult delete_rows(WriteBase& writer, const std::string& predicate);
 
+// Whether OPTIMIZE compacts the file: below half the target size.
+bool is_small_file(const AddFile& file, int64_t target_file_bytes);
+// The compaction half (table_optimize.cpp): see TableWriter::optimize.
+WriteResult optimize_files(WriteBase& writer);
+
 }  // namespace superstore::storage
