@@ -153,6 +153,9 @@ int fakedata_command(const Config& config, const Words& words) {
 
   storage::WarehouseOptions wo;
   wo.data_dir = config.data_dir;
+  wo.checkpoint_interval = config.checkpoint_interval;
+  wo.vacuum_retention_ms = config.vacuum_retention_ms;
+  wo.vacuum_min_retention_ms = config.vacuum_min_retention_ms;
   storage::Warehouse wh(wo);
   options.spec_tables = fakedata::spec_tables(wh, spec_files(config, args));
   auto started = std::chrono::steady_clock::now();

@@ -145,6 +145,9 @@ int serve_command(const Config& config, const Words& words) {
   const auto started = std::filesystem::file_time_type::clock::now();
   storage::WarehouseOptions warehouse_options;
   warehouse_options.data_dir = config.data_dir;
+  warehouse_options.checkpoint_interval = config.checkpoint_interval;
+  warehouse_options.vacuum_retention_ms = config.vacuum_retention_ms;
+  warehouse_options.vacuum_min_retention_ms = config.vacuum_min_retention_ms;
   warehouse_options.query_memory_limit = config.duckdb_memory_limit();
   storage::Warehouse warehouse(warehouse_options);
   const storage::SweepReport swept = storage::sweep_temp_dir(warehouse.temp_dir(), started);

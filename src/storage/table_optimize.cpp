@@ -5,6 +5,7 @@
 #include <map>
 #include <vector>
 
+#include "storage/file_writer.h"
 #include "storage/scan_sql.h"
 #include "storage/write_base.h"
 
@@ -34,7 +35,17 @@ WriteResult optimize_files(WriteBase& w) {
         commit.removes.push_back(std::move(r));
         rows += f->stats ? f->stats->num_records : 0;
       }
-      sources.push_back({w.partitions.number_of(values), scan_sql(group, w.ctx.root_dir), "", -1, 0});
+      // The files' own sizes say how many new files the rows fill: the writer's estimate from raw sizes
+      // could cut them into files small enough for the next OPTIMIZE to compact again.
+      int64_t bytes = 0, known_rows = 0;
+      bool all_counted = true;
+      for (const AddFile* f : files) {
+        bytes += f->size;
+        known_rows += f->stats ? f->stats->num_records : 0;
+        all_counted = all_counted && f->stats.has_value();
+      }
+      sources.push_back({w.partitions.number_of(values), scan_sql(group, w.ctx.root_dir), "",
+                         all_counted ? known_rows : -1, static_cast<double>(bytes) / kAssumedParquetRatio});
     }
     if (sources.empty()) return {-1, 0, 0, 0};  // nothing to compact: no new version
     commit.info.operation_parameters = {{"predicate", nlohmann::json::array()},
