@@ -6,5 +6,6 @@ build=${1:-build-bench}
 "$build/bench/query_bench" "$build/superstore"
 "$build/bench/data_api_bench" "$build/superstore"
 "$build/bench/front_bench" "$build/superstore"
+"$build/bench/upkeep_bench"
 # The web console's start-up in Debian's Chromium (playwright-core from web/node_modules: npm ci in web/).
 node "$(dirname "$0")/../bench/console_bench.mjs" "$build/superstore"
