@@ -9,5 +9,6 @@ build=${1:-build-bench}
 "$build/bench/front_bench" "$build/superstore"
 # Tables on S3 (moto on loopback; needs python3 with moto): writes vs the local store, cold and warm queries.
 "$(dirname "$0")/../bench/s3_bench.sh" "$build" 100
+"$build/bench/upkeep_bench"
 # The web console's start-up in Debian's Chromium (playwright-core from web/node_modules: npm ci in web/).
 node "$(dirname "$0")/../bench/console_bench.mjs" "$build/superstore"

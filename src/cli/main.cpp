@@ -24,6 +24,11 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
                     [--database D] [--schema S] [--target-file-size BYTES]
   table list [--all]              tables with rows, files and log version (--all: dropped ones too)
   table drop NAME                 mark a table dropped (its files stay)
+  table status NAME               rows, files, small files, bytes a vacuum would reclaim, newest checkpoint
+  table optimize NAME             compact each partition's small files into sorted files of the target size
+  table vacuum NAME [--retain 168h] [--dry-run]
+                                  delete files no version of the last 168h (VACUUM_RETENTION) needs, orphans
+                                  of killed writes, and dropped tables of that name older than that
   insert NAME FILE                insert a .csv (with header), .jsonl or .parquet file in one commit
   delete NAME --where PREDICATE   delete matching rows in one commit
   sql [--format table|csv|json] [--version N | --as-of TIME] [--max-rows N] "QUERY"
@@ -44,7 +49,7 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
 Environment: DATA_DIR (default ./data) holds the catalog and the warehouse. The server also reads
 APP_ENV, HOST, PORT, USER_EMAIL, USER_PASSWORD, CORS_ORIGINS, FAKE_DATA_SCALE, FAKE_DATA_SEED,
 FAKE_DATA_SPECS, QUERY_TIME_LIMIT (seconds, default 30), MAX_UPLOAD_BYTES and MAX_DOWNLOAD_BYTES;
-see README.md.
+every command reads CHECKPOINT_INTERVAL, VACUUM_RETENTION and VACUUM_MIN_RETENTION; see README.md.
 )";
 
 }  // namespace

@@ -5,7 +5,9 @@
 #include "cli/output.h"
 #include "common/error.h"
 #include "common/instant.h"
+#include "common/parse_int.h"
 #include "common/strings.h"
+#include "common/types.h"
 #include "storage/warehouse.h"
 
 namespace superstore::cli {
@@ -73,15 +75,95 @@ int drop(const Config& config, const Args& args) {
   return 0;
 }
 
+// OPTIMIZE: compacts the table's small files.
+int optimize(const Config& config, const Args& args) {
+  args.check({"database", "schema"}, 1);
+  auto wh = open_warehouse(config);
+  auto t = find(wh, args, args.need(0, "table name: superstore table optimize NAME"));
+  const storage::WriteResult r = wh.optimize(t);
+  if (r.version < 0) {
+    std::cout << "nothing to compact in " << t.name << ": no partition has two files below half the target size\n";
+    return 0;
+  }
+  std::cout << "compacted " << r.files_removed << " small files (" << r.rows << " rows) of " << t.name << " into "
+            << r.files_added << " (version " << r.version << ")\n";
+  return 0;
+}
+
+int vacuum(const Config& config, const Args& args) {
+  args.check({"database", "schema", "retain", "dry-run"}, 1);
+  storage::VacuumOptions options;
+  if (auto retain = args.option("retain")) options.retention_ms = parse_duration_ms(*retain, "--retain");
+  options.dry_run = args.flag("dry-run");
+  auto wh = open_warehouse(config);
+  auto t = find(wh, args, args.need(0, "table name: superstore table vacuum NAME [--retain 168h] [--dry-run]"));
+  const storage::VacuumResult r = wh.vacuum(t, options);
+  const char* verb = options.dry_run ? "would delete" : "deleted";
+  for (const auto& f : r.files.files) {
+    std::cout << (options.dry_run ? "would delete " : "deleted ") << f.path << " (" << f.bytes << " bytes"
+              << (f.orphan ? ", never committed" : "") << ")\n";
+  }
+  for (int64_t id : r.dropped_tables) {
+    std::cout << (options.dry_run ? "would remove" : "removed") << " dropped table id " << id << "\n";
+  }
+  std::cout << t.name << ": " << verb << " " << r.files.files.size() << " files (" << r.files.bytes << " bytes) and "
+            << r.dropped_tables.size() << " dropped tables (" << r.dropped_bytes << " bytes) older than "
+            << format_timestamp_us(r.cutoff_ms * 1000) << "\n";
+  if (r.files.orphans_of_unknown_age > 0) {
+    std::cout << "kept " << r.files.orphans_of_unknown_age << " uncommitted files whose age the store cannot tell\n";
+  }
+  return 0;
+}
+
+// One table's state and upkeep: what OPTIMIZE and VACUUM would find.
+int status(const Config& config, const Args& args) {
+  args.check({"database", "schema"}, 1);
+  auto wh = open_warehouse(config);
+  auto t = find(wh, args, args.need(0, "table name: superstore table status NAME"));
+  auto snap = wh.snapshot(t);
+  const storage::TableUpkeep u = wh.upkeep(t);
+  query::QueryPage page;
+  page.columns = {{"name", "VARCHAR"},
+                  {"version", "BIGINT"},
+                  {"rows", "BIGINT"},
+                  {"files", "BIGINT"},
+                  {"bytes", "BIGINT"},
+                  {"small_files", "BIGINT"},
+                  {"small_bytes", "BIGINT"},
+                  {"reclaimable_files", "BIGINT"},
+                  {"reclaimable_bytes", "BIGINT"},
+                  {"checkpoint", "BIGINT"}};
+  page.rows.push_back({{"name", t.name},
+                       {"version", snap->version},
+                       {"rows", snap->total_rows()},
+                       {"files", snap->files.size()},
+                       {"bytes", snap->total_bytes()},
+                       {"small_files", u.small_files},
+                       {"small_bytes", u.small_file_bytes},
+                       {"reclaimable_files", u.reclaimable_files},
+                       {"reclaimable_bytes", u.reclaimable_bytes},
+                       {"checkpoint", u.checkpoint_version < 0 ? nlohmann::ordered_json()
+                                                               : nlohmann::ordered_json(u.checkpoint_version)}});
+  page.total = 1;
+  print_result(std::cout, page, OutputFormat::Table);
+  return 0;
+}
+
 }  // namespace
 
 int table_command(const Config& config, const Words& words) {
-  if (words.empty()) fail(ErrorCode::InvalidArgument, "usage: superstore table create|list|drop ...");
-  Args args(Words(words.begin() + 1, words.end()), {"all"});
+  if (words.empty()) {
+    fail(ErrorCode::InvalidArgument, "usage: superstore table create|list|drop|status|optimize|vacuum ...");
+  }
+  Args args(Words(words.begin() + 1, words.end()), {"all", "dry-run"});
   if (words[0] == "create") return create(config, args);
   if (words[0] == "list") return list(config, args);
   if (words[0] == "drop") return drop(config, args);
-  fail(ErrorCode::InvalidArgument, "unknown table command '" + words[0] + "'; use create, list or drop");
+  if (words[0] == "status") return status(config, args);
+  if (words[0] == "optimize") return optimize(config, args);
+  if (words[0] == "vacuum") return vacuum(config, args);
+  fail(ErrorCode::InvalidArgument,
+       "unknown table command '" + words[0] + "'; use create, list, drop, status, optimize or vacuum");
 }
 
 int insert_command(const Config& config, const Words& words) {

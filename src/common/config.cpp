@@ -94,6 +94,13 @@ Config Config::from_environment() {
   c.fake_data_keep_dropped = env_int("FAKE_DATA_KEEP_DROPPED", kDefaultFakeDataKeepDropped, 0, 1'000);
   c.max_result_bytes = env_int("MAX_RESULT_BYTES", kDefaultMaxResultBytes, 1, INT64_MAX);
   c.query_memory_limit = memory_size("QUERY_MEMORY_LIMIT");
+  c.checkpoint_interval = env_int("CHECKPOINT_INTERVAL", c.checkpoint_interval, 0, 1'000'000);
+  if (const std::string v = env_or("VACUUM_RETENTION", ""); !v.empty()) {
+    c.vacuum_retention_ms = parse_duration_ms(v, "VACUUM_RETENTION");
+  }
+  if (const std::string v = env_or("VACUUM_MIN_RETENTION", ""); !v.empty()) {
+    c.vacuum_min_retention_ms = parse_duration_ms(v, "VACUUM_MIN_RETENTION");
+  }
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   c.warehouse_url = env_or("WAREHOUSE_URL", "");

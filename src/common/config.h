@@ -79,6 +79,12 @@ struct Config {
   // CACHE_DIR (empty: DATA_DIR/cache), CACHE_BYTES: the local copies of S3 files that queries read.
   std::filesystem::path cache_dir;
   int64_t cache_bytes = kDefaultCacheBytes;
+  // CHECKPOINT_INTERVAL: a Delta checkpoint after every this many commits of a table; 0: none.
+  int64_t checkpoint_interval = 10;
+  // VACUUM_RETENTION: the history a vacuum keeps unless told otherwise (--retain). VACUUM_MIN_RETENTION:
+  // the least it accepts, which must cover the longest query and write (README, "VACUUM").
+  int64_t vacuum_retention_ms = 168LL * 3'600'000;
+  int64_t vacuum_min_retention_ms = 3'600'000;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }

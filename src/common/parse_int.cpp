@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <system_error>
+#include <utility>
 
 #include "common/error.h"
 
@@ -22,6 +23,26 @@ int64_t parse_int64_in(std::string_view text, int64_t min, int64_t max, const st
                                          std::to_string(max) + ", not '" + std::string(text) + "'");
   }
   return *value;
+}
+
+int64_t parse_duration_ms(std::string_view text, const std::string& what) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"ms", 1}, {"s", 1'000}, {"m", 60'000}, {"h", 3'600'000}, {"d", 86'400'000}};
+  constexpr int64_t kMaxMs = 100LL * 365 * 86'400'000;
+  size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const std::string_view unit = text.substr(digits);
+  int64_t scale = unit.empty() ? 1'000 : 0;
+  for (const auto& [name, ms] : kUnits) {
+    if (unit == name) scale = ms;
+  }
+  const std::optional<int64_t> n = digits > 0 ? parse_int64(text.substr(0, digits)) : std::nullopt;
+  if (scale == 0 || !n || *n > kMaxMs / scale) {
+    fail(ErrorCode::InvalidArgument,
+         what + " must be a duration such as 168h, 30m, 90s or 7d (units ms, s, m, h, d), not '" + std::string(text) +
+             "'");
+  }
+  return *n * scale;
 }
 
 }  // namespace superstore

@@ -17,4 +17,9 @@ std::optional<int64_t> parse_int64(std::string_view text);
 // "<what> must be a whole number from <min> to <max>, not '<text>'".
 int64_t parse_int64_in(std::string_view text, int64_t min, int64_t max, const std::string& what);
 
+// A span of time as people type it, in milliseconds: a whole number and a unit, one of ms, s, m, h, d
+// ("168h", "30m", "7d"; a bare number is seconds). Error(InvalidArgument) naming `what` otherwise,
+// negative or past a hundred years included.
+int64_t parse_duration_ms(std::string_view text, const std::string& what);
+
 }  // namespace superstore

@@ -36,5 +36,23 @@ TEST(ParseInt, RangeErrorsNameTheValueAndTheRange) {
   }
 }
 
+TEST(ParseDuration, TakesANumberAndAUnit) {
+  EXPECT_EQ(parse_duration_ms("168h", "x"), 168LL * 3'600'000);
+  EXPECT_EQ(parse_duration_ms("30m", "x"), 1'800'000);
+  EXPECT_EQ(parse_duration_ms("7d", "x"), 7LL * 86'400'000);
+  EXPECT_EQ(parse_duration_ms("250ms", "x"), 250);
+  EXPECT_EQ(parse_duration_ms("90", "x"), 90'000) << "a bare number is seconds";
+  EXPECT_EQ(parse_duration_ms("0s", "x"), 0);
+  for (const char* bad : {"", "h", "-1h", "1.5h", "1 h", "1w", "1H", "99999999999999d", "1hh"}) {
+    try {
+      parse_duration_ms(bad, "--retain");
+      FAIL() << bad;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
+      EXPECT_NE(std::string(e.what()).find("--retain must be a duration"), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace superstore

@@ -1,5 +1,8 @@
 // Changing a table's rows: POST /table/{id}/rows uploads rows (CSV, NDJSON or Parquet by Content-Type)
 // and POST /table/{id}/delete deletes the rows a predicate matches. Each is one table version or none.
+// Keeping its files tidy: POST /table/{id}/optimize compacts small files (one version, rows unchanged) and
+// POST /table/{id}/vacuum deletes files no retained version needs; both work on fake tables too, whose
+// rows they do not change, and refuse dropped ones (409).
 //
 // Who may change what: an unknown table is 404, a dropped one 409 (it still exists and can be read, but
 // its rows no longer change), and a fake table (made by the fake-data lifecycle) 403, since its rows must
@@ -13,8 +16,10 @@
 #include <random>
 
 #include "common/error.h"
+#include "common/parse_int.h"
 #include "common/posix_file.h"
 #include "common/strings.h"
+#include "common/types.h"
 #include "fakedata/lifecycle.h"
 #include "server/http_json.h"
 #include "server/route_params.h"
@@ -157,6 +162,59 @@ void delete_rows(ServerContext& context, TableLocks& locks, Call& call) {
   send_json(call.response, 200, {{"rows_deleted", r.rows}, {"version", version}});
 }
 
+// A table whose files may be tidied: any active one.
+catalog::TableInfo active_table(ServerContext& context, const Call& call) {
+  catalog::TableInfo table = context.catalog.get_table(table_id(call));
+  if (table.status == catalog::TableStatus::Dropped) {
+    fail(ErrorCode::Conflict, "table " + table.name + " (id " + std::to_string(table.id) +
+                                  ") is dropped; a vacuum of an active table of that name removes it");
+  }
+  return table;
+}
+
+void optimize_table(ServerContext& context, TableLocks& locks, Call& call) {
+  const catalog::TableInfo table = active_table(context, call);
+  const auto lock = locks.lock(table.id);
+  const storage::WriteResult r = context.warehouse.optimize(table);
+  const int64_t version = r.version >= 0 ? r.version : context.warehouse.snapshot(table)->version;
+  send_json(call.response, 200,
+            {{"compacted", r.version >= 0},
+             {"version", version},
+             {"rows", r.rows},
+             {"micro_partitions_removed", r.files_removed},
+             {"micro_partitions_added", r.files_added}});
+}
+
+void vacuum_table(ServerContext& context, Call& call) {
+  storage::VacuumOptions options;
+  if (!call.request.body.empty()) {
+    const nlohmann::json body = parse_json_object_body(call.request);
+    for (const auto& [key, value] : body.items()) {
+      if (key == "retain" && value.is_string()) {
+        options.retention_ms = parse_duration_ms(value.get<std::string>(), "field 'retain'");
+      } else if (key == "dry_run" && value.is_boolean()) {
+        options.dry_run = value.get<bool>();
+      } else {
+        fail(ErrorCode::InvalidArgument, "unexpected field '" + key +
+                                             "': the body may hold \"retain\" (a duration such as \"168h\") and "
+                                             "\"dry_run\" (true or false)");
+      }
+    }
+  }
+  const catalog::TableInfo table = active_table(context, call);
+  const storage::VacuumResult r = context.warehouse.vacuum(table, options);
+  nlohmann::json files = nlohmann::json::array();
+  for (const auto& f : r.files.files) files.push_back({{"path", f.path}, {"bytes", f.bytes}, {"orphan", f.orphan}});
+  send_json(call.response, 200,
+            {{"dry_run", options.dry_run},
+             {"cutoff", format_timestamp_us(r.cutoff_ms * 1000)},
+             {"files", std::move(files)},
+             {"bytes", r.files.bytes},
+             {"dropped_tables", r.dropped_tables},
+             {"dropped_bytes", r.dropped_bytes},
+             {"orphans_of_unknown_age", r.files.orphans_of_unknown_age}});
+}
+
 }  // namespace
 
 void register_table_rows_routes(Router& router, ServerContext& context) {
@@ -165,6 +223,8 @@ void register_table_rows_routes(Router& router, ServerContext& context) {
                         [&context, locks](Call& call, BodyStream& body) { insert_rows(context, *locks, call, body); },
                         static_cast<size_t>(context.config.max_upload_bytes));
   router.post(R"(/table/([^/]+)/delete)", [&context, locks](Call& call) { delete_rows(context, *locks, call); });
+  router.post(R"(/table/([^/]+)/optimize)", [&context, locks](Call& call) { optimize_table(context, *locks, call); });
+  router.post(R"(/table/([^/]+)/vacuum)", [&context](Call& call) { vacuum_table(context, call); });
 }
 
 }  // namespace superstore::server

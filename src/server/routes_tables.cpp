@@ -148,6 +148,7 @@ void show_table(ServerContext& context, Call& call) {
       partitions.push_back(micro_partition_json(table, *files[static_cast<size_t>(i)]));
     }
   }
+  const storage::TableUpkeep upkeep = context.warehouse.upkeep(table);
   send_ordered_json(
       call.response, 200,
       ordered_json{
@@ -155,6 +156,13 @@ void show_table(ServerContext& context, Call& call) {
           {"micro_partitions", std::move(partitions)},
           {"totals",
            {{"micro_partitions", total}, {"rows", snapshot->total_rows()}, {"bytes", snapshot->total_bytes()}}},
+          {"upkeep",
+           {{"small_files", upkeep.small_files},
+            {"small_file_bytes", upkeep.small_file_bytes},
+            {"reclaimable_files", upkeep.reclaimable_files},
+            {"reclaimable_bytes", upkeep.reclaimable_bytes},
+            {"checkpoint_version",
+             upkeep.checkpoint_version < 0 ? ordered_json(nullptr) : ordered_json(upkeep.checkpoint_version)}}},
           {"pagination",
            {{"page", p.page},
             {"pageSize", p.page_size},

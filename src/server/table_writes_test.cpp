@@ -203,5 +203,65 @@ TEST_F(TableWritesTest, HistoryListsTheVersionsNewestFirst) {
   EXPECT_EQ(client().Get("/table/" + std::to_string(id) + "/history")->status, 401);
 }
 
+TEST_F(TableWritesTest, OptimizeAndVacuumKeepTheRowsAndAnswerWhatTheyDid) {
+  // Tiny files: each upload is written as several files, the last of each a small one.
+  const int64_t id =
+      create({{"name", "people"},
+              {"columns", {{{"name", "id"}, {"type", "Int64"}}, {{"name", "first"}, {"type", "String"}}}},
+              {"sort_by", {"id"}},
+              {"target_file_size", 4096}});
+  for (int u = 0; u < 3; ++u) {
+    std::string csv = "id,first\n";
+    for (int i = 0; i < 600; ++i) csv += std::to_string(u * 1000 + (i * 7) % 600) + ",name " + std::to_string(i) + "\n";
+    ASSERT_EQ(upload(id, csv, "text/csv")->status, 200);
+  }
+  const json before = rows("SELECT count(*) AS n, sum(id) AS s FROM people");
+  const std::string table = "/table/" + std::to_string(id);
+  auto shown = get_with_token(table, token);
+  ASSERT_TRUE(shown);
+  const json upkeep = body(shown)["upkeep"];
+  for (const char* key : {"small_files", "small_file_bytes", "reclaimable_files", "reclaimable_bytes"}) {
+    EXPECT_TRUE(upkeep[key].is_number_integer()) << key << " in " << upkeep.dump();
+  }
+  EXPECT_TRUE(upkeep["checkpoint_version"].is_null()) << "3 commits: no checkpoint yet";
+
+  auto r = post_with_token(table + "/optimize", "", "application/json", token);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  const json optimized = body(r);
+  EXPECT_EQ(optimized["version"], version(id));
+  EXPECT_EQ(optimized["compacted"], optimized["micro_partitions_removed"].get<int64_t>() > 0);
+  EXPECT_EQ(rows("SELECT count(*) AS n, sum(id) AS s FROM people"), before);
+
+  r = post_with_token(table + "/vacuum", json({{"dry_run", true}}).dump(), "application/json", token);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(body(r)["dry_run"], true);
+  EXPECT_TRUE(body(r)["files"].empty()) << "everything is younger than the default retention of 168h";
+  r = post_with_token(table + "/vacuum", "", "application/json", token);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(rows("SELECT count(*) AS n, sum(id) AS s FROM people"), before);
+
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {json({{"retain", "1m"}}).dump(), "VACUUM_MIN_RETENTION"},
+      {json({{"retain", "soon"}}).dump(), "field 'retain' must be a duration"},
+      {json({{"retain", 5}}).dump(), "unexpected field 'retain'"},
+      {json({{"dryRun", true}}).dump(), "unexpected field 'dryRun'"},
+      {"[1]", "must be a JSON object"}};
+  for (const auto& [request, wanted] : bad) {
+    r = post_with_token(table + "/vacuum", request, "application/json", token);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 400) << request << " -> " << r->body;
+    EXPECT_NE(body(r).value("error", "").find(wanted), std::string::npos) << request << " -> " << r->body;
+  }
+  EXPECT_EQ(post_with_token("/table/999/optimize", "", "application/json", token)->status, 404);
+  EXPECT_EQ(post_with_token("/table/999/vacuum", "", "application/json", token)->status, 404);
+  EXPECT_EQ(client().Post(table + "/optimize", "", "application/json")->status, 401);
+  warehouse->drop_table(id);
+  EXPECT_EQ(post_with_token(table + "/optimize", "", "application/json", token)->status, 409);
+  EXPECT_EQ(post_with_token(table + "/vacuum", "", "application/json", token)->status, 409);
+}
+
 }  // namespace
 }  // namespace superstore::server

@@ -51,6 +51,9 @@ void ServerTest::SetUp() {
   std::filesystem::create_directories(config.data_dir);
   storage::WarehouseOptions warehouse_options;
   warehouse_options.data_dir = config.data_dir;
+  warehouse_options.checkpoint_interval = config.checkpoint_interval;
+  warehouse_options.vacuum_retention_ms = config.vacuum_retention_ms;
+  warehouse_options.vacuum_min_retention_ms = config.vacuum_min_retention_ms;
   warehouse_options.threads = 2;
   warehouse = std::make_unique<storage::Warehouse>(warehouse_options);
   catalog = &warehouse->catalog();

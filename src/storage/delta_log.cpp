@@ -335,6 +335,16 @@ void check_readable(const Protocol& p, const std::string& where) {
   }
 }
 
+std::vector<json> snapshot_actions(const Snapshot& s) {
+  std::vector<json> out;
+  out.reserve(2 + s.files.size() + s.tombstones.size());
+  out.push_back({{"protocol", protocol_json(s.protocol)}});
+  out.push_back({{"metaData", metadata_json(s.metadata)}});
+  for (const auto& a : s.files) out.push_back({{"add", add_json(a)}});
+  for (const auto& r : s.tombstones) out.push_back({{"remove", remove_json(r)}});
+  return out;
+}
+
 std::string serialize_commit(const Commit& c) {
   json info = {{"timestamp", c.info.timestamp},
                {"operation", c.info.operation},
@@ -373,6 +383,20 @@ std::string DeltaLog::commit_key(int64_t version) const {
   char name[32];
   std::snprintf(name, sizeof name, "%020lld.json", static_cast<long long>(version));
   return root_ + "/_delta_log/" + name;
+}
+
+std::string DeltaLog::checkpoint_key(int64_t version) const {
+  char name[48];
+  std::snprintf(name, sizeof name, "%020lld.checkpoint.parquet", static_cast<long long>(version));
+  return root_ + "/_delta_log/" + name;
+}
+
+std::string DeltaLog::last_checkpoint_key() const { return root_ + "/_delta_log/_last_checkpoint"; }
+
+std::vector<int64_t> DeltaLog::checkpoint_versions() const {
+  std::vector<int64_t> checkpoints;
+  list_versions(&checkpoints);
+  return checkpoints;
 }
 
 std::vector<int64_t> DeltaLog::list_versions(std::vector<int64_t>* checkpoints) const {
@@ -415,11 +439,11 @@ Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint)
   if (use_checkpoint && checkpoint_reader_) {
     auto it = std::upper_bound(checkpoints.begin(), checkpoints.end(), target);
     if (it != checkpoints.begin()) {
-      int64_t cp = *(it - 1);
-      char name[48];
-      std::snprintf(name, sizeof name, "%020lld.checkpoint.parquet", static_cast<long long>(cp));
-      std::string key = root_ + "/_delta_log/" + name;
+      const int64_t cp = *(it - 1);
+      const std::string key = checkpoint_key(cp);
       for (const auto& action : checkpoint_reader_(key)) replay.apply(action, key);
+      // A checkpoint holds no commitInfo; the snapshot's time is that of its commit.
+      if (cp == target && has_version(cp)) replay.timestamp = read_commit(cp).info.timestamp;
       start = cp + 1;
     }
   }

@@ -101,10 +101,13 @@ struct Snapshot {
   int64_t total_bytes() const;
 };
 
-// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog. Nothing
-// passes one yet: superstore writes no checkpoints, and the Warehouse replays every log from commit 0,
-// which reads tables from other writers too as long as they keep their JSON commits.
+// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog.
+// storage/checkpoint.h makes one with DuckDB; without one, replay starts from commit 0.
 using CheckpointReader = std::function<std::vector<nlohmann::json>(const std::string& checkpoint_key)>;
+
+// The actions that make up `snapshot` as a checkpoint holds them: protocol, metaData, one add per live
+// file and one remove per tombstone, each {"<action>": {...}} as in a commit file.
+std::vector<nlohmann::json> snapshot_actions(const Snapshot& snapshot);
 
 // One commit as the newline-delimited JSON the protocol wants, and back.
 std::string serialize_commit(const Commit& commit);
@@ -134,6 +137,12 @@ class DeltaLog {
   bool try_commit(int64_t version, const Commit& commit) const;
 
   Commit read_commit(int64_t version) const;
+
+  // The key of the checkpoint of `version` (`<20 digits>.checkpoint.parquet`) and of _last_checkpoint.
+  std::string checkpoint_key(int64_t version) const;
+  std::string last_checkpoint_key() const;
+  // The checkpointed versions, oldest first.
+  std::vector<int64_t> checkpoint_versions() const;
 
  private:
   std::vector<int64_t> list_versions(std::vector<int64_t>* checkpoints) const;

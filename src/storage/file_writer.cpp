@@ -21,9 +21,6 @@
 namespace superstore::storage {
 namespace {
 
-// Parquet (snappy + dictionaries) typically stores our data in about half its raw size; used only to
-// choose how many rows go into a micro-partition of the target size.
-constexpr double kAssumedParquetRatio = 0.5;
 // One-file partitions up to this many rows are measured together in one query; larger ones each alone.
 constexpr int64_t kSmallPartitionRows = 50'000;
 

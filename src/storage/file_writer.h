@@ -40,6 +40,10 @@ struct PartitionRows {
   double raw_bytes = 0;      // their size unencoded (strings' lengths + 4, fixed-width values' widths)
 };
 
+// Parquet (snappy + dictionaries) typically stores our data in about half its raw size; used only to
+// choose how many rows go into a micro-partition of the target size.
+inline constexpr double kAssumedParquetRatio = 0.5;
+
 // The columns' quoted names, comma-separated.
 std::string column_names(const std::vector<ColumnDef>& cols);
 

@@ -302,4 +302,6 @@ WriteResult TableWriter::delete_where(const std::string& predicate) { return del
 
 WriteResult TableWriter::replace_regenerable(const RegenerableChange& change) { return replace_rows(*impl_, change); }
 
+WriteResult TableWriter::optimize() { return optimize_files(*impl_); }
+
 }  // namespace superstore::storage

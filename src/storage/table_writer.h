@@ -51,6 +51,10 @@ class TableWriter {
   // their rows, with the new rows, written anew (in their partitions now), as Delta's remove + add.
   // Returns the new rows written in all (version -1 and no commit when there is nothing to write).
   WriteResult replace_regenerable(const RegenerableChange& change);
+  // Compacts each partition's files below half the target size into files of about the target size,
+  // sorted by the sort keys, in one commit with dataChange false (OPTIMIZE). `rows` counts the rows
+  // rewritten; version -1 and no commit when no partition has two such files.
+  WriteResult optimize();
 
  private:
   struct Impl;

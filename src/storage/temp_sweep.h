@@ -1,6 +1,6 @@
-// What a crash leaves in DATA_DIR/tmp: uploads being received (upload-*) and results being sent
-// (result-*, Parquet ones among them), which their requests would have removed. The server sweeps them
-// at start.
+// What a crash leaves in DATA_DIR/tmp: uploads being received (upload-*), results being sent (result-*,
+// Parquet ones among them) and checkpoints being made (checkpoint-*), which their requests would have
+// removed. The server sweeps them at start.
 #pragma once
 
 #include <cstdint>
@@ -13,8 +13,8 @@ struct SweepReport {
   int64_t bytes = 0;
 };
 
-// Removes the regular files of `dir` (not below it) whose names start with "upload-" or "result-" and
-// that were last modified before `started`: files of our own making that no request of this process
+// Removes the regular files of `dir` (not below it) whose names start with "upload-", "result-" or
+// "checkpoint-" and that were last modified before `started`: files of our own making that no request of this process
 // can be using. Anything else there (DuckDB's spill files, a user's file) is left alone. Files that
 // vanish meanwhile or cannot be removed are skipped.
 SweepReport sweep_temp_dir(const std::filesystem::path& dir, std::filesystem::file_time_type started);

@@ -15,12 +15,14 @@
 #include "common/types.h"
 #include "query/database.h"
 #include "query/row_predicate.h"
+#include "storage/checkpoint.h"
 #include "storage/csv_file.h"
 #include "storage/file_cache.h"
 #include "storage/file_diagnosis.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
 #include "storage/table_history.h"
+#include "storage/write_base.h"
 
 namespace superstore::storage {
 namespace {
@@ -138,6 +140,9 @@ WarehouseOptions warehouse_options_from(const Config& config) {
   o.s3.part_bytes = static_cast<uint64_t>(config.s3_part_bytes);
   o.cache_dir = config.cache_dir;
   o.cache_bytes = static_cast<uint64_t>(config.cache_bytes);
+  o.checkpoint_interval = config.checkpoint_interval;
+  o.vacuum_retention_ms = config.vacuum_retention_ms;
+  o.vacuum_min_retention_ms = config.vacuum_min_retention_ms;
   return o;
 }
 
@@ -203,11 +208,18 @@ struct Warehouse::Impl {
         }()) {}
 
   TableContext context(const catalog::TableInfo& t) const {
-    return {t, t.location, warehouse_dir / t.location,
-            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes, cache.get()};
+    return {t,
+            t.location,
+            warehouse_dir / t.location,
+            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes,
+            cache.get(),
+            temp_dir,
+            options.checkpoint_interval};
   }
 
-  DeltaLog log_of(const catalog::TableInfo& t) { return DeltaLog(store, t.location); }
+  DeltaLog log_of(const catalog::TableInfo& t) {
+    return DeltaLog(store, t.location, make_checkpoint_reader(write_engine, store, temp_dir));
+  }
   catalog::TableInfo start_table(const catalog::NewTable& table);
   std::optional<int64_t> version_to_read(const catalog::TableInfo& t, const QueryOptions& options);
   void bind_views(QuerySession& session, const std::string& sql, const QueryOptions& options,
@@ -620,6 +632,54 @@ std::string Warehouse::location() const {
     return "s3://" + s3->options().bucket + (s3->options().prefix.empty() ? "" : "/" + s3->options().prefix);
   }
   return impl_->warehouse_dir.string();
+}
+
+WriteResult Warehouse::optimize(const catalog::TableInfo& table) {
+  TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
+  return w.optimize();
+}
+
+VacuumResult Warehouse::vacuum(const catalog::TableInfo& table, const VacuumOptions& options) {
+  const int64_t retention = options.retention_ms.value_or(impl_->options.vacuum_retention_ms);
+  if (retention < impl_->options.vacuum_min_retention_ms) {
+    fail(ErrorCode::InvalidArgument,
+         "a vacuum must keep at least " + std::to_string(impl_->options.vacuum_min_retention_ms / 1000) +
+             " seconds of history (VACUUM_MIN_RETENTION), so that queries and writes in progress keep their files; " +
+             std::to_string(retention / 1000) + " seconds were asked for");
+  }
+  VacuumResult result;
+  result.cutoff_ms = now_ms() - retention;
+  result.files = vacuum_files(impl_->store, impl_->log_of(table), result.cutoff_ms, options.dry_run);
+  for (const auto& t : impl_->catalog->list_tables(true)) {
+    if (t.status != catalog::TableStatus::Dropped || t.database != table.database || t.schema != table.schema ||
+        lower(t.name) != lower(table.name) || t.dropped_at_ms <= 0 || t.dropped_at_ms >= result.cutoff_ms) {
+      continue;
+    }
+    for (const auto& key : impl_->store.list(t.location + "/")) {
+      result.dropped_bytes += static_cast<int64_t>(impl_->store.size(key));
+    }
+    if (!options.dry_run) purge_dropped_table(t.id);
+    result.dropped_tables.push_back(t.id);
+  }
+  return result;
+}
+
+TableUpkeep Warehouse::upkeep(const catalog::TableInfo& table) {
+  TableUpkeep u;
+  const int64_t target = impl_->context(table).target_file_bytes;
+  DeltaLog log = impl_->log_of(table);
+  for (const auto& f : snapshot(table)->files) {
+    if (!is_small_file(f, target)) continue;
+    ++u.small_files;
+    u.small_file_bytes += f.size;
+  }
+  const VacuumReport plan =
+      vacuum_files(impl_->store, log, now_ms() - impl_->options.vacuum_retention_ms, /*dry_run=*/true);
+  u.reclaimable_files = static_cast<int64_t>(plan.files.size());
+  u.reclaimable_bytes = plan.bytes;
+  const std::vector<int64_t> checkpoints = log.checkpoint_versions();
+  if (!checkpoints.empty()) u.checkpoint_version = checkpoints.back();
+  return u;
 }
 
 int64_t version_at(const DeltaLog& log, int64_t time_ms) {

@@ -24,6 +24,7 @@
 #include "query/user_query.h"
 #include "storage/delta_log.h"
 #include "storage/file_cache.h"
+#include "storage/table_vacuum.h"
 #include "storage/table_writer.h"
 
 namespace superstore::storage {
@@ -41,6 +42,32 @@ struct WarehouseOptions {
   // cache_dir (empty: data_dir/cache).
   std::filesystem::path cache_dir;
   uint64_t cache_bytes = kDefaultCacheBytes;
+  int64_t checkpoint_interval = 10;  // a Delta checkpoint after every this many commits; 0: none
+  // VACUUM: the retention when none is given, and the least one accepted (see Warehouse::vacuum).
+  int64_t vacuum_retention_ms = 168LL * 3600 * 1000;
+  int64_t vacuum_min_retention_ms = 3600LL * 1000;
+};
+
+struct VacuumOptions {
+  std::optional<int64_t> retention_ms;  // empty: WarehouseOptions::vacuum_retention_ms
+  bool dry_run = false;
+};
+
+struct VacuumResult {
+  int64_t cutoff_ms = 0;  // files no version current since then needs were deleted
+  VacuumReport files;
+  // Dropped tables of the same name removed for good (dropped before the cutoff), and their bytes.
+  std::vector<int64_t> dropped_tables;
+  int64_t dropped_bytes = 0;
+};
+
+// What OPTIMIZE and VACUUM would do for a table now (status, GET /table/{id}).
+struct TableUpkeep {
+  int64_t small_files = 0;  // live files below half the target size
+  int64_t small_file_bytes = 0;
+  int64_t reclaimable_files = 0;  // what VACUUM with the default retention would delete
+  int64_t reclaimable_bytes = 0;
+  int64_t checkpoint_version = -1;  // the newest checkpoint; -1: none
 };
 
 // The options the environment (Config) sets: DATA_DIR, QUERY_MEMORY_LIMIT, WAREHOUSE_URL, the S3_* and
@@ -164,6 +191,16 @@ class Warehouse {
   std::vector<HistoryEntry> history(const catalog::TableInfo& table, int64_t limit);
   // Marks the table dropped; its files and log stay.
   void drop_table(int64_t id);
+
+  // OPTIMIZE: compacts the table's small files (TableWriter::optimize) in one commit.
+  WriteResult optimize(const catalog::TableInfo& table);
+  // VACUUM: deletes the table's files that no version current within the retention needs, orphans of
+  // killed writes older than the retention (table_vacuum.h), and dropped tables of the same database,
+  // schema and name dropped longer ago than the retention. A retention below
+  // WarehouseOptions::vacuum_min_retention_ms is Error(InvalidArgument): queries and writes in progress
+  // read files of the version they started from, and the minimum is what keeps those (README, VACUUM).
+  VacuumResult vacuum(const catalog::TableInfo& table, const VacuumOptions& options);
+  TableUpkeep upkeep(const catalog::TableInfo& table);
 
   // The table's log replayed to `version` (latest when empty); the latest is cached.
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& table, std::optional<int64_t> version = {});

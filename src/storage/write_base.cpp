@@ -7,6 +7,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "storage/checkpoint.h"
 
 namespace superstore::storage {
 
@@ -15,7 +16,12 @@ void maybe_crash_before_commit() {
 }
 
 WriteBase::WriteBase(query::Database& e, blob::BlobStore& s, catalog::Catalog& c, TableContext context)
-    : engine(e), store(s), catalog(c), ctx(std::move(context)), log(s, ctx.root_key), conn(e) {
+    : engine(e),
+      store(s),
+      catalog(c),
+      ctx(std::move(context)),
+      log(s, ctx.root_key, make_checkpoint_reader(e, s, ctx.temp_dir)),
+      conn(e) {
   static std::atomic<int64_t> counter{0};
   writer_id = std::to_string(++counter);
   scratch_prefix = "ss_sorted_" + writer_id + "_";
@@ -71,9 +77,15 @@ int64_t WriteBase::try_commit(Commit& commit) {
   for (const auto& r : commit.removes) removing.insert(r.path);
   commit.info.read_version = base.version;
   commit.info.timestamp = now_ms();
+  // A file stops being live when the commit that removes it lands, not when the write began; VACUUM's
+  // retention counts from this time (table_vacuum.cpp).
+  for (auto& r : commit.removes) r.deletion_timestamp = commit.info.timestamp;
   maybe_crash_before_commit();
   for (int64_t version = base.version + 1;; ++version) {
-    if (log.try_commit(version, commit)) return version;
+    if (log.try_commit(version, commit)) {
+      checkpoint_after_commit(engine, store, log, version, ctx.checkpoint_interval, ctx.temp_dir);
+      return version;
+    }
     Commit other = log.read_commit(version);
     if (other.metadata || other.protocol) return -1;
     for (const auto& r : other.removes) {

@@ -62,5 +62,9 @@ WriteResult delete_rows(WriteBase& writer, const std::string& predicate);
 // The replace half: rewrites the files holding changed rows and adds new rows, in one commit (see
 // TableWriter::replace_regenerable).
 WriteResult replace_rows(WriteBase& writer, const RegenerableChange& change);
+// Whether OPTIMIZE compacts the file: below half the target size.
+bool is_small_file(const AddFile& file, int64_t target_file_bytes);
+// The compaction half (table_optimize.cpp): see TableWriter::optimize.
+WriteResult optimize_files(WriteBase& writer);
 
 }  // namespace superstore::storage
