@@ -5,8 +5,8 @@
 #include <map>
 #include <vector>
 
-#include "storage/file_writer.h"
 #include "storage/file_cache.h"
+#include "storage/file_writer.h"
 #include "storage/scan_sql.h"
 #include "storage/write_base.h"
 

@@ -6,8 +6,8 @@
 
 #include "common/error.h"
 #include "query/batch_scan.h"
-#include "storage/regenerable_writer.h"
 #include "storage/file_cache.h"
+#include "storage/regenerable_writer.h"
 #include "storage/scan_sql.h"
 #include "storage/write_base.h"
 

@@ -27,9 +27,9 @@ class FileCache;  // file_cache.h
 
 struct TableContext {
   catalog::TableInfo table;
-  std::string root_key;             // blob key of the table folder
-  std::filesystem::path root_dir;   // the same folder on the local file system (for S3: the local file cache)
-  int64_t target_file_bytes = 0;    // resolved: the table's own or the store's default
+  std::string root_key;            // blob key of the table folder
+  std::filesystem::path root_dir;  // the same folder on the local file system (for S3: the local file cache)
+  int64_t target_file_bytes = 0;   // resolved: the table's own or the store's default
   // Null for local stores. For remote ones (S3) files are written below root_dir and uploaded through it,
   // and files read on the write path are fetched through it first.
   FileCache* remote = nullptr;
