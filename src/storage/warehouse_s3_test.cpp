@@ -110,6 +110,39 @@ TEST_F(WarehouseS3Test, AQueryNeedingMoreThanTheCacheIsTooLarge) {
   }
 }
 
+// OPTIMIZE reads the files it compacts: a warehouse whose cache has never seen them must fetch them from
+// the bucket first (a cold second process), and the compacted table keeps every row.
+TEST_F(WarehouseS3Test, OptimizeFromAColdCacheFetchesTheFilesItCompacts) {
+  auto t = make_people("people");
+  for (int64_t round = 0; round < 3; ++round) {
+    const ColumnBatch rows = people(round * 500, 500);
+    RegenerableRows source;  // regenerable writes merge no earlier file: each leaves small files
+    source.rows = rows.rows();
+    source.scan = [&rows](const std::vector<std::string>& names, const RegenerableRows::Consumer& consume) {
+      ColumnBatch keys;
+      for (const auto& name : names) {
+        keys.schema.push_back(rows.schema[rows.index_of(name)]);
+        keys.columns.push_back(rows.columns[rows.index_of(name)]);
+      }
+      consume(keys);
+    };
+    source.fetch = [&rows](std::span<const uint64_t> indices) { return rows.take(indices); };
+    auto w = wh_->writer(t);
+    w->add_regenerable(source, UINT64_MAX);
+    w->commit_insert();
+  }
+  const size_t files_before = wh_->snapshot(t)->files.size();
+  auto cold = second();
+  const WriteResult r = cold->optimize(t);
+  EXPECT_GE(r.version, 0);
+  EXPECT_EQ(r.rows, 1500);
+  EXPECT_GT(cold->file_cache_stats()->bytes_downloaded, 0u) << "the compacted files came from the bucket";
+  EXPECT_LT(cold->snapshot(t)->files.size(), files_before);
+  auto reader = second();
+  EXPECT_EQ(testing::scalar(*reader, "SELECT count(*) FROM people"), 1500);
+  EXPECT_EQ(testing::scalar(*reader, "SELECT sum(id) FROM people"), 1499 * 1500 / 2);
+}
+
 TEST_F(WarehouseS3Test, DeletesAndTimeTravelWorkOnS3) {
   auto t = make_people("people");
   insert(*wh_, t, 0, 1000);
