@@ -303,6 +303,29 @@ std::string base_name(const std::string& key) {
   return slash == std::string::npos ? key : key.substr(slash + 1);
 }
 
+// The newest checkpoint and commit, found as Delta readers may without listing `_delta_log` (whose names
+// grow by one per commit, forever): `_last_checkpoint` names a checkpoint, and the commits after it are
+// probed one by one until one is missing (at most CHECKPOINT_INTERVAL of them). nullopt when there is no
+// readable `_last_checkpoint` or its checkpoint is gone; the caller then lists the log.
+struct LogTail {
+  int64_t checkpoint;
+  int64_t latest;
+};
+std::optional<LogTail> probe_tail(blob::BlobStore& store, const DeltaLog& log) {
+  int64_t checkpoint = -1;
+  try {
+    const nlohmann::json last = nlohmann::json::parse(store.get(log.last_checkpoint_key()));
+    if (!last.is_object() || !last.contains("version") || !last["version"].is_number_integer()) return std::nullopt;
+    checkpoint = last["version"].get<int64_t>();
+  } catch (const std::exception&) {
+    return std::nullopt;  // absent or unreadable: an optimisation only
+  }
+  if (checkpoint < 0 || !store.exists(log.checkpoint_key(checkpoint))) return std::nullopt;
+  int64_t latest = checkpoint;
+  while (store.exists(log.commit_key(latest + 1))) ++latest;
+  return LogTail{checkpoint, latest};
+}
+
 }  // namespace
 
 int64_t Snapshot::total_rows() const {
@@ -418,6 +441,7 @@ std::vector<int64_t> DeltaLog::list_versions(std::vector<int64_t>* checkpoints) 
 }
 
 int64_t DeltaLog::latest_version() const {
+  if (auto tail = probe_tail(store_, *this)) return tail->latest;
   auto versions = list_versions(nullptr);
   return versions.empty() ? -1 : versions.back();
 }
@@ -425,8 +449,15 @@ int64_t DeltaLog::latest_version() const {
 bool DeltaLog::has_version(int64_t version) const { return version >= 0 && store_.exists(commit_key(version)); }
 
 Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint) const {
-  std::vector<int64_t> checkpoints;
-  auto versions = list_versions(&checkpoints);
+  std::vector<int64_t> checkpoints, versions;
+  // The latest version from the newest checkpoint needs no listing (see probe_tail); older ones do.
+  const auto tail = use_checkpoint && checkpoint_reader_ ? probe_tail(store_, *this) : std::nullopt;
+  if (tail && (!version || (*version >= tail->checkpoint && *version <= tail->latest))) {
+    checkpoints = {tail->checkpoint};
+    for (int64_t v = tail->checkpoint; v <= tail->latest; ++v) versions.push_back(v);
+  } else {
+    versions = list_versions(&checkpoints);
+  }
   if (versions.empty()) fail(ErrorCode::NotFound, "table '" + root_ + "' has no commits in its log");
   int64_t target = version.value_or(versions.back());
   if (target < 0 || target > versions.back()) {
