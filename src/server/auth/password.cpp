@@ -20,8 +20,21 @@ PasswordCost PasswordCost::minimum_for_tests() {
 
 PasswordHasher::PasswordHasher(PasswordCost cost) : cost_(cost) {
   ensure_sodium();
-  // Made at the same cost as real hashes, since verification time follows the cost stored in the hash.
-  dummy_hash_ = hash(random_password(32));
+  // Verification time follows the cost written in the hash, so the dummy carries the real cost; its salt
+  // and digest are random bytes rather than the result of hashing, which would cost every start-up one
+  // full hash (64 MiB of argon2id, most of `serve`'s start). Nobody knows a password that matches it.
+  unsigned char salt[crypto_pwhash_SALTBYTES], digest[32];
+  randombytes_buf(salt, sizeof salt);
+  randombytes_buf(digest, sizeof digest);
+  auto base64 = [](const unsigned char* bytes, size_t n) {
+    std::string out(sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING), '\0');
+    sodium_bin2base64(out.data(), out.size(), bytes, n, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+    out.resize(out.find('\0'));
+    return out;
+  };
+  dummy_hash_ = std::string(crypto_pwhash_argon2id_STRPREFIX) + "v=19$m=" + std::to_string(cost.memlimit / 1024) +
+                ",t=" + std::to_string(cost.opslimit) + ",p=1$" + base64(salt, sizeof salt) + "$" +
+                base64(digest, sizeof digest);
 }
 
 std::string PasswordHasher::hash(std::string_view password) const {

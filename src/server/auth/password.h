@@ -37,6 +37,8 @@ class PasswordHasher {
   // Does the work of one verification against a hash of a password nobody knows, and returns nothing:
   // called for unknown accounts so that answering "no such user" takes as long as "wrong password".
   void verify_dummy(std::string_view password) const;
+  // The hash verify_dummy checks against (for tests).
+  const std::string& dummy_hash() const { return dummy_hash_; }
 
   PasswordCost cost() const { return cost_; }
 

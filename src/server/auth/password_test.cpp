@@ -1,6 +1,7 @@
 #include "server/auth/password.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 #include <time.h>
 
 #include <algorithm>
@@ -70,6 +71,21 @@ TEST(PasswordHasher, DummyVerificationCostsAboutAsMuchAsARealOne) {
   double dummy = median_cpu_seconds([&] { hasher.verify_dummy("wrong"); });
   EXPECT_GT(dummy, real / 3) << "dummy " << dummy << " s, real " << real << " s";
   EXPECT_LT(dummy, real * 3) << "dummy " << dummy << " s, real " << real << " s";
+}
+
+// The dummy hash is written, not computed: it must still say exactly the cost real hashes carry (else a
+// lookup of an unknown user would take another time), be accepted by libsodium's parser, and match no
+// password.
+TEST(PasswordHasher, TheDummyHashCarriesTheCostOfRealHashes) {
+  for (const PasswordCost cost : {PasswordCost::minimum_for_tests(), PasswordCost{3, 4 * 1024 * 1024}}) {
+    PasswordHasher hasher(cost);
+    const std::string& dummy = hasher.dummy_hash();
+    EXPECT_EQ(dummy.substr(0, 9), hasher.hash("pw").substr(0, 9));
+    EXPECT_EQ(crypto_pwhash_str_needs_rehash(dummy.c_str(), cost.opslimit, cost.memlimit), 0) << dummy;
+    EXPECT_NE(crypto_pwhash_str_needs_rehash(dummy.c_str(), cost.opslimit + 1, cost.memlimit), 0) << dummy;
+    EXPECT_FALSE(hasher.verify(dummy, ""));
+    EXPECT_NE(dummy, PasswordHasher(cost).dummy_hash()) << "every hasher draws its own salt";
+  }
 }
 
 }  // namespace
