@@ -1,6 +1,7 @@
 #include "storage/warehouse.h"
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -30,6 +31,22 @@ namespace {
 // The streaming buffer of an import's reader (see insert_file): 32 MB cut the CPU time of a 2 M-row CSV
 // import by about a fifth against DuckDB's default; larger buffers gained nothing more.
 constexpr const char* kImportStreamBuffer = "32MB";
+
+// A DuckDB engine opened at its first use. Opening one costs about 10 ms of start-up and most runs of a
+// CLI command, and `serve` until its first write, need only the query engine.
+class LazyEngine {
+ public:
+  explicit LazyEngine(std::function<query::DatabaseOptions()> options) : options_(std::move(options)) {}
+  query::Database& get() {
+    std::call_once(opened_, [this] { engine_.emplace(options_()); });
+    return *engine_;
+  }
+
+ private:
+  std::function<query::DatabaseOptions()> options_;
+  std::once_flag opened_;
+  std::optional<query::Database> engine_;
+};
 
 std::string random_uuid() {
   std::random_device rd;
@@ -156,14 +173,15 @@ struct Warehouse::Impl {
   blob::BlobStore& store;
   // Absolute: the folder DuckDB reads and writes table files in: the local store's root, or the cache's.
   std::filesystem::path warehouse_dir;
-  query::Database write_engine;
+  LazyEngine write_engine{[this] { return engine_options(); }};
   query::Database query_engine;
   // Judges delete predicates (check_row_predicate): sandboxed with no directory at all, so that nothing a
   // predicate binds can read a file.
-  query::Database check_engine{query::DatabaseOptions{.sandboxed = true, .threads = 1}};
+  LazyEngine check_engine{[] { return query::DatabaseOptions{.sandboxed = true, .threads = 1}; }};
   QuerySessions sessions{query_engine, 16};
   std::mutex cache_mutex;
   std::map<int64_t, std::shared_ptr<const Snapshot>> latest;  // by table id
+  std::map<int64_t, std::shared_ptr<const Snapshot>> pinned;  // by table id: the last pinned one read
   std::mutex seed_mutex;
   std::mt19937_64 seeds{std::random_device{}()};
 
@@ -198,7 +216,6 @@ struct Warehouse::Impl {
         cached_store(cache ? std::make_unique<CachedStore>(*store_owner, *cache) : nullptr),
         store(cached_store ? *cached_store : *store_owner),
         warehouse_dir(cache ? cache->dir() : static_cast<blob::LocalBlobStore&>(*store_owner).root()),
-        write_engine(engine_options()),
         query_engine([this] {
           // The files a query reads are never rewritten in place (every write makes new ones), so their
           // footers, read at bind and again at run for every query, can be decoded once.
@@ -218,7 +235,8 @@ struct Warehouse::Impl {
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) {
-    return DeltaLog(store, t.location, make_checkpoint_reader(write_engine, store, temp_dir));
+    // Checkpoints are read on the query engine, which every process opens anyway.
+    return DeltaLog(store, t.location, make_checkpoint_reader(query_engine, store, temp_dir));
   }
   catalog::TableInfo start_table(const catalog::NewTable& table);
   std::optional<int64_t> version_to_read(const catalog::TableInfo& t, const QueryOptions& options);
@@ -227,8 +245,34 @@ struct Warehouse::Impl {
                   std::vector<FileCache::Pin>& local_copies);
   void reseed_after(QuerySession& session, const std::string& sql);
 
+  // The version readers see when they ask for none (kVisibleVersionProperty), if the table is pinned.
+  static std::optional<int64_t> pin_of(const catalog::TableInfo& t) {
+    const auto it = t.properties.find(kVisibleVersionProperty);
+    if (it == t.properties.end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+  }
+  // The newest version readers may ask for: the pin, or the log's latest.
+  int64_t visible_latest(const catalog::TableInfo& t) {
+    const auto pin = pin_of(t);
+    return pin ? *pin : log_of(t).latest_version();
+  }
+
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& t, std::optional<int64_t> version) {
     DeltaLog log = log_of(t);
+    // A pinned table is read at its pin, usually the latest version, replayed already; an advance pins
+    // tables for the second or so it commits, so the one pinned snapshot is kept too.
+    if (const auto pin = version ? std::nullopt : pin_of(t)) {
+      {
+        std::lock_guard lock(cache_mutex);
+        for (auto* cache : {&latest, &pinned}) {
+          if (auto it = cache->find(t.id); it != cache->end() && it->second->version == *pin) return it->second;
+        }
+      }
+      auto snap = std::make_shared<const Snapshot>(log.snapshot(*pin));
+      std::lock_guard lock(cache_mutex);
+      pinned[t.id] = snap;
+      return snap;
+    }
     if (version) return std::make_shared<const Snapshot>(log.snapshot(*version));
     std::shared_ptr<const Snapshot> cached;
     {
@@ -377,7 +421,7 @@ std::vector<catalog::TableInfo> Warehouse::tables_named(const std::string& name)
 }
 
 std::unique_ptr<TableWriter> Warehouse::writer(const catalog::TableInfo& table) {
-  return std::make_unique<TableWriter>(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
+  return std::make_unique<TableWriter>(impl_->write_engine.get(), impl_->store, *impl_->catalog, impl_->context(table));
 }
 
 FileFormat file_format_from_name(const std::filesystem::path& file) {
@@ -463,8 +507,8 @@ WriteResult Warehouse::delete_where(const catalog::TableInfo& table, const std::
   if (predicate.find_first_not_of(" \t\n") == std::string::npos) {
     fail(ErrorCode::InvalidArgument, "a delete needs a predicate, e.g. --where \"id < 10\"");
   }
-  query::check_row_predicate(impl_->check_engine, table.columns, predicate);
-  TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
+  query::check_row_predicate(impl_->check_engine.get(), table.columns, predicate);
+  TableWriter w(impl_->write_engine.get(), impl_->store, *impl_->catalog, impl_->context(table));
   return w.delete_where(predicate);
 }
 
@@ -489,7 +533,8 @@ std::optional<int64_t> Warehouse::Impl::version_to_read(const catalog::TableInfo
     if (lower(name) == lower(t.name)) wanted = version;
   }
   if (!wanted && options.as_of_ms) {
-    const int64_t v = version_at(log_of(t), *options.as_of_ms);
+    int64_t v = version_at(log_of(t), *options.as_of_ms);
+    if (const auto pin = pin_of(t)) v = std::min(v, *pin);
     if (v < 0) {
       fail(ErrorCode::InvalidArgument, "table '" + t.name + "' did not exist yet at " +
                                            format_timestamp_us(*options.as_of_ms * 1000) + ": it was created at " +
@@ -498,7 +543,7 @@ std::optional<int64_t> Warehouse::Impl::version_to_read(const catalog::TableInfo
     return v;
   }
   if (!wanted) return std::nullopt;
-  const int64_t latest = log_of(t).latest_version();
+  const int64_t latest = visible_latest(t);
   if (*wanted < 0 || *wanted > latest) {
     fail(ErrorCode::InvalidArgument, "table '" + t.name + "' has versions 0 to " + std::to_string(latest) +
                                          "; there is no version " + std::to_string(*wanted));
@@ -635,7 +680,7 @@ std::string Warehouse::location() const {
 }
 
 WriteResult Warehouse::optimize(const catalog::TableInfo& table) {
-  TableWriter w(impl_->write_engine, impl_->store, *impl_->catalog, impl_->context(table));
+  TableWriter w(impl_->write_engine.get(), impl_->store, *impl_->catalog, impl_->context(table));
   return w.optimize();
 }
 

@@ -29,6 +29,12 @@
 
 namespace superstore::storage {
 
+// A table whose properties hold this integer is read at that version (by queries, snapshot() and
+// everything built on it) whatever its log holds past it; writers still build on the log's latest. A
+// change to several tables pins them, commits a version of each, then drops every pin in one catalog
+// transaction, so that readers see all of it or none (fake-data advance, fakedata/lifecycle.h).
+inline constexpr const char* kVisibleVersionProperty = "visible_version";
+
 struct WarehouseOptions {
   std::filesystem::path data_dir = "data";
   int64_t default_target_file_bytes = 16LL << 20;
