@@ -296,6 +296,33 @@ TEST_F(Cli, FakeDataAdvanceMovesTheClockAndAKilledOneChangesNothing) {
   EXPECT_NE(bad_anchor.err.find("FAKE_DATA_ANCHOR must be an ISO date or time"), std::string::npos) << bad_anchor.err;
 }
 
+// kill -9 between two tables' commits of an advance: readers still see every table as it was (the pins),
+// and the next advance first takes back the version the killed one committed, then gives the same world
+// as a fresh one made at the later anchor.
+TEST_F(Cli, AnAdvanceKilledBetweenTablesIsNeverSeenAndIsTakenBack) {
+  const std::map<std::string, std::string> dev = {{"APP_ENV", "dev"}};
+  ASSERT_EQ(cli({"fake-data", "create"}, dev).exit_code, 0);
+  const std::string world =
+      "SELECT (SELECT count(*) FROM fake_users) AS users, (SELECT count(*) FROM fake_orders) AS orders, "
+      "(SELECT md5(string_agg(CAST(u AS VARCHAR), '|' ORDER BY u.id)) FROM fake_users u) AS users_digest, "
+      "(SELECT md5(string_agg(CAST(o AS VARCHAR), '|' ORDER BY o.id)) FROM fake_orders o) AS orders_digest";
+  const auto before = json_rows(world)[0];
+  ProcessResult killed =
+      cli({"fake-data", "advance", "--days", "2"}, {{"APP_ENV", "dev"}, {"SUPERSTORE_CRASH_DURING_ADVANCE", "2"}});
+  ASSERT_EQ(killed.exit_code, 128 + 9) << killed.err;
+  EXPECT_EQ(json_rows(world)[0], before) << "a reader saw part of a killed advance";
+  const auto status = nlohmann::json::parse(cli({"fake-data", "status"}, dev).out);
+  for (const auto& t : status["tables"]) EXPECT_EQ(t["anchor"], "2025-01-01T00:00:00Z") << t.dump();
+
+  ProcessResult again = cli({"fake-data", "advance", "--days", "2"}, dev);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.err.find("took back"), std::string::npos) << again.err;
+  const auto advanced = json_rows(world)[0];
+  EXPECT_NE(advanced, before);
+  ASSERT_EQ(cli({"fake-data", "reset", "--anchor", "2025-01-03"}, dev).exit_code, 0);
+  EXPECT_EQ(json_rows(world)[0], advanced);
+}
+
 // `fake-data reset --scale 30` on a disk with room for scale 1 only: a tmpfs of its own in a new user and
 // mount namespace (`unshare -Urm`, no root needed), so the kernel's ENOSPC is real. The reset fails with
 // the cause, every table stays at scale 1, and the disk holds what it held before.

@@ -117,6 +117,8 @@ class Catalog {
   virtual void drop_table(int64_t id) = 0;
   // Replaces a table's properties JSON; throws NotFound.
   virtual void set_table_properties(int64_t id, const nlohmann::json& properties) = 0;
+  // Replaces the properties of several tables (id, properties) in one transaction: all or none.
+  virtual void set_tables_properties(const std::vector<std::pair<int64_t, nlohmann::json>>& changes) = 0;
 
   // Reserves `count` consecutive ids from the named counter ("table", "micro_partition", ...) and
   // returns the first. Ids start at 1 and are never handed out twice, even across restarts.

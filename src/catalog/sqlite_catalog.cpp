@@ -195,13 +195,23 @@ class SqliteCatalog final : public Catalog {
   }
 
   void set_table_properties(int64_t id, const nlohmann::json& properties) override {
+    set_tables_properties({{id, properties}});
+  }
+
+  void set_tables_properties(const std::vector<std::pair<int64_t, nlohmann::json>>& changes) override {
     std::lock_guard lock(mutex_);
     tables_.reset();
-    if (!properties.is_object())
-      fail(ErrorCode::InvalidArgument, "properties of " + table_owner(id) + " must be a JSON object");
-    Statement update(db_, "UPDATE tables SET properties_json = ?2 WHERE id = ?1");
-    update.bind(1, id).bind(2, encode_json(properties, "properties of " + table_owner(id))).run();
-    if (db_.changes() == 0) fail(ErrorCode::NotFound, table_owner(id) + " does not exist");
+    for (const auto& [id, properties] : changes) {
+      if (!properties.is_object())
+        fail(ErrorCode::InvalidArgument, "properties of " + table_owner(id) + " must be a JSON object");
+    }
+    Transaction tx(db_, Kind::Immediate);
+    for (const auto& [id, properties] : changes) {
+      Statement update(db_, "UPDATE tables SET properties_json = ?2 WHERE id = ?1");
+      update.bind(1, id).bind(2, encode_json(properties, "properties of " + table_owner(id))).run();
+      if (db_.changes() == 0) fail(ErrorCode::NotFound, table_owner(id) + " does not exist");
+    }
+    tx.commit();
   }
 
   int64_t next_id(const std::string& counter, int64_t count) override {

@@ -1,10 +1,19 @@
-// fake-data advance: the fake world's clock moves forward, one commit per built-in table.
+// fake-data advance: the fake world's clock moves forward, one commit per built-in table. Readers see all
+// the tables move at once: each table is first pinned at its current version (the Warehouse reads a pinned
+// table at its pin, storage::kVisibleVersionProperty), the new versions are committed, and one catalog
+// transaction then moves every anchor and drops every pin. An advance that stopped half-way (killed, a
+// full disk) leaves pins behind, and the next one first takes back what was committed past them.
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
+#include "common/log.h"
 #include "fakedata/lifecycle.h"
+#include "fakedata/lifecycle_lock.h"
 #include "fakedata/time_units.h"
 
 namespace superstore::fakedata {
@@ -13,14 +22,36 @@ namespace {
 struct Current {
   const FakeTable* table;
   catalog::TableInfo info;
+  Params from;  // the built-in tables all agree; a growing spec table may lag behind and catch up
 };
 
 std::string where(const FakeTable& t) { return t.spec.database + "." + t.spec.schema + "." + t.spec.name; }
 
-// The built-in tables and the Params they agree on; throws before anything is written.
-std::vector<Current> current_tables(storage::Warehouse& wh, Params& params) {
+// The tables an advance moves: the built-in ones, then the spec tables that grow (`grows:` in the spec
+// recorded with them), compiled from those recorded specs into `specs`, which keeps them alive.
+std::vector<const FakeTable*> moving_tables(storage::Warehouse& wh, std::vector<FakeTable>& specs) {
+  std::vector<const FakeTable*> out;
+  for (const FakeTable& t : tables()) out.push_back(&t);
+  const auto lists = wh.catalog().list_tables();
+  const bool any_grows = std::any_of(lists.begin(), lists.end(), [](const catalog::TableInfo& t) {
+    return is_fake(t) && t.properties.contains("spec") && t.properties["spec"].contains("grows");
+  });
+  if (!any_grows) return out;
+  specs = spec_tables(wh, {});
+  for (const FakeTable& t : specs) {
+    if (t.spec.born) out.push_back(&t);
+  }
+  return out;
+}
+
+// The tables to move with their state now; `params` gets the built-in tables' common Params. Throws
+// before anything is written.
+std::vector<Current> current_tables(storage::Warehouse& wh, const std::vector<const FakeTable*>& moving,
+                                    Params& params) {
   std::vector<Current> out;
-  for (const FakeTable& table : tables()) {
+  for (const FakeTable* listed : moving) {
+    const FakeTable& table = *listed;
+    const bool builtin = !table.properties.contains("spec_digest");
     auto info = wh.catalog().find_table(table.spec.database, table.spec.schema, table.spec.name);
     if (!info || !is_fake(*info)) {
       fail(ErrorCode::NotFound, "fake table " + where(table) + " does not exist: run fake-data create first");
@@ -32,10 +63,11 @@ std::vector<Current> current_tables(storage::Warehouse& wh, Params& params) {
     const Params p = params_from_properties(info->properties);
     if (out.empty()) {
       params = p;
-    } else if (!(p == params)) {
+    } else if (builtin ? !(p == params) : p.seed != params.seed || p.scale != params.scale) {
       fail(ErrorCode::Conflict, "the fake tables disagree on seed, scale or anchor (" + table.spec.name + " is at " +
-                                    format_timestamp_us(p.anchor_us) + ", " + tables().front().spec.name + " at " +
-                                    format_timestamp_us(params.anchor_us) + "); run fake-data reset");
+                                    format_timestamp_us(p.anchor_us) + ", scale " + std::to_string(p.scale) + "; " +
+                                    tables().front().spec.name + " at " + format_timestamp_us(params.anchor_us) +
+                                    ", scale " + std::to_string(params.scale) + "); run fake-data reset");
     }
     const int64_t rows = wh.snapshot(*info)->total_rows();
     if (rows != static_cast<int64_t>(table.spec.rows(p))) {
@@ -44,7 +76,7 @@ std::vector<Current> current_tables(storage::Warehouse& wh, Params& params) {
                                     format_timestamp_us(p.anchor_us) +
                                     " says (changed by hand, or an advance was stopped); run fake-data reset");
     }
-    out.push_back({&table, std::move(*info)});
+    out.push_back({&table, std::move(*info), p});
   }
   return out;
 }
@@ -100,43 +132,125 @@ storage::RegenerableRows rows_to_write(const FakeTable& table, const Params& to,
   return rows;
 }
 
+// Commits one table's day(s): the rows born and the files of the rows that changed, as one version.
+nlohmann::json advance_table(storage::Warehouse& wh, const Current& c, const Params& to) {
+  const FakeTable& table = *c.table;
+  const Params& from = c.from;
+  std::vector<int64_t> changed;
+  for (uint64_t row : changed_rows(table, from, to)) changed.push_back(static_cast<int64_t>(row + 1));
+  const uint64_t first_new = table.spec.rows(from);
+  storage::RegenerableChange change;
+  change.key_column = "id";
+  change.changed = changed;
+  change.rows = [&](const std::vector<int64_t>& rewritten) { return rows_to_write(table, to, first_new, rewritten); };
+  change.operation = "FAKE DATA ADVANCE";
+  change.operation_parameters = {{"from", format_timestamp_us(from.anchor_us)},
+                                 {"to", format_timestamp_us(to.anchor_us)},
+                                 {"anchor_us", std::to_string(to.anchor_us)}};
+  const storage::WriteResult result = wh.writer(c.info)->replace_regenerable(change);
+  return {{"name", table.spec.name},           {"version", result.version},
+          {"rows_added", result.rows},         {"rows_changed", changed.size()},
+          {"files_added", result.files_added}, {"files_removed", result.files_removed}};
+}
+
+// Test hook: SUPERSTORE_CRASH_DURING_ADVANCE=N kills the process after the N-th table's commit, as a
+// kill -9 would (see the CLI test of an interrupted advance).
+void maybe_crash_after_commit(size_t committed) {
+  const char* at = std::getenv("SUPERSTORE_CRASH_DURING_ADVANCE");
+  if (at && std::to_string(committed) == at) std::raise(SIGKILL);
+}
+
+// Every fake table that holds a pin: an advance stopped between its pins and its last catalog step.
+std::vector<catalog::TableInfo> pinned_tables(storage::Warehouse& wh) {
+  std::vector<catalog::TableInfo> out;
+  for (auto& t : wh.catalog().list_tables()) {
+    if (is_fake(t) && t.properties.contains(storage::kVisibleVersionProperty)) out.push_back(std::move(t));
+  }
+  return out;
+}
+
 }  // namespace
 
+int64_t take_back_interrupted_advance(storage::Warehouse& wh) {
+  const std::vector<catalog::TableInfo> pinned = pinned_tables(wh);
+  if (pinned.empty()) return 0;
+  std::vector<std::pair<int64_t, nlohmann::json>> unpinned;
+  for (const auto& t : pinned) {
+    const int64_t pin = t.properties[storage::kVisibleVersionProperty].get<int64_t>();
+    const storage::WriteResult undone = wh.writer(t)->restore(pin);
+    if (undone.version >= 0) {
+      log::warn("fake table " + t.name + ": took back the versions an interrupted advance committed after version " +
+                std::to_string(pin) + " (now version " + std::to_string(undone.version) + ")");
+    }
+    nlohmann::json props = t.properties;
+    props.erase(storage::kVisibleVersionProperty);
+    unpinned.emplace_back(t.id, std::move(props));
+  }
+  wh.catalog().set_tables_properties(unpinned);
+  return static_cast<int64_t>(pinned.size());
+}
+
 AdvanceReport advance(storage::Warehouse& wh, const AdvanceOptions& options) {
+  const std::optional<LifecycleLock> lock = LifecycleLock::try_take(wh.options().data_dir);
+  if (!lock) {
+    fail(ErrorCode::Conflict,
+         "another fake-data change (create, reset or advance, in this or another process) "
+         "is running; try again");
+  }
+  take_back_interrupted_advance(wh);
+  std::vector<FakeTable> specs;
+  const std::vector<const FakeTable*> moving = moving_tables(wh, specs);
   Params from;
-  std::vector<Current> current = current_tables(wh, from);
+  std::vector<Current> current = current_tables(wh, moving, from);
   Params to = from;
   to.anchor_us = target_anchor(options, from.anchor_us);
   validate(to);
+  for (const Current& c : current) {
+    // Before the default anchor a growing table's generators still see the anchor move (spec::Growth),
+    // so its rows would change; a table made there is made again by reset instead.
+    if (c.table->properties.contains("spec_digest") && c.from.anchor_us < kDefaultAnchorUs) {
+      fail(ErrorCode::Conflict, "spec table " + where(*c.table) + " was made at " +
+                                    format_timestamp_us(c.from.anchor_us) + ", before " +
+                                    format_timestamp_us(kDefaultAnchorUs) +
+                                    ", where growing tables do not move; run fake-data reset with a later anchor");
+    }
+    if (c.from.anchor_us > to.anchor_us) {
+      fail(ErrorCode::Conflict, "fake table " + where(*c.table) + " is at " + format_timestamp_us(c.from.anchor_us) +
+                                    ", past " + format_timestamp_us(to.anchor_us) + "; run fake-data reset");
+    }
+  }
 
   AdvanceReport report;
   report.from_us = from.anchor_us;
   report.to_us = to.anchor_us;
+  // Readers keep seeing every table at its current version until the last step below.
+  std::vector<std::pair<int64_t, nlohmann::json>> pins, moved;
   for (const Current& c : current) {
-    const FakeTable& table = *c.table;
-    std::vector<int64_t> changed;
-    for (uint64_t row : changed_rows(table, from, to)) changed.push_back(static_cast<int64_t>(row + 1));
-    const uint64_t first_new = table.spec.rows(from);
-    storage::RegenerableChange change;
-    change.key_column = "id";
-    change.changed = changed;
-    change.rows = [&](const std::vector<int64_t>& rewritten) { return rows_to_write(table, to, first_new, rewritten); };
-    change.operation = "FAKE DATA ADVANCE";
-    change.operation_parameters = {{"from", format_timestamp_us(from.anchor_us)},
-                                   {"to", format_timestamp_us(to.anchor_us)},
-                                   {"anchor_us", std::to_string(to.anchor_us)}};
-    const storage::WriteResult result = wh.writer(c.info)->replace_regenerable(change);
     nlohmann::json props = c.info.properties;
-    const nlohmann::json moved = properties(to);
-    props["anchor"] = moved["anchor"];
-    props["anchor_us"] = moved["anchor_us"];
-    wh.catalog().set_table_properties(c.info.id, props);
-    report.tables.push_back({{"name", table.spec.name},
-                             {"version", result.version},
-                             {"rows_added", result.rows},
-                             {"rows_changed", changed.size()},
-                             {"files_added", result.files_added},
-                             {"files_removed", result.files_removed}});
+    props[storage::kVisibleVersionProperty] = wh.snapshot(c.info)->version;
+    pins.emplace_back(c.info.id, std::move(props));
+  }
+  wh.catalog().set_tables_properties(pins);
+  try {
+    for (const Current& c : current) {
+      report.tables.push_back(advance_table(wh, c, to));
+      maybe_crash_after_commit(report.tables.size());
+      nlohmann::json props = c.info.properties;
+      const nlohmann::json anchor = properties(to);
+      props["anchor"] = anchor["anchor"];
+      props["anchor_us"] = anchor["anchor_us"];
+      moved.emplace_back(c.info.id, std::move(props));
+    }
+    wh.catalog().set_tables_properties(moved);
+  } catch (...) {
+    // Nothing half-committed: the versions written so far go back now (or, if that fails too, at the
+    // next advance, since the pins stay).
+    try {
+      take_back_interrupted_advance(wh);
+    } catch (const std::exception& e) {
+      log::warn(std::string("fake-data advance failed and could not take back its versions yet: ") + e.what());
+    }
+    throw;
   }
   return report;
 }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "common/error.h"
 #include "fakedata/lifecycle.h"
@@ -221,6 +222,76 @@ TEST(FakeAdvance, TicksNeverShowAHalfAppliedDay) {
   EXPECT_EQ(bad, 0);
   const auto t = wh.table("fake_orders", "development", "dev_schema");
   EXPECT_EQ(t.properties["anchor_us"].get<int64_t>(), kDefaultAnchorUs + ticks.load() * kDayUs);
+}
+
+// One query reading several tables while the clock ticks sees them all on the same day: the rows of
+// users, orders and products it counts are those of one anchor, never users of the next day beside
+// orders of the last (each tick commits the tables one after another).
+TEST(FakeAdvance, AQueryOfSeveralTablesSeesThemAllOnTheSameDay) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options;
+  options.scale = 2;
+  create_missing(wh, options);
+  std::set<std::tuple<int64_t, int64_t, int64_t>> days;  // (users, orders, products) of each anchor
+  for (int64_t day = 0; day <= 400; ++day) {
+    Params p;
+    p.scale = 2;
+    p.anchor_us = kDefaultAnchorUs + day * kDayUs;
+    days.insert({static_cast<int64_t>(find_table("fake_users").spec.rows(p)),
+                 static_cast<int64_t>(find_table("fake_orders").spec.rows(p)),
+                 static_cast<int64_t>(find_table("fake_products").spec.rows(p))});
+  }
+  std::atomic<int> ticks{0}, errors{0};
+  int64_t queries = 0, mixed = 0;
+  {
+    AdvanceTicker ticker(
+        wh, std::chrono::milliseconds(50), [&](const AdvanceReport&) { ++ticks; },
+        [&](const std::string&) { ++errors; });
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < until || ticks < 3) {
+      storage::QueryOptions q;
+      const auto row = wh.query(
+                             "SELECT (SELECT count(*) FROM fake_users) AS u, (SELECT count(*) FROM fake_orders) AS o, "
+                             "(SELECT count(*) FROM fake_products) AS p",
+                             q)
+                           .page.rows.at(0);
+      ++queries;
+      if (!days.count({row["u"].get<int64_t>(), row["o"].get<int64_t>(), row["p"].get<int64_t>()})) ++mixed;
+    }
+  }
+  EXPECT_GE(ticks.load(), 3);
+  EXPECT_EQ(errors.load(), 0);
+  EXPECT_GT(queries, 10);
+  EXPECT_EQ(mixed, 0) << "of " << queries << " queries";
+  for (const auto& t : wh.catalog().list_tables()) {
+    EXPECT_FALSE(t.properties.contains(storage::kVisibleVersionProperty)) << t.name << " kept its pin";
+  }
+}
+
+// A table pinned by an advance that stopped part-way is read at its pin, and the next lifecycle call
+// takes the versions past the pin back with one RESTORE commit, after which the table holds what it held.
+TEST(FakeAdvance, TheVersionsPastAPinAreTakenBack) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  create_missing(wh, {});
+  const auto before = fingerprints(wh);
+  auto users = wh.table("fake_users", "development", "dev_schema");
+  const int64_t pin = wh.snapshot(users)->version;
+  nlohmann::json pinned = users.properties;
+  pinned[storage::kVisibleVersionProperty] = pin;
+  wh.catalog().set_tables_properties({{users.id, pinned}});
+  // What a killed advance leaves: a commit past the pin (here a delete of half the rows).
+  EXPECT_EQ(wh.writer(users)->delete_where("id % 2 = 0").rows, 500);
+  EXPECT_EQ(fingerprints(wh), before) << "a reader saw past the pin";
+  EXPECT_EQ(take_back_interrupted_advance(wh), 1);
+  users = wh.table("fake_users", "development", "dev_schema");
+  EXPECT_FALSE(users.properties.contains(storage::kVisibleVersionProperty));
+  EXPECT_EQ(wh.snapshot(users)->version, pin + 2) << "one commit to delete, one to restore";
+  EXPECT_EQ(fingerprints(wh), before);
+  EXPECT_EQ(wh.history(users, 1).at(0).operation, "RESTORE");
+  EXPECT_EQ(take_back_interrupted_advance(wh), 0);
+  EXPECT_EQ(advance(wh, days(1)).tables.size(), 4u);
 }
 
 }  // namespace

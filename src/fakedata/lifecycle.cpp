@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "fakedata/lifecycle_lock.h"
 #include "query/database.h"
 
 namespace superstore::fakedata {
@@ -198,6 +199,8 @@ bool is_fake(const catalog::TableInfo& t) {
 }
 
 CreateReport create_missing(storage::Warehouse& wh, const LifecycleOptions& options) {
+  const LifecycleLock lock = LifecycleLock::wait(wh.options().data_dir);
+  take_back_interrupted_advance(wh);
   Params params = params_of(options);
   CreateReport report;
   std::vector<const FakeTable*> todo;
@@ -227,6 +230,8 @@ CreateReport create_missing(storage::Warehouse& wh, const LifecycleOptions& opti
 }
 
 CreateReport reset(storage::Warehouse& wh, const LifecycleOptions& options) {
+  const LifecycleLock lock = LifecycleLock::wait(wh.options().data_dir);
+  take_back_interrupted_advance(wh);
   Params params = params_of(options);
   CreateReport report;
   std::vector<const FakeTable*> todo;

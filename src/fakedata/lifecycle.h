@@ -2,8 +2,9 @@
 // A fake table becomes visible only together with all its rows, and a reset swaps each table for its
 // fresh copy in one catalog step, so no reader ever sees a half-made table or none at all.
 //
-// Thread safety: calls may run concurrently with queries. Two lifecycle calls at once are safe but may
-// both generate a table; the loser of the catalog race reports a Conflict.
+// Thread safety: calls may run concurrently with queries. Lifecycle calls take turns per DATA_DIR, across
+// threads and processes (lifecycle_lock.h): create and reset wait for their turn, an advance that finds
+// another change running is a Conflict.
 #pragma once
 
 #include <chrono>
@@ -104,11 +105,22 @@ struct AdvanceReport {
 // Moves the built-in fake tables' clock forward: per table, one new version holding exactly what
 // happened between the anchors (the rows born, and the rows whose state changed, whose files are
 // rewritten as remove + add), and the new anchor in the table's properties. So the tables then hold
-// what a fresh create at the new anchor would. Spec tables stay as they are. Errors, before anything is
-// written: InvalidArgument for days or a date out of range, NotFound when a built-in table is missing,
-// Conflict when the tables do not agree on seed, scale, generator version and anchor or do not hold
-// the rows their anchor says (an advance that was killed between tables: reset them).
+// what a fresh create at the new anchor would. Spec tables whose spec says `grows:` get the rows
+// born in the window (and catch up from an older anchor); other spec tables stay as they are. Readers see every table
+// move at once: the tables are pinned (storage::kVisibleVersionProperty) while the versions are
+// committed, and one catalog transaction moves every anchor and drops every pin. An advance that fails
+// part-way takes back the versions it committed; one killed part-way leaves its pins, so readers still
+// see the old world, and the next lifecycle call takes them back (take_back_interrupted_advance).
+// Errors, before anything is written: InvalidArgument for days or a date out of range, NotFound when a
+// built-in table is missing, Conflict when another lifecycle change runs (in any process), or when the
+// tables do not agree on seed, scale, generator version and anchor or do not hold the rows their
+// anchor says (changed by hand: reset them).
 AdvanceReport advance(storage::Warehouse& warehouse, const AdvanceOptions& options);
+
+// Takes back what an advance that was killed part-way committed: every pinned fake table gets a RESTORE
+// commit back to its pin (when it moved past it), then all pins go in one catalog transaction. Returns
+// the number of tables that were pinned. The caller holds the LifecycleLock.
+int64_t take_back_interrupted_advance(storage::Warehouse& warehouse);
 
 // Per fake table (built-in, then `spec_tables`): whether it exists and, if so, its ids, keys, rows,
 // bytes, micro-partitions, log version, the seed/scale/generator version it was made with, and

@@ -11,6 +11,7 @@
 
 #include "common/error.h"
 #include "fakedata/lifecycle.h"
+#include "fakedata/time_units.h"
 #include "storage/test_support.h"
 #include "support/temp_folder.h"
 
@@ -326,6 +327,101 @@ TEST(SpecLifecycle, ExpressionsAgreeWithDuckDBOverTheSameInputs) {
         << expressions[i];
     EXPECT_EQ(scalar(wh, "SELECT count(*) FROM calc"), 2000);
   }
+}
+
+// A spec table with `grows:` moves with the fake world's clock: per_day x scale rows born a day, evenly,
+// with their birth in the time column (which later columns read); 3 + 4 days equal 7 and a fresh create
+// 7 days later; every reference still resolves; a spec table without `grows` stays as it was.
+const std::string kGrowingSpec = R"(tables:
+  - name: signups
+    rows: 200
+    grows: {per_day: 12, time_column: signed_up_at}
+    partition_by: [plan]
+    sort_by: [signed_up_at]
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: user_id, type: Int64, gen: {ref: fake_users.id}}
+      - {name: plan, type: String, gen: {choice: {free: 60, pro: 40}}}
+      - {name: signed_up_at, type: Timestamp, gen: {timestamp: {after: -90d, before: anchor}}}
+      - {name: first_paid, type: Date, null: 0.5, gen: {date: {after: signed_up_at, within: 30d}}}
+  - name: still
+    rows: 50
+    columns:
+      - {name: id, type: Int64, gen: sequence}
+      - {name: at, type: Timestamp, gen: {timestamp: {after: -30d, before: anchor}}}
+)";
+
+std::string table_digest(storage::Warehouse& wh, const std::string& table) {
+  storage::QueryOptions q;
+  return wh
+      .query("SELECT count(*) AS n, md5(string_agg(CAST(t AS VARCHAR), '|' ORDER BY t.id)) AS h FROM " + table + " t",
+             q)
+      .page.rows.at(0)
+      .dump();
+}
+
+TEST(SpecLifecycle, AGrowingSpecTableMovesWithTheClock) {
+  TempFolder a_dir, b_dir, c_dir;
+  storage::Warehouse a(options_for(a_dir.path())), b(options_for(b_dir.path())), c(options_for(c_dir.path()));
+  const std::vector<SpecSource> sources{{"growing.yaml", kGrowingSpec}};
+  create_missing(a, with_specs(sources, a));
+  create_missing(b, with_specs(sources, b));
+  LifecycleOptions later = with_specs(sources, c);
+  later.anchor_us = kDefaultAnchorUs + 7 * kDayUs;
+  create_missing(c, later);
+  EXPECT_EQ(scalar(a, "SELECT count(*) FROM signups"), 200);
+  const std::string still = table_digest(a, "still");
+  const int64_t still_version = a.snapshot(a.table("still", "development", "dev_schema"))->version;
+
+  AdvanceOptions three, four, seven;
+  three.days = 3;
+  four.days = 4;
+  seven.days = 7;
+  const AdvanceReport first = advance(a, three);
+  ASSERT_EQ(first.tables.size(), 5u) << first.tables.dump();
+  EXPECT_EQ(first.tables[4]["name"], "signups");
+  EXPECT_EQ(first.tables[4]["rows_added"], 36);
+  advance(a, four);
+  advance(b, seven);
+  EXPECT_EQ(table_digest(a, "signups"), table_digest(b, "signups"));
+  EXPECT_EQ(table_digest(a, "signups"), table_digest(c, "signups"));
+  EXPECT_EQ(scalar(a, "SELECT count(*) FROM signups"), 200 + 7 * 12);
+  // Twelve births in each of the seven days (a row born at an anchor exists at it, so a day is (d, d + 1]).
+  EXPECT_EQ(scalar(a,
+                   "SELECT count(*) FROM (SELECT date_trunc('day', signed_up_at - INTERVAL 1 MICROSECOND) AS d, "
+                   "count(*) AS n FROM signups WHERE id > 200 GROUP BY d "
+                   "HAVING n = 12 AND d >= DATE '2025-01-01' AND d < DATE '2025-01-08')"),
+            7);
+  EXPECT_EQ(scalar(a, "SELECT count(*) FROM signups WHERE id <= 200 AND signed_up_at > TIMESTAMP '2025-01-01'"), 0);
+  EXPECT_EQ(scalar(a, "SELECT count(*) FROM signups WHERE first_paid < CAST(signed_up_at AS DATE)"), 0);
+  EXPECT_EQ(scalar(a, "SELECT count(*) FROM signups s LEFT JOIN fake_users u ON u.id = s.user_id WHERE u.id IS NULL"),
+            0);
+  EXPECT_EQ(table_digest(a, "still"), still);
+  EXPECT_EQ(a.snapshot(a.table("still", "development", "dev_schema"))->version, still_version);
+  EXPECT_EQ(a.table("signups", "development", "dev_schema").properties["anchor"], "2025-01-08T00:00:00Z");
+}
+
+TEST(SpecLifecycle, GrowsIsCheckedLikeEveryOtherKey) {
+  const auto problem = [](const std::string& grows) {
+    const std::string spec = "tables:\n  - name: g\n    rows: 5\n    grows: " + grows +
+                             "\n    columns:\n      - {name: id, type: Int64, gen: sequence}\n"
+                             "      - {name: at, type: Timestamp, gen: {timestamp: {before: anchor}}}\n";
+    try {
+      compile_specs({{"g.yaml", spec}});
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("compiled");
+  };
+  EXPECT_NE(problem("{per_day: 3, time_column: at}").find("compiled"), std::string::npos);
+  EXPECT_NE(problem("{per_day: 0, time_column: at}").find("per_day must be a whole number from 1"), std::string::npos);
+  EXPECT_NE(problem("{per_day: 2.5, time_column: at}").find("per_day must be a whole number"), std::string::npos);
+  EXPECT_NE(problem("{per_day: 3}").find("grows takes {per_day: N, time_column: COLUMN}"), std::string::npos);
+  EXPECT_NE(problem("{per_day: 3, time_column: nope}").find("'nope', which is not a visible column"),
+            std::string::npos);
+  EXPECT_NE(problem("{per_day: 3, time_column: id}").find("it must be a Timestamp or Date column"), std::string::npos);
+  EXPECT_NE(problem("{per_day: 3, time_column: at, every: 1d}").find("unknown key 'every'"), std::string::npos);
+  EXPECT_NE(problem("[3, at]").find("grows takes"), std::string::npos);
 }
 
 }  // namespace

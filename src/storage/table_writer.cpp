@@ -304,4 +304,6 @@ WriteResult TableWriter::replace_regenerable(const RegenerableChange& change) { 
 
 WriteResult TableWriter::optimize() { return optimize_files(*impl_); }
 
+WriteResult TableWriter::restore(int64_t version) { return restore_files(*impl_, version); }
+
 }  // namespace superstore::storage

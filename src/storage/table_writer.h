@@ -55,6 +55,11 @@ class TableWriter {
   // sorted by the sort keys, in one commit with dataChange false (OPTIMIZE). `rows` counts the rows
   // rewritten; version -1 and no commit when no partition has two such files.
   WriteResult optimize();
+  // Makes the table hold exactly the files it held at `version` again, in one commit (Delta's RESTORE):
+  // the files added since are removed and those removed since added back, with their stats; nothing is
+  // written but the log. Error(Conflict) when a file it needs is gone (VACUUM). Version -1 and no commit
+  // when the table holds those files already.
+  WriteResult restore(int64_t version);
 
  private:
   struct Impl;

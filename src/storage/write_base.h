@@ -66,5 +66,7 @@ WriteResult replace_rows(WriteBase& writer, const RegenerableChange& change);
 bool is_small_file(const AddFile& file, int64_t target_file_bytes);
 // The compaction half (table_optimize.cpp): see TableWriter::optimize.
 WriteResult optimize_files(WriteBase& writer);
+// The undo half (table_restore.cpp): see TableWriter::restore.
+WriteResult restore_files(WriteBase& writer, int64_t version);
 
 }  // namespace superstore::storage

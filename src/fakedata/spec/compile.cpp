@@ -101,6 +101,10 @@ struct Draft {
   std::string name, database, schema, description;
   uint64_t rows = 0;
   std::vector<std::pair<std::string, YAML::Node>> partition_by, sort_by;
+  // grows: {per_day, time_column}
+  int64_t grows_per_day = 0;
+  std::string grows_column;
+  YAML::Node grows_node;
   std::vector<DraftColumn> columns;
   std::shared_ptr<TableProgram> program;
   bool broken = false;  // its header has problems; its columns are not compiled
@@ -345,7 +349,7 @@ class Compiler {
                 "'" + d.name + "' is not a valid table name (a letter or _, then letters, digits or _)");
     }
     allow_keys(file, d.name, "", d.node,
-               {"name", "database", "schema", "description", "rows", "partition_by", "sort_by", "columns"});
+               {"name", "database", "schema", "description", "rows", "partition_by", "sort_by", "grows", "columns"});
     const auto text = [&](const char* key, std::string fallback) {
       const YAML::Node n = std::as_const(d.node)[key];
       if (!n) return fallback;
@@ -383,6 +387,7 @@ class Compiler {
         out->emplace_back(item.Scalar(), item);
       }
     }
+    if (const YAML::Node grows = std::as_const(d.node)["grows"]) read_grows(d, grows);
     const YAML::Node columns = std::as_const(d.node)["columns"];
     if (!columns || !columns.IsSequence() || columns.size() == 0) {
       spec_fail(file, d.name, "", columns ? columns : d.node, "a table needs columns, a list of at least one column");
@@ -512,6 +517,29 @@ class Compiler {
     return Settings(kind, gen, main, std::move(keys));
   }
 
+  // grows: {per_day: N, time_column: NAME}; the column itself is checked with the others (compile_table).
+  static void read_grows(Draft& d, const YAML::Node& grows) {
+    const std::string& file = d.source->name;
+    const std::string usage =
+        "grows takes {per_day: N, time_column: COLUMN}, e.g. {per_day: 40, time_column: created_at}";
+    if (!grows.IsMap()) spec_fail(file, d.name, "", grows, usage);
+    allow_keys(file, d.name, "", grows, {"per_day", "time_column"});
+    const YAML::Node per_day = grows["per_day"], column = grows["time_column"];
+    if (!per_day || !column) spec_fail(file, d.name, "", grows, usage);
+    const std::string text = per_day.IsScalar() ? per_day.Scalar() : "";
+    int64_t n = 0;
+    const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n < 1 ||
+        n > static_cast<int64_t>(kMaxSpecRows)) {
+      spec_fail(file, d.name, "", per_day,
+                "per_day must be a whole number from 1 to " + std::to_string(kMaxSpecRows) + ", got '" + text + "'");
+    }
+    if (!column.IsScalar()) spec_fail(file, d.name, "", column, "time_column names a Timestamp or Date column");
+    d.grows_per_day = n;
+    d.grows_column = column.Scalar();
+    d.grows_node = column;
+  }
+
   void compile_table(Draft& d) {
     const std::string& file = d.source->name;
     TableProgram& program = *d.program;
@@ -575,6 +603,22 @@ class Compiler {
     };
     key_check(d.partition_by, "partition_by");
     key_check(d.sort_by, "sort_by");
+    if (d.grows_per_day > 0) {
+      guard([&] {
+        const auto c = std::find_if(d.columns.begin(), d.columns.end(),
+                                    [&](const DraftColumn& x) { return x.name == d.grows_column; });
+        if (c == d.columns.end() || c->hidden) {
+          spec_fail(file, d.name, "", d.grows_node,
+                    "grows: time_column names '" + d.grows_column + "', which is not a visible column");
+        }
+        if (c->type != ColumnType::Timestamp && c->type != ColumnType::Date) {
+          spec_fail(file, d.name, "", d.grows_node,
+                    "grows: time_column " + c->name + " is " + std::string(type_name(c->type)) +
+                        "; it must be a Timestamp or Date column, which holds when each row was born");
+        }
+        program.growth = spec::Growth{d.grows_per_day, static_cast<size_t>(c - d.columns.begin())};
+      });
+    }
   }
 
   void link_ref(Draft& d, size_t i, Settings& s, Scope& scope) {
@@ -692,6 +736,9 @@ class Compiler {
       for (const auto& [name, node] : d->partition_by) t.spec.partition_keys.push_back(name);
       for (const auto& [name, node] : d->sort_by) t.spec.sort_keys.push_back(name);
       const TableProgram* program = d->program.get();
+      if (program->growth) {
+        t.spec.born = [owner, program](const Params& params) { return program->rows(params); };
+      }
       t.fill = [owner, program](const Params& params, std::span<const uint64_t> rows, ColumnMask columns,
                                 ColumnBatch& batch) {
         std::vector<Column> values = program->run(params, rows, columns);

@@ -7,11 +7,30 @@
 #include "common/error.h"
 #include "fakedata/spec/distributions.h"
 #include "fakedata/spec/spec.h"
+#include "fakedata/time_units.h"
 
 namespace superstore::fakedata::spec {
 
 uint64_t Parent::rows(const Params& params) const {
-  return builtin ? builtin->spec.rows(params) : program->base_rows * static_cast<uint64_t>(params.scale);
+  return builtin ? builtin->spec.rows(params) : program->rows(params);
+}
+
+// Integer arithmetic only (128 bits: days of µs times rows a day), so that counts and births agree
+// exactly on every machine: row base + k is born at base_anchor + ceil((k + 1) x day / rate), which is
+// at or before an anchor exactly when k < floor((anchor - base_anchor) x rate / day).
+uint64_t TableProgram::rows(const Params& params) const {
+  const uint64_t base = base_rows * static_cast<uint64_t>(params.scale);
+  if (!growth || params.anchor_us <= kDefaultAnchorUs) return base;
+  const __int128 rate = static_cast<__int128>(growth->per_day) * params.scale;
+  const __int128 born = static_cast<__int128>(params.anchor_us - kDefaultAnchorUs) * rate / kDayUs;
+  return base + static_cast<uint64_t>(born);
+}
+
+int64_t TableProgram::birth_us(const Params& params, uint64_t row) const {
+  const uint64_t k = row - base_rows * static_cast<uint64_t>(params.scale);
+  const __int128 rate = static_cast<__int128>(growth->per_day) * params.scale;
+  const __int128 span = static_cast<__int128>(k + 1) * kDayUs;
+  return kDefaultAnchorUs + static_cast<int64_t>((span + rate - 1) / rate);
 }
 
 ColumnBatch Parent::fetch(const Params& params, std::span<const uint64_t> rows, ColumnMask columns) const {
@@ -49,7 +68,29 @@ Column finish(Column raw, Type from, ColumnType to, const std::vector<uint8_t>& 
 
 }  // namespace
 
-std::vector<Column> TableProgram::run(const Params& params, std::span<const uint64_t> rows, ColumnMask wanted) const {
+// `generated` with the rows born after the default anchor holding their birth (µs, or days for a Date).
+Column TableProgram::with_births(const Params& params, std::span<const uint64_t> rows, Column generated) const {
+  const uint64_t base = base_rows * static_cast<uint64_t>(params.scale);
+  if (std::none_of(rows.begin(), rows.end(), [&](uint64_t r) { return r >= base; })) return generated;
+  Column out(generated.type());
+  out.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (rows[i] >= base) {
+      const int64_t birth = birth_us(params, rows[i]);
+      out.push_int(generated.type() == ColumnType::Date ? floor_div(birth, kDayUs) : birth);
+    } else if (generated.is_null(i)) {
+      out.push_null();
+    } else {
+      out.push_int(generated.int_at(i));
+    }
+  }
+  return out;
+}
+
+std::vector<Column> TableProgram::run(const Params& at, std::span<const uint64_t> rows, ColumnMask wanted) const {
+  // A growing table's generators see the world as at the default anchor at the latest (see Growth).
+  Params params = at;
+  if (growth) params.anchor_us = std::min(params.anchor_us, kDefaultAnchorUs);
   const size_t n = columns.size();
   const std::string key = stream_table(name);
   // Which columns and parent slots are needed: the wanted ones and, walking back, what they read.
@@ -135,6 +176,7 @@ std::vector<Column> TableProgram::run(const Params& params, std::span<const uint
       if (raw.size() != rows.size()) fail(ErrorCode::Internal, "generator of " + col.name + " gave a wrong row count");
       values[c] = finish(std::move(raw), col.generator->type(), col.type, nulls);
     }
+    if (growth && growth->column == c) values[c] = with_births(at, rows, std::move(values[c]));
     slots[c] = &values[c];
   }
 

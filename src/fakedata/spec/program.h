@@ -158,6 +158,15 @@ struct CompiledColumn {
   std::vector<std::pair<size_t, int>> parent_slots;  // (parent visible column, slot)
 };
 
+// `grows: {per_day, time_column}`: after the default anchor, per_day x scale rows are born a day, evenly
+// spaced; a grown row's time column holds its birth time. The generators of a growing table see the anchor
+// no later than the default one, so its rows never change as the clock moves on: an advance only adds
+// rows, and a table made at a later anchor holds the same rows as one advanced to it.
+struct Growth {
+  int64_t per_day = 0;
+  size_t column = 0;  // internal index of the time column (Timestamp or Date)
+};
+
 class TableProgram {
  public:
   std::string name;
@@ -165,10 +174,20 @@ class TableProgram {
   std::vector<size_t> visible;          // internal index of each visible column
   int slot_count = 0;                   // columns.size() plus one slot per parent column read
   uint64_t base_rows = 0;
+  std::optional<Growth> growth;
+
+  // The rows that exist at params.anchor_us: base_rows x scale, and for a growing table the rows born
+  // since the default anchor.
+  uint64_t rows(const Params& params) const;
+  // A growing table's row `row` (at least base_rows x scale): when it is born, in µs.
+  int64_t birth_us(const Params& params, uint64_t row) const;
 
   // The values of the visible columns in `wanted` (a mask over visible positions) for these rows;
   // the other visible columns stay empty. Columns that the wanted ones read are computed too.
   std::vector<Column> run(const Params& params, std::span<const uint64_t> rows, ColumnMask wanted) const;
+
+ private:
+  Column with_births(const Params& params, std::span<const uint64_t> rows, Column generated) const;
 };
 
 }  // namespace superstore::fakedata::spec
