@@ -7,6 +7,7 @@
 #include <chrono>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 #include "common/log.h"
 #include "common/types.h"
@@ -112,6 +113,35 @@ json rows_read_back(const std::filesystem::path& file, const std::string& reader
 bool becomes_empty(const std::filesystem::path& dir) {
   for (int i = 0; i < 200 && !std::filesystem::is_empty(dir); ++i) std::this_thread::sleep_for(10ms);
   return std::filesystem::is_empty(dir);
+}
+
+// Files the log's stats rule out are not opened, and the answer says how many were (stats.files_scanned,
+// X-Files-Scanned); a view narrowed for one query never serves another that needs other files.
+TEST_F(ExecuteReads, SaysHowManyFilesTheQueryOpened) {
+  const catalog::TableInfo info = make_things();
+  const auto csv = dir.path() / "more.csv";
+  std::ofstream(csv) << "id,name,price,ok,seen_at\n"
+                        "10,ten,1,true,2025-01-01 00:00:00\n"
+                        "11,eleven,2,false,2025-01-02 00:00:00\n";
+  warehouse->insert_file(info, csv);
+  auto stats_of = [&](const std::string& sql) {
+    auto r = execute({{"query", sql}});
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    const json answer = r ? json::parse(r->body) : json::object();
+    return std::make_tuple(answer["total"].get<int64_t>(), answer["stats"]["files_scanned"].get<int64_t>(),
+                           answer["stats"]["files_in_tables"].get<int64_t>());
+  };
+  EXPECT_EQ(stats_of("SELECT * FROM things WHERE id = 11"), std::make_tuple(int64_t{1}, int64_t{1}, int64_t{2}));
+  EXPECT_EQ(stats_of("SELECT * FROM things WHERE id = 99"), std::make_tuple(int64_t{0}, int64_t{0}, int64_t{2}));
+  EXPECT_EQ(stats_of("SELECT * FROM things WHERE id < 3 OR id > 10"),
+            std::make_tuple(int64_t{3}, int64_t{2}, int64_t{2}));
+  EXPECT_EQ(stats_of("SELECT * FROM things WHERE seen_at >= DATE '2025-01-01'"),
+            std::make_tuple(int64_t{2}, int64_t{1}, int64_t{2}));
+  EXPECT_EQ(stats_of("SELECT * FROM things"), std::make_tuple(int64_t{8}, int64_t{2}, int64_t{2}));
+  EXPECT_EQ(stats_of("SELECT * FROM things WHERE id = 11"), std::make_tuple(int64_t{1}, int64_t{1}, int64_t{2}));
+  auto download = execute({{"query", "SELECT * FROM things WHERE id <= 2"}, {"format", "csv"}});
+  ASSERT_TRUE(download);
+  EXPECT_EQ(download->get_header_value("X-Files-Scanned"), "1/2");
 }
 
 TEST_F(ExecuteReads, EachDownloadFormatHoldsTheRowsOfTheJsonAnswer) {

@@ -623,6 +623,11 @@ void Warehouse::Impl::prune_views(query::Connection& conn, const std::string& sq
     const Snapshot& full = *want.second;
     std::optional<std::vector<uint32_t>> kept = files_to_scan(full, found->second);
     if (!kept) continue;
+    // With no file the view is built from the schema alone, which types nested columns as VARCHAR; one
+    // file keeps them as the Parquet files have them.
+    const bool nested = std::any_of(full.metadata.fields.begin(), full.metadata.fields.end(),
+                                    [](const DeltaField& f) { return !f.type.is_string(); });
+    if (kept->empty() && nested) kept->push_back(0);
     auto narrowed = std::make_shared<Snapshot>();
     narrowed->version = full.version;
     narrowed->timestamp = full.timestamp;
