@@ -113,8 +113,9 @@ TEST_F(PruneFiltersTest, LeavesAloneWhatItDoesNotUnderstand) {
   EXPECT_FALSE(only("SELECT * FROM (SELECT * FROM t) s WHERE id = 1"));  // filters a subquery, not t
   // A CTE named like the table: which reads are whose is the binder's business.
   TableReads r = reads("WITH t AS (SELECT * FROM t WHERE id = 1) SELECT * FROM t WHERE id = 1");
-  ASSERT_EQ(r["t"].size(), 1u);
+  ASSERT_EQ(r["t"].size(), 2u);
   EXPECT_FALSE(r["t"][0]);
+  EXPECT_FALSE(r["t"][1]);
   // Not a statement json_serialize_sql shows: nothing at all.
   EXPECT_TRUE(reads("EXPLAIN SELECT * FROM t WHERE id = 1").empty());
   EXPECT_TRUE(reads("SELECT * FROM t WHERE id = 1; SELECT 1").empty());

@@ -16,6 +16,14 @@ std::string text_of(const json& node, const char* key) {
   return it != node.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+// A member of `node` by reference into the tree (json::value would copy it), or null.
+const json& member(const json& node, const char* key) {
+  static const json kNull;
+  if (!node.is_object()) return kNull;
+  auto it = node.find(key);
+  return it != node.end() ? *it : kNull;
+}
+
 bool is_null_member(const json& node, const char* key) {
   auto it = node.find(key);
   return it == node.end() || it->is_null();
@@ -72,9 +80,11 @@ std::optional<ExactNumber> as_decimal(const ExactNumber& n, const json& type_inf
 std::optional<Constant> constant_of(const json& node) {
   const std::string cls = text_of(node, "class");
   if (cls == "CONSTANT") {
-    const json& value = node.value("value", json::object());
+    const json& value = member(node, "value");
+    if (!value.is_object()) return std::nullopt;
     if (value.value("is_null", false)) return Constant{};
-    const json& type = value.value("type", json::object());
+    const json& type = member(value, "type");
+    if (!type.is_object()) return std::nullopt;
     const std::string id = text_of(type, "id");
     const json v = value.value("value", json());
     if (integer_type(id) && v.is_number_integer()) {
@@ -91,10 +101,11 @@ std::optional<Constant> constant_of(const json& node) {
     return std::nullopt;
   }
   if (cls != "CAST") return std::nullopt;
-  auto child = constant_of(node.value("child", json::object()));
+  auto child = constant_of(member(node, "child"));
   if (!child) return std::nullopt;
   if (child->kind == Constant::Kind::Null) return child;
-  const json& type = node.value("cast_type", json::object());
+  const json& type = member(node, "cast_type");
+  if (!type.is_object()) return std::nullopt;
   const std::string id = text_of(type, "id");
   Constant out;
   if (integer_type(id)) {
@@ -192,7 +203,7 @@ class Extractor {
     conditions_.clear();
     opaque_ = false;
     const bool sampled = !is_null_member(select, "sample");
-    collect(select.value("from_table", json::object()), !sampled);
+    collect(member(select, "from_table"), !sampled);
     if (const auto where = select.find("where_clause"); where != select.end() && !where->is_null()) {
       conditions_.push_back(&*where);
     }
@@ -225,7 +236,7 @@ class Extractor {
       const std::string alias = lower(text_of(ref, "alias"));
       leaf.binding = alias.empty() ? name : alias;
       const bool plain = text_of(ref, "schema_name").empty() && text_of(ref, "catalog_name").empty() &&
-                         !ctes_.count(name) && ref.value("column_name_alias", json::array()).empty();
+                         !ctes_.count(name) && member(ref, "column_name_alias").empty();
       auto it = tables_.find(name);
       if (plain && it != tables_.end()) {
         leaf.table = name;
@@ -243,8 +254,8 @@ class Extractor {
       const bool inner = regular && join == "INNER";
       const bool left_kept = regular && (inner || join == "LEFT" || join == "SEMI" || join == "ANTI");
       const bool right_kept = regular && (inner || join == "RIGHT");
-      collect(ref.value("left", json::object()), filterable && left_kept);
-      collect(ref.value("right", json::object()), filterable && right_kept);
+      collect(member(ref, "left"), filterable && left_kept);
+      collect(member(ref, "right"), filterable && right_kept);
       if (inner && !is_null_member(ref, "condition")) conditions_.push_back(&ref["condition"]);
       return;
     }
@@ -254,7 +265,7 @@ class Extractor {
   // The field a COLUMN_REF names when it is a column of `leaf`, as DuckDB binds it in this SELECT.
   const DeltaField* column_of(const json& node, const Leaf& leaf) const {
     if (text_of(node, "class") != "COLUMN_REF") return nullptr;
-    const json& names = node.value("column_names", json::array());
+    const json& names = member(node, "column_names");
     if (names.size() == 2) {
       const std::string binding = lower(names[0].is_string() ? names[0].get<std::string>() : "");
       if (binding != leaf.binding) return nullptr;
@@ -300,7 +311,7 @@ class Extractor {
     const std::string cls = text_of(e, "class"), type = text_of(e, "type");
     if (type == "CONJUNCTION_AND" || type == "CONJUNCTION_OR") {
       std::vector<const json*> children;
-      for (const auto& c : e.value("children", json::array())) children.push_back(&c);
+      for (const auto& c : member(e, "children")) children.push_back(&c);
       if (type == "CONJUNCTION_AND") return all_of(children, leaf);
       PrunePredicate p;
       p.op = Op::Or;
@@ -321,24 +332,24 @@ class Extractor {
           {"COMPARE_GREATERTHANOREQUALTO", {Op::Ge, Op::Le}}};
       auto op = kOps.find(type);
       if (op == kOps.end()) return std::nullopt;
-      const json& left = e.value("left", json::object());
-      const json& right = e.value("right", json::object());
+      const json& left = member(e, "left");
+      const json& right = member(e, "right");
       if (const DeltaField* f = column_of(left, leaf)) return comparison(op->second.first, *f, right);
       if (const DeltaField* f = column_of(right, leaf)) return comparison(op->second.second, *f, left);
       return std::nullopt;
     }
     if (cls == "BETWEEN") {
-      const DeltaField* f = column_of(e.value("input", json::object()), leaf);
+      const DeltaField* f = column_of(member(e, "input"), leaf);
       if (!f) return std::nullopt;
       PrunePredicate p;
       p.op = Op::And;
-      if (auto lo = comparison(Op::Ge, *f, e.value("lower", json::object()))) p.children.push_back(std::move(*lo));
-      if (auto hi = comparison(Op::Le, *f, e.value("upper", json::object()))) p.children.push_back(std::move(*hi));
+      if (auto lo = comparison(Op::Ge, *f, member(e, "lower"))) p.children.push_back(std::move(*lo));
+      if (auto hi = comparison(Op::Le, *f, member(e, "upper"))) p.children.push_back(std::move(*hi));
       if (p.children.empty()) return std::nullopt;
       return p;
     }
     if (cls == "OPERATOR" && (type == "COMPARE_IN" || type == "OPERATOR_IS_NULL" || type == "OPERATOR_IS_NOT_NULL")) {
-      const json& children = e.value("children", json::array());
+      const json& children = member(e, "children");
       if (children.empty()) return std::nullopt;
       const DeltaField* f = column_of(children[0], leaf);
       if (!f) return std::nullopt;
@@ -374,7 +385,7 @@ class Extractor {
 TableReads prune_filters(const json& tree, const std::map<std::string, std::vector<DeltaField>>& tables) {
   TableReads out;
   if (!tree.is_object() || tree.value("error", true)) return out;
-  const json& statements = tree.value("statements", json::array());
+  const json& statements = member(tree, "statements");
   if (statements.size() != 1) return out;
   const json& statement = statements[0];
 
