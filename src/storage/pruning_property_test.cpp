@@ -220,6 +220,9 @@ TEST_F(PruningProperty, PrunedAnswersEqualUnprunedOnes) {
     if (table != 1) nt.partition_keys = {"p"};
     if (table == 0) nt.sort_keys = {"k"};
     if (table == 2) nt.sort_keys = {"ts"};
+    // Small files, so that commits are not merged into one file per partition and a commit is cut in
+    // several files along its sort key.
+    nt.target_file_bytes = 1500;
     const catalog::TableInfo t = wh_.create_table(nt);
     std::vector<int64_t> versions;
     for (int b = 0; b < 6; ++b) {
@@ -303,12 +306,13 @@ TEST_F(PruningProperty, PrunedAnswersEqualUnprunedOnes) {
       ASSERT_EQ(pruned.page.total,
                 oracle.execute("SELECT count(*) FROM " + nt.name + " WHERE " + where).get_int64(0, 0));
     }
-    std::printf("queries of %s: %.0f ms\n", nt.name.c_str(),
+    std::printf("%s: %zu rows in %lld files; queries: %.0f ms\n", nt.name.c_str(), rows_.size(),
+                static_cast<long long>(wh_.snapshot(t)->files.size()),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   }
   // The property says nothing unless pruning happened, often, including down to no file at all.
   std::printf("%d queries, %d pruned, %d to no file\n", queries, pruned_queries, emptied);
-  EXPECT_GT(pruned_queries, queries / 8) << queries << " queries";
+  EXPECT_GT(pruned_queries, queries / 4) << queries << " queries";
   EXPECT_GT(emptied, 0);
 }
 
