@@ -103,7 +103,8 @@ int main(int argc, char** argv) {
   auto folder_of = [&](const std::string& table) {
     for (const auto& e : fs::directory_iterator(schema_dir)) {
       const std::string name = e.path().filename().string();
-      if (name.rfind(table + "-", 0) == 0 && name.find_first_not_of("0123456789", table.size() + 1) == std::string::npos) {
+      if (name.rfind(table + "-", 0) == 0 &&
+          name.find_first_not_of("0123456789", table.size() + 1) == std::string::npos) {
         return e.path();
       }
     }
@@ -124,17 +125,18 @@ int main(int argc, char** argv) {
                 ") ORDER BY id LIMIT 1");
   };
   auto week = [&](const std::string& table, const std::string& column) {
-    const std::string from =
-        text("SELECT strftime(max(" + column + ") - INTERVAL 35 DAY, '%Y-%m-%d') FROM " + table);
+    const std::string from = text("SELECT strftime(max(" + column + ") - INTERVAL 35 DAY, '%Y-%m-%d') FROM " + table);
     const std::string to = text("SELECT strftime(max(" + column + ") - INTERVAL 28 DAY, '%Y-%m-%d') FROM " + table);
     return column + " >= TIMESTAMP '" + from + "' AND " + column + " < TIMESTAMP '" + to + "'";
   };
   const std::string order_id = middle_id("fake_orders"), event_id = middle_id("fake_analytics");
-  const std::string analytics_week = week("fake_analytics", "event_date"), orders_week = week("fake_orders", "order_date");
+  const std::string analytics_week = week("fake_analytics", "event_date"),
+                    orders_week = week("fake_orders", "order_date");
   auto busiest = peer.execute(
-      "SELECT country, device_type FROM fake_analytics GROUP BY ALL ORDER BY count(*) DESC, ALL LIMIT 1");
-  const std::string partition = "country = '" + busiest.get_string(0, 0) + "' AND device_type = '" +
-                                busiest.get_string(1, 0) + "'";
+      "SELECT country, device_type FROM fake_analytics GROUP BY ALL ORDER BY count(*) DESC, country, device_type LIMIT "
+      "1");
+  const std::string partition =
+      "country = '" + busiest.get_string(0, 0) + "' AND device_type = '" + busiest.get_string(1, 0) + "'";
 
   auto selective = [&](const std::string& analytics, const std::string& orders) {
     return std::vector<Query>{
@@ -190,8 +192,9 @@ int main(int argc, char** argv) {
       json columns = json::array();
       auto described = peer.execute("SELECT column_name, column_type FROM (DESCRIBE " + std::string(c.from) + ")");
       const std::map<std::string, std::string> kTypes = {
-          {"BIGINT", "Int64"},   {"INTEGER", "Int32"},  {"SMALLINT", "Int16"},
-          {"DOUBLE", "Float64"}, {"VARCHAR", "String"}, {"BOOLEAN", "Boolean"},
+          {"BIGINT", "Int64"},   {"INTEGER", "Int32"},
+          {"SMALLINT", "Int16"}, {"DOUBLE", "Float64"},
+          {"VARCHAR", "String"}, {"BOOLEAN", "Boolean"},
           {"DATE", "Date"},      {"TIMESTAMP WITH TIME ZONE", "Timestamp"}};
       std::string select;
       for (size_t r = 0; r < described.row_count(); ++r) {
@@ -199,8 +202,12 @@ int main(int argc, char** argv) {
         columns.push_back({{"name", name}, {"type", kTypes.at(type)}});
         select += (select.empty() ? "" : ", ") + name;
       }
-      const json body = {{"database", "development"}, {"schema", "dev_schema"}, {"name", c.to},
-                         {"columns", columns},        {"partition_by", c.partition_by}, {"sort_by", c.sort_by},
+      const json body = {{"database", "development"},
+                         {"schema", "dev_schema"},
+                         {"name", c.to},
+                         {"columns", columns},
+                         {"partition_by", c.partition_by},
+                         {"sort_by", c.sort_by},
                          {"target_file_size", copies_mib << 20}};
       auto created = http.Post("/tables", auth, body.dump(), "application/json");
       if (!created || created->status != 201) {
@@ -214,7 +221,8 @@ int main(int argc, char** argv) {
       std::ifstream in(file, std::ios::binary);
       const std::string bytes((std::istreambuf_iterator<char>(in)), {});
       fs::remove(file);
-      auto inserted = http.Post("/table/" + table["id"].dump() + "/rows", auth, bytes, "application/vnd.apache.parquet");
+      auto inserted =
+          http.Post("/table/" + table["id"].dump() + "/rows", auth, bytes, "application/vnd.apache.parquet");
       if (!inserted || inserted->status != 200) {
         std::fprintf(stderr, "filling %s failed: %s\n", c.to, inserted ? inserted->body.c_str() : "no answer");
         return 1;
@@ -235,9 +243,10 @@ int main(int argc, char** argv) {
                        false});
   }
 
-  std::printf("\nmedian of %d runs each, server and DuckDB taking turns in a random order; ms, CPU ms per query, "
-              "peak RSS MiB\n",
-              runs);
+  std::printf(
+      "\nmedian of %d runs each, server and DuckDB taking turns in a random order; ms, CPU ms per query, "
+      "peak RSS MiB\n",
+      runs);
   std::printf("%-44s %9s %9s %7s %11s %9s %9s %9s %9s\n", "query", "/execute", "duckdb", "ratio", "files", "cpu srv",
               "cpu duck", "peak srv", "peak bch");
   std::mt19937 order_rng(static_cast<uint32_t>(runs));

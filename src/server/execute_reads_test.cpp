@@ -122,8 +122,8 @@ TEST_F(ExecuteReads, SaysHowManyFilesTheQueryOpened) {
   t.columns = {{"id", ColumnType::Int64}, {"seen_at", ColumnType::Timestamp}};
   t.target_file_bytes = 1;  // a file per row
   const catalog::TableInfo info = warehouse->create_table(t);
-  for (const char* rows : {"1,2024-01-01 00:00:00\n2,2024-01-02 00:00:00\n3,\n",
-                           "10,2025-01-01 00:00:00\n11,2025-01-02 00:00:00\n"}) {
+  for (const char* rows :
+       {"1,2024-01-01 00:00:00\n2,2024-01-02 00:00:00\n3,\n", "10,2025-01-01 00:00:00\n11,2025-01-02 00:00:00\n"}) {
     const auto csv = dir.path() / "spread.csv";
     std::ofstream(csv) << "id,seen_at\n" << rows;
     warehouse->insert_file(info, csv);

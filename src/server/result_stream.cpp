@@ -176,7 +176,8 @@ void set_headers(httplib::Response& response, const storage::QueryAnswer& answer
   }
   if (!versions.empty()) response.set_header("X-Table-Versions", versions);
   // stats.files_scanned / files_in_tables of the JSON answer.
-  if (!answer.read.empty()) response.set_header("X-Files-Scanned", std::to_string(scanned) + "/" + std::to_string(files));
+  if (!answer.read.empty())
+    response.set_header("X-Files-Scanned", std::to_string(scanned) + "/" + std::to_string(files));
 }
 
 }  // namespace

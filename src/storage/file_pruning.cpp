@@ -203,7 +203,8 @@ PruneDomain prune_domain(const nlohmann::json& delta_type) {
   if (!delta_type.is_string()) return PruneDomain::Other;
   const std::string t = delta_type.get<std::string>();
   if (t == "byte" || t == "short" || t == "integer" || t == "long") return PruneDomain::Number;
-  if (t.rfind("decimal(", 0) == 0) return decimal_scale(delta_type) <= kMaxScale ? PruneDomain::Number : PruneDomain::Other;
+  if (t.rfind("decimal(", 0) == 0)
+    return decimal_scale(delta_type) <= kMaxScale ? PruneDomain::Number : PruneDomain::Other;
   if (t == "string") return PruneDomain::Text;
   if (t == "date") return PruneDomain::Date;
   if (t == "timestamp" || t == "timestamp_ntz") return PruneDomain::Timestamp;
@@ -258,8 +259,8 @@ std::optional<int64_t> parse_timestamp_micros(const std::string& text, bool offs
   if (at == text.size()) return micros;
   if (!offset_allowed) return std::nullopt;
   if (text[at] == 'Z' && at + 1 == text.size()) return micros;
-  if ((text[at] == '+' || text[at] == '-') && text.size() == at + 6 && digits(text, at + 1, 2) &&
-      text[at + 3] == ':' && digits(text, at + 4, 2)) {
+  if ((text[at] == '+' || text[at] == '-') && text.size() == at + 6 && digits(text, at + 1, 2) && text[at + 3] == ':' &&
+      digits(text, at + 4, 2)) {
     const int64_t offset = (number_at(text, at + 1, 2) * 60LL + number_at(text, at + 4, 2)) * 60'000'000;
     return text[at] == '+' ? micros - offset : micros + offset;
   }

@@ -39,9 +39,9 @@ int decimal_scale(const nlohmann::json& delta_type);
 struct PrunePredicate {
   enum class Op { Eq, Lt, Le, Gt, Ge, In, IsNull, IsNotNull, And, Or };
   Op op = Op::And;
-  std::string column;                          // the Delta field name; empty for And / Or
+  std::string column;                             // the Delta field name; empty for And / Or
   std::vector<std::optional<PruneValue>> values;  // one (In: any number); nullopt is SQL NULL
-  std::vector<PrunePredicate> children;        // And / Or
+  std::vector<PrunePredicate> children;           // And / Or
 };
 
 // Whether `file` may hold a row for which `p` is true. `fields` is the table's schema.

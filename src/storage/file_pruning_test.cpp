@@ -76,8 +76,9 @@ TEST_F(PruneFiltersTest, FoldsCastsOfConstantsIntoTheColumnsDomain) {
   const int64_t day = 86'400'000'000LL, jan1 = 19723 * day;  // 2024-01-01
   auto micros = [&](const std::string& sql) {
     auto p = only(sql);
-    return p && p->values.size() == 1 && p->values[0] ? std::optional<int64_t>(static_cast<int64_t>(number(*p).mantissa))
-                                                      : std::nullopt;
+    return p && p->values.size() == 1 && p->values[0]
+               ? std::optional<int64_t>(static_cast<int64_t>(number(*p).mantissa))
+               : std::nullopt;
   };
   EXPECT_EQ(micros("SELECT * FROM t WHERE ts >= TIMESTAMP '2024-01-01 00:00:01.5'"), jan1 + 1'500'000);
   EXPECT_EQ(micros("SELECT * FROM t WHERE ts >= '2024-01-01'"), jan1);
@@ -108,8 +109,8 @@ TEST_F(PruneFiltersTest, LeavesAloneWhatItDoesNotUnderstand) {
   EXPECT_FALSE(only("SELECT * FROM t WHERE id = 1 OR score > 2"));  // one branch may hold any row
   EXPECT_FALSE(only("SELECT * FROM t TABLESAMPLE 10% WHERE id = 1"));
   EXPECT_FALSE(only("SELECT * FROM t WHERE id = 1 USING SAMPLE 5"));
-  EXPECT_FALSE(only("SELECT * FROM t AS x(a) WHERE a = 1"));          // renamed columns
-  EXPECT_FALSE(only("SELECT * FROM t AS x WHERE t.id = 1"));          // t is not a name here
+  EXPECT_FALSE(only("SELECT * FROM t AS x(a) WHERE a = 1"));             // renamed columns
+  EXPECT_FALSE(only("SELECT * FROM t AS x WHERE t.id = 1"));             // t is not a name here
   EXPECT_FALSE(only("SELECT * FROM (SELECT * FROM t) s WHERE id = 1"));  // filters a subquery, not t
   // A CTE named like the table: which reads are whose is the binder's business.
   TableReads r = reads("WITH t AS (SELECT * FROM t WHERE id = 1) SELECT * FROM t WHERE id = 1");
@@ -196,15 +197,15 @@ PruneValue micros_of(const std::string& text) { return num(*parse_timestamp_micr
 bool may(const AddFile& f, const PrunePredicate& p) { return file_may_match(f, kT, p); }
 
 TEST(FilePruningTest, NegativeNumbersAndBounds) {
-  const AddFile f = file_with({{"numRecords", 10}, {"minValues", {{"id", -10}}}, {"maxValues", {{"id", -5}}},
-                               {"nullCount", {{"id", 0}}}});
+  const AddFile f = file_with(
+      {{"numRecords", 10}, {"minValues", {{"id", -10}}}, {"maxValues", {{"id", -5}}}, {"nullCount", {{"id", 0}}}});
   EXPECT_FALSE(may(f, cmp(Op::Eq, "id", num(-3))));
   EXPECT_TRUE(may(f, cmp(Op::Eq, "id", num(-7))));
   EXPECT_FALSE(may(f, cmp(Op::Lt, "id", num(-10))));
   EXPECT_TRUE(may(f, cmp(Op::Le, "id", num(-10))));
   EXPECT_FALSE(may(f, cmp(Op::Gt, "id", num(-5))));
   EXPECT_TRUE(may(f, cmp(Op::Ge, "id", num(-5))));
-  EXPECT_TRUE(may(f, cmp(Op::Lt, "id", num(-95, 1))));   // -9.5
+  EXPECT_TRUE(may(f, cmp(Op::Lt, "id", num(-95, 1))));  // -9.5
   EXPECT_TRUE(may(f, cmp(Op::Eq, "id", num(-55, 1))));  // between min and max: stats cannot tell more
   EXPECT_FALSE(may(f, cmp(Op::Eq, "id", num(-45, 1))));
 }
@@ -214,8 +215,8 @@ TEST(FilePruningTest, NullsAndInLists) {
   EXPECT_FALSE(may(all_null, cmp(Op::Eq, "id", num(1))));
   EXPECT_FALSE(may(all_null, cmp(Op::IsNotNull, "id", std::nullopt)));
   EXPECT_TRUE(may(all_null, cmp(Op::IsNull, "id", std::nullopt)));
-  const AddFile no_null = file_with({{"numRecords", 4}, {"minValues", {{"id", 1}}}, {"maxValues", {{"id", 9}}},
-                                     {"nullCount", {{"id", 0}}}});
+  const AddFile no_null = file_with(
+      {{"numRecords", 4}, {"minValues", {{"id", 1}}}, {"maxValues", {{"id", 9}}}, {"nullCount", {{"id", 0}}}});
   EXPECT_FALSE(may(no_null, cmp(Op::IsNull, "id", std::nullopt)));
   EXPECT_FALSE(may(no_null, cmp(Op::Eq, "id", std::nullopt)));  // = NULL is never true
   PrunePredicate in;
@@ -243,7 +244,9 @@ TEST(FilePruningTest, MissingOrEmptyStatsKeepTheFile) {
 }
 
 TEST(FilePruningTest, TruncatedStringMaxIsAPrefix) {
-  const AddFile f = file_with({{"numRecords", 3}, {"minValues", {{"name", "abc"}}}, {"maxValues", {{"name", "abd"}}},
+  const AddFile f = file_with({{"numRecords", 3},
+                               {"minValues", {{"name", "abc"}}},
+                               {"maxValues", {{"name", "abd"}}},
                                {"nullCount", {{"name", 0}}}});
   EXPECT_TRUE(may(f, cmp(Op::Eq, "name", std::string("abdzzz"))));  // the true max may be longer
   EXPECT_FALSE(may(f, cmp(Op::Eq, "name", std::string("abe"))));
@@ -286,7 +289,9 @@ TEST(FilePruningTest, DatesCompareWithTimestampsAtMidnight) {
 }
 
 TEST(FilePruningTest, DecimalsFromDoublesAndText) {
-  const AddFile f = file_with({{"numRecords", 2}, {"minValues", {{"price", 1.25}}}, {"maxValues", {{"price", "3.50"}}},
+  const AddFile f = file_with({{"numRecords", 2},
+                               {"minValues", {{"price", 1.25}}},
+                               {"maxValues", {{"price", "3.50"}}},
                                {"nullCount", {{"price", 0}}}});
   EXPECT_TRUE(may(f, cmp(Op::Eq, "price", num(125, 2))));
   EXPECT_TRUE(may(f, cmp(Op::Eq, "price", num(124, 2))));  // a double min is widened by a unit

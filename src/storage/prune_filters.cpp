@@ -46,14 +46,9 @@ bool integer_type(const std::string& id) {
 // The range of DuckDB's integer types; a cast out of it is an error we leave to DuckDB.
 bool fits_integer(const std::string& id, const ExactNumber& n) {
   static const std::map<std::string, std::pair<__int128, __int128>> kRanges = {
-      {"TINYINT", {-128, 127}},
-      {"SMALLINT", {-32768, 32767}},
-      {"INTEGER", {INT32_MIN, INT32_MAX}},
-      {"BIGINT", {INT64_MIN, INT64_MAX}},
-      {"UTINYINT", {0, 255}},
-      {"USMALLINT", {0, 65535}},
-      {"UINTEGER", {0, UINT32_MAX}},
-      {"UBIGINT", {0, INT64_MAX}}};  // above INT64_MAX: not taken
+      {"TINYINT", {-128, 127}},           {"SMALLINT", {-32768, 32767}}, {"INTEGER", {INT32_MIN, INT32_MAX}},
+      {"BIGINT", {INT64_MIN, INT64_MAX}}, {"UTINYINT", {0, 255}},        {"USMALLINT", {0, 65535}},
+      {"UINTEGER", {0, UINT32_MAX}},      {"UBIGINT", {0, INT64_MAX}}};  // above INT64_MAX: not taken
   auto it = kRanges.find(id);
   return n.scale == 0 && it != kRanges.end() && n.mantissa >= it->second.first && n.mantissa <= it->second.second;
 }
@@ -324,12 +319,12 @@ class Extractor {
       return p;
     }
     if (cls == "COMPARISON") {
-      static const std::map<std::string, std::pair<Op, Op>> kOps = {  // column on the left, on the right
-          {"COMPARE_EQUAL", {Op::Eq, Op::Eq}},
-          {"COMPARE_LESSTHAN", {Op::Lt, Op::Gt}},
-          {"COMPARE_LESSTHANOREQUALTO", {Op::Le, Op::Ge}},
-          {"COMPARE_GREATERTHAN", {Op::Gt, Op::Lt}},
-          {"COMPARE_GREATERTHANOREQUALTO", {Op::Ge, Op::Le}}};
+      static const std::map<std::string, std::pair<Op, Op>> kOps = {// column on the left, on the right
+                                                                    {"COMPARE_EQUAL", {Op::Eq, Op::Eq}},
+                                                                    {"COMPARE_LESSTHAN", {Op::Lt, Op::Gt}},
+                                                                    {"COMPARE_LESSTHANOREQUALTO", {Op::Le, Op::Ge}},
+                                                                    {"COMPARE_GREATERTHAN", {Op::Gt, Op::Lt}},
+                                                                    {"COMPARE_GREATERTHANOREQUALTO", {Op::Ge, Op::Le}}};
       auto op = kOps.find(type);
       if (op == kOps.end()) return std::nullopt;
       const json& left = member(e, "left");

@@ -18,11 +18,11 @@
 namespace superstore::storage {
 namespace {
 
-const std::vector<ColumnDef> kColumns = {{"k", ColumnType::Int64},     {"n", ColumnType::Int32},
-                                         {"s", ColumnType::String},    {"ts", ColumnType::Timestamp},
-                                         {"d", ColumnType::Date},      {"f", ColumnType::Float64},
-                                         {"p", ColumnType::String},    {"m", ColumnType::Int16}};
-const char* const kWords[] = {"a", "ab", "abc", "abd", "b", "ba", "zz", "\xC3\xA9t\xC3\xA9", "", "abcdefghijklmnopqrstuvwxyz0123456789"};
+const std::vector<ColumnDef> kColumns = {
+    {"k", ColumnType::Int64}, {"n", ColumnType::Int32},   {"s", ColumnType::String}, {"ts", ColumnType::Timestamp},
+    {"d", ColumnType::Date},  {"f", ColumnType::Float64}, {"p", ColumnType::String}, {"m", ColumnType::Int16}};
+const char* const kWords[] = {
+    "a", "ab", "abc", "abd", "b", "ba", "zz", "\xC3\xA9t\xC3\xA9", "", "abcdefghijklmnopqrstuvwxyz0123456789"};
 const char* const kRegions[] = {"EU", "US", "APAC"};
 constexpr int64_t kDay = 86'400'000'000LL;
 constexpr int64_t kJan1 = 19723 * kDay;  // 2024-01-01
@@ -278,8 +278,8 @@ TEST_F(PruningProperty, PrunedAnswersEqualUnprunedOnes) {
       if (read.files_scanned < read.files) ++pruned_queries;
       if (read.files_scanned == 0) ++emptied;
       const int64_t expected = oracle
-                                   .execute("SELECT count(*) FROM " + nt.name + " WHERE (" + where + ") AND v <= " +
-                                          std::to_string(version.value_or(versions.back())))
+                                   .execute("SELECT count(*) FROM " + nt.name + " WHERE (" + where +
+                                            ") AND v <= " + std::to_string(version.value_or(versions.back())))
                                    .get_int64(0, 0);
       ASSERT_EQ(pruned.page.total, expected);
     }
