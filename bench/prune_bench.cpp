@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -66,7 +67,26 @@ struct Query {
 
 }  // namespace
 
+// The server of the run, stopped (and its DATA_DIR removed) however the benchmark ends.
+static bench::Server* running = nullptr;
+static void stop_running() {
+  if (running && running->pid > 0) bench::stop_server(*running);
+  running = nullptr;
+}
+
+static int run(int argc, char** argv);
+
 int main(int argc, char** argv) {
+  std::atexit(stop_running);
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "prune_bench: %s\n", e.what());
+    return 1;
+  }
+}
+
+static int run(int argc, char** argv) {
   if (argc < 2) {
     std::fprintf(stderr, "usage: prune_bench SUPERSTORE_BINARY [--scale 1000] [--runs 15] [--copies-mib 0]\n");
     return 2;
@@ -85,6 +105,7 @@ int main(int argc, char** argv) {
   const auto started = Clock::now();
   bench::Server server =
       bench::start_server(binary, data_dir, {"APP_ENV=dev", "FAKE_DATA_SCALE=" + std::to_string(scale)});
+  running = &server;
   std::printf("scale %lld: server ready with dev data in %.1f s\n", static_cast<long long>(scale),
               std::chrono::duration<double>(Clock::now() - started).count());
   httplib::Client http("127.0.0.1", server.port);
@@ -214,7 +235,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "creating %s failed: %s\n", c.to, created ? created->body.c_str() : "no answer");
         return 1;
       }
-      const json table = json::parse(created->body)["table"];
+      const json table = json::parse(created->body);
       const fs::path file = server.data_dir / (std::string(c.to) + ".parquet");
       peer.execute("COPY (SELECT " + select + " FROM " + c.from + ") TO " + quote_literal(file.string()) +
                    " (FORMAT parquet)");
@@ -297,6 +318,6 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   }
   std::printf("targets (issue 19): selective queries <= 0.33x (3x faster than DuckDB), the rest <= 1.05x\n");
-  bench::stop_server(server);
+  stop_running();
   return 0;
 }
