@@ -184,6 +184,14 @@ AddFile file_with(json stats, PartitionValues partition = {}) {
   return f;
 }
 
+// A file of two rows, none NULL, whose `column` spans [min, max] as the log shows them.
+AddFile ranged(const std::string& column, json min, json max) {
+  return file_with({{"numRecords", 2},
+                    {"minValues", {{column, std::move(min)}}},
+                    {"maxValues", {{column, std::move(max)}}},
+                    {"nullCount", {{column, 0}}}});
+}
+
 PrunePredicate cmp(Op op, const std::string& column, std::optional<PruneValue> v) {
   PrunePredicate p;
   p.op = op;
@@ -197,8 +205,7 @@ PruneValue micros_of(const std::string& text) { return num(*parse_timestamp_micr
 bool may(const AddFile& f, const PrunePredicate& p) { return file_may_match(f, kT, p); }
 
 TEST(FilePruningTest, NegativeNumbersAndBounds) {
-  const AddFile f = file_with(
-      {{"numRecords", 10}, {"minValues", {{"id", -10}}}, {"maxValues", {{"id", -5}}}, {"nullCount", {{"id", 0}}}});
+  const AddFile f = ranged("id", -10, -5);
   EXPECT_FALSE(may(f, cmp(Op::Eq, "id", num(-3))));
   EXPECT_TRUE(may(f, cmp(Op::Eq, "id", num(-7))));
   EXPECT_FALSE(may(f, cmp(Op::Lt, "id", num(-10))));
@@ -244,10 +251,7 @@ TEST(FilePruningTest, MissingOrEmptyStatsKeepTheFile) {
 }
 
 TEST(FilePruningTest, TruncatedStringMaxIsAPrefix) {
-  const AddFile f = file_with({{"numRecords", 3},
-                               {"minValues", {{"name", "abc"}}},
-                               {"maxValues", {{"name", "abd"}}},
-                               {"nullCount", {{"name", 0}}}});
+  const AddFile f = ranged("name", "abc", "abd");
   EXPECT_TRUE(may(f, cmp(Op::Eq, "name", std::string("abdzzz"))));  // the true max may be longer
   EXPECT_FALSE(may(f, cmp(Op::Eq, "name", std::string("abe"))));
   EXPECT_TRUE(may(f, cmp(Op::Gt, "name", std::string("abd"))));
@@ -260,28 +264,19 @@ TEST(FilePruningTest, TruncatedStringMaxIsAPrefix) {
 
 TEST(FilePruningTest, TimestampsCarryMillisecondsOnly) {
   // Our writer floors to ms: a row at 10:00:00.000900 is shown as max 10:00:00.000.
-  const AddFile f = file_with({{"numRecords", 2},
-                               {"minValues", {{"ts", "2024-01-01T09:00:00.000Z"}}},
-                               {"maxValues", {{"ts", "2024-01-01T10:00:00.000Z"}}},
-                               {"nullCount", {{"ts", 0}}}});
+  const AddFile f = ranged("ts", "2024-01-01T09:00:00.000Z", "2024-01-01T10:00:00.000Z");
   EXPECT_TRUE(may(f, cmp(Op::Eq, "ts", micros_of("2024-01-01 10:00:00.0009"))));
   EXPECT_TRUE(may(f, cmp(Op::Gt, "ts", micros_of("2024-01-01 10:00:00"))));
   EXPECT_FALSE(may(f, cmp(Op::Gt, "ts", micros_of("2024-01-01 10:00:00.002"))));
   EXPECT_FALSE(may(f, cmp(Op::Lt, "ts", micros_of("2024-01-01 08:59:59.998"))));
   // Foreign writers' offsets and zone-less text.
-  const AddFile g = file_with({{"numRecords", 2},
-                               {"minValues", {{"ts", "2024-01-01T11:00:00.000+02:00"}}},
-                               {"maxValues", {{"ts", "2024-01-01T10:00:00.000"}}},
-                               {"nullCount", {{"ts", 0}}}});
+  const AddFile g = ranged("ts", "2024-01-01T11:00:00.000+02:00", "2024-01-01T10:00:00.000");
   EXPECT_TRUE(may(g, cmp(Op::Eq, "ts", micros_of("2024-01-01 09:00:00"))));
   EXPECT_FALSE(may(g, cmp(Op::Eq, "ts", micros_of("2024-01-01 08:58:00"))));
 }
 
 TEST(FilePruningTest, DatesCompareWithTimestampsAtMidnight) {
-  const AddFile f = file_with({{"numRecords", 2},
-                               {"minValues", {{"d", "2023-12-30"}}},
-                               {"maxValues", {{"d", "2024-01-01"}}},
-                               {"nullCount", {{"d", 0}}}});
+  const AddFile f = ranged("d", "2023-12-30", "2024-01-01");
   EXPECT_FALSE(may(f, cmp(Op::Ge, "d", micros_of("2024-01-01 10:00:00"))));
   EXPECT_TRUE(may(f, cmp(Op::Ge, "d", micros_of("2024-01-01 00:00:00"))));
   EXPECT_TRUE(may(f, cmp(Op::Gt, "d", micros_of("2023-12-31 23:00:00"))));
@@ -289,10 +284,7 @@ TEST(FilePruningTest, DatesCompareWithTimestampsAtMidnight) {
 }
 
 TEST(FilePruningTest, DecimalsFromDoublesAndText) {
-  const AddFile f = file_with({{"numRecords", 2},
-                               {"minValues", {{"price", 1.25}}},
-                               {"maxValues", {{"price", "3.50"}}},
-                               {"nullCount", {{"price", 0}}}});
+  const AddFile f = ranged("price", 1.25, "3.50");
   EXPECT_TRUE(may(f, cmp(Op::Eq, "price", num(125, 2))));
   EXPECT_TRUE(may(f, cmp(Op::Eq, "price", num(124, 2))));  // a double min is widened by a unit
   EXPECT_FALSE(may(f, cmp(Op::Eq, "price", num(123, 2))));

@@ -634,11 +634,17 @@ void Warehouse::Impl::prune_views(query::Connection& conn, const std::string& sq
     const Snapshot& full = *want.second;
     std::optional<std::vector<uint32_t>> kept = files_to_scan(full, found->second);
     if (!kept) continue;
-    // With no file the view is built from the schema alone, which types nested columns as VARCHAR; one
-    // file keeps them as the Parquet files have them.
-    const bool nested = std::any_of(full.metadata.fields.begin(), full.metadata.fields.end(),
-                                    [](const DeltaField& f) { return !f.type.is_string(); });
-    if (kept->empty() && nested) kept->push_back(0);
+    // With no file the view is built from the schema alone (scan_sql), which types nested columns as
+    // VARCHAR and knows only the Delta types it maps; one file keeps the columns as the files have them.
+    const bool schema_types_all =
+        std::all_of(full.metadata.fields.begin(), full.metadata.fields.end(), [](const DeltaField& f) {
+          try {
+            return !duckdb_type_for_delta(f.type).empty();
+          } catch (const Error&) {
+            return false;
+          }
+        });
+    if (kept->empty() && !schema_types_all) kept->push_back(0);
     auto narrowed = std::make_shared<Snapshot>();
     narrowed->version = full.version;
     narrowed->timestamp = full.timestamp;
