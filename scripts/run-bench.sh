@@ -5,6 +5,8 @@ build=${1:-build-bench}
 "$build/bench/fakedata_bench"
 "$build/bench/fakedata_advance_bench"
 "$build/bench/query_bench" "$build/superstore"
+# Pruning from the log at scale 1000, on the fake tables and on copies with 2 MiB files (issue 19).
+"$build/bench/prune_bench" "$build/superstore" --scale 1000 --runs 11 --copies-mib 2
 "$build/bench/data_api_bench" "$build/superstore"
 "$build/bench/front_bench" "$build/superstore"
 # Tables on S3 (moto on loopback; needs python3 with moto): writes vs the local store, cold and warm queries.

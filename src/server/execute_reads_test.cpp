@@ -114,6 +114,40 @@ bool becomes_empty(const std::filesystem::path& dir) {
   return std::filesystem::is_empty(dir);
 }
 
+// Files the log's stats rule out are not opened, and the answer says how many were (stats.files_scanned,
+// X-Files-Scanned); a view narrowed for one query never serves another that needs other files.
+TEST_F(ExecuteReads, SaysHowManyFilesTheQueryOpened) {
+  catalog::NewTable t;
+  t.name = "spread";
+  t.columns = {{"id", ColumnType::Int64}, {"seen_at", ColumnType::Timestamp}};
+  t.target_file_bytes = 1;  // a file per row
+  const catalog::TableInfo info = warehouse->create_table(t);
+  for (const char* rows :
+       {"1,2024-01-01 00:00:00\n2,2024-01-02 00:00:00\n3,\n", "10,2025-01-01 00:00:00\n11,2025-01-02 00:00:00\n"}) {
+    const auto csv = dir.path() / "spread.csv";
+    std::ofstream(csv) << "id,seen_at\n" << rows;
+    warehouse->insert_file(info, csv);
+  }
+  auto stats_of = [&](const std::string& where) {
+    auto r = execute({{"query", "SELECT * FROM spread WHERE " + where}});
+    EXPECT_TRUE(r && r->status == 200) << (r ? r->body : "no answer");
+    const json answer = r ? json::parse(r->body) : json::object();
+    EXPECT_EQ(answer["stats"]["files_in_tables"], 5) << where;
+    return std::make_pair(answer["total"].get<int64_t>(), answer["stats"]["files_scanned"].get<int64_t>());
+  };
+  using Counts = std::pair<int64_t, int64_t>;  // rows, files scanned
+  EXPECT_EQ(stats_of("id = 11"), Counts(1, 1));
+  EXPECT_EQ(stats_of("id = 99"), Counts(0, 0));
+  EXPECT_EQ(stats_of("id < 3 OR id > 10"), Counts(3, 3));
+  EXPECT_EQ(stats_of("seen_at >= DATE '2025-01-01'"), Counts(2, 2));
+  EXPECT_EQ(stats_of("seen_at IS NULL"), Counts(1, 1));
+  EXPECT_EQ(stats_of("id > 0"), Counts(5, 5));
+  EXPECT_EQ(stats_of("id = 11"), Counts(1, 1));
+  auto download = execute({{"query", "SELECT * FROM spread WHERE id <= 2"}, {"format", "csv"}});
+  ASSERT_TRUE(download);
+  EXPECT_EQ(download->get_header_value("X-Files-Scanned"), "2/5");
+}
+
 TEST_F(ExecuteReads, EachDownloadFormatHoldsTheRowsOfTheJsonAnswer) {
   make_things();
   const std::string sql = "SELECT id, name, price, ok, seen_at FROM things ORDER BY id";

@@ -168,10 +168,16 @@ void set_headers(httplib::Response& response, const storage::QueryAnswer& answer
   response.set_header("Content-Disposition", "attachment; filename=\"" + file_name(answer, format) + "\"");
   // What the JSON answer's stats say about versions, for a body that has no room for them.
   std::string versions;
+  int64_t files = 0, scanned = 0;
   for (const auto& t : answer.read) {
     versions += (versions.empty() ? "" : ", ") + t.name + "=" + std::to_string(t.version);
+    files += t.files;
+    scanned += t.files_scanned;
   }
   if (!versions.empty()) response.set_header("X-Table-Versions", versions);
+  // stats.files_scanned / files_in_tables of the JSON answer.
+  if (!answer.read.empty())
+    response.set_header("X-Files-Scanned", std::to_string(scanned) + "/" + std::to_string(files));
 }
 
 }  // namespace

@@ -226,16 +226,20 @@ void execute(ServerContext& context, Call& call) {
   ordered_json columns = ordered_json::array();
   for (const auto& c : page.columns) columns.push_back({{"name", c.name}, {"type", c.type}});
   // The sizes of the very snapshots the query read (what a full scan reads; filters may read less).
-  int64_t rows_in_tables = 0, bytes_in_tables = 0;
+  int64_t rows_in_tables = 0, bytes_in_tables = 0, files_in_tables = 0, files_scanned = 0;
   ordered_json versions = ordered_json::object();
   for (const auto& t : answer.read) {
     rows_in_tables += t.rows;
     bytes_in_tables += t.bytes;
+    files_in_tables += t.files;
+    files_scanned += t.files_scanned;
     versions[t.name] = t.version;
   }
   ordered_json stats = {{"execution_time", std::round(elapsed_ms * 1000) / 1000},
                         {"rows_in_tables", rows_in_tables},
                         {"bytes_in_tables", bytes_in_tables},
+                        {"files_in_tables", files_in_tables},
+                        {"files_scanned", files_scanned},
                         {"versions", std::move(versions)}};
   ordered_json response = {{"data",
                             {{"rows", std::move(answer.page.rows)},

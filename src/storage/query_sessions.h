@@ -18,12 +18,15 @@
 
 namespace superstore::storage {
 
-// What one temp view reads: a table at a version. `pinned` marks a time-travel view (a requested version
-// rather than the latest at the time).
+// What one temp view reads: a table at a version, all its files or (`pruned`) only those at the indexes
+// `files` of the snapshot's file list. `pinned` marks a time-travel view (a requested version rather than
+// the latest at the time). A view serves another request only when all of this is equal.
 struct ViewSnapshot {
   int64_t table_id = 0;
   int64_t version = -1;
   bool pinned = false;
+  bool pruned = false;
+  std::vector<uint32_t> files;
   bool operator==(const ViewSnapshot&) const = default;
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -16,10 +17,13 @@
 #include "common/types.h"
 #include "query/database.h"
 #include "query/row_predicate.h"
+#include "query/sql_tree.h"
 #include "storage/checkpoint.h"
 #include "storage/csv_file.h"
 #include "storage/file_cache.h"
 #include "storage/file_diagnosis.h"
+#include "storage/file_pruning.h"
+#include "storage/prune_filters.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
 #include "storage/table_history.h"
@@ -243,6 +247,16 @@ struct Warehouse::Impl {
   void bind_views(QuerySession& session, const std::string& sql, const QueryOptions& options,
                   const std::vector<std::string>& required_tables, QueryAnswer& answer,
                   std::vector<FileCache::Pin>& local_copies);
+  using Wanted = std::map<std::string, std::pair<ViewSnapshot, std::shared_ptr<const Snapshot>>>;
+  void prune_views(query::Connection& conn, const std::string& sql, const std::set<std::string>& words, Wanted& wanted,
+                   QueryAnswer& answer);
+  std::shared_ptr<const nlohmann::json> parse_tree(query::Connection& conn, const std::string& sql);
+
+  // DuckDB's parse trees of recent statements (json_serialize_sql costs 0.3 to 1 ms, more than pruning
+  // saves on a small table), by SQL text; the oldest goes first.
+  static constexpr size_t kParseTreesKept = 64;
+  std::mutex parse_trees_mutex;
+  std::list<std::pair<std::string, std::shared_ptr<const nlohmann::json>>> parse_trees;
   void reseed_after(QuerySession& session, const std::string& sql);
 
   // The version readers see when they ask for none (kVisibleVersionProperty), if the table is pinned.
@@ -581,7 +595,9 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
     for (const auto& n : conn.referenced_tables(sql)) parsed.insert(lower(n));
   }
 
-  std::map<std::string, std::pair<ViewSnapshot, std::shared_ptr<const Snapshot>>> wanted;
+  // By lowercased name: what the table's view is to read, and the snapshot it reads (only the files the
+  // statement may need, when pruned).
+  Wanted wanted;
   for (const auto& [name, candidates] : active) {
     if (!parsed.count(name) && !words.count(name)) continue;
     if (candidates.size() > 1) {
@@ -594,10 +610,16 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
     const auto& t = candidates.front();
     const std::optional<int64_t> version = version_to_read(t, options);
     auto snap = snapshot(t, version);
-    if (cache) local_copies.push_back(cache->fetch(t.location, snap->files));
-    wanted[name] = {{t.id, snap->version, version.has_value()}, snap};
+    wanted[name] = {{t.id, snap->version, version.has_value(), false, {}}, snap};
     answer.tables.push_back(t.name);
-    answer.read.push_back({t.name, t.id, snap->version, snap->total_rows(), snap->total_bytes()});
+    const auto files = static_cast<int64_t>(snap->files.size());
+    answer.read.push_back({t.name, t.id, snap->version, snap->total_rows(), snap->total_bytes(), files, files});
+  }
+  prune_views(conn, sql, words, wanted, answer);
+  if (cache) {
+    for (const auto& [name, want] : wanted) {
+      local_copies.push_back(cache->fetch(active.at(name).front().location, want.second->files));
+    }
   }
   for (const auto& [name, version] : options.table_versions) {
     if (!wanted.count(lower(name))) {
@@ -608,9 +630,10 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
   // A view stays only while it reads what its name means now: the one active table of that name, at its
   // latest version. Views this query does not name go too when stale, because SQL can reach a view
   // without spelling its name (query_table('peo' || 'ple')).
+  // A pruned view goes too unless this query wants it: it is right only for the queries it was made for.
   for (auto it = session.views.begin(); it != session.views.end();) {
     bool keep = wanted.count(it->first) > 0;
-    if (!keep && !it->second.pinned) {
+    if (!keep && !it->second.pinned && !it->second.pruned) {
       auto found = active.find(it->first);
       keep = found != active.end() && found->second.size() == 1 && found->second.front().id == it->second.table_id &&
              snapshot(found->second.front(), std::nullopt)->version == it->second.version;
@@ -630,6 +653,73 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
                  scan_sql(*want.second, warehouse_dir / t.location));
     session.views[name] = want.first;
   }
+}
+
+// Narrows each wanted view to the files whose log statistics can match what `sql` asks of the table
+// (prune_filters.h, file_pruning.h), and counts them in `answer`. Prunes nothing for SQL DuckDB cannot
+// show us (json_serialize_sql serializes SELECT statements only).
+void Warehouse::Impl::prune_views(query::Connection& conn, const std::string& sql, const std::set<std::string>& words,
+                                  Wanted& wanted, QueryAnswer& answer) {
+  // Only a WHERE or a join's ON holds what prunes.
+  if (!words.count("where") && !words.count("on")) return;
+  std::map<std::string, std::vector<DeltaField>> schemas;
+  for (const auto& [name, want] : wanted) {
+    if (want.second->files.size() > 1) schemas[name] = want.second->metadata.fields;
+  }
+  if (schemas.empty()) return;
+  TableReads reads;
+  try {
+    reads = prune_filters(*parse_tree(conn, sql), schemas);
+  } catch (const Error&) {
+    return;  // the query's own checks will say what is wrong with it
+  }
+  for (auto& [name, want] : wanted) {
+    auto found = reads.find(name);
+    if (found == reads.end()) continue;
+    const Snapshot& full = *want.second;
+    std::optional<std::vector<uint32_t>> kept = files_to_scan(full, found->second);
+    if (!kept) continue;
+    // With no file the view is built from the schema alone (scan_sql), which types nested columns as
+    // VARCHAR and knows only the Delta types it maps; one file keeps the columns as the files have them.
+    const bool schema_types_all =
+        std::all_of(full.metadata.fields.begin(), full.metadata.fields.end(), [](const DeltaField& f) {
+          try {
+            return !duckdb_type_for_delta(f.type).empty();
+          } catch (const Error&) {
+            return false;
+          }
+        });
+    if (kept->empty() && !schema_types_all) kept->push_back(0);
+    auto narrowed = std::make_shared<Snapshot>();
+    narrowed->version = full.version;
+    narrowed->timestamp = full.timestamp;
+    narrowed->protocol = full.protocol;
+    narrowed->metadata = full.metadata;
+    narrowed->files.reserve(kept->size());
+    for (uint32_t i : *kept) narrowed->files.push_back(full.files[i]);
+    for (auto& r : answer.read) {
+      if (lower(r.name) == name) r.files_scanned = static_cast<int64_t>(kept->size());
+    }
+    want.first.pruned = true;
+    want.first.files = std::move(*kept);
+    want.second = std::move(narrowed);
+  }
+}
+
+std::shared_ptr<const nlohmann::json> Warehouse::Impl::parse_tree(query::Connection& conn, const std::string& sql) {
+  {
+    std::lock_guard lock(parse_trees_mutex);
+    for (auto it = parse_trees.begin(); it != parse_trees.end(); ++it) {
+      if (it->first != sql) continue;
+      parse_trees.splice(parse_trees.end(), parse_trees, it);
+      return parse_trees.back().second;
+    }
+  }
+  auto tree = std::make_shared<const nlohmann::json>(query::sql_parse_tree(conn.impl(), sql));
+  std::lock_guard lock(parse_trees_mutex);
+  if (parse_trees.size() >= kParseTreesKept) parse_trees.pop_front();
+  parse_trees.emplace_back(sql, tree);
+  return tree;
 }
 
 // A fresh connection starts from a random seed; setseed() in this query must not decide the next one's.

@@ -102,6 +102,8 @@ struct TableRead {
   int64_t version = -1;
   int64_t rows = 0;  // of that version, from the log's stats
   int64_t bytes = 0;
+  int64_t files = 0;          // live files of that version
+  int64_t files_scanned = 0;  // those the query's view lists: the rest cannot match its WHERE (file_pruning.h)
 };
 
 struct QueryAnswer {
