@@ -12,5 +12,6 @@ build=${1:-build-bench}
 # Tables on S3 (moto on loopback; needs python3 with moto): writes vs the local store, cold and warm queries.
 "$(dirname "$0")/../bench/s3_bench.sh" "$build" 100
 "$build/bench/upkeep_bench"
+"$build/bench/startup_bench" "$build/superstore"
 # The web console's start-up in Debian's Chromium (playwright-core from web/node_modules: npm ci in web/).
 node "$(dirname "$0")/../bench/console_bench.mjs" "$build/superstore"

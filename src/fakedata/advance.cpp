@@ -1,4 +1,5 @@
-// fake-data advance: the fake world's clock moves forward, one commit per built-in table. Readers see all
+// fake-data advance: the fake world's clock moves forward, one commit per built-in table (and per spec
+// table that grows). Readers see all
 // the tables move at once: each table is first pinned at its current version (the Warehouse reads a pinned
 // table at its pin, storage::kVisibleVersionProperty), the new versions are committed, and one catalog
 // transaction then moves every anchor and drops every pin. An advance that stopped half-way (killed, a

@@ -97,8 +97,8 @@ struct AdvanceOptions {
 struct AdvanceReport {
   int64_t from_us = 0;
   int64_t to_us = 0;
-  // Per built-in table: {"name", "version" (-1: nothing happened), "rows_added", "rows_changed",
-  // "files_added", "files_removed"}.
+  // Per table moved (built-in, then spec tables that grow): {"name", "version" (-1: nothing happened), "rows_added",
+  // "rows_changed", "files_added", "files_removed"}.
   nlohmann::json tables = nlohmann::json::array();
 };
 
