@@ -19,6 +19,7 @@
 #include "storage/csv_file.h"
 #include "storage/file_cache.h"
 #include "storage/file_diagnosis.h"
+#include "storage/memory_budget.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
 #include "storage/table_history.h"
@@ -141,6 +142,7 @@ WarehouseOptions warehouse_options_from(const Config& config) {
   o.cache_dir = config.cache_dir;
   o.cache_bytes = static_cast<uint64_t>(config.cache_bytes);
   o.checkpoint_interval = config.checkpoint_interval;
+  o.fake_data_memory = config.fake_data_memory;
   o.vacuum_retention_ms = config.vacuum_retention_ms;
   o.vacuum_min_retention_ms = config.vacuum_min_retention_ms;
   return o;
@@ -166,6 +168,7 @@ struct Warehouse::Impl {
   std::map<int64_t, std::shared_ptr<const Snapshot>> latest;  // by table id
   std::mutex seed_mutex;
   std::mt19937_64 seeds{std::random_device{}()};
+  mutable MemoryBudget key_memory{options.fake_data_memory};  // shared by the writes of this process
 
   // Fresh randomness for a session's next seed; the generator is shared, hence the lock.
   double next_seed() {
@@ -214,7 +217,8 @@ struct Warehouse::Impl {
             t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes,
             cache.get(),
             temp_dir,
-            options.checkpoint_interval};
+            options.checkpoint_interval,
+            &key_memory};
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) {
