@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <bit>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -17,7 +18,9 @@ namespace {
 std::atomic<uint64_t> spilled_runs{0};
 
 void put_u64_big_endian(uint64_t v, std::string& out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  static_assert(std::endian::native == std::endian::little, "spilled items are written little-endian");
+  const uint64_t big = __builtin_bswap64(v);
+  out.append(reinterpret_cast<const char*>(&big), sizeof big);
 }
 
 [[noreturn]] void fail_io(const std::filesystem::path& dir, const char* what) {
