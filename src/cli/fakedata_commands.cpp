@@ -195,6 +195,7 @@ int fakedata_command(const Config& config, const Words& words) {
     args.check({"days", "to", "every", "threads"}, 0);
     storage::WarehouseOptions wo;
     wo.data_dir = config.data_dir;
+    wo.fake_data_memory = config.fake_data_memory;
     storage::Warehouse wh(wo);
     return advance_command(wh, args);
   }
