@@ -43,6 +43,8 @@ class BudgetShare {
   BudgetShare& operator=(const BudgetShare&) = delete;
   ~BudgetShare() { budget_.give(bytes_); }
   int64_t bytes() const { return bytes_; }
+  // Takes up to `more` bytes besides (what is left of the total); returns the bytes held now.
+  int64_t grow(int64_t more) { return bytes_ += budget_.take(more, 0); }
 
  private:
   MemoryBudget& budget_;

@@ -218,7 +218,7 @@ void spill(Keys& run, SpilledRuns& spilled, unsigned threads) {
 // Pass one: the keys of every row, in one run held in memory while they fit in `share` bytes, else in
 // sorted runs spilled to `spilled` (made on the first spill). `counts` gets every partition's rows.
 Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const RegenerableRows& source,
-               int64_t share, unsigned threads, std::unique_ptr<SpilledRuns>& spilled,
+               BudgetShare& share, unsigned threads, std::unique_ptr<SpilledRuns>& spilled,
                std::map<int32_t, int64_t>& counts) {
   const auto& columns = s.ctx.table.columns;
   const auto& t = s.ctx.table;
@@ -248,7 +248,8 @@ Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const Regen
   keys.sort_keys = ColumnBatch(key_defs);
   // Room for the rows the share holds at most (all of them, usually), so that the buffers never grow.
   const int64_t per_row = bytes_per_row_besides_keys(key_defs.size()) + 8 * static_cast<int64_t>(key_defs.size());
-  const auto room = static_cast<size_t>(std::min<uint64_t>(source.rows, static_cast<uint64_t>(share / per_row) + 1));
+  const auto room =
+      static_cast<size_t>(std::min<uint64_t>(source.rows, static_cast<uint64_t>(share.bytes() / per_row) + 1));
   keys.partition.reserve(room);
   for (auto& c : keys.sort_keys.columns) c.reserve(room);
   uint64_t seen = 0;
@@ -263,7 +264,14 @@ Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const Regen
     keys.partition.insert(keys.partition.end(), numbers.begin(), numbers.end());
     for (size_t k = 0; k < key_at.size(); ++k) keys.sort_keys[k].append(batch[key_at[k]]);
     seen += batch.rows();
-    if (seen < source.rows && run_bytes(keys) >= share) {
+    if (seen == source.rows) return;
+    const int64_t held = run_bytes(keys);
+    if (held >= share.bytes()) {
+      // Strings longer than guessed: what the rest needs at this run's average, if the budget has it.
+      const auto run_rows = static_cast<int64_t>(keys.partition.size());
+      share.grow(held - share.bytes() + static_cast<int64_t>(source.rows - seen) * (held / run_rows + 1));
+    }
+    if (held >= share.bytes()) {
       if (!spilled) spilled = std::make_unique<SpilledRuns>(spill_dir(s));
       for (const auto& [n, count] : keys.rows) counts[n] += count;
       spill(keys, *spilled, threads);
@@ -296,11 +304,11 @@ std::vector<AddFile> write_regenerable(const FileWriterSetup& s, PartitionIndex&
   const int64_t wanted = static_cast<int64_t>(source.rows) *
                          (bytes_per_row_besides_keys(key_count) + 8 * static_cast<int64_t>(key_count) + 1);
   static MemoryBudget unlimited(INT64_MAX);
-  const BudgetShare share(s.ctx.key_memory ? *s.ctx.key_memory : unlimited, wanted,
+  BudgetShare share(s.ctx.key_memory ? *s.ctx.key_memory : unlimited, wanted,
                           std::min(wanted, kLeastKeyBytes));
   std::unique_ptr<SpilledRuns> spilled;
   std::map<int32_t, int64_t> counts;
-  Keys keys = read_keys(s, partitions, source, share.bytes(), threads, spilled, counts);
+  Keys keys = read_keys(s, partitions, source, share, threads, spilled, counts);
   const double row_bytes = raw_bytes_per_row(s, source);
   // Without a spill, every partition's rows are sorted here; with one, they are merged as files need them.
   // Either way the keys themselves are needed no more.
