@@ -46,6 +46,14 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 fs::path bench_parent = fs::temp_directory_path();
 int64_t key_memory = kDefaultFakeDataMemory;
 
+// A warehouse in `dir` whose writes hold their keys within --memory (FAKE_DATA_MEMORY).
+storage::WarehouseOptions bench_options(const fs::path& dir) {
+  storage::WarehouseOptions o;
+  o.data_dir = dir;
+  o.fake_data_memory = key_memory;
+  return o;
+}
+
 fs::path fresh_dir(const std::string& name) {
   fs::path p = bench_parent / ("superstore-bench-" + name + "-" + std::to_string(::getpid()));
   fs::remove_all(p);
@@ -137,10 +145,7 @@ void run_spec(int64_t rows, int threads) {
   fs::path ours = fresh_dir("spec");
   double ours_s;
   {
-    storage::WarehouseOptions o;
-    o.data_dir = ours;
-    o.fake_data_memory = key_memory;
-    storage::Warehouse wh(o);
+    storage::Warehouse wh(bench_options(ours));
     fakedata::LifecycleOptions lo;
     lo.threads = threads;
     fakedata::create_missing(wh, lo);  // the built-in parents, not timed
@@ -224,10 +229,7 @@ Figures run_scale(int64_t scale, int threads, int64_t peer_max_scale) {
   fs::path ours = fresh_dir("ours");
   in_child(
       [&] {
-        storage::WarehouseOptions o;
-        o.data_dir = ours;
-        o.fake_data_memory = key_memory;
-        storage::Warehouse wh(o);
+        storage::Warehouse wh(bench_options(ours));
         fakedata::LifecycleOptions lo;
         lo.scale = scale;
         lo.threads = threads;
@@ -292,9 +294,10 @@ int main(int argc, char** argv) {
       bench_parent = argv[i + 1];
     }
   }
-  std::printf("fake-data benchmark: 4 tables, %d threads, FAKE_DATA_MEMORY %lld MiB; superstore's CPU s and\n"
-              "peak MiB are the create's own (a child process); the peer only up to scale %lld\n",
-              threads, static_cast<long long>(key_memory >> 20), static_cast<long long>(peer_max_scale));
+  std::printf(
+      "fake-data benchmark: 4 tables, %d threads, FAKE_DATA_MEMORY %lld MiB; superstore's CPU s and\n"
+      "peak MiB are the create's own (a child process); the peer only up to scale %lld\n",
+      threads, static_cast<long long>(key_memory >> 20), static_cast<long long>(peer_max_scale));
   std::printf("%6s %11s | %14s | %17s %9s %9s %9s | %14s %9s | %11s\n", "scale", "rows", "generate rows/s",
               "superstore rows/s", "seconds", "CPU s", "peak MiB", "duckdb rows/s", "seconds", "ours/duckdb");
   for (int64_t scale : scales) {

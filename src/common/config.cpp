@@ -68,9 +68,9 @@ int64_t parse_byte_size(const std::string& name, const std::string& text, int64_
   if (std::regex_match(t, m, kSize)) {
     std::string unit = m[3].str();
     for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    const std::map<std::string, double> per = {{"", 1},       {"b", 1},          {"kb", 1e3},       {"mb", 1e6},
-                                               {"gb", 1e9},   {"tb", 1e12},      {"kib", 1024.0},   {"mib", 1048576.0},
-                                               {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
+    const std::map<std::string, double> per = {
+        {"", 1},      {"b", 1},        {"kb", 1e3},        {"mb", 1e6},           {"gb", 1e9},
+        {"tb", 1e12}, {"kib", 1024.0}, {"mib", 1048576.0}, {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
     bytes = std::stod(m[1].str()) * per.at(unit);
   }
   if (bytes < static_cast<double>(min) || bytes > static_cast<double>(kMax)) {

@@ -52,8 +52,8 @@ int compare_rows(const ColumnBatch& b, size_t x, size_t y) {
 }
 
 TEST(KeyRuns, SortKeyBytesOrderRowsAsTheWriterComparesThem) {
-  const std::vector<std::optional<int64_t>> ints = {std::nullopt, std::numeric_limits<int64_t>::min(), -1, 0, 1,
-                                                    std::numeric_limits<int64_t>::max()};
+  const std::vector<std::optional<int64_t>> ints = {
+      std::nullopt, std::numeric_limits<int64_t>::min(), -1, 0, 1, std::numeric_limits<int64_t>::max()};
   const double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
   const std::vector<std::optional<double>> doubles = {std::nullopt, -inf, -1.5, -0.0, 0.0, 1e-300, 2.5, inf, nan, -nan};
   const std::vector<std::optional<std::string>> strings = {
@@ -101,8 +101,8 @@ std::map<std::string, std::string> files_of(Warehouse& wh, const catalog::TableI
 // rows' keys, so 60,000 rows make several runs.
 TEST(KeyRuns, ASmallBudgetSpillsAndWritesTheSameFiles) {
   ColumnBatch all = people(1, 60'000);
-  const std::vector<std::vector<std::string>> sort_key_sets = {
-      {"joined", "id"}, {"age", "id"}, {"score"}, {"name"}, {"born"}, {"level", "born"}, {}};
+  const std::vector<std::vector<std::string>> sort_key_sets = {{"joined", "id"}, {"age", "id"},     {"score"}, {"name"},
+                                                               {"born"},         {"level", "born"}, {}};
   TempFolder roomy_dir, small_dir;
   WarehouseOptions roomy_options = testing::options_for(roomy_dir.path()), small_options = roomy_options;
   small_options.data_dir = small_dir.path();

@@ -217,9 +217,8 @@ void spill(Keys& run, SpilledRuns& spilled, unsigned threads) {
 
 // Pass one: the keys of every row, in one run held in memory while they fit in `share` bytes, else in
 // sorted runs spilled to `spilled` (made on the first spill). `counts` gets every partition's rows.
-Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const RegenerableRows& source,
-               BudgetShare& share, unsigned threads, std::unique_ptr<SpilledRuns>& spilled,
-               std::map<int32_t, int64_t>& counts) {
+Keys read_keys(const FileWriterSetup& s, PartitionIndex& partitions, const RegenerableRows& source, BudgetShare& share,
+               unsigned threads, std::unique_ptr<SpilledRuns>& spilled, std::map<int32_t, int64_t>& counts) {
   const auto& columns = s.ctx.table.columns;
   const auto& t = s.ctx.table;
   // Only the partition and sort keys are read, in table order.
@@ -304,8 +303,7 @@ std::vector<AddFile> write_regenerable(const FileWriterSetup& s, PartitionIndex&
   const int64_t wanted = static_cast<int64_t>(source.rows) *
                          (bytes_per_row_besides_keys(key_count) + 8 * static_cast<int64_t>(key_count) + 1);
   static MemoryBudget unlimited(INT64_MAX);
-  BudgetShare share(s.ctx.key_memory ? *s.ctx.key_memory : unlimited, wanted,
-                          std::min(wanted, kLeastKeyBytes));
+  BudgetShare share(s.ctx.key_memory ? *s.ctx.key_memory : unlimited, wanted, std::min(wanted, kLeastKeyBytes));
   std::unique_ptr<SpilledRuns> spilled;
   std::map<int32_t, int64_t> counts;
   Keys keys = read_keys(s, partitions, source, share, threads, spilled, counts);

@@ -16,9 +16,9 @@ struct SweepReport {
 };
 
 // Removes the regular files of `dir` (not below it) whose names start with "upload-", "result-",
-// "checkpoint-" or "spill-" and that were last modified before `started`: files of our own making that no request of this process
-// can be using. Anything else there (DuckDB's spill files, a user's file) is left alone. Files that
-// vanish meanwhile or cannot be removed are skipped.
+// "checkpoint-" or "spill-" and that were last modified before `started`: files of our own making that no request of
+// this process can be using. Anything else there (DuckDB's spill files, a user's file) is left alone. Files that vanish
+// meanwhile or cannot be removed are skipped.
 SweepReport sweep_temp_dir(const std::filesystem::path& dir, std::filesystem::file_time_type started);
 
 }  // namespace superstore::storage
