@@ -255,6 +255,41 @@ TEST_F(Cli, FakeDataCommandsCoverSpecTables) {
   EXPECT_NE(cli({"fake-data", "create", "--specs", spec}).exit_code, 0);  // not in production
 }
 
+// A create killed while a table's keys are spilled (FAKE_DATA_MEMORY at its least, so that the large
+// tables spill sorted runs to DATA_DIR/tmp) leaves no table visible and nothing in DATA_DIR/tmp, and the
+// next create makes every table whole.
+TEST_F(Cli, FakeDataCreateKilledWhileSpillingLeavesNothingBehind) {
+  const std::map<std::string, std::string> env = {
+      {"APP_ENV", "dev"}, {"FAKE_DATA_SCALE", "20"}, {"FAKE_DATA_MEMORY", "1MiB"}};
+  const fs::path tmp = fs::weakly_canonical(dir_.path()) / "tmp";
+  // The spill file has no name: /proc shows it as "<tmp>/#<inode> (deleted)".
+  auto spilling = [&](int pid) {
+    std::error_code ec;
+    for (fs::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
+         it.increment(ec)) {
+      std::error_code link_ec;
+      const std::string target = fs::read_symlink(it->path(), link_ec).string();
+      if (!link_ec && target.rfind(tmp.string() + "/", 0) == 0 && target.find("(deleted)") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  std::map<std::string, std::string> with_dir = env;
+  with_dir["DATA_DIR"] = dir_.path().string();
+  ProcessResult killed = run(SUPERSTORE_BINARY, {"fake-data", "create"}, with_dir, "", spilling);
+  ASSERT_EQ(killed.exit_code, 128 + 9) << "the create ended before it spilled: " << killed.err;
+  for (const auto& left : fs::directory_iterator(tmp)) ADD_FAILURE() << "left behind: " << left.path();
+  for (const char* table : {"fake_users", "fake_products", "fake_orders", "fake_analytics"}) {
+    EXPECT_NE(cli({"sql", std::string("SELECT count(*) FROM ") + table}).exit_code, 0) << table << " is visible";
+  }
+  ProcessResult again = cli({"fake-data", "create"}, env);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(json_rows("SELECT count(*) AS n FROM fake_analytics")[0]["n"], 200'000);
+  EXPECT_EQ(json_rows("SELECT count(*) AS n FROM fake_orders")[0]["n"], 100'000);
+  EXPECT_TRUE(fs::is_empty(tmp));
+}
+
 // `fake-data advance`: a week in two steps, status shows the anchor, a kill before the first commit
 // leaves every table at its version, and bad input changes nothing.
 TEST_F(Cli, FakeDataAdvanceMovesTheClockAndAKilledOneChangesNothing) {
@@ -375,6 +410,13 @@ TEST_F(Cli, NumbersOutOfRangeAreRefusedNotWrapped) {
       {{"sql", "SELECT 1"}, {{"QUERY_MEMORY_LIMIT", "lots"}}, "QUERY_MEMORY_LIMIT must be a size such as 4GB"},
       {{"sql", "SELECT 1"}, {{"QUERY_MEMORY_LIMIT", "4"}}, "QUERY_MEMORY_LIMIT must be a size such as 4GB"},
       {{"sql", "SELECT 1"}, {{"MAX_RESULT_BYTES", "0"}}, "MAX_RESULT_BYTES must be"},
+      {{"fake-data", "create"},
+       {{"APP_ENV", "dev"}, {"FAKE_DATA_MEMORY", "lots"}},
+       "FAKE_DATA_MEMORY must be a size from 1MiB to 1TiB such as 1GiB or 512MiB"},
+      {{"fake-data", "create"},
+       {{"APP_ENV", "dev"}, {"FAKE_DATA_MEMORY", "512KiB"}},
+       "FAKE_DATA_MEMORY must be a size"},
+      {{"fake-data", "create"}, {{"APP_ENV", "dev"}, {"FAKE_DATA_MEMORY", "2TiB"}}, "FAKE_DATA_MEMORY must be a size"},
       {{"sql", "--max-rows", "10x", "SELECT 1"}, {}, "--max-rows needs a whole number, not '10x'"},
       {{"sql", "--version", "99999999999999999999", "SELECT 1"}, {}, "--version needs a whole number"},
   };

@@ -1,6 +1,7 @@
 #include "process.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,7 +27,8 @@ std::string slurp(const std::string& path) {
 }  // namespace
 
 ProcessResult run(const std::string& binary, const std::vector<std::string>& args,
-                  const std::map<std::string, std::string>& env, const std::string& stdin_text) {
+                  const std::map<std::string, std::string>& env, const std::string& stdin_text,
+                  const std::function<bool(int pid)>& kill_when) {
   // Files rather than pipes: no deadlock however much the child prints.
   char out_path[] = "/tmp/ss-e2e-out-XXXXXX", err_path[] = "/tmp/ss-e2e-err-XXXXXX",
        in_path[] = "/tmp/ss-e2e-in-XXXXXX";
@@ -61,7 +63,18 @@ ProcessResult run(const std::string& binary, const std::vector<std::string>& arg
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw std::runtime_error("cannot start " + binary);
   int status = 0;
-  waitpid(pid, &status, 0);
+  if (kill_when) {
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+      if (kill_when(pid)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        break;
+      }
+      usleep(1000);
+    }
+  } else {
+    waitpid(pid, &status, 0);
+  }
   close(out_fd);
   close(err_fd);
   close(in_fd);

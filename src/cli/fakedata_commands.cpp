@@ -193,9 +193,9 @@ int fakedata_command(const Config& config, const Words& words) {
   }
   if (action == "advance") {
     args.check({"days", "to", "every", "threads"}, 0);
-    storage::WarehouseOptions wo;
-    wo.data_dir = config.data_dir;
-    storage::Warehouse wh(wo);
+    // The warehouse as configured (WAREHOUSE_URL, CHECKPOINT_INTERVAL, FAKE_DATA_MEMORY, ...), as every
+    // other command opens it: an advance of tables on S3 must commit to S3.
+    storage::Warehouse wh(storage::warehouse_options_from(config));
     return advance_command(wh, args);
   }
   args.check({"scale", "seed", "threads", "specs", "table", "anchor"}, 0);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdint>
 #include <cstdlib>
 #include <map>
@@ -58,6 +59,29 @@ std::chrono::milliseconds parse_tick(const std::string& name, const std::string&
   return std::chrono::milliseconds(ms);
 }
 
+int64_t parse_byte_size(const std::string& name, const std::string& text, int64_t min) {
+  static const std::regex kSize(R"(([0-9]{1,15}(\.[0-9]{1,6})?) *(b|kb|mb|gb|tb|kib|mib|gib|tib)?)", std::regex::icase);
+  constexpr int64_t kMax = 1LL << 40;
+  std::smatch m;
+  const std::string t(trim(text));
+  double bytes = -1;
+  if (std::regex_match(t, m, kSize)) {
+    std::string unit = m[3].str();
+    for (char& ch : unit) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    const std::map<std::string, double> per = {
+        {"", 1},      {"b", 1},        {"kb", 1e3},        {"mb", 1e6},           {"gb", 1e9},
+        {"tb", 1e12}, {"kib", 1024.0}, {"mib", 1048576.0}, {"gib", 1073741824.0}, {"tib", 1099511627776.0}};
+    bytes = std::stod(m[1].str()) * per.at(unit);
+  }
+  if (bytes < static_cast<double>(min) || bytes > static_cast<double>(kMax)) {
+    fail(ErrorCode::InvalidArgument, name + " must be a size from " + std::to_string(min >> 20) +
+                                         "MiB to 1TiB such as 1GiB or 512MiB (units B, KB, MB, GB, TB, KiB, MiB, "
+                                         "GiB, TiB), not '" +
+                                         text + "'");
+  }
+  return static_cast<int64_t>(bytes);
+}
+
 std::string Config::duckdb_memory_limit() const {
   if (!query_memory_limit.empty()) return query_memory_limit;
   const long pages = sysconf(_SC_PHYS_PAGES), page_size = sysconf(_SC_PAGE_SIZE);
@@ -101,6 +125,7 @@ Config Config::from_environment() {
   if (const std::string v = env_or("VACUUM_MIN_RETENTION", ""); !v.empty()) {
     c.vacuum_min_retention_ms = parse_duration_ms(v, "VACUUM_MIN_RETENTION");
   }
+  c.fake_data_memory = parse_byte_size("FAKE_DATA_MEMORY", env_or("FAKE_DATA_MEMORY", "1GiB"), kMinFakeDataMemory);
   c.fake_data_specs_explicit = !env_or("FAKE_DATA_SPECS", "").empty();
   c.fake_data_specs = env_or("FAKE_DATA_SPECS", "fake-data");
   c.warehouse_url = env_or("WAREHOUSE_URL", "");

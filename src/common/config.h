@@ -85,6 +85,9 @@ struct Config {
   // the least it accepts, which must cover the longest query and write (README, "VACUUM").
   int64_t vacuum_retention_ms = 168LL * 3'600'000;
   int64_t vacuum_min_retention_ms = 3'600'000;
+  // FAKE_DATA_MEMORY: what fake-data writes may hold of their tables' sort keys before they spill sorted
+  // runs to DATA_DIR/tmp ("1GiB", "64MiB"; at least 1 MiB).
+  int64_t fake_data_memory = kDefaultFakeDataMemory;
 
   std::filesystem::path catalog_path() const { return data_dir / kCatalogFileName; }
   std::filesystem::path secret_key_path() const { return data_dir / "secret.key"; }
@@ -100,5 +103,10 @@ struct Config {
 // A duration as FAKE_DATA_TICK and `fake-data advance --every` take it: "10s", "500ms", "2m", "1h", or
 // whole seconds ("10"); 0 is off, anything else at least 100 ms. Error(InvalidArgument) naming `name`.
 std::chrono::milliseconds parse_tick(const std::string& name, const std::string& text);
+
+// A size in bytes as FAKE_DATA_MEMORY takes it: a number and a unit (B, KB, MB, GB, TB, KiB, MiB, GiB,
+// TiB; any case; KB is 1000 bytes, KiB 1024), or bare bytes, from `min` to 1 TiB. Error(InvalidArgument)
+// naming `name`.
+int64_t parse_byte_size(const std::string& name, const std::string& text, int64_t min);
 
 }  // namespace superstore

@@ -46,6 +46,10 @@ inline constexpr int kDefaultQueryMemoryPercent = 50;
 
 // CACHE_BYTES: with WAREHOUSE_URL=s3://..., the local copies of Parquet files queries read (10 GiB).
 inline constexpr int64_t kDefaultCacheBytes = 10LL << 30;
+// FAKE_DATA_MEMORY: what the keys of regenerable writes (fake data above all) may hold at once before
+// they spill sorted runs to DATA_DIR/tmp, and the least it may be set to.
+inline constexpr int64_t kDefaultFakeDataMemory = 1LL << 30;
+inline constexpr int64_t kMinFakeDataMemory = 1LL << 20;
 // S3_PART_BYTES: objects above this go up as multipart uploads of parts this large (16 MiB).
 inline constexpr int64_t kDefaultS3PartBytes = 16LL << 20;
 

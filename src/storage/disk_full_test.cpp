@@ -110,7 +110,7 @@ TEST(DiskFull, TheStartUpSweepRemovesOnlyOurOldTempFiles) {
   TempFolder dir;
   const fs::path tmp = dir.path() / "tmp";
   fs::create_directories(tmp / "upload-folder");
-  for (const char* name : {"upload-0123.csv", "result-abcd.parquet", "result-ef.csv", "notes.txt",
+  for (const char* name : {"upload-0123.csv", "result-abcd.parquet", "result-ef.csv", "spill-Xy12Zq", "notes.txt",
                            "duckdb_temp_storage-0.tmp", "new-upload.csv"}) {
     std::ofstream(tmp / name) << "0123456789";
   }
@@ -118,14 +118,14 @@ TEST(DiskFull, TheStartUpSweepRemovesOnlyOurOldTempFiles) {
   // Written after the start: a request of this server owns it.
   std::ofstream(tmp / "upload-after.csv") << "x";
   fs::last_write_time(tmp / "upload-after.csv", started + std::chrono::seconds(1));
-  for (const char* name : {"upload-0123.csv", "result-abcd.parquet", "result-ef.csv", "notes.txt",
+  for (const char* name : {"upload-0123.csv", "result-abcd.parquet", "result-ef.csv", "spill-Xy12Zq", "notes.txt",
                            "duckdb_temp_storage-0.tmp", "new-upload.csv"}) {
     fs::last_write_time(tmp / name, started - std::chrono::minutes(5));
   }
   const SweepReport report = sweep_temp_dir(tmp, started);
-  EXPECT_EQ(report.files, 3);
-  EXPECT_EQ(report.bytes, 30);
-  for (const char* gone : {"upload-0123.csv", "result-abcd.parquet", "result-ef.csv"}) {
+  EXPECT_EQ(report.files, 4);
+  EXPECT_EQ(report.bytes, 40);
+  for (const char* gone : {"upload-0123.csv", "result-abcd.parquet", "result-ef.csv", "spill-Xy12Zq"}) {
     EXPECT_FALSE(fs::exists(tmp / gone)) << gone;
   }
   for (const char* kept :

@@ -4,6 +4,12 @@
 // files of the target size (an average row's size measured on a sample of whole rows), and pass two
 // fetches each file's rows in their final order, measures them in C++ and hands them to DuckDB's
 // Parquet writer through a batch scan, several files at once. Internal to the storage layer.
+//
+// Memory stays bounded at any row count: the keys take a share of FAKE_DATA_MEMORY
+// (TableContext::key_memory, shared by the writes of a process); when they outgrow it, each full run is
+// sorted as above and spilled to DATA_DIR/tmp (key_runs.h), and pass two merges the runs as it hands
+// out files, in order. The order of rows (sort keys, then row number) and the file cuts (from each
+// partition's row count) do not depend on the runs, so the files are the same whether anything spilled.
 #pragma once
 
 #include <vector>

@@ -28,10 +28,12 @@ class TableWriter {
 
   // Adds rows whose schema equals the table's columns (names and types, in order).
   void add(const ColumnBatch& batch);
-  // Adds the rows of a source that can produce them again: written at once, file by file, memory
-  // bounded by their sort keys. Beyond `max_rows` rows the rows are staged as add() does instead (tests
-  // lower the limit to reach that path).
-  static constexpr uint64_t kMaxRegeneratedRows = 32'000'000;
+  // Adds the rows of a source that can produce them again: written at once, file by file, the memory
+  // their sort keys take bounded by FAKE_DATA_MEMORY (regenerable_writer.h). Beyond `max_rows` rows the
+  // rows are staged as add() does instead (tests lower the limit to reach that path); by default there
+  // is no such limit, since the keys spill past their budget (before they did, tables above 32 M rows
+  // were staged and their files cut every kFlushRows).
+  static constexpr uint64_t kMaxRegeneratedRows = UINT64_MAX;
   void add_regenerable(const RegenerableRows& rows, uint64_t max_rows = kMaxRegeneratedRows);
   // Adds the rows of a SELECT whose columns match the table's columns in order, names aside (file
   // imports), read as a streaming result on `reader`, a connection that runs nothing else meanwhile

@@ -8,7 +8,8 @@ namespace superstore::storage {
 namespace {
 
 bool ours(const std::string& name) {
-  return name.rfind("upload-", 0) == 0 || name.rfind("result-", 0) == 0 || name.rfind("checkpoint-", 0) == 0;
+  return name.rfind("upload-", 0) == 0 || name.rfind("result-", 0) == 0 || name.rfind("checkpoint-", 0) == 0 ||
+         name.rfind("spill-", 0) == 0;
 }
 
 }  // namespace

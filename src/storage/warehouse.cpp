@@ -23,6 +23,7 @@
 #include "storage/file_cache.h"
 #include "storage/file_diagnosis.h"
 #include "storage/file_pruning.h"
+#include "storage/memory_budget.h"
 #include "storage/prune_filters.h"
 #include "storage/query_sessions.h"
 #include "storage/scan_sql.h"
@@ -162,6 +163,7 @@ WarehouseOptions warehouse_options_from(const Config& config) {
   o.cache_dir = config.cache_dir;
   o.cache_bytes = static_cast<uint64_t>(config.cache_bytes);
   o.checkpoint_interval = config.checkpoint_interval;
+  o.fake_data_memory = config.fake_data_memory;
   o.vacuum_retention_ms = config.vacuum_retention_ms;
   o.vacuum_min_retention_ms = config.vacuum_min_retention_ms;
   return o;
@@ -188,6 +190,7 @@ struct Warehouse::Impl {
   std::map<int64_t, std::shared_ptr<const Snapshot>> pinned;  // by table id: the last pinned one read
   std::mutex seed_mutex;
   std::mt19937_64 seeds{std::random_device{}()};
+  mutable MemoryBudget key_memory{options.fake_data_memory};  // shared by the writes of this process
 
   // Fresh randomness for a session's next seed; the generator is shared, hence the lock.
   double next_seed() {
@@ -235,7 +238,8 @@ struct Warehouse::Impl {
             t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes,
             cache.get(),
             temp_dir,
-            options.checkpoint_interval};
+            options.checkpoint_interval,
+            &key_memory};
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) {

@@ -49,6 +49,9 @@ struct WarehouseOptions {
   std::filesystem::path cache_dir;
   uint64_t cache_bytes = kDefaultCacheBytes;
   int64_t checkpoint_interval = 10;  // a Delta checkpoint after every this many commits; 0: none
+  // FAKE_DATA_MEMORY: what the keys of regenerable writes (fake data) hold at once, all writes together;
+  // beyond it they spill sorted runs to DATA_DIR/tmp (regenerable_writer.h).
+  int64_t fake_data_memory = kDefaultFakeDataMemory;
   // VACUUM: the retention when none is given, and the least one accepted (see Warehouse::vacuum).
   int64_t vacuum_retention_ms = 168LL * 3600 * 1000;
   int64_t vacuum_min_retention_ms = 3600LL * 1000;

@@ -23,7 +23,8 @@ struct WriteResult {
   int64_t files_removed = 0;
 };
 
-class FileCache;  // file_cache.h
+class FileCache;     // file_cache.h
+class MemoryBudget;  // memory_budget.h
 
 struct TableContext {
   catalog::TableInfo table;
@@ -35,6 +36,9 @@ struct TableContext {
   FileCache* remote = nullptr;
   std::filesystem::path temp_dir;   // DATA_DIR/tmp: where checkpoints are made before they are put
   int64_t checkpoint_interval = 0;  // a checkpoint after every this many commits; 0: none
+  // FAKE_DATA_MEMORY: what the keys of regenerable writes may hold, shared by the writes of a process;
+  // beyond it they spill sorted runs to temp_dir. Null: no bound.
+  MemoryBudget* key_memory = nullptr;
 };
 
 // Test hook: when the environment variable SUPERSTORE_CRASH_BEFORE_COMMIT is set, a write ends the
