@@ -260,5 +260,31 @@ TEST_F(UpkeepTest, UpkeepCountsSmallFilesAndReclaimableBytes) {
   EXPECT_EQ(wh_->upkeep(t).reclaimable_bytes, 0);
 }
 
+// GET /table/{id} asks for these figures with every page of files; the folder is listed once a minute at
+// most (many requests for a big table on S3), and what was committed or removed since comes from the log.
+TEST_F(UpkeepTest, UpkeepListsTheFolderOnceAndJudgesLaterChangesByTheLog) {
+  wh_.reset();
+  WarehouseOptions o = testing::options_for(dir_.path());
+  o.vacuum_retention_ms = 0;
+  o.vacuum_min_retention_ms = 0;
+  wh_ = std::make_unique<Warehouse>(o);
+  auto t = make_people("people");
+  insert_shuffled(t, 0, 100);
+  insert_shuffled(t, 100, 100);
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0);
+  const std::string orphan = "dept=HR/999001.parquet";
+  fs::copy_file(table_dir(t) / wh_->snapshot(t)->files.front().path, table_dir(t) / orphan);
+  age_file(table_dir(t) / orphan, std::chrono::hours(2));
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0) << "the listing of a moment ago is kept";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  wh_->optimize(t);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 8) << "the files OPTIMIZE replaced, known from the log";
+  const VacuumResult v = wh_->vacuum(t, {});
+  EXPECT_EQ(v.files.files.size(), 9u) << "the vacuum lists afresh: the orphan too";
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0);
+  EXPECT_EQ(wh_->upkeep(t).checkpoint_version, -1);
+}
+
 }  // namespace
 }  // namespace superstore::storage

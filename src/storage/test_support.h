@@ -92,6 +92,42 @@ inline ColumnBatch people(int64_t first, int64_t count) {
   return b;
 }
 
+// A store that counts how the log is read (listings, reads, reads of absent blobs that throw); everything
+// else goes to `inner`.
+class CountingStore final : public blob::BlobStore {
+ public:
+  explicit CountingStore(blob::BlobStore& inner) : inner_(inner) {}
+  int lists = 0, gets = 0, failed_gets = 0;
+  void put(const std::string& key, std::string_view bytes) override { inner_.put(key, bytes); }
+  bool put_if_absent(const std::string& key, std::string_view bytes) override {
+    return inner_.put_if_absent(key, bytes);
+  }
+  std::string get(const std::string& key) override {
+    ++gets;
+    if (!inner_.exists(key)) ++failed_gets;
+    return inner_.get(key);
+  }
+  std::optional<std::string> get_if_exists(const std::string& key) override {
+    ++gets;
+    return inner_.get_if_exists(key);
+  }
+  bool exists(const std::string& key) override { return inner_.exists(key); }
+  uint64_t size(const std::string& key) override { return inner_.size(key); }
+  std::vector<std::string> list(const std::string& prefix) override {
+    ++lists;
+    return inner_.list(prefix);
+  }
+  std::vector<blob::BlobInfo> list_info(const std::string& prefix) override {
+    ++lists;
+    return inner_.list_info(prefix);
+  }
+  void remove(const std::string& key) override { inner_.remove(key); }
+  std::optional<std::filesystem::path> local_path(const std::string& key) override { return inner_.local_path(key); }
+
+ private:
+  blob::BlobStore& inner_;
+};
+
 // A warehouse in a temporary DATA_DIR, and an unsandboxed DuckDB connection for reading its files.
 class WarehouseFixture : public ::testing::Test {
  protected:
