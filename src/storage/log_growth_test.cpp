@@ -3,7 +3,6 @@
 // catch up from the kept snapshot instead of replaying the log; and a young table (no checkpoint yet) is
 // probed without a failed read.
 #include <gtest/gtest.h>
-#include <sys/time.h>
 
 #include <chrono>
 #include <climits>
@@ -49,14 +48,6 @@ TEST(TombstoneRetention, TheLongerOfVacuumRetentionAndTheTablePropertyUnreadable
   EXPECT_EQ(s.tombstones[0].path, "new");
 }
 
-void age_file(const fs::path& file, int64_t age_ms) {
-  const int64_t ms = now_ms() - age_ms;
-  struct timeval times[2];
-  times[0].tv_sec = times[1].tv_sec = ms / 1000;
-  times[0].tv_usec = times[1].tv_usec = (ms % 1000) * 1000;
-  ASSERT_EQ(::utimes(file.c_str(), times), 0) << file;
-}
-
 class LogGrowthTest : public ::testing::Test {
  protected:
   void open(int64_t interval, int64_t retention_ms) {
@@ -87,15 +78,7 @@ class LogGrowthTest : public ::testing::Test {
     return wh_->query("SELECT count(*), sum(hash(id, name, dept, score)) FROM people", q).page.rows.at(0).dump();
   }
   fs::path table_dir(const catalog::TableInfo& t) const { return dir_.path() / "warehouse" / t.location; }
-  std::set<std::string> files_on_disk(const catalog::TableInfo& t) {
-    std::set<std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(table_dir(t))) {
-      if (e.path().extension() == ".parquet" && e.path().string().find("_delta_log") == std::string::npos) {
-        out.insert(fs::relative(e.path(), table_dir(t)).string());
-      }
-    }
-    return out;
-  }
+  std::set<std::string> files_on_disk(const catalog::TableInfo& t) { return testing::data_files_in(table_dir(t)); }
   DeltaLog log(const catalog::TableInfo& t) {
     return DeltaLog(store_, t.location, make_checkpoint_reader(db_, store_, dir_.path() / "tmp"));
   }
@@ -143,7 +126,7 @@ TEST_F(LogGrowthTest, CheckpointsAfterManyRewritesKeepOnlyRecentTombstones) {
   for (int64_t v = 0; v <= 20; ++v) rows_of[v] = digest(v);
   // Every data file looks an hour old: only tombstones (not file times) now tell which files recent
   // versions need.
-  for (const auto& f : files_on_disk(t)) age_file(table_dir(t) / f, 3'600'000);
+  for (const auto& f : files_on_disk(t)) testing::age_file(table_dir(t) / f, std::chrono::hours(1));
   const std::set<std::string> on_disk = files_on_disk(t);
 
   // A retention longer than the checkpoints keep tombstones for reads the removes they dropped: every

@@ -3,7 +3,6 @@
 // within the retention window references (and old orphans), and every retained version still reads.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <utime.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +19,7 @@ namespace superstore::storage {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::age_file;
 using testing::kPeople;
 using testing::people;
 
@@ -39,15 +39,6 @@ RegenerableRows regenerable(const ColumnBatch& rows) {
   };
   source.fetch = [&rows](std::span<const uint64_t> indices) { return rows.take(indices); };
   return source;
-}
-
-// Sets a file's modification time `age` into the past.
-void age_file(const fs::path& file, std::chrono::milliseconds age) {
-  const int64_t ms = now_ms() - age.count();
-  struct timeval times[2];
-  times[0].tv_sec = times[1].tv_sec = ms / 1000;
-  times[0].tv_usec = times[1].tv_usec = (ms % 1000) * 1000;
-  ASSERT_EQ(::utimes(file.c_str(), times), 0) << file;
 }
 
 class UpkeepTest : public ::testing::Test {
@@ -80,16 +71,7 @@ class UpkeepTest : public ::testing::Test {
     return page.page.rows.at(0).dump();
   }
   fs::path table_dir(const catalog::TableInfo& t) const { return dir_.path() / "warehouse" / t.location; }
-  // Every data file of the table on disk, relative to its folder.
-  std::set<std::string> files_on_disk(const catalog::TableInfo& t) {
-    std::set<std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(table_dir(t))) {
-      if (e.path().extension() == ".parquet" && e.path().string().find("_delta_log") == std::string::npos) {
-        out.insert(fs::relative(e.path(), table_dir(t)).string());
-      }
-    }
-    return out;
-  }
+  std::set<std::string> files_on_disk(const catalog::TableInfo& t) { return testing::data_files_in(table_dir(t)); }
   DeltaLog log(const catalog::TableInfo& t) { return DeltaLog(store_, t.location); }
 
   TempFolder dir_;

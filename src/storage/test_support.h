@@ -2,12 +2,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/time.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 
+#include "common/clock.h"
 #include "common/columns.h"
 #include "query/database.h"
 #include "storage/warehouse.h"
@@ -90,6 +94,26 @@ inline ColumnBatch people(int64_t first, int64_t count) {
     b[8].push_int(i % 100 - 50);
   }
   return b;
+}
+
+// Every data file (Parquet outside _delta_log) below the table folder `table_dir`, relative to it.
+inline std::set<std::string> data_files_in(const std::filesystem::path& table_dir) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(table_dir)) {
+    if (e.path().extension() == ".parquet" && e.path().string().find("_delta_log") == std::string::npos) {
+      out.insert(std::filesystem::relative(e.path(), table_dir).string());
+    }
+  }
+  return out;
+}
+
+// Sets a file's modification time `age` into the past.
+inline void age_file(const std::filesystem::path& file, std::chrono::milliseconds age) {
+  const int64_t ms = now_ms() - age.count();
+  struct timeval times[2];
+  times[0].tv_sec = times[1].tv_sec = ms / 1000;
+  times[0].tv_usec = times[1].tv_usec = (ms % 1000) * 1000;
+  ASSERT_EQ(::utimes(file.c_str(), times), 0) << file;
 }
 
 // A store that counts how the log is read (listings, reads, reads of absent blobs that throw); everything
