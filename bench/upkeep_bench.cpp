@@ -1,11 +1,14 @@
 // Benchmarks of the log for the long run (issue 18), in-process on the storage layer:
-//   1. open + first query of a table with N small commits, without checkpoints and with one every 10
-//      commits: a fresh Warehouse (nothing cached) answering SELECT count(*);
+//   1. a table of N small commits, without checkpoints and with one every 10 commits: the time of a
+//      commit early and late in the log, then open + first query (a fresh Warehouse, nothing cached,
+//      answering SELECT count(*)), the query again, and a commit on the freshly opened table;
 //   2. OPTIMIZE of a table made by N writes of R rows each (regenerable writes, the way file imports and
 //      fake data write, which merge no earlier file): files before and after, the time OPTIMIZE takes, and
 //      two queries before and after, beside DuckDB reading the same files directly (read_parquet over the
 //      snapshot's file list, in this process, without the sandbox).
 // Usage: upkeep_bench [--commits 1000] [--writes 1000] [--rows 1000] [--runs 5] [--dir PATH]
+// (--commits 0 or --writes 0 skips that part.)
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -64,6 +67,9 @@ storage::WarehouseOptions options(const fs::path& dir, int64_t checkpoint_interv
   return o;
 }
 
+// The id of the one table of the bench's catalog.
+int64_t make_table_id(storage::Warehouse& wh) { return wh.catalog().list_tables().at(0).id; }
+
 catalog::TableInfo make_table(storage::Warehouse& wh) {
   catalog::NewTable t;
   t.name = "events";
@@ -78,34 +84,114 @@ int64_t count(storage::Warehouse& wh, const std::string& sql) {
   return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
 }
 
-// 1. Open + first query, median of `runs` fresh warehouses.
+// Peak resident memory of this process since the last reset_peak() (Linux's VmHWM, reset through
+// /proc/self/clear_refs), in MiB.
+void reset_peak() {
+  if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
+    std::fputs("5", f);
+    std::fclose(f);
+  }
+}
+double peak_mib() {
+  std::FILE* f = std::fopen("/proc/self/status", "r");
+  if (!f) return 0;
+  char line[256];
+  double kib = 0;
+  while (std::fgets(line, sizeof line, f)) {
+    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+  }
+  std::fclose(f);
+  return kib / 1024;
+}
+
+// CPU time of this process (user + system), ms: steadier than wall time on a shared machine.
+double cpu_ms() {
+  struct rusage u {};
+  ::getrusage(RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+// One commit of 10 rows; returns its wall time in ms.
+double timed_commit(storage::Warehouse& wh, const catalog::TableInfo& t, int64_t i) {
+  const auto t0 = Clock::now();
+  auto w = wh.writer(t);
+  w->add(rows(i * 10, 10));
+  w->commit_insert();
+  return ms_since(t0);
+}
+
+// 1. Writing N small commits, then opening the table and querying it, without checkpoints and with one
+// every 10 commits. Beside it, DuckDB counting the same files (the live files' list handed to it: what
+// any reader pays once it knows the files).
 void open_bench(const fs::path& root, int64_t commits, int runs) {
+  std::printf("%lld commits of 10 rows (each merges the newest small file of its partitions)\n",
+              static_cast<long long>(commits));
   for (int64_t interval : {int64_t{0}, int64_t{10}}) {
     const fs::path dir = root / ("open-" + std::to_string(interval));
     fs::remove_all(dir);
     const auto start = Clock::now();
+    const double cpu0 = cpu_ms();
+    reset_peak();
+    std::vector<double> first, last;  // commit times of the first and the last 100 commits
     {
       storage::Warehouse wh(options(dir, interval));
       auto t = make_table(wh);
       for (int64_t i = 0; i < commits; ++i) {
-        auto w = wh.writer(t);
-        w->add(rows(i * 10, 10));
-        w->commit_insert();
+        const double ms = timed_commit(wh, t, i);
+        if (i < 100) first.push_back(ms);
+        if (i >= commits - 100) last.push_back(ms);
       }
     }
-    const double write_s = ms_since(start) / 1000;
-    std::vector<double> open_ms;
+    const double write_s = ms_since(start) / 1000, write_cpu_s = (cpu_ms() - cpu0) / 1000, write_peak = peak_mib();
+    std::vector<double> open_ms, open_cpu, query_ms, commit_ms;
+    double open_peak = 0;
+    int64_t expected = commits * 10;
     for (int r = 0; r < runs; ++r) {
+      reset_peak();
       const auto t0 = Clock::now();
+      const double c0 = cpu_ms();
       storage::Warehouse wh(options(dir, interval));
       const int64_t n = count(wh, "SELECT count(*) FROM events");
       open_ms.push_back(ms_since(t0));
-      if (n != commits * 10) std::fprintf(stderr, "wrong count %lld\n", static_cast<long long>(n));
+      open_cpu.push_back(cpu_ms() - c0);
+      open_peak = std::max(open_peak, peak_mib());
+      if (n != expected) std::fprintf(stderr, "wrong count %lld\n", static_cast<long long>(n));
+      // The same query again (the snapshot kept), and one more commit on the open table.
+      const auto t1 = Clock::now();
+      count(wh, "SELECT count(*) FROM events");
+      query_ms.push_back(ms_since(t1));
+      if (r == 0) {
+        commit_ms.push_back(timed_commit(wh, wh.catalog().get_table(make_table_id(wh)), commits));
+        expected += 10;
+      }
     }
-    std::printf("open + first query, %lld commits, %s: %.1f ms (median of %d; writing them took %.1f s)\n",
-                static_cast<long long>(commits),
-                interval ? "checkpoint every 10 commits" : "no checkpoints (replay from commit 0)", median(open_ms),
-                runs, write_s);
+    std::vector<double> duck_ms;
+    {
+      storage::Warehouse wh(options(dir, interval));
+      const auto t = wh.catalog().get_table(make_table_id(wh));
+      std::string files;
+      for (const auto& f : wh.snapshot(t)->files) {
+        files += (files.empty() ? "" : ", ") + query::quote_literal((dir / "warehouse" / t.location / f.path).string());
+      }
+      for (int r = 0; r < runs; ++r) {
+        const auto t0 = Clock::now();
+        query::DatabaseOptions o;
+        o.sandboxed = false;
+        query::Database db(o);
+        query::Connection conn(db);
+        conn.execute("SELECT count(*) FROM read_parquet([" + files + "], hive_partitioning = true)");
+        duck_ms.push_back(ms_since(t0));
+      }
+    }
+    std::printf(" %s\n", interval ? "checkpoint every 10 commits" : "no checkpoints (replay from commit 0)");
+    std::printf(
+        "  write: %.1f s wall, %.1f s CPU, peak %.0f MiB; one commit: %.1f ms (median of the first 100), "
+        "%.1f ms (of the last 100), %.1f ms (on a freshly opened table)\n",
+        write_s, write_cpu_s, write_peak, median(first), median(last), commit_ms.at(0));
+    std::printf(
+        "  open + first query: %.1f ms wall, %.1f ms CPU (median of %d), peak %.0f MiB; the query again: "
+        "%.1f ms; DuckDB opening and counting the same files: %.1f ms\n",
+        median(open_ms), median(open_cpu), runs, open_peak, median(query_ms), median(duck_ms));
   }
 }
 
@@ -199,9 +285,9 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--commits")
-      commits = parse_int64_in(v, 1, 1'000'000, a);
+      commits = parse_int64_in(v, 0, 1'000'000, a);
     else if (a == "--writes")
-      writes = parse_int64_in(v, 1, 1'000'000, a);
+      writes = parse_int64_in(v, 0, 1'000'000, a);
     else if (a == "--rows")
       per_write = parse_int64_in(v, 1, 100'000'000, a);
     else if (a == "--runs")
@@ -215,8 +301,8 @@ int main(int argc, char** argv) {
   }
   log::set_quiet(true);
   fs::create_directories(dir);
-  open_bench(dir, commits, runs);
-  optimize_bench(dir, writes, per_write, runs);
+  if (commits > 0) open_bench(dir, commits, runs);
+  if (writes > 0) optimize_bench(dir, writes, per_write, runs);
   fs::remove_all(dir);
   return 0;
 }

@@ -32,6 +32,13 @@ namespace superstore::blob {
 // folders such as "city=São Paulo" use them.
 void validate_blob_key(std::string_view key);
 
+// One blob of a listing, with what the listing itself tells about it (no request per blob).
+struct BlobInfo {
+  std::string key;
+  uint64_t size = 0;
+  std::optional<int64_t> modified_ms;  // last modified, ms since the epoch; nullopt when the store cannot tell
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
@@ -43,6 +50,9 @@ class BlobStore {
   virtual bool put_if_absent(const std::string& key, std::string_view bytes) = 0;
   // Throws Error(NotFound) if absent.
   virtual std::string get(const std::string& key) = 0;
+  // The blob, or nullopt if absent: for probes that often miss (the log's next version, _last_checkpoint),
+  // one request and no exception. The default calls get and catches Error(NotFound).
+  virtual std::optional<std::string> get_if_exists(const std::string& key);
   virtual bool exists(const std::string& key) = 0;
   // Size in bytes; throws Error(NotFound) if absent.
   virtual uint64_t size(const std::string& key) = 0;
@@ -50,6 +60,10 @@ class BlobStore {
   // means all keys), at any depth, sorted. "db/s/t-1" never matches keys of "db/s/t-10". A prefix that
   // names no folder gives an empty list.
   virtual std::vector<std::string> list(const std::string& prefix) = 0;
+  // list with each blob's size and modification time, as cheaply as the store can: S3's listing carries
+  // both, the local store stats each file. A blob removed while listing is left out. The default asks
+  // size() per key and knows no times.
+  virtual std::vector<BlobInfo> list_info(const std::string& prefix);
   // Deletes the blob; does nothing if it is absent.
   virtual void remove(const std::string& key) = 0;
   // Where the blob lives on the local file system, for engines (DuckDB) that read or write files
@@ -72,9 +86,11 @@ class LocalBlobStore final : public BlobStore {
   void put(const std::string& key, std::string_view bytes) override;
   bool put_if_absent(const std::string& key, std::string_view bytes) override;
   std::string get(const std::string& key) override;
+  std::optional<std::string> get_if_exists(const std::string& key) override;
   bool exists(const std::string& key) override;
   uint64_t size(const std::string& key) override;
   std::vector<std::string> list(const std::string& prefix) override;
+  std::vector<BlobInfo> list_info(const std::string& prefix) override;
   void remove(const std::string& key) override;
   std::optional<std::filesystem::path> local_path(const std::string& key) override;
 

@@ -174,16 +174,22 @@ bool LocalBlobStore::put_if_absent(const std::string& key, std::string_view byte
 }
 
 std::string LocalBlobStore::get(const std::string& key) {
+  std::optional<std::string> bytes = get_if_exists(key);
+  if (!bytes) fail(ErrorCode::NotFound, describe(key) + " does not exist");
+  return std::move(*bytes);
+}
+
+std::optional<std::string> LocalBlobStore::get_if_exists(const std::string& key) {
   validate_blob_key(key);
   std::string path = (root_ / key).string();
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) fail(ErrorCode::NotFound, describe(key) + " does not exist");
+    if (errno == ENOENT || errno == ENOTDIR) return std::nullopt;
     fail_errno(describe(key), "opening", errno);
   }
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) fail_errno(describe(key), "stat", errno);
-  if (!S_ISREG(st.st_mode)) fail(ErrorCode::NotFound, describe(key) + " does not exist (it is a folder)");
+  if (!S_ISREG(st.st_mode)) return std::nullopt;  // a folder
   return read_all(fd.get(), describe(key));
 }
 
@@ -214,6 +220,20 @@ std::vector<std::string> LocalBlobStore::list(const std::string& prefix) {
   collect_keys(folder.empty() ? root_ : root_ / folder, folder, keys);
   std::sort(keys.begin(), keys.end());
   return keys;
+}
+
+std::vector<BlobInfo> LocalBlobStore::list_info(const std::string& prefix) {
+  std::vector<BlobInfo> out;
+  for (auto& key : list(prefix)) {
+    struct stat st {};
+    if (::stat((root_ / key).c_str(), &st) != 0) {
+      if (errno == ENOENT || errno == ENOTDIR) continue;  // removed since the listing
+      fail_errno(describe(key), "stat", errno);
+    }
+    const int64_t modified = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1'000'000;
+    out.push_back({std::move(key), static_cast<uint64_t>(st.st_size), modified});
+  }
+  return out;
 }
 
 // Empty folders are left behind on purpose: removing them could race with a put that has just created

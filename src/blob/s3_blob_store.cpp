@@ -1,16 +1,25 @@
 #include "blob/s3_blob_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
+#include <exception>
 #include <fstream>
+#include <mutex>
 #include <thread>
+#include <vector>
 
 #include "blob/blob_key.h"
 #include "blob/s3_http.h"
 #include "common/error.h"
+#include "common/instant.h"
 
 namespace superstore::blob {
 namespace {
+
+// Parts of one multipart upload sent at once: a large file's upload is bound by round trips, not by the
+// link; each part in flight holds S3_PART_BYTES of memory.
+constexpr uint64_t kPartsInFlight = 4;
 
 std::string xml_unescape(std::string_view text) {
   std::string out;
@@ -47,15 +56,16 @@ std::string xml_unescape(std::string_view text) {
   return out;
 }
 
-// Every text of <tag>...</tag> in `xml`, in order.
-std::vector<std::string> xml_values(const std::string& xml, const std::string& tag) {
+// Every text of <tag>...</tag> in `xml`, in order; raw (still escaped) for an element holding others.
+std::vector<std::string> xml_values(const std::string& xml, const std::string& tag, bool raw = false) {
   std::vector<std::string> values;
   const std::string open = "<" + tag + ">", close = "</" + tag + ">";
   for (size_t at = xml.find(open); at != std::string::npos; at = xml.find(open, at)) {
     at += open.size();
     const size_t end = xml.find(close, at);
     if (end == std::string::npos) break;
-    values.push_back(xml_unescape(std::string_view(xml).substr(at, end - at)));
+    const std::string_view text = std::string_view(xml).substr(at, end - at);
+    values.push_back(raw ? std::string(text) : xml_unescape(text));
     at = end + close.size();
   }
   return values;
@@ -124,8 +134,9 @@ struct S3BlobStore::Impl {
     if (answer.status != 200) fail_status(answer, "PUT " + where(key));
   }
 
-  // Multipart upload, parts read by `read_part(offset, size)`; aborted on any failure, so that no
-  // invisible parts are left to bill.
+  // Multipart upload, parts read by `read_part(offset, size)` (called from several threads at once) and
+  // sent up to kPartsInFlight at a time; aborted on any failure, so that no invisible parts are left to
+  // bill.
   template <typename ReadPart>
   void put_multipart(const std::string& key, uint64_t total, ReadPart read_part) {
     const std::string what = "multipart upload of " + where(key);
@@ -134,18 +145,40 @@ struct S3BlobStore::Impl {
     const std::string upload_id = xml_value(created.body, "UploadId");
     if (upload_id.empty()) fail(ErrorCode::Internal, "S3 " + what + ": the answer names no UploadId");
     try {
+      const uint64_t parts = (total + options.part_bytes - 1) / options.part_bytes;
+      std::vector<std::string> etags(parts);
+      std::atomic<uint64_t> next{0};
+      std::atomic<bool> failed{false};
+      std::mutex error_mutex;
+      std::exception_ptr error;
+      auto upload_parts = [&] {
+        for (uint64_t i = next++; i < parts && !failed; i = next++) {
+          try {
+            const uint64_t offset = i * options.part_bytes;
+            const std::string part = read_part(offset, std::min<uint64_t>(options.part_bytes, total - offset));
+            const std::string number = std::to_string(i + 1);
+            S3Request r{.method = "PUT",
+                        .object = object(key),
+                        .query = {{"partNumber", number}, {"uploadId", upload_id}},
+                        .body = part};
+            S3Response answer = send(r, what + " (part " + number + ")");
+            if (answer.status != 200) fail_status(answer, what + " (part " + number + ")");
+            etags[i] = answer.headers["etag"];
+          } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!error) error = std::current_exception();
+            failed = true;
+          }
+        }
+      };
+      std::vector<std::thread> helpers;
+      for (uint64_t t = 1; t < std::min<uint64_t>(kPartsInFlight, parts); ++t) helpers.emplace_back(upload_parts);
+      upload_parts();
+      for (auto& h : helpers) h.join();
+      if (error) std::rethrow_exception(error);
       std::string complete = "<CompleteMultipartUpload>";
-      int number = 1;
-      for (uint64_t offset = 0; offset < total; offset += options.part_bytes, ++number) {
-        const std::string part = read_part(offset, std::min<uint64_t>(options.part_bytes, total - offset));
-        S3Request r{.method = "PUT",
-                    .object = object(key),
-                    .query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}},
-                    .body = part};
-        S3Response answer = send(r, what + " (part " + std::to_string(number) + ")");
-        if (answer.status != 200) fail_status(answer, what + " (part " + std::to_string(number) + ")");
-        complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + answer.headers["etag"] +
-                    "</ETag></Part>";
+      for (uint64_t i = 0; i < parts; ++i) {
+        complete += "<Part><PartNumber>" + std::to_string(i + 1) + "</PartNumber><ETag>" + etags[i] + "</ETag></Part>";
       }
       complete += "</CompleteMultipartUpload>";
       S3Response done =
@@ -210,9 +243,15 @@ bool S3BlobStore::put_if_absent(const std::string& key, std::string_view bytes) 
 }
 
 std::string S3BlobStore::get(const std::string& key) {
+  std::optional<std::string> bytes = get_if_exists(key);
+  if (!bytes) fail(ErrorCode::NotFound, "blob '" + key + "' does not exist");
+  return std::move(*bytes);
+}
+
+std::optional<std::string> S3BlobStore::get_if_exists(const std::string& key) {
   validate_blob_key(key);
   S3Response answer = impl_->send({.method = "GET", .object = impl_->object(key)}, "GET " + impl_->where(key));
-  if (answer.status == 404) fail(ErrorCode::NotFound, "blob '" + key + "' does not exist");
+  if (answer.status == 404) return std::nullopt;
   if (answer.status != 200) impl_->fail_status(answer, "GET " + impl_->where(key));
   return std::move(answer.body);
 }
@@ -237,24 +276,38 @@ uint64_t S3BlobStore::size(const std::string& key) {
   return std::stoull(length);
 }
 
-std::vector<std::string> S3BlobStore::list(const std::string& prefix) {
+std::vector<BlobInfo> S3BlobStore::list_info(const std::string& prefix) {
   const std::string folder = folder_prefix(prefix);
   const std::string root = impl_->options.prefix.empty() ? "" : impl_->options.prefix + "/";
-  std::vector<std::string> keys;
+  const std::string what = "LIST s3://" + impl_->options.bucket + "/" + root + folder;
+  std::vector<BlobInfo> blobs;
   std::string token;
   do {
     S3Request r{.method = "GET", .query = {{"list-type", "2"}, {"prefix", root + folder}}};
     if (!token.empty()) r.query["continuation-token"] = token;
-    S3Response answer = impl_->send(r, "LIST s3://" + impl_->options.bucket + "/" + root + folder);
-    if (answer.status != 200) impl_->fail_status(answer, "LIST s3://" + impl_->options.bucket + "/" + root + folder);
-    for (std::string& object : xml_values(answer.body, "Key")) {
-      std::string key = object.substr(root.size());
+    S3Response answer = impl_->send(r, what);
+    if (answer.status != 200) impl_->fail_status(answer, what);
+    for (const std::string& object : xml_values(answer.body, "Contents", /*raw=*/true)) {
+      std::string key = xml_value(object, "Key").substr(root.size());
       // As the local store skips its temp files: only names a key could have are blobs.
-      if (!key_problem(key)) keys.push_back(std::move(key));
+      if (key_problem(key)) continue;
+      const std::string size = xml_value(object, "Size");
+      if (size.empty() || size.size() > 19 || size.find_first_not_of("0123456789") != std::string::npos) {
+        fail(ErrorCode::Internal, "S3 " + what + ": the listing gives '" + key + "' no valid Size");
+      }
+      std::optional<int64_t> modified;
+      if (auto us = parse_instant_us(xml_value(object, "LastModified"))) modified = *us / 1000;
+      blobs.push_back({std::move(key), std::stoull(size), modified});
     }
     token = xml_value(answer.body, "IsTruncated") == "true" ? xml_value(answer.body, "NextContinuationToken") : "";
   } while (!token.empty());
-  std::sort(keys.begin(), keys.end());
+  std::sort(blobs.begin(), blobs.end(), [](const BlobInfo& a, const BlobInfo& b) { return a.key < b.key; });
+  return blobs;
+}
+
+std::vector<std::string> S3BlobStore::list(const std::string& prefix) {
+  std::vector<std::string> keys;
+  for (auto& blob : list_info(prefix)) keys.push_back(std::move(blob.key));
   return keys;
 }
 
@@ -276,8 +329,10 @@ void S3BlobStore::put_file(const std::string& key, const std::filesystem::path& 
   std::ifstream in(file, std::ios::binary);
   if (!in) fail(ErrorCode::Internal, "S3 upload: cannot open '" + file.string() + "'");
   const uint64_t total = std::filesystem::file_size(file);
+  std::mutex reading;  // parts are read by several upload threads
   auto read_part = [&](uint64_t offset, uint64_t size) {
     std::string part(size, '\0');
+    std::lock_guard lock(reading);
     in.seekg(static_cast<std::streamoff>(offset));
     if (!in.read(part.data(), static_cast<std::streamsize>(size))) {
       fail(ErrorCode::Internal, "S3 upload: reading '" + file.string() + "' failed");

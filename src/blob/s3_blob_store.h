@@ -52,9 +52,12 @@ class S3BlobStore final : public BlobStore {
   void put(const std::string& key, std::string_view bytes) override;
   bool put_if_absent(const std::string& key, std::string_view bytes) override;
   std::string get(const std::string& key) override;
+  std::optional<std::string> get_if_exists(const std::string& key) override;
   bool exists(const std::string& key) override;
   uint64_t size(const std::string& key) override;
   std::vector<std::string> list(const std::string& prefix) override;
+  // Size and LastModified come with ListObjectsV2's answer: no request per key.
+  std::vector<BlobInfo> list_info(const std::string& prefix) override;
   void remove(const std::string& key) override;
   std::optional<std::filesystem::path> local_path(const std::string& key) override;
 

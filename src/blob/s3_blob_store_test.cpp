@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -94,6 +95,27 @@ TEST_F(S3Store, MultipartPutAndFileTransfersRoundTrip) {
   EXPECT_THROW(store.get_to_file("t/absent", folder.file("none.bin")), Error);
 }
 
+// A large upload is bound by round trips, so its parts travel four at a time (and no more: each holds
+// S3_PART_BYTES of memory); they still assemble in order.
+TEST_F(S3Store, MultipartPartsTravelFourAtATime) {
+  std::atomic<int> in_flight{0}, most{0};
+  FaultProxy proxy(moto->port(), [&](int, const std::string& line) {
+    if (line.find("partNumber=") != std::string::npos) {
+      const int now = ++in_flight;
+      for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      --in_flight;
+    }
+    return Fault::None;
+  });
+  auto store = through(proxy);
+  const std::string big = random_bytes((25 << 20) + 7);  // six parts of 5 MiB, the last one short
+  store->put("t/big.parquet", big);
+  EXPECT_TRUE(store->get("t/big.parquet") == big);
+  EXPECT_EQ(most, 4);
+}
+
 TEST_F(S3Store, ListPagesPastAThousandKeys) {
   S3BlobStore store(options);
   std::vector<std::thread> writers;
@@ -157,9 +179,10 @@ TEST_F(S3Store, PersistentFailuresEndInAClearErrorAndLeaveNothing) {
     EXPECT_NE(message.find("HTTP 500 (InternalError: injected by the test proxy) after 3 attempts"), std::string::npos)
         << message;
   }
-  EXPECT_THROW(store->put("big", random_bytes(6 << 20)), Error);  // the part fails; the upload is aborted
+  // Both parts are in flight at once and each fails three times; the upload is aborted.
+  EXPECT_THROW(store->put("big", random_bytes(6 << 20)), Error);
   EXPECT_TRUE(store->list("").empty());
-  EXPECT_EQ(proxy.faults(), 6);
+  EXPECT_EQ(proxy.faults(), 3 + 2 * 3);
 }
 
 TEST_F(S3Store, BadCredentialsGiveAClearErrorAndWriteNothing) {

@@ -3,15 +3,21 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <climits>
+#include <map>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/posix_file.h"
+#include "common/strings.h"
 
 namespace superstore::storage {
 namespace {
@@ -71,7 +77,45 @@ json without_nulls(const json& object) {
   return out;
 }
 
+// Spark's interval text as Delta table properties hold it: "interval" and pairs of a whole number and a
+// unit ("interval 1 week", "interval 2 days 12 hours"); nullopt for anything else.
+std::optional<int64_t> interval_ms(const std::string& text) {
+  std::istringstream in(text);
+  std::string word;
+  if (!(in >> word) || lower(word) != "interval") return std::nullopt;
+  static const std::map<std::string, int64_t> kUnits = {{"millisecond", 1},  {"second", 1000},
+                                                        {"minute", 60'000},  {"hour", 3'600'000},
+                                                        {"day", 86'400'000}, {"week", 7 * 86'400'000LL}};
+  int64_t total = 0;
+  bool any = false;
+  long long count = 0;
+  while (in >> count) {
+    if (!(in >> word) || count < 0) return std::nullopt;
+    word = lower(word);
+    if (word.ends_with('s')) word.pop_back();
+    auto unit = kUnits.find(word);
+    if (unit == kUnits.end() || count > (INT64_MAX - total) / unit->second) return std::nullopt;
+    total += count * unit->second;
+    any = true;
+  }
+  if (!any || !in.eof()) return std::nullopt;
+  return total;
+}
+
 }  // namespace
+
+int64_t tombstone_retention_ms(const Metadata& metadata, int64_t retention_ms) {
+  auto it = metadata.configuration.find("delta.deletedFileRetentionDuration");
+  if (it == metadata.configuration.end()) return retention_ms;
+  const std::optional<int64_t> table = interval_ms(it->second);
+  return table ? std::max(*table, retention_ms) : INT64_MAX;
+}
+
+void drop_expired_tombstones(Snapshot& snapshot, int64_t now_ms, int64_t retention_ms) {
+  if (retention_ms > now_ms) return;  // nothing is that old (and now_ms - retention_ms stays in range)
+  const int64_t cutoff = now_ms - retention_ms;
+  std::erase_if(snapshot.tombstones, [cutoff](const RemoveFile& t) { return t.deletion_timestamp < cutoff; });
+}
 
 CheckpointReader make_checkpoint_reader(const query::Database& engine, blob::BlobStore& store,
                                         std::filesystem::path temp_dir) {
@@ -123,10 +167,13 @@ void write_checkpoint(const query::Database& engine, blob::BlobStore& store, con
 }
 
 bool checkpoint_after_commit(const query::Database& engine, blob::BlobStore& store, const DeltaLog& delta,
-                             int64_t version, int64_t interval, const std::filesystem::path& temp_dir) {
+                             const Snapshot& base, int64_t version, int64_t interval, int64_t retention_ms,
+                             const std::filesystem::path& temp_dir) {
   if (interval <= 0 || version <= 0 || version % interval != 0) return false;
   try {
-    write_checkpoint(engine, store, delta, delta.snapshot(version), temp_dir);
+    Snapshot state = delta.advance(base, version);
+    drop_expired_tombstones(state, now_ms(), tombstone_retention_ms(state.metadata, retention_ms));
+    write_checkpoint(engine, store, delta, state, temp_dir);
     return true;
   } catch (const std::exception& e) {
     log::warn("could not write the checkpoint of version " + std::to_string(version) + " of '" + delta.root() +

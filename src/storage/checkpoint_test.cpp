@@ -115,35 +115,12 @@ TEST_F(CheckpointTest, ReplayStartsFromTheNewestCheckpoint) {
   EXPECT_THROW(log(t).snapshot(12, false), Error) << "commit 0 is gone, so only the checkpoint can be used";
 }
 
-// A store that counts how often the log is listed; everything else goes to the warehouse's own files.
-class ListCountingStore final : public blob::BlobStore {
- public:
-  explicit ListCountingStore(blob::BlobStore& inner) : inner_(inner) {}
-  int lists = 0;
-  void put(const std::string& key, std::string_view bytes) override { inner_.put(key, bytes); }
-  bool put_if_absent(const std::string& key, std::string_view bytes) override {
-    return inner_.put_if_absent(key, bytes);
-  }
-  std::string get(const std::string& key) override { return inner_.get(key); }
-  bool exists(const std::string& key) override { return inner_.exists(key); }
-  uint64_t size(const std::string& key) override { return inner_.size(key); }
-  std::vector<std::string> list(const std::string& prefix) override {
-    ++lists;
-    return inner_.list(prefix);
-  }
-  void remove(const std::string& key) override { inner_.remove(key); }
-  std::optional<std::filesystem::path> local_path(const std::string& key) override { return inner_.local_path(key); }
-
- private:
-  blob::BlobStore& inner_;
-};
-
 // The log's names grow by one per commit forever; the newest version is found from _last_checkpoint and
 // a few probes instead, and a stale or broken _last_checkpoint still gives the right answer.
 TEST_F(CheckpointTest, TheLatestVersionIsFoundWithoutListingTheLog) {
   auto t = make_people("people");
   for (int64_t i = 0; i < 23; ++i) insert(t, i * 10, 10);
-  ListCountingStore counting(store_);
+  testing::CountingStore counting(store_);
   DeltaLog probed(counting, t.location, make_checkpoint_reader(db_, counting, dir_.path() / "tmp"));
   EXPECT_EQ(probed.latest_version(), 23);
   expect_same(probed.snapshot(), log(t).snapshot(23, false), "latest, from the checkpoint of 20");

@@ -312,18 +312,29 @@ struct LogTail {
   int64_t latest;
 };
 std::optional<LogTail> probe_tail(blob::BlobStore& store, const DeltaLog& log) {
-  int64_t checkpoint = -1;
-  try {
-    const nlohmann::json last = nlohmann::json::parse(store.get(log.last_checkpoint_key()));
-    if (!last.is_object() || !last.contains("version") || !last["version"].is_number_integer()) return std::nullopt;
-    checkpoint = last["version"].get<int64_t>();
-  } catch (const std::exception&) {
-    return std::nullopt;  // absent or unreadable: an optimisation only
-  }
+  // A table without a checkpoint yet has no _last_checkpoint: that miss costs one request and no exception
+  // (get_if_exists), as it comes on every cold read of a young table.
+  const std::optional<std::string> text = store.get_if_exists(log.last_checkpoint_key());
+  if (!text) return std::nullopt;
+  const nlohmann::json last = nlohmann::json::parse(*text, nullptr, false);
+  // Unreadable: an optimisation only, so the caller lists instead.
+  if (!last.is_object() || !last.contains("version") || !last["version"].is_number_integer()) return std::nullopt;
+  const int64_t checkpoint = last["version"].get<int64_t>();
   if (checkpoint < 0 || !store.exists(log.checkpoint_key(checkpoint))) return std::nullopt;
   int64_t latest = checkpoint;
   while (store.exists(log.commit_key(latest + 1))) ++latest;
   return LogTail{checkpoint, latest};
+}
+
+// A replay that continues from `base`.
+Replay replay_from(const Snapshot& base) {
+  Replay replay;
+  for (const auto& f : base.files) replay.files.emplace_hint(replay.files.end(), f.path, f);
+  for (const auto& t : base.tombstones) replay.tombstones.emplace_hint(replay.tombstones.end(), t.path, t);
+  replay.protocol = base.protocol;
+  replay.metadata = base.metadata;
+  replay.timestamp = base.timestamp;
+  return replay;
 }
 
 }  // namespace
@@ -492,16 +503,29 @@ Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint)
 
 Snapshot DeltaLog::advance(const Snapshot& base, int64_t target) const {
   if (target == base.version) return base;
-  Replay replay;
-  for (const auto& f : base.files) replay.files[f.path] = f;
-  for (const auto& t : base.tombstones) replay.tombstones[t.path] = t;
-  replay.protocol = base.protocol;
-  replay.metadata = base.metadata;
+  Replay replay = replay_from(base);
   for (int64_t v = base.version + 1; v <= target; ++v) {
     std::string key = commit_key(v);
     replay.apply_commit_text(store_.get(key), key);
   }
   return replay.finish(target, root_);
+}
+
+std::optional<Snapshot> DeltaLog::catch_up(const Snapshot& base, int64_t max_commits) const {
+  Replay replay = replay_from(base);
+  int64_t version = base.version;
+  for (; version - base.version <= max_commits; ++version) {
+    const std::string key = commit_key(version + 1);
+    std::optional<std::string> text = store_.get_if_exists(key);
+    if (!text) return replay.finish(version, root_);
+    replay.apply_commit_text(*text, key);
+  }
+  return std::nullopt;
+}
+
+int64_t DeltaLog::last_checkpoint() const {
+  const auto tail = probe_tail(store_, *this);
+  return tail ? tail->checkpoint : -1;
 }
 
 bool DeltaLog::try_commit(int64_t version, const Commit& commit) const {

@@ -132,6 +132,11 @@ class DeltaLog {
   // Applies the commits after `base` (up to and including `target`) to it: a cheap way to bring a cached
   // snapshot up to date.
   Snapshot advance(const Snapshot& base, int64_t target) const;
+  // `base` brought up to the newest version by reading the commits after it until one is missing: no
+  // listing and no _last_checkpoint, so its cost is that of the new commits, whatever the log's length.
+  // nullopt when more than `max_commits` follow (reading snapshot(), from the newest checkpoint, is then
+  // cheaper).
+  std::optional<Snapshot> catch_up(const Snapshot& base, int64_t max_commits) const;
 
   // Writes `commit` as version `version` if no such version exists yet; false when another writer won.
   bool try_commit(int64_t version, const Commit& commit) const;
@@ -141,8 +146,10 @@ class DeltaLog {
   // The key of the checkpoint of `version` (`<20 digits>.checkpoint.parquet`) and of _last_checkpoint.
   std::string checkpoint_key(int64_t version) const;
   std::string last_checkpoint_key() const;
-  // The checkpointed versions, oldest first.
+  // The checkpointed versions, oldest first (lists the log).
   std::vector<int64_t> checkpoint_versions() const;
+  // The checkpoint _last_checkpoint names, if it exists; -1 otherwise. No listing.
+  int64_t last_checkpoint() const;
 
  private:
   std::vector<int64_t> list_versions(std::vector<int64_t>* checkpoints) const;

@@ -103,9 +103,11 @@ class CachedStore final : public blob::BlobStore {
     return remote_.put_if_absent(key, bytes);
   }
   std::string get(const std::string& key) override { return remote_.get(key); }
+  std::optional<std::string> get_if_exists(const std::string& key) override { return remote_.get_if_exists(key); }
   bool exists(const std::string& key) override { return remote_.exists(key); }
   uint64_t size(const std::string& key) override { return remote_.size(key); }
   std::vector<std::string> list(const std::string& prefix) override { return remote_.list(prefix); }
+  std::vector<blob::BlobInfo> list_info(const std::string& prefix) override { return remote_.list_info(prefix); }
   void remove(const std::string& key) override {
     remote_.remove(key);
     cache_.discard(key);

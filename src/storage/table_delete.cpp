@@ -15,7 +15,7 @@ namespace superstore::storage {
 
 WriteResult delete_rows(WriteBase& w, const std::string& predicate) {
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    w.base = w.log.snapshot();
+    w.base = w.latest();
     // On a remote store, the files the delete reads are copied here first and kept while it runs.
     const auto local_copies = w.ctx.remote ? w.ctx.remote->fetch(w.ctx.root_key, w.base.files) : nullptr;
     std::string scan = scan_sql(w.base, w.ctx.root_dir, {.with_filename = true});

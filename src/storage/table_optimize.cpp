@@ -16,7 +16,7 @@ bool is_small_file(const AddFile& file, int64_t target_file_bytes) { return file
 
 WriteResult optimize_files(WriteBase& w) {
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    w.base = w.log.snapshot();
+    w.base = w.latest();
     std::map<PartitionValues, std::vector<const AddFile*>> small;
     for (const auto& f : w.base.files) {
       if (is_small_file(f, w.ctx.target_file_bytes)) small[f.partition_values].push_back(&f);

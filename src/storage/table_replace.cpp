@@ -32,7 +32,7 @@ WriteResult replace_rows(WriteBase& w, const RegenerableChange& change) {
   }
   const std::string key = query::quote_identifier(change.key_column);
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    w.base = w.log.snapshot();
+    w.base = w.latest();
     Snapshot candidates = w.base;
     candidates.files.clear();
     for (const auto& f : w.base.files) {

@@ -3,7 +3,6 @@
 // within the retention window references (and old orphans), and every retained version still reads.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-#include <utime.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +19,7 @@ namespace superstore::storage {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::age_file;
 using testing::kPeople;
 using testing::people;
 
@@ -39,15 +39,6 @@ RegenerableRows regenerable(const ColumnBatch& rows) {
   };
   source.fetch = [&rows](std::span<const uint64_t> indices) { return rows.take(indices); };
   return source;
-}
-
-// Sets a file's modification time `age` into the past.
-void age_file(const fs::path& file, std::chrono::milliseconds age) {
-  const int64_t ms = now_ms() - age.count();
-  struct timeval times[2];
-  times[0].tv_sec = times[1].tv_sec = ms / 1000;
-  times[0].tv_usec = times[1].tv_usec = (ms % 1000) * 1000;
-  ASSERT_EQ(::utimes(file.c_str(), times), 0) << file;
 }
 
 class UpkeepTest : public ::testing::Test {
@@ -80,16 +71,7 @@ class UpkeepTest : public ::testing::Test {
     return page.page.rows.at(0).dump();
   }
   fs::path table_dir(const catalog::TableInfo& t) const { return dir_.path() / "warehouse" / t.location; }
-  // Every data file of the table on disk, relative to its folder.
-  std::set<std::string> files_on_disk(const catalog::TableInfo& t) {
-    std::set<std::string> out;
-    for (const auto& e : fs::recursive_directory_iterator(table_dir(t))) {
-      if (e.path().extension() == ".parquet" && e.path().string().find("_delta_log") == std::string::npos) {
-        out.insert(fs::relative(e.path(), table_dir(t)).string());
-      }
-    }
-    return out;
-  }
+  std::set<std::string> files_on_disk(const catalog::TableInfo& t) { return testing::data_files_in(table_dir(t)); }
   DeltaLog log(const catalog::TableInfo& t) { return DeltaLog(store_, t.location); }
 
   TempFolder dir_;
@@ -258,6 +240,32 @@ TEST_F(UpkeepTest, UpkeepCountsSmallFilesAndReclaimableBytes) {
   EXPECT_EQ(after.reclaimable_bytes, old_bytes);
   EXPECT_EQ(wh_->vacuum(t, {}).files.bytes, old_bytes);
   EXPECT_EQ(wh_->upkeep(t).reclaimable_bytes, 0);
+}
+
+// GET /table/{id} asks for these figures with every page of files; the folder is listed once a minute at
+// most (many requests for a big table on S3), and what was committed or removed since comes from the log.
+TEST_F(UpkeepTest, UpkeepListsTheFolderOnceAndJudgesLaterChangesByTheLog) {
+  wh_.reset();
+  WarehouseOptions o = testing::options_for(dir_.path());
+  o.vacuum_retention_ms = 0;
+  o.vacuum_min_retention_ms = 0;
+  wh_ = std::make_unique<Warehouse>(o);
+  auto t = make_people("people");
+  insert_shuffled(t, 0, 100);
+  insert_shuffled(t, 100, 100);
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0);
+  const std::string orphan = "dept=HR/999001.parquet";
+  fs::copy_file(table_dir(t) / wh_->snapshot(t)->files.front().path, table_dir(t) / orphan);
+  age_file(table_dir(t) / orphan, std::chrono::hours(2));
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0) << "the listing of a moment ago is kept";
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  wh_->optimize(t);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 8) << "the files OPTIMIZE replaced, known from the log";
+  const VacuumResult v = wh_->vacuum(t, {});
+  EXPECT_EQ(v.files.files.size(), 9u) << "the vacuum lists afresh: the orphan too";
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0);
+  EXPECT_EQ(wh_->upkeep(t).checkpoint_version, -1);
 }
 
 }  // namespace

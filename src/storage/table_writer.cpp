@@ -48,7 +48,7 @@ struct TableWriter::Impl : WriteBase {
       cols += query::quote_identifier(c.name) + " " + std::string(duckdb_type_name(c.type)) + ", ";
     }
     conn.execute("CREATE TABLE " + stage_name + " (" + cols + "ss_part INTEGER)");
-    base = log.snapshot();
+    base = latest();
     started = true;
   }
 
@@ -179,7 +179,7 @@ struct TableWriter::Impl : WriteBase {
       // the write against the newer table (only possible while nothing was flushed early).
       remove_files(std::vector<AddFile>(adds.begin() + static_cast<long>(flushed.size()), adds.end()));
       if (!flushed.empty()) break;
-      base = log.snapshot();
+      base = latest();
     }
     remove_files(flushed);
     conflict();

@@ -2,12 +2,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <sys/time.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 
+#include "common/clock.h"
 #include "common/columns.h"
 #include "query/database.h"
 #include "storage/warehouse.h"
@@ -91,6 +95,62 @@ inline ColumnBatch people(int64_t first, int64_t count) {
   }
   return b;
 }
+
+// Every data file (Parquet outside _delta_log) below the table folder `table_dir`, relative to it.
+inline std::set<std::string> data_files_in(const std::filesystem::path& table_dir) {
+  std::set<std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(table_dir)) {
+    if (e.path().extension() == ".parquet" && e.path().string().find("_delta_log") == std::string::npos) {
+      out.insert(std::filesystem::relative(e.path(), table_dir).string());
+    }
+  }
+  return out;
+}
+
+// Sets a file's modification time `age` into the past.
+inline void age_file(const std::filesystem::path& file, std::chrono::milliseconds age) {
+  const int64_t ms = now_ms() - age.count();
+  struct timeval times[2];
+  times[0].tv_sec = times[1].tv_sec = ms / 1000;
+  times[0].tv_usec = times[1].tv_usec = (ms % 1000) * 1000;
+  ASSERT_EQ(::utimes(file.c_str(), times), 0) << file;
+}
+
+// A store that counts how the log is read (listings, reads, reads of absent blobs that throw); everything
+// else goes to `inner`.
+class CountingStore final : public blob::BlobStore {
+ public:
+  explicit CountingStore(blob::BlobStore& inner) : inner_(inner) {}
+  int lists = 0, gets = 0, failed_gets = 0;
+  void put(const std::string& key, std::string_view bytes) override { inner_.put(key, bytes); }
+  bool put_if_absent(const std::string& key, std::string_view bytes) override {
+    return inner_.put_if_absent(key, bytes);
+  }
+  std::string get(const std::string& key) override {
+    ++gets;
+    if (!inner_.exists(key)) ++failed_gets;
+    return inner_.get(key);
+  }
+  std::optional<std::string> get_if_exists(const std::string& key) override {
+    ++gets;
+    return inner_.get_if_exists(key);
+  }
+  bool exists(const std::string& key) override { return inner_.exists(key); }
+  uint64_t size(const std::string& key) override { return inner_.size(key); }
+  std::vector<std::string> list(const std::string& prefix) override {
+    ++lists;
+    return inner_.list(prefix);
+  }
+  std::vector<blob::BlobInfo> list_info(const std::string& prefix) override {
+    ++lists;
+    return inner_.list_info(prefix);
+  }
+  void remove(const std::string& key) override { inner_.remove(key); }
+  std::optional<std::filesystem::path> local_path(const std::string& key) override { return inner_.local_path(key); }
+
+ private:
+  blob::BlobStore& inner_;
+};
 
 // A warehouse in a temporary DATA_DIR, and an unsandboxed DuckDB connection for reading its files.
 class WarehouseFixture : public ::testing::Test {

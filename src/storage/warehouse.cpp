@@ -53,6 +53,13 @@ class LazyEngine {
   std::optional<query::Database> engine_;
 };
 
+// A kept snapshot is brought up to date by reading the commits after it while there are at most this
+// many (or CHECKPOINT_INTERVAL, if larger); past that, from the newest checkpoint.
+constexpr int64_t kCatchUpCommits = 32;
+
+// Warehouse::upkeep lists a table's folder at most this often (ms); vacuum() lists afresh and forgets it.
+constexpr int64_t kUpkeepListingMs = 60'000;
+
 std::string random_uuid() {
   std::random_device rd;
   std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd());
@@ -188,6 +195,8 @@ struct Warehouse::Impl {
   std::mutex cache_mutex;
   std::map<int64_t, std::shared_ptr<const Snapshot>> latest;  // by table id
   std::map<int64_t, std::shared_ptr<const Snapshot>> pinned;  // by table id: the last pinned one read
+  // Listings of table folders for upkeep(), by table id: when it was taken, and the blobs.
+  std::map<int64_t, std::pair<int64_t, std::shared_ptr<const std::vector<blob::BlobInfo>>>> listings;
   std::mutex seed_mutex;
   std::mt19937_64 seeds{std::random_device{}()};
   mutable MemoryBudget key_memory{options.fake_data_memory};  // shared by the writes of this process
@@ -231,7 +240,7 @@ struct Warehouse::Impl {
           return e;
         }()) {}
 
-  TableContext context(const catalog::TableInfo& t) const {
+  TableContext context(const catalog::TableInfo& t) {
     return {t,
             t.location,
             warehouse_dir / t.location,
@@ -239,6 +248,9 @@ struct Warehouse::Impl {
             cache.get(),
             temp_dir,
             options.checkpoint_interval,
+            options.vacuum_retention_ms,
+            // Writes build on the log's newest version, whatever a pin shows readers.
+            [this, t] { return log_latest(t); },
             &key_memory};
   }
 
@@ -269,10 +281,10 @@ struct Warehouse::Impl {
     if (it == t.properties.end() || !it->is_number_integer()) return std::nullopt;
     return it->get<int64_t>();
   }
-  // The newest version readers may ask for: the pin, or the log's latest.
-  int64_t visible_latest(const catalog::TableInfo& t) {
-    const auto pin = pin_of(t);
-    return pin ? *pin : log_of(t).latest_version();
+  [[noreturn]] static void fail_vacuumed(const catalog::TableInfo& t, int64_t version) {
+    fail(ErrorCode::NotFound, "version " + std::to_string(version) + " of table '" + t.name +
+                                  "' can no longer be read: VACUUM has deleted files it needs (a vacuum keeps "
+                                  "only the files of versions within its retention, VACUUM_RETENTION)");
   }
 
   std::shared_ptr<const Snapshot> snapshot(const catalog::TableInfo& t, std::optional<int64_t> version) {
@@ -292,14 +304,26 @@ struct Warehouse::Impl {
       return snap;
     }
     if (version) return std::make_shared<const Snapshot>(log.snapshot(*version));
+    return log_latest(t);
+  }
+
+  // The log's newest version, cached per table; pins aside (what writes build on).
+  std::shared_ptr<const Snapshot> log_latest(const catalog::TableInfo& t) {
+    DeltaLog log = log_of(t);
     std::shared_ptr<const Snapshot> cached;
     {
       std::lock_guard lock(cache_mutex);
       if (auto it = latest.find(t.id); it != latest.end()) cached = it->second;
     }
-    // One existence check tells whether another writer (or process) committed since.
+    // One existence check tells whether another writer (or process) committed since; if so, the new
+    // commits are read one by one, unless there are so many that the newest checkpoint is nearer.
     if (cached && !log.has_version(cached->version + 1)) return cached;
-    auto fresh = std::make_shared<const Snapshot>(cached ? log.advance(*cached, log.latest_version()) : log.snapshot());
+    std::optional<Snapshot> caught_up;
+    if (cached) caught_up = log.catch_up(*cached, std::max<int64_t>(options.checkpoint_interval, kCatchUpCommits));
+    Snapshot next = caught_up ? std::move(*caught_up) : log.snapshot();
+    // Kept for long, so without the tombstones no checkpoint keeps either (see checkpoint.h).
+    drop_expired_tombstones(next, now_ms(), tombstone_retention_ms(next.metadata, options.vacuum_retention_ms));
+    auto fresh = std::make_shared<const Snapshot>(std::move(next));
     std::lock_guard lock(cache_mutex);
     auto& slot = latest[t.id];
     if (!slot || slot->version < fresh->version) slot = fresh;
@@ -403,6 +427,7 @@ void Warehouse::purge_dropped_table(int64_t id) {
   {
     std::lock_guard lock(impl_->cache_mutex);
     impl_->latest.erase(id);
+    impl_->listings.erase(id);
   }
   remove_table_folder(table.location);
 }
@@ -561,10 +586,14 @@ std::optional<int64_t> Warehouse::Impl::version_to_read(const catalog::TableInfo
     return v;
   }
   if (!wanted) return std::nullopt;
-  const int64_t latest = visible_latest(t);
-  if (*wanted < 0 || *wanted > latest) {
-    fail(ErrorCode::InvalidArgument, "table '" + t.name + "' has versions 0 to " + std::to_string(latest) +
-                                         "; there is no version " + std::to_string(*wanted));
+  // One existence check when the version exists; the newest is looked for only to say what does. A
+  // pinned table's versions past its pin are not there for readers yet.
+  const DeltaLog log = log_of(t);
+  const auto pin = pin_of(t);
+  if (*wanted < 0 || (pin && *wanted > *pin) || !log.has_version(*wanted)) {
+    fail(ErrorCode::InvalidArgument, "table '" + t.name + "' has versions 0 to " +
+                                         std::to_string(pin ? *pin : log.latest_version()) + "; there is no version " +
+                                         std::to_string(*wanted));
   }
   return wanted;
 }
@@ -614,6 +643,13 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
     const auto& t = candidates.front();
     const std::optional<int64_t> version = version_to_read(t, options);
     auto snap = snapshot(t, version);
+    if (version && !cache) {
+      // An old version's files may have been vacuumed; DuckDB would name a missing path instead. (On S3 the
+      // fetch below finds that out.)
+      for (const auto& f : snap->files) {
+        if (!store.exists(t.location + "/" + f.path)) fail_vacuumed(t, *version);
+      }
+    }
     wanted[name] = {{t.id, snap->version, version.has_value(), false, {}}, snap};
     answer.tables.push_back(t.name);
     const auto files = static_cast<int64_t>(snap->files.size());
@@ -622,7 +658,13 @@ void Warehouse::Impl::bind_views(QuerySession& session, const std::string& sql, 
   prune_views(conn, sql, words, wanted, answer);
   if (cache) {
     for (const auto& [name, want] : wanted) {
-      local_copies.push_back(cache->fetch(active.at(name).front().location, want.second->files));
+      const catalog::TableInfo& t = active.at(name).front();
+      try {
+        local_copies.push_back(cache->fetch(t.location, want.second->files));
+      } catch (const Error& e) {
+        if (!want.first.pinned || e.code() != ErrorCode::NotFound) throw;
+        fail_vacuumed(t, want.first.version);
+      }
     }
   }
   for (const auto& [name, version] : options.table_versions) {
@@ -788,14 +830,21 @@ VacuumResult Warehouse::vacuum(const catalog::TableInfo& table, const VacuumOpti
   }
   VacuumResult result;
   result.cutoff_ms = now_ms() - retention;
-  result.files = vacuum_files(impl_->store, impl_->log_of(table), result.cutoff_ms, options.dry_run);
+  // A retention longer than the checkpoints keep tombstones for needs the removes the checkpoint dropped.
+  const bool read_window =
+      retention > tombstone_retention_ms(snapshot(table)->metadata, impl_->options.vacuum_retention_ms);
+  result.files = vacuum_files(impl_->store, impl_->log_of(table), result.cutoff_ms, options.dry_run, read_window);
+  if (!options.dry_run) {
+    std::lock_guard lock(impl_->cache_mutex);
+    impl_->listings.erase(table.id);
+  }
   for (const auto& t : impl_->catalog->list_tables(true)) {
     if (t.status != catalog::TableStatus::Dropped || t.database != table.database || t.schema != table.schema ||
         lower(t.name) != lower(table.name) || t.dropped_at_ms <= 0 || t.dropped_at_ms >= result.cutoff_ms) {
       continue;
     }
-    for (const auto& key : impl_->store.list(t.location + "/")) {
-      result.dropped_bytes += static_cast<int64_t>(impl_->store.size(key));
+    for (const auto& blob : impl_->store.list_info(t.location + "/")) {
+      result.dropped_bytes += static_cast<int64_t>(blob.size);
     }
     if (!options.dry_run) purge_dropped_table(t.id);
     result.dropped_tables.push_back(t.id);
@@ -803,21 +852,38 @@ VacuumResult Warehouse::vacuum(const catalog::TableInfo& table, const VacuumOpti
   return result;
 }
 
+// The small files come from the kept snapshot; the reclaimable ones from it and a listing of the folder at
+// most kUpkeepListingMs old (a big table's folder takes many requests to list on S3, and the console asks
+// for these figures with every page of files): files committed since are live, files removed since are
+// judged by their tombstones; only another process's vacuum or new orphans wait for the next listing.
 TableUpkeep Warehouse::upkeep(const catalog::TableInfo& table) {
   TableUpkeep u;
   const int64_t target = impl_->context(table).target_file_bytes;
-  DeltaLog log = impl_->log_of(table);
-  for (const auto& f : snapshot(table)->files) {
+  const auto latest = snapshot(table);
+  for (const auto& f : latest->files) {
     if (!is_small_file(f, target)) continue;
     ++u.small_files;
     u.small_file_bytes += f.size;
   }
-  const VacuumReport plan =
-      vacuum_files(impl_->store, log, now_ms() - impl_->options.vacuum_retention_ms, /*dry_run=*/true);
+  const int64_t now = now_ms();
+  std::shared_ptr<const std::vector<blob::BlobInfo>> listing;
+  {
+    std::lock_guard lock(impl_->cache_mutex);
+    auto it = impl_->listings.find(table.id);
+    if (it != impl_->listings.end() && now - it->second.first < kUpkeepListingMs) listing = it->second.second;
+  }
+  if (!listing) {
+    std::vector<blob::BlobInfo> blobs = impl_->store.list_info(table.location + "/");
+    // The log's files are no vacuum's business, and a long log has many.
+    std::erase_if(blobs, [&](const blob::BlobInfo& b) { return b.key.starts_with(table.location + "/_delta_log/"); });
+    listing = std::make_shared<const std::vector<blob::BlobInfo>>(std::move(blobs));
+    std::lock_guard lock(impl_->cache_mutex);
+    impl_->listings[table.id] = {now, listing};
+  }
+  const VacuumReport plan = plan_vacuum(*latest, table.location, *listing, now - impl_->options.vacuum_retention_ms);
   u.reclaimable_files = static_cast<int64_t>(plan.files.size());
   u.reclaimable_bytes = plan.bytes;
-  const std::vector<int64_t> checkpoints = log.checkpoint_versions();
-  if (!checkpoints.empty()) u.checkpoint_version = checkpoints.back();
+  u.checkpoint_version = impl_->log_of(table).last_checkpoint();
   return u;
 }
 

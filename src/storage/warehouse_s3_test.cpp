@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/error.h"
@@ -153,6 +154,47 @@ TEST_F(WarehouseS3Test, DeletesAndTimeTravelWorkOnS3) {
   QueryOptions old;
   old.version = 1;
   EXPECT_EQ(reader->query("SELECT count(*) FROM people", old).page.rows.at(0).begin()->get<int64_t>(), 1000);
+}
+
+// VACUUM judges files the log does not name by the listing's LastModified on S3 as by file times locally:
+// a young orphan stays (a write may be about to commit it), an old one goes with the replaced files.
+TEST_F(WarehouseS3Test, VacuumDeletesReplacedFilesAndOldOrphansByTheirListedAge) {
+  options_.vacuum_min_retention_ms = 0;
+  wh_ = std::make_unique<Warehouse>(options_);
+  auto t = make_people("people");
+  insert(*wh_, t, 0, 100);
+  const auto first_files = wh_->snapshot(t)->files;
+  insert(*wh_, t, 100, 100);  // merges (replaces) every file of the first insert
+  const auto live = wh_->snapshot(t)->files;
+  blob::S3BlobStore store = bucket();
+  const std::string orphan = t.location + "/dept=HR/999001.parquet";
+  store.put(orphan, "not committed by anyone");
+
+  const VacuumResult keep_all = wh_->vacuum(t, {.retention_ms = 3'600'000, .dry_run = true});
+  EXPECT_TRUE(keep_all.files.files.empty());
+  EXPECT_EQ(keep_all.files.orphans_of_unknown_age, 0) << "the listing tells every file's age";
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const VacuumResult done = wh_->vacuum(t, {.retention_ms = 1});
+  std::set<std::string> deleted, expected{"dept=HR/999001.parquet"};
+  for (const auto& f : done.files.files) deleted.insert(f.path);
+  for (const auto& f : first_files) expected.insert(f.path);
+  EXPECT_EQ(deleted, expected);
+  EXPECT_FALSE(store.exists(orphan));
+  for (const auto& f : first_files) EXPECT_FALSE(store.exists(t.location + "/" + f.path)) << f.path;
+  for (const auto& f : live) EXPECT_TRUE(store.exists(t.location + "/" + f.path)) << f.path;
+  auto reader = second();
+  EXPECT_EQ(testing::scalar(*reader, "SELECT count(*) FROM people"), 200);
+  QueryOptions old;
+  old.version = 1;
+  try {
+    reader->query("SELECT count(*) FROM people", old);
+    ADD_FAILURE() << "version 1's files were vacuumed";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::NotFound) << e.what();
+    EXPECT_NE(std::string(e.what()).find("VACUUM"), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(wh_->vacuum(t, {.retention_ms = 1}).files.files.empty()) << "a second vacuum finds nothing";
 }
 
 TEST_F(WarehouseS3Test, PurgingADroppedTableEmptiesItsFolderInTheBucket) {

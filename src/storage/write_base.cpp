@@ -38,6 +38,8 @@ WriteBase::WriteBase(query::Database& e, blob::BlobStore& s, catalog::Catalog& c
   partitions = PartitionIndex(partition_columns, t.name);
 }
 
+Snapshot WriteBase::latest() const { return ctx.latest ? *ctx.latest() : log.snapshot(); }
+
 std::string WriteBase::where() const { return "table '" + ctx.table.name + "'"; }
 
 Snapshot WriteBase::only(const AddFile& file) const {
@@ -83,7 +85,8 @@ int64_t WriteBase::try_commit(Commit& commit) {
   maybe_crash_before_commit();
   for (int64_t version = base.version + 1;; ++version) {
     if (log.try_commit(version, commit)) {
-      checkpoint_after_commit(engine, store, log, version, ctx.checkpoint_interval, ctx.temp_dir);
+      checkpoint_after_commit(engine, store, log, base, version, ctx.checkpoint_interval, ctx.tombstone_retention_ms,
+                              ctx.temp_dir);
       return version;
     }
     Commit other = log.read_commit(version);

@@ -39,6 +39,8 @@ struct WriteBase {
   std::string writer_id;
   std::string scratch_prefix;
 
+  // The table's newest version, from the warehouse's kept snapshot when there is one.
+  Snapshot latest() const;
   // "table 'name'", for messages.
   std::string where() const;
   // `base` with only this one file.

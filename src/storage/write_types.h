@@ -3,9 +3,11 @@
 // file_writer.h, regenerable_writer.h) include this rather than each other.
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -25,6 +27,7 @@ struct WriteResult {
 
 class FileCache;     // file_cache.h
 class MemoryBudget;  // memory_budget.h
+struct Snapshot;     // delta_log.h
 
 struct TableContext {
   catalog::TableInfo table;
@@ -34,8 +37,12 @@ struct TableContext {
   // Null for local stores. For remote ones (S3) files are written below root_dir and uploaded through it,
   // and files read on the write path are fetched through it first.
   FileCache* remote = nullptr;
-  std::filesystem::path temp_dir;   // DATA_DIR/tmp: where checkpoints are made before they are put
-  int64_t checkpoint_interval = 0;  // a checkpoint after every this many commits; 0: none
+  std::filesystem::path temp_dir;              // DATA_DIR/tmp: where checkpoints are made before they are put
+  int64_t checkpoint_interval = 0;             // a checkpoint after every this many commits; 0: none
+  int64_t tombstone_retention_ms = INT64_MAX;  // VACUUM_RETENTION: checkpoints keep tombstones this long
+  // The table's newest snapshot, kept up to date from the commits after a cached one (Warehouse), so that
+  // starting a write costs the same at version 10 and 10,000; empty: replay the log.
+  std::function<std::shared_ptr<const Snapshot>()> latest;
   // FAKE_DATA_MEMORY: what the keys of regenerable writes may hold, shared by the writes of a process;
   // beyond it they spill sorted runs to temp_dir. Null: no bound.
   MemoryBudget* key_memory = nullptr;
