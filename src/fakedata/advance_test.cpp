@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <set>
 #include <thread>
@@ -185,43 +186,59 @@ TEST(FakeAdvance, ATickWaitsForNoResetAndSkips) {
   EXPECT_EQ(wh.snapshot(wh.table("fake_orders", "development", "dev_schema"))->version, 1);
 }
 
-// The background clock ticks while queries run: every query sees whole days, never a table with a row
-// missing or twice (which a half-applied rewrite would show).
-TEST(FakeAdvance, TicksNeverShowAHalfAppliedDay) {
-  TempFolder dir;
-  storage::Warehouse wh(options_for(dir.path()));
+// A world at scale 2 whose clock ticks every `every` while `query` runs again and again (for at least 3 s
+// and 3 ticks); `query` returns whether what it saw was whole. Checks that every tick committed and that
+// every query saw whole days; returns the ticks.
+int ticking_queries(storage::Warehouse& wh, std::chrono::milliseconds every, const std::function<bool()>& query) {
   LifecycleOptions options;
   options.scale = 2;
   create_missing(wh, options);
-  std::set<int64_t> valid_counts;
-  for (int64_t day = 0; day <= 400; ++day) {
-    Params p;
-    p.scale = 2;
-    p.anchor_us = kDefaultAnchorUs + day * kDayUs;
-    valid_counts.insert(static_cast<int64_t>(find_table("fake_orders").spec.rows(p)));
-  }
   std::atomic<int> ticks{0}, errors{0};
   int64_t queries = 0, bad = 0;
   {
     AdvanceTicker ticker(
-        wh, std::chrono::milliseconds(100), [&](const AdvanceReport&) { ++ticks; },
-        [&](const std::string&) { ++errors; });
+        wh, every, [&](const AdvanceReport&) { ++ticks; }, [&](const std::string&) { ++errors; });
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
     while (std::chrono::steady_clock::now() < until || ticks < 3) {
-      storage::QueryOptions q;
-      const auto row = wh.query("SELECT count(*) AS n, count(DISTINCT id) AS ids, max(id) AS top FROM fake_orders", q)
-                           .page.rows.at(0);
-      const int64_t n = row["n"], ids = row["ids"], top = row["top"];
       ++queries;
-      if (n != ids || n != top || !valid_counts.count(n)) ++bad;
+      if (!query()) ++bad;
     }
   }
   EXPECT_GE(ticks.load(), 3);
   EXPECT_EQ(errors.load(), 0);
   EXPECT_GT(queries, 10);
-  EXPECT_EQ(bad, 0);
+  EXPECT_EQ(bad, 0) << "of " << queries << " queries";
+  return ticks.load();
+}
+
+// The rows table `name` holds at scale 2 on each of the first 400 days.
+std::vector<int64_t> rows_by_day(const std::string& name) {
+  std::vector<int64_t> out;
+  for (int64_t day = 0; day <= 400; ++day) {
+    Params p;
+    p.scale = 2;
+    p.anchor_us = kDefaultAnchorUs + day * kDayUs;
+    out.push_back(static_cast<int64_t>(find_table(name).spec.rows(p)));
+  }
+  return out;
+}
+
+// The background clock ticks while queries run: every query sees whole days, never a table with a row
+// missing or twice (which a half-applied rewrite would show).
+TEST(FakeAdvance, TicksNeverShowAHalfAppliedDay) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  const auto orders = rows_by_day("fake_orders");
+  const std::set<int64_t> valid_counts(orders.begin(), orders.end());
+  const int ticks = ticking_queries(wh, std::chrono::milliseconds(100), [&] {
+    storage::QueryOptions q;
+    const auto row =
+        wh.query("SELECT count(*) AS n, count(DISTINCT id) AS ids, max(id) AS top FROM fake_orders", q).page.rows.at(0);
+    const int64_t n = row["n"], ids = row["ids"], top = row["top"];
+    return n == ids && n == top && valid_counts.count(n) > 0;
+  });
   const auto t = wh.table("fake_orders", "development", "dev_schema");
-  EXPECT_EQ(t.properties["anchor_us"].get<int64_t>(), kDefaultAnchorUs + ticks.load() * kDayUs);
+  EXPECT_EQ(t.properties["anchor_us"].get<int64_t>(), kDefaultAnchorUs + ticks * kDayUs);
 }
 
 // One query reading several tables while the clock ticks sees them all on the same day: the rows of
@@ -230,40 +247,19 @@ TEST(FakeAdvance, TicksNeverShowAHalfAppliedDay) {
 TEST(FakeAdvance, AQueryOfSeveralTablesSeesThemAllOnTheSameDay) {
   TempFolder dir;
   storage::Warehouse wh(options_for(dir.path()));
-  LifecycleOptions options;
-  options.scale = 2;
-  create_missing(wh, options);
-  std::set<std::tuple<int64_t, int64_t, int64_t>> days;  // (users, orders, products) of each anchor
-  for (int64_t day = 0; day <= 400; ++day) {
-    Params p;
-    p.scale = 2;
-    p.anchor_us = kDefaultAnchorUs + day * kDayUs;
-    days.insert({static_cast<int64_t>(find_table("fake_users").spec.rows(p)),
-                 static_cast<int64_t>(find_table("fake_orders").spec.rows(p)),
-                 static_cast<int64_t>(find_table("fake_products").spec.rows(p))});
-  }
-  std::atomic<int> ticks{0}, errors{0};
-  int64_t queries = 0, mixed = 0;
-  {
-    AdvanceTicker ticker(
-        wh, std::chrono::milliseconds(50), [&](const AdvanceReport&) { ++ticks; },
-        [&](const std::string&) { ++errors; });
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
-    while (std::chrono::steady_clock::now() < until || ticks < 3) {
-      storage::QueryOptions q;
-      const auto row = wh.query(
-                             "SELECT (SELECT count(*) FROM fake_users) AS u, (SELECT count(*) FROM fake_orders) AS o, "
-                             "(SELECT count(*) FROM fake_products) AS p",
-                             q)
-                           .page.rows.at(0);
-      ++queries;
-      if (!days.count({row["u"].get<int64_t>(), row["o"].get<int64_t>(), row["p"].get<int64_t>()})) ++mixed;
-    }
-  }
-  EXPECT_GE(ticks.load(), 3);
-  EXPECT_EQ(errors.load(), 0);
-  EXPECT_GT(queries, 10);
-  EXPECT_EQ(mixed, 0) << "of " << queries << " queries";
+  const auto users = rows_by_day("fake_users"), orders = rows_by_day("fake_orders"),
+             products = rows_by_day("fake_products");
+  std::set<std::tuple<int64_t, int64_t, int64_t>> days;
+  for (size_t d = 0; d < users.size(); ++d) days.insert({users[d], orders[d], products[d]});
+  ticking_queries(wh, std::chrono::milliseconds(50), [&] {
+    storage::QueryOptions q;
+    const auto row = wh.query(
+                           "SELECT (SELECT count(*) FROM fake_users) AS u, (SELECT count(*) FROM fake_orders) AS o, "
+                           "(SELECT count(*) FROM fake_products) AS p",
+                           q)
+                         .page.rows.at(0);
+    return days.count({row["u"].get<int64_t>(), row["o"].get<int64_t>(), row["p"].get<int64_t>()}) > 0;
+  });
   for (const auto& t : wh.catalog().list_tables()) {
     EXPECT_FALSE(t.properties.contains(storage::kVisibleVersionProperty)) << t.name << " kept its pin";
   }
