@@ -174,9 +174,10 @@ void a_year(int64_t scale, int days) {
     optimize_s = since(start);
   }
   const auto [optimized_open_s, optimized_query_s] = open_and_query(dir);
-  std::printf("scale %6lld  after OPTIMIZE (%.2f s, %lld small files compacted): open %.3f s, query %.3f s  peak %.0f MiB\n",
-              static_cast<long long>(scale), optimize_s, static_cast<long long>(compacted), optimized_open_s,
-              optimized_query_s, peak_rss_mib());
+  std::printf(
+      "scale %6lld  after OPTIMIZE (%.2f s, %lld small files compacted): open %.3f s, query %.3f s  peak %.0f MiB\n",
+      static_cast<long long>(scale), optimize_s, static_cast<long long>(compacted), optimized_open_s, optimized_query_s,
+      peak_rss_mib());
   std::fflush(stdout);
   fs::remove_all(dir);
   fs::remove_all(peer_dir);

@@ -241,17 +241,11 @@ struct Warehouse::Impl {
         }()) {}
 
   TableContext context(const catalog::TableInfo& t) {
-    return {t,
-            t.location,
-            warehouse_dir / t.location,
-            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes,
-            cache.get(),
-            temp_dir,
-            options.checkpoint_interval,
-            options.vacuum_retention_ms,
+    return {t, t.location, warehouse_dir / t.location,
+            t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes, cache.get(), temp_dir,
+            options.checkpoint_interval, options.vacuum_retention_ms,
             // Writes build on the log's newest version, whatever a pin shows readers.
-            [this, t] { return log_latest(t); },
-            &key_memory};
+            [this, t] { return log_latest(t); }, &key_memory};
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) {
