@@ -18,7 +18,7 @@ WriteResult restore_files(WriteBase& w, int64_t version) {
   // files) may leave files of that version live, so each round compares again; the second finds nothing
   // left to do unless someone keeps writing.
   for (int attempt = 0; attempt < kMaxCommitAttempts; ++attempt) {
-    w.base = w.log.snapshot();
+    w.base = w.latest();  // the kept snapshot, brought forward (no replay), as the other writes start
     std::set<std::string> live;
     Commit commit;
     commit.info.operation = "RESTORE";
