@@ -4,9 +4,11 @@
 // and an advance that rewrites files.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "fakedata/lifecycle.h"
 #include "fakedata/spec/spec.h"
@@ -20,16 +22,28 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kSmallBudget = 1 << 20;  // the least FAKE_DATA_MEMORY: every table of scale 20 spills
 
-// Every Parquet file below the warehouse, by its path there, with its bytes.
+// Every Parquet file below the warehouse by its table and partition, with its bytes; ids taken out. Table
+// and file ids come from catalog counters that tables built at once, and a table's files written at once,
+// draw from in whatever order their threads reach them, so two equal worlds may number the same files
+// differently: a partition's files are keyed "<table>/<partition>/#k", k counting them in byte order.
 std::map<std::string, std::string> parquet_files(const fs::path& data_dir) {
-  std::map<std::string, std::string> out;
   const fs::path root = data_dir / "warehouse";
+  std::map<std::string, std::vector<std::string>> by_partition;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
-    if (e.path().extension() != ".parquet") continue;
+    if (e.path().extension() != ".parquet" || e.path().string().find("_delta_log") != std::string::npos) continue;
+    const std::string relative = fs::relative(e.path().parent_path(), root).string();  // db/schema/name-id/...
+    const size_t table_end = relative.find('/', relative.find('/', relative.find('/') + 1) + 1);
+    const std::string table = relative.substr(0, table_end);
+    const std::string key = table.substr(0, table.rfind('-')) + relative.substr(std::min(table_end, relative.size()));
     std::ifstream in(e.path(), std::ios::binary);
     std::stringstream bytes;
     bytes << in.rdbuf();
-    out[fs::relative(e.path(), root).string()] = bytes.str();
+    by_partition[key].push_back(bytes.str());
+  }
+  std::map<std::string, std::string> out;
+  for (auto& [partition, files] : by_partition) {
+    std::sort(files.begin(), files.end());
+    for (size_t k = 0; k < files.size(); ++k) out[partition + "/#" + std::to_string(k)] = std::move(files[k]);
   }
   return out;
 }
