@@ -8,6 +8,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "common/types.h"
@@ -40,6 +41,18 @@ class Column {
     mark_valid();
   }
   void push_bool(bool v) { push_int(v ? 1 : 0); }
+  // Appends `n` values, none null, in bulk (readers of DuckDB vectors): ints from any integer type, or
+  // doubles in a Float64 column.
+  template <typename T>
+  void append_values(const T* values, size_t n) {
+    if constexpr (std::is_same_v<T, double>) {
+      doubles_.insert(doubles_.end(), values, values + n);
+    } else {
+      ints_.insert(ints_.end(), values, values + n);
+    }
+    if (!nulls_.empty()) nulls_.resize(size_ + n, 0);
+    size_ += n;
+  }
   void push_null();
   // Appends every row of `other`, which must have this column's type.
   void append(const Column& other);

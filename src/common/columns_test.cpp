@@ -35,6 +35,24 @@ TEST(Columns, NullsAfterValuesAndIntsAfterNulls) {
   EXPECT_FALSE(c.is_null(2));
 }
 
+TEST(Columns, BulkValuesEqualValuesPushedOneByOne) {
+  const int32_t narrow[] = {-5, 0, 2147483647};
+  Column bulk(ColumnType::Int32), single(ColumnType::Int32);
+  bulk.push_null();  // rows appended in bulk after a null are valid rows
+  single.push_null();
+  bulk.append_values(narrow, 3);
+  for (int32_t v : narrow) single.push_int(v);
+  ASSERT_EQ(bulk.size(), 4u);
+  EXPECT_EQ(bulk.ints(), single.ints());
+  for (size_t r = 0; r < 4; ++r) EXPECT_EQ(bulk.is_null(r), r == 0) << r;
+
+  const double reals[] = {1.5, -0.0, 1e300};
+  Column doubles(ColumnType::Float64);
+  doubles.append_values(reals, 3);
+  EXPECT_EQ(doubles.doubles(), (std::vector<double>{1.5, -0.0, 1e300}));
+  EXPECT_FALSE(doubles.has_nulls());
+}
+
 TEST(Columns, AppendKeepsValuesAndNullsOfBothSides) {
   Column a(ColumnType::String), b(ColumnType::String), c(ColumnType::String);
   a.push_string("x");

@@ -14,6 +14,7 @@ void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& co
   uint64_t* validity = duckdb_vector_get_validity(vector);
   auto valid = [validity](idx_t row) { return validity == nullptr || duckdb_validity_row_is_valid(validity, row); };
   auto ints = [&](auto* values) {
+    if (validity == nullptr) return column.append_values(values, rows);
     for (idx_t r = 0; r < rows; ++r) valid(r) ? column.push_int(static_cast<int64_t>(values[r])) : column.push_null();
   };
   switch (type) {
@@ -26,16 +27,23 @@ void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& co
     case ColumnType::Boolean:
       return ints(static_cast<const bool*>(data));
     case ColumnType::Date:
+      // duckdb_date is one int32_t of days.
+      static_assert(sizeof(duckdb_date) == sizeof(int32_t));
+      if (validity == nullptr) return column.append_values(reinterpret_cast<const int32_t*>(data), rows);
       for (idx_t r = 0; r < rows; ++r) {
         valid(r) ? column.push_int(static_cast<const duckdb_date*>(data)[r].days) : column.push_null();
       }
       return;
     case ColumnType::Timestamp:
+      // duckdb_timestamp is one int64_t of microseconds.
+      static_assert(sizeof(duckdb_timestamp) == sizeof(int64_t));
+      if (validity == nullptr) return column.append_values(reinterpret_cast<const int64_t*>(data), rows);
       for (idx_t r = 0; r < rows; ++r) {
         valid(r) ? column.push_int(static_cast<const duckdb_timestamp*>(data)[r].micros) : column.push_null();
       }
       return;
     case ColumnType::Float64:
+      if (validity == nullptr) return column.append_values(static_cast<const double*>(data), rows);
       for (idx_t r = 0; r < rows; ++r) {
         valid(r) ? column.push_double(static_cast<const double*>(data)[r]) : column.push_null();
       }
