@@ -14,6 +14,7 @@
 #include "storage/partition_index.h"
 #include "storage/regenerable_writer.h"
 #include "storage/scan_sql.h"
+#include "storage/streamed_files.h"
 #include "storage/write_base.h"
 
 namespace superstore::storage {
@@ -239,6 +240,21 @@ void TableWriter::add_regenerable(const RegenerableRows& rows, uint64_t max_rows
 void TableWriter::add_select(query::Connection& reader, const std::string& select_sql, int64_t held_bytes) {
   impl_->start();
   const std::vector<ColumnDef>& columns = impl_->ctx.table.columns;
+  if (impl_->ctx.table.sort_keys.empty()) {
+    // No order to make: files are written as the rows arrive (streamed_files.h), and a failure part-way
+    // removes them with the StreamedFiles.
+    StreamedFiles files(impl_->setup(), impl_->partitions, held_bytes);
+    query::read_batches(reader, select_sql, files.incoming(), [&](ColumnBatch&) { files.took_rows(); });
+    if (files.fits_one_file()) {
+      for (ColumnBatch* rows : files.held()) add(*rows);
+      return;
+    }
+    for (auto& f : files.finish()) {
+      impl_->total_rows += f.stats ? f.stats->num_records : 0;
+      impl_->flushed.push_back(std::move(f));
+    }
+    return;
+  }
   // Rows are held in C++ up to about `held_bytes` and written from there as regenerable rows (sorted in
   // C++, measured in C++, handed to DuckDB's Parquet writer by a batch scan): no working table, no SQL
   // pass for the statistics. Fewer rows than one file are staged instead, so that a stream of small

@@ -37,9 +37,11 @@ class TableWriter {
   void add_regenerable(const RegenerableRows& rows, uint64_t max_rows = kMaxRegeneratedRows);
   // Adds the rows of a SELECT whose columns match the table's columns in order, names aside (file
   // imports), read as a streaming result on `reader`, a connection that runs nothing else meanwhile
-  // (see read_batches; the writes use connections of the writer's engine). The rows pass through memory about
-  // `held_bytes` (of raw_size) at a time; each such round is written as files of its own. When the
-  // SELECT fails part-way, the files of earlier rounds are removed and the writer holds what it held before.
+  // (see read_batches; the writes use connections of the writer's engine). With sort keys the rows pass
+  // through memory about `held_bytes` (of raw_size) at a time, each such round written as files of its
+  // own; without, each file is written as soon as its rows have arrived (streamed_files.h), while the
+  // reading goes on. When the SELECT fails part-way, the files written so far are removed and the writer
+  // holds what it held before.
   static constexpr int64_t kHeldBytes = 512LL << 20;
   void add_select(query::Connection& reader, const std::string& select_sql, int64_t held_bytes = kHeldBytes);
   // Writes what is staged and commits it as one version.

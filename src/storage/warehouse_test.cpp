@@ -477,17 +477,20 @@ std::string people_sql(int64_t n, const std::string& tail = "") {
 
 constexpr const char* kRowHash = "count(*), sum(hash(id, name, dept, age, score, active, joined, born, level))";
 
-// Checks a table's files with a DuckDB of its own reading them directly: every file sorted by id, and the
-// log's stats of every file equal to what DuckDB counts in it.
-void expect_sorted_and_measured(const Snapshot& snap, const fs::path& root) {
+// Checks a table's files with a DuckDB of its own reading them directly: every file sorted by id (unless
+// the table has no sort keys), and the log's stats of every file equal to what DuckDB counts in it.
+void expect_sorted_and_measured(const Snapshot& snap, const fs::path& root, bool sorted = true,
+                                const std::string& glob = "*/*.parquet") {
   query::Database db(testing::unsandboxed());
   query::Connection c(db);
-  const std::string files = query::quote_literal((root / "*" / "*.parquet").string());
-  EXPECT_EQ(c.execute("SELECT count(*) FROM (SELECT id, lag(id) OVER (PARTITION BY filename ORDER BY "
-                      "file_row_number) AS prev FROM read_parquet(" +
-                      files + ", filename = true, file_row_number = true)) WHERE prev > id")
-                .get_int64(0, 0),
-            0);
+  const std::string files = query::quote_literal((root / glob).string());
+  if (sorted) {
+    EXPECT_EQ(c.execute("SELECT count(*) FROM (SELECT id, lag(id) OVER (PARTITION BY filename ORDER BY "
+                        "file_row_number) AS prev FROM read_parquet(" +
+                        files + ", filename = true, file_row_number = true)) WHERE prev > id")
+                  .get_int64(0, 0),
+              0);
+  }
   query::Result r = c.execute(
       "SELECT filename, count(*), count(DISTINCT name), min(id), max(id), count(*) - count(score) FROM read_parquet(" +
       files + ", filename = true) GROUP BY filename");
@@ -562,19 +565,75 @@ TEST_P(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailure
   expect_sorted_and_measured(*wh_.snapshot(t), table_dir(t));
 }
 
-TEST_P(WarehouseTest, SmallImportsMergeIntoTheNewestFileLikeSmallInserts) {
-  auto t = make_people("small", {}, {"id"});
-  const fs::path csv = dir_.path() / "few.csv";
-  for (int round = 0; round < 3; ++round) {
-    query::Database db(testing::unsandboxed());
-    query::Connection c(db);
-    c.execute("COPY (" + people_sql(50) + " OFFSET " + std::to_string(round * 10) + ") TO " +
-              query::quote_literal(csv.string()) + " (HEADER)");
-    wh_.insert_file(t, csv);
+// Without sort keys the rows are written as they arrive (streamed_files.h), a file whenever a partition
+// has enough rows for one, and the files are measured like any others.
+TEST_P(WarehouseTest, AnImportWithoutSortKeysIsWrittenAsItArrivesAndMeasuredLikeInsertedRows) {
+  query::Database db(testing::unsandboxed());
+  query::Connection c(db);
+  const auto expected = c.execute("SELECT " + std::string(kRowHash) + " FROM (" + people_sql(100'000) + ")");
+  struct Case {
+    std::string name;
+    std::vector<std::string> partition;
+    int64_t held_bytes;
+  };
+  for (const Case& k : {Case{"flat", {}, TableWriter::kHeldBytes}, Case{"by_dept", {"dept"}, TableWriter::kHeldBytes},
+                        Case{"by_dept_tight", {"dept"}, 1 << 20}}) {
+    SCOPED_TRACE(k.name);
+    auto t = make_people(k.name, k.partition, {}, 256 << 10);
+    query::Database reader_db(testing::unsandboxed());
+    query::Connection reader(reader_db);
+    auto w = wh_.writer(t);
+    w->add_select(reader, people_sql(100'000), k.held_bytes);
+    const WriteResult r = w->commit_insert();
+    EXPECT_EQ(r.rows, 100'000);
+    EXPECT_GT(r.files_added, 4) << "a 256 KiB target cuts the rows into several files";
+    const auto got = sql("SELECT " + std::string(kRowHash) + " FROM " + k.name).rows.at(0);
+    EXPECT_EQ(got.begin().value(), expected.value_as_json(0, 0));
+    EXPECT_EQ(std::next(got.begin()).value(), expected.value_as_json(1, 0));
+    const auto snap = wh_.snapshot(t);
+    expect_sorted_and_measured(*snap, table_dir(t), false, k.partition.empty() ? "*.parquet" : "*/*.parquet");
+    int64_t largest = 0;
+    for (const auto& f : snap->files) largest = std::max(largest, f.size);
+    EXPECT_LT(largest, 1 << 20) << "files stay near the 256 KiB target";
   }
-  const auto snap = wh_.snapshot(t);
-  EXPECT_EQ(snap->files.size(), 1u);
-  EXPECT_EQ(snap->total_rows(), 120);
+}
+
+TEST_P(WarehouseTest, AnImportWithoutSortKeysThatFailsPartWayLeavesNoFile) {
+  for (const std::vector<std::string>& partition : {std::vector<std::string>{}, std::vector<std::string>{"dept"}}) {
+    auto t = make_people(partition.empty() ? "flat" : "by_dept", partition, {}, 256 << 10);
+    query::Database reader_db(testing::unsandboxed());
+    query::Connection reader(reader_db);
+    {
+      auto w = wh_.writer(t);
+      EXPECT_THROW(
+          w->add_select(reader,
+                        people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
+                        1 << 20),
+          Error);
+    }
+    EXPECT_EQ(wh_.snapshot(t)->version, 0);
+    size_t parquet_files = 0;
+    for (const auto& e : fs::recursive_directory_iterator(table_dir(t)))
+      parquet_files += e.path().extension() == ".parquet";
+    EXPECT_EQ(parquet_files, 0u) << "the files written before the failure were removed";
+  }
+}
+
+TEST_P(WarehouseTest, SmallImportsMergeIntoTheNewestFileLikeSmallInserts) {
+  for (const std::vector<std::string>& sort : {std::vector<std::string>{"id"}, std::vector<std::string>{}}) {
+    auto t = make_people(sort.empty() ? "small_unsorted" : "small", {}, sort);
+    const fs::path csv = dir_.path() / "few.csv";
+    for (int round = 0; round < 3; ++round) {
+      query::Database db(testing::unsandboxed());
+      query::Connection c(db);
+      c.execute("COPY (" + people_sql(50) + " OFFSET " + std::to_string(round * 10) + ") TO " +
+                query::quote_literal(csv.string()) + " (HEADER)");
+      wh_.insert_file(t, csv);
+    }
+    const auto snap = wh_.snapshot(t);
+    EXPECT_EQ(snap->files.size(), 1u) << t.name;
+    EXPECT_EQ(snap->total_rows(), 120) << t.name;
+  }
 }
 
 TEST_P(WarehouseTest, DroppedTablesKeepFilesAndFreeTheirName) {
