@@ -104,7 +104,9 @@ TEST_F(S3Store, MultipartPartsTravelFourAtATime) {
       const int now = ++in_flight;
       for (int seen = most; now > seen && !most.compare_exchange_weak(seen, now);) {
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      // Long enough that all four parts are in flight together on a loaded machine too (150 ms once
+      // saw only three).
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
       --in_flight;
     }
     return Fault::None;
