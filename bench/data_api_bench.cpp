@@ -11,7 +11,8 @@
 //     the same query over read_parquet of the same table files to a Parquet or CSV file.
 //   - Peak memory: the server's VmHWM over each of its phases (reset before each through clear_refs), the
 //     CLI child's ru_maxrss, and this process's VmHWM over each peer phase (reset the same way).
-// Usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1] [--work-dir DIR]
+// Usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1] [--work-dir DIR] [--downloads no]
+// (--downloads no: the uploads only).
 // The CSV, the server's DATA_DIR and the peers' files go to a fresh folder under the temporary directory,
 // removed at the end; with --work-dir, to DIR, which is kept (the CSV and the tables, to look at or profile).
 #include <fcntl.h>
@@ -169,12 +170,15 @@ int main(int argc, char** argv) {
   int runs = 1;
   fs::path work = fs::temp_directory_path() / ("superstore-dbench-" + std::to_string(getpid()));
   bool keep = false;
+  bool downloads = true;
   for (int i = 2; i + 1 < argc; i += 2) {
     std::string a = argv[i], v = argv[i + 1];
     if (a == "--rows") {
       rows = std::stoll(v);
     } else if (a == "--runs") {
       runs = std::stoi(v);
+    } else if (a == "--downloads") {
+      downloads = v != "no";
     } else if (a == "--work-dir") {
       work = fs::absolute(v);
       keep = true;
@@ -305,13 +309,16 @@ int main(int argc, char** argv) {
   }
 
   // Downloads: the first uploaded table twice over.
+  const int download_runs = downloads ? runs : 0;
   const std::string query = "SELECT * FROM " + download_table + " UNION ALL SELECT * FROM " + download_table;
   const std::string files = quote_literal((download_dir / "**" / "*.parquet").string());
   const std::string peer_query =
       "SELECT * FROM read_parquet(" + files + ") UNION ALL SELECT * FROM read_parquet(" + files + ")";
-  std::printf("\n%-40s %9s %10s %11s %10s\n", ("download: " + std::to_string(2 * rows) + " rows").c_str(), "seconds",
-              "peak MiB", "MB", "vs duckdb");
-  for (int run = 1; run <= runs; ++run) {
+  if (downloads) {
+    std::printf("\n%-40s %9s %10s %11s %10s\n", ("download: " + std::to_string(2 * rows) + " rows").c_str(), "seconds",
+                "peak MiB", "MB", "vs duckdb");
+  }
+  for (int run = 1; run <= download_runs; ++run) {
     for (const char* format : {"parquet", "csv"}) {
       Figure api, duck;
       httplib::Request request;

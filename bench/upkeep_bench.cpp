@@ -6,8 +6,9 @@
 //      fake data write, which merge no earlier file): files before and after, the time OPTIMIZE takes, and
 //      two queries before and after, beside DuckDB reading the same files directly (read_parquet over the
 //      snapshot's file list, in this process, without the sandbox).
-// Usage: upkeep_bench [--commits 1000] [--writes 1000] [--rows 1000] [--runs 5] [--dir PATH]
-// (--commits 0 or --writes 0 skips that part.)
+// Usage: upkeep_bench [--commits 1000] [--writes 1000] [--rows 1000] [--runs 5] [--intervals 0,10] [--dir PATH]
+// (--commits 0 or --writes 0 skips that part; --intervals lists the checkpoint intervals part 1 writes
+// its table with, 0 for none.)
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "common/columns.h"
 #include "common/log.h"
 #include "common/parse_int.h"
+#include "common/strings.h"
 #include "query/database.h"
 #include "storage/warehouse.h"
 
@@ -123,16 +125,16 @@ double timed_commit(storage::Warehouse& wh, const catalog::TableInfo& t, int64_t
 // 1. Writing N small commits, then opening the table and querying it, without checkpoints and with one
 // every 10 commits. Beside it, DuckDB counting the same files (the live files' list handed to it: what
 // any reader pays once it knows the files).
-void open_bench(const fs::path& root, int64_t commits, int runs) {
+void open_bench(const fs::path& root, int64_t commits, int runs, const std::vector<int64_t>& intervals) {
   std::printf("%lld commits of 10 rows (each merges the newest small file of its partitions)\n",
               static_cast<long long>(commits));
-  for (int64_t interval : {int64_t{0}, int64_t{10}}) {
+  for (int64_t interval : intervals) {
     const fs::path dir = root / ("open-" + std::to_string(interval));
     fs::remove_all(dir);
     const auto start = Clock::now();
     const double cpu0 = cpu_ms();
     reset_peak();
-    std::vector<double> first, last;  // commit times of the first and the last 100 commits
+    std::vector<double> first, last, recent;  // commit times of the first and the last 100 commits, and lately
     {
       storage::Warehouse wh(options(dir, interval));
       auto t = make_table(wh);
@@ -140,6 +142,13 @@ void open_bench(const fs::path& root, int64_t commits, int runs) {
         const double ms = timed_commit(wh, t, i);
         if (i < 100) first.push_back(ms);
         if (i >= commits - 100) last.push_back(ms);
+        recent.push_back(ms);
+        if ((i + 1) % 1000 == 0) {  // a long run shows how a commit's cost moves with the log
+          std::printf("  %lld commits after %.0f s; the last 1,000 took %.1f ms each (median)\n",
+                      static_cast<long long>(i + 1), ms_since(start) / 1000, median(recent));
+          std::fflush(stdout);
+          recent.clear();
+        }
       }
     }
     const double write_s = ms_since(start) / 1000, write_cpu_s = (cpu_ms() - cpu0) / 1000, write_peak = peak_mib();
@@ -281,6 +290,7 @@ void optimize_bench(const fs::path& root, int64_t writes, int64_t per_write, int
 int main(int argc, char** argv) {
   int64_t commits = 1000, writes = 1000, per_write = 1000;
   int runs = 5;
+  std::vector<int64_t> intervals = {0, 10};
   fs::path dir = fs::temp_directory_path() / ("upkeep-bench-" + std::to_string(::getpid()));
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
@@ -294,14 +304,19 @@ int main(int argc, char** argv) {
       runs = static_cast<int>(parse_int64_in(v, 1, 1000, a));
     else if (a == "--dir")
       dir = v;
-    else {
-      std::fprintf(stderr, "usage: upkeep_bench [--commits N] [--writes N] [--rows N] [--runs N] [--dir PATH]\n");
+    else if (a == "--intervals") {
+      intervals.clear();
+      for (const auto& part : split_list(v)) intervals.push_back(parse_int64_in(part, 0, 1'000'000, a));
+    } else {
+      std::fprintf(stderr,
+                   "usage: upkeep_bench [--commits N] [--writes N] [--rows N] [--runs N] [--intervals 0,10] "
+                   "[--dir PATH]\n");
       return 2;
     }
   }
   log::set_quiet(true);
   fs::create_directories(dir);
-  if (commits > 0) open_bench(dir, commits, runs);
+  if (commits > 0) open_bench(dir, commits, runs, intervals);
   if (writes > 0) optimize_bench(dir, writes, per_write, runs);
   fs::remove_all(dir);
   return 0;
