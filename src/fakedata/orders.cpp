@@ -56,16 +56,18 @@ void fill(const Params& params, std::span<const uint64_t> rows, ColumnMask colum
   const bool purchase = wants(columns, kProductName) || wants(columns, kQuantity) || wants(columns, kUnitPrice) ||
                         wants(columns, kTotalAmount);
   const bool address = wants(columns, kShippingAddress);
+  const bool buyer = address || wants(columns, kUserId);
   Text text;
   for (const uint64_t row : rows) {
-    // By a user who had signed up, of a product that was listed, when the order was placed.
+    // By a user who had signed up, of a product that was listed, when the order was placed; each picked
+    // only when a wanted column needs it (the keys alone, the write path's first pass, need neither).
     const int64_t date = orders.placed_at(row);
-    const uint64_t user = users.pick(user_id(row, 0), user_id(row, 1), date);
-    const uint64_t product = products.pick(product_name(row, 0), product_name(row, 1), date);
+    const uint64_t user = buyer ? users.pick(user_id(row, 0), user_id(row, 1), date) : 0;
 
     out[kId].push_int(static_cast<int64_t>(row + 1));
-    out[kUserId].push_int(static_cast<int64_t>(user + 1));
+    if (buyer) out[kUserId].push_int(static_cast<int64_t>(user + 1));
     if (purchase) {
+      const uint64_t product = products.pick(product_name(row, 0), product_name(row, 1), date);
       const Products::Identity identity = products.identity(product);
       const int64_t price = products.price_cents(product, identity);
       const int64_t count = quantity_for(price, quantity(row));

@@ -58,9 +58,17 @@ struct Partition {
 // A COPY of one small file keeps about one core busy, so files are written side by side.
 void run_on_connections(const FileWriterSetup& s, size_t n,
                         const std::function<void(query::Connection&, size_t)>& job) {
-  int threads = s.engine.options().threads;
-  size_t workers = std::min<size_t>(
-      n, threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency()));
+  run_on_connections(s.engine, &s.conn, engine_workers(s.engine), n, job);
+}
+
+size_t engine_workers(const query::Database& engine) {
+  const int threads = engine.options().threads;
+  return threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
+}
+
+void run_on_connections(query::Database& engine, query::Connection* first, size_t workers, size_t n,
+                        const std::function<void(query::Connection&, size_t)>& job) {
+  workers = std::min(n, std::max<size_t>(1, workers));
   std::atomic<size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mutex;
@@ -78,22 +86,27 @@ void run_on_connections(const FileWriterSetup& s, size_t n,
       }
     }
   };
+  auto work_on_own_connection = [&] {
+    try {
+      query::Connection c(engine);
+      work(c);
+    } catch (...) {
+      record();
+    }
+  };
   std::vector<std::thread> helpers;
   for (size_t w = 1; w < workers; ++w) {
     try {
-      helpers.emplace_back([&] {
-        try {
-          query::Connection c(s.engine);
-          work(c);
-        } catch (...) {
-          record();
-        }
-      });
+      helpers.emplace_back(work_on_own_connection);
     } catch (const std::system_error&) {
       break;  // no more threads to be had: the jobs run on fewer connections
     }
   }
-  work(s.conn);
+  if (first) {
+    work(*first);
+  } else if (n > 0) {
+    work_on_own_connection();
+  }
   for (auto& t : helpers) t.join();
   if (error) std::rethrow_exception(error);
 }

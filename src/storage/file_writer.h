@@ -59,6 +59,14 @@ int64_t rows_per_file(int64_t rows, double raw_bytes, int64_t target_file_bytes)
 void run_on_connections(const FileWriterSetup& setup, size_t n,
                         const std::function<void(query::Connection&, size_t)>& job);
 
+// The same on up to `workers` connections of `engine` (`first` among them unless null, then only new
+// ones).
+void run_on_connections(query::Database& engine, query::Connection* first, size_t workers, size_t n,
+                        const std::function<void(query::Connection&, size_t)>& job);
+
+// Connections the writers run side by side on an engine: one per engine thread (one per core if unset).
+size_t engine_workers(const query::Database& engine);
+
 // Writes the rows of `select` as micro-partition `id` of the partition with `values` (whose folder must
 // exist) and returns its add action, stats not filled in. A failed write removes what it left of the file
 // at once; a full disk (DuckDB's message tells ENOSPC, EDQUOT or EFBIG) is Error(InsufficientStorage)

@@ -349,7 +349,11 @@ std::vector<AddFile> write_regenerable(const FileWriterSetup& s, PartitionIndex&
   };
   std::mutex merge_mutex;
   size_t next_merged = 0;  // files are merged in order, whichever connection takes them
-  run_on_connections(s, files.size(), [&](query::Connection& c, size_t j) {
+  auto run = [&](const std::function<void(query::Connection&, size_t)>& job) {
+    if (!s.ctx.file_engine) return run_on_connections(s, files.size(), job);
+    run_on_connections(s.ctx.file_engine(), nullptr, engine_workers(s.engine), files.size(), job);
+  };
+  run([&](query::Connection& c, size_t j) {
     if (!spilled) {
       const FilePlan& f = files[j];
       const auto& mine = rows[static_cast<size_t>(f.partition)];

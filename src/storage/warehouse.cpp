@@ -187,6 +187,13 @@ struct Warehouse::Impl {
   // Absolute: the folder DuckDB reads and writes table files in: the local store's root, or the cache's.
   std::filesystem::path warehouse_dir;
   LazyEngine write_engine{[this] { return engine_options(); }};
+  // Writes the files of regenerable writes (TableContext::file_engine): one DuckDB thread, used from
+  // as many connections at once as the write engine has threads.
+  LazyEngine file_engine{[this] {
+    query::DatabaseOptions e = engine_options();
+    e.threads = 1;
+    return e;
+  }};
   query::Database query_engine;
   // Judges delete predicates (check_row_predicate): sandboxed with no directory at all, so that nothing a
   // predicate binds can read a file.
@@ -245,7 +252,8 @@ struct Warehouse::Impl {
             t.target_file_bytes > 0 ? t.target_file_bytes : options.default_target_file_bytes, cache.get(), temp_dir,
             options.checkpoint_interval, options.vacuum_retention_ms,
             // Writes build on the log's newest version, whatever a pin shows readers.
-            [this, t] { return log_latest(t); }, &key_memory};
+            [this, t] { return log_latest(t); }, &key_memory,
+            [this]() -> query::Database& { return file_engine.get(); }};
   }
 
   DeltaLog log_of(const catalog::TableInfo& t) {

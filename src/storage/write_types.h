@@ -16,6 +16,10 @@
 #include "catalog/catalog.h"
 #include "common/columns.h"
 
+namespace superstore::query {
+class Database;  // query/database.h
+}  // namespace superstore::query
+
 namespace superstore::storage {
 
 struct WriteResult {
@@ -46,6 +50,11 @@ struct TableContext {
   // FAKE_DATA_MEMORY: what the keys of regenerable writes may hold, shared by the writes of a process;
   // beyond it they spill sorted runs to temp_dir. Null: no bound.
   MemoryBudget* key_memory = nullptr;
+  // An engine of one DuckDB thread on which regenerable writes turn batches held in memory into Parquet
+  // files, several side by side on connections of their own. On an engine of more threads DuckDB hands
+  // the end of each COPY (the row groups' encoding) to a worker thread while the calling thread polls
+  // for it, which cost about a third of the Parquet writer's CPU time. Empty: the writer's own engine.
+  std::function<query::Database&()> file_engine;
 };
 
 // Test hook: when the environment variable SUPERSTORE_CRASH_BEFORE_COMMIT is set, a write ends the
