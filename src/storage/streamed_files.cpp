@@ -59,8 +59,7 @@ struct StreamedFiles::Impl {
 
   Impl(const FileWriterSetup& setup, PartitionIndex& p, int64_t bytes)
       : s(setup), partitions(p), held_bytes(bytes), partitioned(!setup.partition_columns.empty()) {
-    const int threads = s.engine.options().threads;
-    const size_t count = threads > 0 ? static_cast<size_t>(threads) : std::max(1u, std::thread::hardware_concurrency());
+    const size_t count = engine_workers(s.engine);
     // One job waiting for the next free writer keeps them busy without holding many files' rows.
     max_in_flight = count + 1;
     for (size_t w = 0; w < count; ++w) {
@@ -94,7 +93,9 @@ struct StreamedFiles::Impl {
 
   void write_loop() {
     try {
-      query::Connection c(s.engine);
+      // The file engine when there is one: on an engine of several threads each COPY hands its row
+      // groups to a worker while this thread waits on the task queue (see TableContext::file_engine).
+      query::Connection c(s.ctx.file_engine ? s.ctx.file_engine() : s.engine);
       for (;;) {
         Job job;
         {
@@ -205,7 +206,8 @@ struct StreamedFiles::Impl {
     if (!makes_a_file(h.raw)) return;
     const uint64_t rows = h.rows.rows();
     const double row_bytes = h.raw * kAssumedParquetRatio / static_cast<double>(rows);
-    const uint64_t per = std::max<uint64_t>(1, static_cast<uint64_t>(static_cast<double>(s.ctx.target_file_bytes) / row_bytes));
+    const uint64_t per =
+        std::max<uint64_t>(1, static_cast<uint64_t>(static_cast<double>(s.ctx.target_file_bytes) / row_bytes));
     if (rows < 2 * per) return hand_out(n);
     const ColumnBatch all = std::move(h.rows);
     std::vector<uint64_t> picked;

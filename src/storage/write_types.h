@@ -50,10 +50,10 @@ struct TableContext {
   // FAKE_DATA_MEMORY: what the keys of regenerable writes may hold, shared by the writes of a process;
   // beyond it they spill sorted runs to temp_dir. Null: no bound.
   MemoryBudget* key_memory = nullptr;
-  // An engine of one DuckDB thread on which regenerable writes turn batches held in memory into Parquet
-  // files, several side by side on connections of their own. On an engine of more threads DuckDB hands
-  // the end of each COPY (the row groups' encoding) to a worker thread while the calling thread polls
-  // for it, which cost about a third of the Parquet writer's CPU time. Empty: the writer's own engine.
+  // An engine of one DuckDB thread on which regenerable writes and streamed imports (streamed_files.h)
+  // turn batches held in memory into Parquet files, several side by side on connections of their own. On an engine of
+  // more threads DuckDB hands the end of each COPY (the row groups' encoding) to a worker thread while the calling
+  // thread polls for it, which cost about a third of the Parquet writer's CPU time. Empty: the writer's own engine.
   std::function<query::Database&()> file_engine;
 };
 
