@@ -6,9 +6,11 @@
 //      fake data write, which merge no earlier file): files before and after, the time OPTIMIZE takes, and
 //      two queries before and after, beside DuckDB reading the same files directly (read_parquet over the
 //      snapshot's file list, in this process, without the sandbox).
-// Usage: upkeep_bench [--commits 1000] [--writes 1000] [--rows 1000] [--runs 5] [--intervals 0,10] [--dir PATH]
+// Usage: upkeep_bench [--commits 1000] [--writes 1000] [--rows 1000] [--runs 5] [--intervals 0,10]
+//                     [--retention-ms MS] [--dir PATH]
 // (--commits 0 or --writes 0 skips that part; --intervals lists the checkpoint intervals part 1 writes
-// its table with, 0 for none.)
+// its table with, 0 for none; --retention-ms is VACUUM_RETENTION, which bounds the tombstones a
+// checkpoint keeps: a week by default, so a run of minutes keeps every one.)
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -61,11 +63,15 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// VACUUM_RETENTION for the tables of part 1 (--retention-ms); the default keeps the server's week.
+int64_t g_retention_ms = storage::WarehouseOptions{}.vacuum_retention_ms;
+
 storage::WarehouseOptions options(const fs::path& dir, int64_t checkpoint_interval) {
   storage::WarehouseOptions o;
   o.data_dir = dir;
   o.checkpoint_interval = checkpoint_interval;
   o.vacuum_min_retention_ms = 0;
+  o.vacuum_retention_ms = g_retention_ms;
   return o;
 }
 
@@ -304,13 +310,15 @@ int main(int argc, char** argv) {
       runs = static_cast<int>(parse_int64_in(v, 1, 1000, a));
     else if (a == "--dir")
       dir = v;
+    else if (a == "--retention-ms")
+      g_retention_ms = parse_int64_in(v, 0, INT64_MAX, a);
     else if (a == "--intervals") {
       intervals.clear();
       for (const auto& part : split_list(v)) intervals.push_back(parse_int64_in(part, 0, 1'000'000, a));
     } else {
       std::fprintf(stderr,
                    "usage: upkeep_bench [--commits N] [--writes N] [--rows N] [--runs N] [--intervals 0,10] "
-                   "[--dir PATH]\n");
+                   "[--retention-ms MS] [--dir PATH]\n");
       return 2;
     }
   }

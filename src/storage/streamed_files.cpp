@@ -279,6 +279,7 @@ struct StreamedFiles::Impl {
     while (held_raw > static_cast<double>(held_bytes)) {
       auto largest = std::max_element(held.begin(), held.end(),
                                       [](const auto& a, const auto& b) { return a.second.raw < b.second.raw; });
+      if (largest->second.rows.rows() == 0) break;  // only rounding left in held_raw
       hand_out(largest->first);
     }
   }
