@@ -477,6 +477,23 @@ std::string people_sql(int64_t n, const std::string& tail = "") {
 
 constexpr const char* kRowHash = "count(*), sum(hash(id, name, dept, age, score, active, joined, born, level))";
 
+// Imports through `writer` 100,000 people rows (1 MiB held at a time) whose cast fails at row
+// 90,000, after files were written; the import must throw.
+void import_failing_part_way(TableWriter& writer) {
+  query::Database reader_db(testing::unsandboxed());
+  query::Connection reader(reader_db);
+  EXPECT_THROW(writer.add_select(
+                   reader, people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
+                   1 << 20),
+               Error);
+}
+
+size_t parquet_files_under(const fs::path& dir) {
+  size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.path().extension() == ".parquet";
+  return n;
+}
+
 // Checks a table's files with a DuckDB of its own reading them directly: every file sorted by id (unless
 // the table has no sort keys), and the log's stats of every file equal to what DuckDB counts in it.
 void expect_sorted_and_measured(const Snapshot& snap, const fs::path& root, bool sorted = true,
@@ -535,23 +552,13 @@ TEST_P(WarehouseTest, ACsvImportIsSplitByPartitionSortedAndMeasuredLikeInsertedR
 
 TEST_P(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailureRemovesThem) {
   auto t = make_people("rounds", {"dept"}, {"id"}, 256 << 10);
+  // Rows fail their cast at row 90,000, after several rounds of 1 MiB were written: nothing is left.
+  import_failing_part_way(*wh_.writer(t));
+  EXPECT_EQ(wh_.snapshot(t)->version, 0);
+  EXPECT_EQ(parquet_files_under(table_dir(t)), 0u) << "the rounds written before the failure were removed";
+
   query::Database reader_db(testing::unsandboxed());
   query::Connection reader(reader_db);
-  {
-    // Rows fail their cast at row 90,000, after several rounds of 1 MiB were written: nothing is left.
-    auto w = wh_.writer(t);
-    EXPECT_THROW(
-        w->add_select(reader,
-                      people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
-                      1 << 20),
-        Error);
-  }
-  EXPECT_EQ(wh_.snapshot(t)->version, 0);
-  size_t parquet_files = 0;
-  for (const auto& e : fs::recursive_directory_iterator(table_dir(t)))
-    parquet_files += e.path().extension() == ".parquet";
-  EXPECT_EQ(parquet_files, 0u) << "the rounds written before the failure were removed";
-
   auto w = wh_.writer(t);
   w->add_select(reader, people_sql(100'000), 1 << 20);
   const WriteResult r = w->commit_insert();
@@ -601,21 +608,9 @@ TEST_P(WarehouseTest, AnImportWithoutSortKeysIsWrittenAsItArrivesAndMeasuredLike
 TEST_P(WarehouseTest, AnImportWithoutSortKeysThatFailsPartWayLeavesNoFile) {
   for (const std::vector<std::string>& partition : {std::vector<std::string>{}, std::vector<std::string>{"dept"}}) {
     auto t = make_people(partition.empty() ? "flat" : "by_dept", partition, {}, 256 << 10);
-    query::Database reader_db(testing::unsandboxed());
-    query::Connection reader(reader_db);
-    {
-      auto w = wh_.writer(t);
-      EXPECT_THROW(
-          w->add_select(reader,
-                        people_sql(100'000, " WHERE CAST(CASE WHEN i < 90000 THEN '1' ELSE 'x' END AS INTEGER) = 1"),
-                        1 << 20),
-          Error);
-    }
+    import_failing_part_way(*wh_.writer(t));
     EXPECT_EQ(wh_.snapshot(t)->version, 0);
-    size_t parquet_files = 0;
-    for (const auto& e : fs::recursive_directory_iterator(table_dir(t)))
-      parquet_files += e.path().extension() == ".parquet";
-    EXPECT_EQ(parquet_files, 0u) << "the files written before the failure were removed";
+    EXPECT_EQ(parquet_files_under(table_dir(t)), 0u) << "the files written before the failure were removed";
   }
 }
 
