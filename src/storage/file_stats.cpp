@@ -219,37 +219,6 @@ uint64_t prefix_of(std::string_view v, std::string_view all) {
   return x;
 }
 
-// Whether two strings are equal, compared 8 bytes at a time inline: most strings counted are short and
-// repeat, and a call to memcmp per repeated value cost more than the hash table's probe.
-bool same_string(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  size_t i = 0;
-  for (; i + 8 <= a.size(); i += 8) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data() + i, 8);
-    std::memcpy(&y, b.data() + i, 8);
-    if (x != y) return false;
-  }
-  for (; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
-}
-
-// A hash of a string lying in `all`: its words multiplied in one at a time, the last (up to 8 bytes) read
-// as prefix_of reads it; spread by mix() before use. Cheaper than std::hash for short strings, and
-// only the hash table's speed depends on its quality (equal hashes are compared byte by byte).
-uint64_t hash_string(std::string_view v, std::string_view all) {
-  uint64_t h = v.size() * 0x9E3779B97F4A7C15ULL;
-  size_t i = 0;
-  for (; i + 8 < v.size(); i += 8) {
-    uint64_t x;
-    std::memcpy(&x, v.data() + i, 8);
-    h = std::rotl((h ^ x) * 0xFF51AFD7ED558CCDULL, 29);
-  }
-  return (h ^ prefix_of(v.substr(i), all)) * 0xC4CEB9FE1A85EC53ULL;
-}
-
 // Whether string a sorts before string b, given their prefixes: only strings longer than 8 bytes
 // with equal prefixes need their bytes compared.
 bool before(std::string_view a, uint64_t pa, std::string_view b, uint64_t pb) {
@@ -265,6 +234,7 @@ int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view
                      std::optional<std::string_view>& hi) {
   constexpr uint64_t kTag = 0xFFFFFFFF00000000ULL;
   const std::string_view all = c.chars();
+  const std::hash<std::string_view> hash;
   s.hashes.clear();
   s.rows.clear();
   uint64_t lo_prefix = 0, hi_prefix = 0;
@@ -282,7 +252,7 @@ int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view
       hi = v;
       hi_prefix = p;
     }
-    s.hashes.push_back(mix(hash_string(v, all)));
+    s.hashes.push_back(mix(hash(v)));
     s.rows.push_back(static_cast<uint32_t>(r));
   }
   const size_t n = s.rows.size();
@@ -295,9 +265,7 @@ int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view
         s.table[at] = (h & kTag) | i;
         return true;
       }
-      if ((slot & kTag) == (h & kTag) && same_string(c.string_at(rows[slot & ~kTag]), c.string_at(rows[i]))) {
-        return false;
-      }
+      if ((slot & kTag) == (h & kTag) && c.string_at(rows[slot & ~kTag]) == c.string_at(rows[i])) return false;
     }
   };
   int64_t distinct = 0;

@@ -158,9 +158,9 @@ TEST(BatchStats, AgreeWithSqlOnManyDistinctValues) {
   EXPECT_GT(ours.distinct_count["s"], 30'000);
 }
 
-// Distinct strings that differ in one byte only, at every place around the 8-byte words that the hash
-// and the comparison read, or only in trailing zero bytes (which a zero-padded word does not show), and
-// each seen many times: counted exactly, as DuckDB counts them.
+// Distinct strings that differ in one byte only, at every place around the 8-byte prefixes that min and
+// max compare first, or only in trailing zero bytes (which a zero-padded word does not show), and each
+// seen many times: counted exactly, as DuckDB counts them.
 TEST(BatchStats, DistinctStringsDifferingInOneByteAreCountedApart) {
   ColumnBatch b({{"s", ColumnType::String}});
   std::set<std::string> distinct;
