@@ -14,6 +14,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/posix_file.h"
+#include "query/batch_scan.h"
 #include "storage/delta_paths.h"
 #include "storage/file_cache.h"
 #include "storage/file_stats.h"
@@ -198,6 +199,15 @@ AddFile write_parquet_file(const FileWriterSetup& s, query::Connection& c, int64
   }
   add.modification_time = now_ms();
   add.tags["micro_partition_id"] = std::to_string(id);
+  return add;
+}
+
+AddFile write_batch_file(const FileWriterSetup& s, query::Connection& c, int64_t id, const PartitionValues& values,
+                         const ColumnBatch& data) {
+  FileStats stats = compute_batch_stats(data);
+  query::BatchScan scan(c, data);
+  AddFile add = write_parquet_file(s, c, id, values, "SELECT * FROM " + scan.sql());
+  add.stats = std::move(stats);
   return add;
 }
 

@@ -74,6 +74,12 @@ size_t engine_workers(const query::Database& engine);
 AddFile write_parquet_file(const FileWriterSetup& setup, query::Connection& conn, int64_t id,
                            const PartitionValues& values, const std::string& select);
 
+// Writes `data` (the rows of one file in their final order, with setup.data_columns) as micro-partition
+// `id` through a batch scan, and returns its add action with the stats measured in C++
+// (compute_batch_stats) before the file is written, so that nothing can fail after it.
+AddFile write_batch_file(const FileWriterSetup& setup, query::Connection& conn, int64_t id,
+                         const PartitionValues& values, const ColumnBatch& data);
+
 // Creates `folder` and its parents; a full disk is Error(InsufficientStorage), as for files.
 void create_folders(const std::filesystem::path& folder);
 

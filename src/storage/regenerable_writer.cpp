@@ -15,8 +15,6 @@
 #include <utility>
 
 #include "common/error.h"
-#include "query/batch_scan.h"
-#include "storage/file_stats.h"
 #include "storage/key_runs.h"
 #include "storage/memory_budget.h"
 
@@ -342,10 +340,7 @@ std::vector<AddFile> write_regenerable(const FileWriterSetup& s, PartitionIndex&
     data.schema = s.data_columns;
     for (const auto& def : s.data_columns)
       data.columns.push_back(std::move(fetched.columns[fetched.index_of(def.name)]));
-    query::BatchScan scan(c, data);
-    out[j] = write_parquet_file(s, c, first_id + static_cast<int64_t>(j), partitions.values(f.partition),
-                                "SELECT * FROM " + scan.sql());
-    out[j].stats = compute_batch_stats(data);
+    out[j] = write_batch_file(s, c, first_id + static_cast<int64_t>(j), partitions.values(f.partition), data);
   };
   std::mutex merge_mutex;
   size_t next_merged = 0;  // files are merged in order, whichever connection takes them

@@ -13,8 +13,6 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "query/batch_scan.h"
-#include "storage/file_stats.h"
 
 namespace superstore::storage {
 namespace {
@@ -148,18 +146,7 @@ struct StreamedFiles::Impl {
         for (size_t i = 0; i < from.size(); ++i) job.rows.columns[from[i]] = std::move(data.columns[i]);
       }
     } give_back{data, job, from};
-    AddFile add;
-    {
-      query::BatchScan scan(c, data);
-      add = write_parquet_file(s, c, job.id, job.values, "SELECT * FROM " + scan.sql());
-    }
-    try {
-      add.stats = compute_batch_stats(data);
-    } catch (...) {
-      s.store.remove(s.ctx.root_key + "/" + add.path);
-      throw;
-    }
-    return add;
+    return write_batch_file(s, c, job.id, job.values, data);
   }
 
   void rethrow_failure() {
