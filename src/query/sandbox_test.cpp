@@ -134,6 +134,20 @@ TEST_F(QuerySandbox, ParquetMetadataCacheIsOnOnlyWhenAskedAndCannotBeTurnedOff) 
   EXPECT_TRUE(setting(conn));
 }
 
+// DuckDB's external file cache would keep a copy of every file's bytes read, until the memory limit: a
+// long-running writer's memory grew with every commit. Every engine has it off, sandboxed or not.
+TEST_F(QuerySandbox, ReadingFilesKeepsNoCopyOfTheirBytes) {
+  Database plain = testing::open_plain();
+  Connection unsandboxed(plain);
+  for (Connection* conn : {&*conn_, &unsandboxed}) {
+    const std::string file = quote_literal(allowed_.file("t.parquet"));
+    EXPECT_EQ(conn->execute("SELECT count(*) FROM read_parquet(" + file + ")").get_int64(0, 0), 10);
+    const Result cached = conn->execute(
+        "SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory() WHERE tag = 'EXTERNAL_FILE_CACHE'");
+    EXPECT_EQ(cached.get_int64(0, 0), 0);
+  }
+}
+
 TEST_F(QuerySandbox, ExplainAnalyzeCannotSmuggleAWrite) {
   for (const std::string& sql : {
            std::string("EXPLAIN ANALYZE CREATE TABLE smuggled AS SELECT 1"),
