@@ -119,7 +119,7 @@ void drop_expired_tombstones(Snapshot& snapshot, int64_t now_ms, int64_t retenti
 
 CheckpointReader make_checkpoint_reader(const query::Database& engine, blob::BlobStore& store,
                                         std::filesystem::path temp_dir) {
-  return [&engine, &store, temp_dir = std::move(temp_dir)](const std::string& key) {
+  return [&engine, &store, temp_dir = std::move(temp_dir)](const std::string& key, bool with_removes) {
     std::optional<TempFile> copy;
     std::filesystem::path path;
     if (auto local = store.local_path(key)) {
@@ -131,8 +131,9 @@ CheckpointReader make_checkpoint_reader(const query::Database& engine, blob::Blo
     }
     query::Connection conn(engine);
     // One row per action; to_json of the whole row gives {"txn": null, "add": {...}, ...}.
-    query::Result r = conn.execute("SELECT CAST(to_json(t) AS VARCHAR) FROM read_parquet(" +
-                                   query::quote_literal(path.string()) + ") AS t");
+    query::Result r =
+        conn.execute("SELECT CAST(to_json(t) AS VARCHAR) FROM read_parquet(" + query::quote_literal(path.string()) +
+                     ") AS t" + (with_removes ? "" : " WHERE t.remove IS NULL"));
     std::vector<json> actions;
     actions.reserve(r.row_count());
     for (size_t i = 0; i < r.row_count(); ++i) {
@@ -148,6 +149,9 @@ CheckpointReader make_checkpoint_reader(const query::Database& engine, blob::Blo
 
 void write_checkpoint(const query::Database& engine, blob::BlobStore& store, const DeltaLog& log,
                       const Snapshot& snapshot, const std::filesystem::path& temp_dir) {
+  if (!snapshot.all_tombstones) {
+    fail(ErrorCode::Internal, "a checkpoint of '" + log.root() + "' was to be written without its tombstones");
+  }
   const std::vector<json> actions = snapshot_actions(snapshot);
   std::string lines;
   for (const auto& a : actions) lines += a.dump() + "\n";
@@ -171,7 +175,9 @@ bool checkpoint_after_commit(const query::Database& engine, blob::BlobStore& sto
                              const std::filesystem::path& temp_dir) {
   if (interval <= 0 || version <= 0 || version % interval != 0) return false;
   try {
-    Snapshot state = delta.advance(base, version);
+    // A base read for queries lacks the older checkpoint's tombstones: those are read again here, once
+    // per checkpoint interval.
+    Snapshot state = base.all_tombstones ? delta.advance(base, version) : delta.snapshot(version);
     drop_expired_tombstones(state, now_ms(), tombstone_retention_ms(state.metadata, retention_ms));
     write_checkpoint(engine, store, delta, state, temp_dir);
     return true;

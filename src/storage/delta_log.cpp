@@ -244,6 +244,7 @@ struct Replay {
   std::optional<Protocol> protocol;
   std::optional<Metadata> metadata;
   int64_t timestamp = 0;
+  bool all_tombstones = true;
 
   void apply(const json& action, const std::string& where) {
     if (action.contains("add")) {
@@ -294,6 +295,7 @@ struct Replay {
     s.files.reserve(files.size());
     for (auto& [_, f] : files) s.files.push_back(std::move(f));
     for (auto& [_, t] : tombstones) s.tombstones.push_back(std::move(t));
+    s.all_tombstones = all_tombstones;
     return s;
   }
 };
@@ -334,6 +336,7 @@ Replay replay_from(const Snapshot& base) {
   replay.protocol = base.protocol;
   replay.metadata = base.metadata;
   replay.timestamp = base.timestamp;
+  replay.all_tombstones = base.all_tombstones;
   return replay;
 }
 
@@ -459,7 +462,7 @@ int64_t DeltaLog::latest_version() const {
 
 bool DeltaLog::has_version(int64_t version) const { return version >= 0 && store_.exists(commit_key(version)); }
 
-Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint) const {
+Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint, bool with_tombstones) const {
   std::vector<int64_t> checkpoints, versions;
   // The latest version from the newest checkpoint needs no listing (see probe_tail); older ones do.
   const auto tail = use_checkpoint && checkpoint_reader_ ? probe_tail(store_, *this) : std::nullopt;
@@ -483,7 +486,8 @@ Snapshot DeltaLog::snapshot(std::optional<int64_t> version, bool use_checkpoint)
     if (it != checkpoints.begin()) {
       const int64_t cp = *(it - 1);
       const std::string key = checkpoint_key(cp);
-      for (const auto& action : checkpoint_reader_(key)) replay.apply(action, key);
+      for (const auto& action : checkpoint_reader_(key, with_tombstones)) replay.apply(action, key);
+      replay.all_tombstones = with_tombstones;
       // A checkpoint holds no commitInfo; the snapshot's time is that of its commit.
       if (cp == target && has_version(cp)) replay.timestamp = read_commit(cp).info.timestamp;
       start = cp + 1;

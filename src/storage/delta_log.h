@@ -96,14 +96,21 @@ struct Snapshot {
   Metadata metadata;
   std::vector<AddFile> files;  // live files, sorted by path
   std::vector<RemoveFile> tombstones;
+  // False when read without the checkpoint's tombstones (DeltaLog::snapshot's with_tombstones): then
+  // `tombstones` holds only the removes of the commits after the checkpoint. Queries need only `files`;
+  // checkpoints and VACUUM need every tombstone and read them again when this is false.
+  bool all_tombstones = true;
 
   int64_t total_rows() const;  // from stats; files without stats count 0
   int64_t total_bytes() const;
 };
 
-// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.); optional, see DeltaLog.
-// storage/checkpoint.h makes one with DuckDB; without one, replay starts from commit 0.
-using CheckpointReader = std::function<std::vector<nlohmann::json>(const std::string& checkpoint_key)>;
+// Reads a Parquet checkpoint into its action objects ({"add": {...}} etc.), its remove actions only when
+// `with_removes` (a checkpoint keeps the tombstones of VACUUM_RETENTION, thousands on a busy table, which
+// a query does not need); optional, see DeltaLog. storage/checkpoint.h makes one with DuckDB; without
+// one, replay starts from commit 0.
+using CheckpointReader =
+    std::function<std::vector<nlohmann::json>(const std::string& checkpoint_key, bool with_removes)>;
 
 // The actions that make up `snapshot` as a checkpoint holds them: protocol, metaData, one add per live
 // file and one remove per tombstone, each {"<action>": {...}} as in a commit file.
@@ -126,8 +133,10 @@ class DeltaLog {
   bool has_version(int64_t version) const;
 
   // The table as of `version` (latest when empty). With use_checkpoint and a CheckpointReader, replay
-  // starts from the newest checkpoint not newer than the version; otherwise from commit 0.
-  Snapshot snapshot(std::optional<int64_t> version = std::nullopt, bool use_checkpoint = true) const;
+  // starts from the newest checkpoint not newer than the version; otherwise from commit 0. Without
+  // with_tombstones the checkpoint's removes are not read (see Snapshot::all_tombstones).
+  Snapshot snapshot(std::optional<int64_t> version = std::nullopt, bool use_checkpoint = true,
+                    bool with_tombstones = true) const;
 
   // Applies the commits after `base` (up to and including `target`) to it: a cheap way to bring a cached
   // snapshot up to date.

@@ -108,7 +108,7 @@ TEST_F(LogGrowthTest, CheckpointsAfterManyRewritesKeepOnlyRecentTombstones) {
     for (const auto& r : l.read_commit(v).removes) recent_removes.insert(r.path);
   }
   int64_t adds = 0, removes = 0;
-  for (const auto& action : make_checkpoint_reader(db_, store_, dir_.path() / "tmp")(l.checkpoint_key(20))) {
+  for (const auto& action : make_checkpoint_reader(db_, store_, dir_.path() / "tmp")(l.checkpoint_key(20), true)) {
     if (action.contains("add")) ++adds;
     if (action.contains("remove")) {
       ++removes;
@@ -175,6 +175,42 @@ TEST_F(LogGrowthTest, WritesAndQueriesCatchUpFromTheKeptSnapshot) {
   EXPECT_EQ(testing::scalar(*wh_, "SELECT count(*) FROM people"), 90);
   EXPECT_EQ(testing::scalar(*wh_, "SELECT sum(id) FROM people"), 89 * 90 / 2);
   EXPECT_THROW(log(t).snapshot(), Error) << "a replay from commit 0 cannot read this log any more";
+}
+
+// A checkpoint keeps the tombstones of VACUUM_RETENTION (thousands on a busy table); a query needs none, so
+// the warehouse reads a table without them, and what needs them (the next checkpoint, the reclaimable
+// files) reads them again.
+TEST_F(LogGrowthTest, AQueryReadsNoCheckpointTombstonesYetCheckpointsAndUpkeepKeepThem) {
+  open(/*interval=*/5, /*retention_ms=*/600'000);
+  auto t = make_people();
+  for (int64_t i = 0; i < 12; ++i) insert(t, i * 10);
+  DeltaLog l = log(t);
+  const Snapshot full = l.snapshot(), light = l.snapshot(std::nullopt, true, /*with_tombstones=*/false);
+  EXPECT_TRUE(full.all_tombstones);
+  EXPECT_FALSE(light.all_tombstones);
+  ASSERT_EQ(light.files.size(), full.files.size());
+  for (size_t i = 0; i < full.files.size(); ++i) EXPECT_EQ(light.files[i].path, full.files[i].path);
+  EXPECT_GE(full.tombstones.size(), 11u * 4);
+  EXPECT_LE(light.tombstones.size(), 2u * 4) << "only the removes of commits 11 and 12";
+
+  // Every file looks an hour old, older than the retention of ten minutes: only tombstones tell that the
+  // removed ones are still needed by recent versions, so none is reclaimable.
+  for (const auto& f : files_on_disk(t)) testing::age_file(table_dir(t) / f, std::chrono::hours(1));
+  open(5, 600'000);
+  EXPECT_EQ(wh_->query("SELECT count(*) AS n FROM people", {}).page.rows.at(0).dump(), R"({"n":120})");
+  EXPECT_FALSE(wh_->snapshot(t)->all_tombstones) << "the query's snapshot, kept";
+  EXPECT_EQ(wh_->upkeep(t).reclaimable_files, 0);
+
+  // The checkpoint of version 15, written on a base read without tombstones, still holds every one.
+  open(5, 600'000);
+  wh_->query("SELECT count(*) FROM people", {});
+  for (int64_t i = 12; i < 15; ++i) insert(t, i * 10);
+  ASSERT_EQ(l.last_checkpoint(), 15);
+  std::set<std::string> from_checkpoint, replayed;
+  for (const auto& r : l.snapshot(15).tombstones) from_checkpoint.insert(r.path);
+  for (const auto& r : l.snapshot(15, /*use_checkpoint=*/false).tombstones) replayed.insert(r.path);
+  EXPECT_EQ(from_checkpoint, replayed);
+  EXPECT_GE(replayed.size(), 14u * 4);
 }
 
 TEST_F(LogGrowthTest, CatchUpReadsOnlyTheNewCommitsAndAYoungTableNeedsNoFailedRead) {

@@ -300,12 +300,12 @@ struct Warehouse::Impl {
           if (auto it = cache->find(t.id); it != cache->end() && it->second->version == *pin) return it->second;
         }
       }
-      auto snap = std::make_shared<const Snapshot>(log.snapshot(*pin));
+      auto snap = std::make_shared<const Snapshot>(log.snapshot(*pin, true, /*with_tombstones=*/false));
       std::lock_guard lock(cache_mutex);
       pinned[t.id] = snap;
       return snap;
     }
-    if (version) return std::make_shared<const Snapshot>(log.snapshot(*version));
+    if (version) return std::make_shared<const Snapshot>(log.snapshot(*version, true, /*with_tombstones=*/false));
     return log_latest(t);
   }
 
@@ -322,13 +322,27 @@ struct Warehouse::Impl {
     if (cached && !log.has_version(cached->version + 1)) return cached;
     std::optional<Snapshot> caught_up;
     if (cached) caught_up = log.catch_up(*cached, std::max<int64_t>(options.checkpoint_interval, kCatchUpCommits));
-    Snapshot next = caught_up ? std::move(*caught_up) : log.snapshot();
+    // Without the checkpoint's tombstones: a table's first query then costs the same after 10,000 commits
+    // as after 10 (bench/README.md, upkeep_bench). What needs them reads them (with_tombstones()).
+    Snapshot next = caught_up ? std::move(*caught_up) : log.snapshot(std::nullopt, true, /*with_tombstones=*/false);
     // Kept for long, so without the tombstones no checkpoint keeps either (see checkpoint.h).
     drop_expired_tombstones(next, now_ms(), tombstone_retention_ms(next.metadata, options.vacuum_retention_ms));
     auto fresh = std::make_shared<const Snapshot>(std::move(next));
     std::lock_guard lock(cache_mutex);
     auto& slot = latest[t.id];
     if (!slot || slot->version < fresh->version) slot = fresh;
+    return fresh;
+  }
+
+  // `snap`, or the same version with every tombstone when it was read without (Snapshot::all_tombstones);
+  // kept in place of the cached one of that version, so that the next caller finds it complete.
+  std::shared_ptr<const Snapshot> with_tombstones(const catalog::TableInfo& t, std::shared_ptr<const Snapshot> snap) {
+    if (snap->all_tombstones) return snap;
+    Snapshot full = log_of(t).snapshot(snap->version);
+    drop_expired_tombstones(full, now_ms(), tombstone_retention_ms(full.metadata, options.vacuum_retention_ms));
+    auto fresh = std::make_shared<const Snapshot>(std::move(full));
+    std::lock_guard lock(cache_mutex);
+    if (auto it = latest.find(t.id); it != latest.end() && it->second->version == fresh->version) it->second = fresh;
     return fresh;
   }
 };
@@ -861,7 +875,8 @@ VacuumResult Warehouse::vacuum(const catalog::TableInfo& table, const VacuumOpti
 TableUpkeep Warehouse::upkeep(const catalog::TableInfo& table) {
   TableUpkeep u;
   const int64_t target = impl_->context(table).target_file_bytes;
-  const auto latest = snapshot(table);
+  // The reclaimable files are judged by the tombstones.
+  const auto latest = impl_->with_tombstones(table, snapshot(table));
   for (const auto& f : latest->files) {
     if (!is_small_file(f, target)) continue;
     ++u.small_files;
