@@ -7,17 +7,21 @@
 //      two queries before and after, beside DuckDB reading the same files directly (read_parquet over the
 //      snapshot's file list, in this process, without the sandbox).
 // Usage: upkeep_bench [--commits 1000] [--writes 1000] [--rows 1000] [--runs 5] [--intervals 0,10]
-//                     [--retention-ms MS] [--dir PATH]
+//                     [--retention-ms MS] [--dir PATH] [--keep yes] [--fork no]
 // (--commits 0 or --writes 0 skips that part; --intervals lists the checkpoint intervals part 1 writes
 // its table with, 0 for none; --retention-ms is VACUUM_RETENTION, which bounds the tombstones a
-// checkpoint keeps: a week by default, so a run of minutes keeps every one.)
+// checkpoint keeps: a week by default, so a run of minutes keeps every one; --keep yes leaves the tables
+// in --dir for a look afterwards, e.g. `DATA_DIR=DIR/open-10 superstore sql ...`; --fork no runs the
+// write and the opens in this process, for profilers that follow one process, and reports no CPU or peak.)
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -92,31 +96,69 @@ int64_t count(storage::Warehouse& wh, const std::string& sql) {
   return wh.query(sql, q).page.rows.at(0).begin()->get<int64_t>();
 }
 
-// Peak resident memory of this process since the last reset_peak() (Linux's VmHWM, reset through
-// /proc/self/clear_refs), in MiB.
-void reset_peak() {
-  if (std::FILE* f = std::fopen("/proc/self/clear_refs", "w")) {
-    std::fputs("5", f);
-    std::fclose(f);
-  }
-}
-double peak_mib() {
+// Resident memory of this process now, in MiB (VmRSS): the progress lines show how it moves with the log.
+double rss_mib() {
   std::FILE* f = std::fopen("/proc/self/status", "r");
   if (!f) return 0;
   char line[256];
   double kib = 0;
   while (std::fgets(line, sizeof line, f)) {
-    if (std::sscanf(line, "VmHWM: %lf kB", &kib) == 1) break;
+    if (std::sscanf(line, "VmRSS: %lf kB", &kib) == 1) break;
   }
   std::fclose(f);
   return kib / 1024;
 }
 
-// CPU time of this process (user + system), ms: steadier than wall time on a shared machine.
+// CPU time of this process (user + system), ms.
 double cpu_ms() {
   struct rusage u {};
   ::getrusage(RUSAGE_SELF, &u);
   return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+// What a child process measured, and its own CPU seconds and peak RSS (wait4's rusage).
+struct ChildFigures {
+  std::vector<double> values;
+  double cpu_ms = 0, peak_mib = 0;
+};
+
+// Runs `work` in a child process, so that its peak and CPU are its own: neither the write before an open
+// nor earlier runs count. The parent holds no warehouse while it forks. The values `work` returns come
+// back through a pipe.
+// Without children (--fork no, for profilers that follow one process) the CPU and peak are left at 0.
+bool g_fork = true;
+ChildFigures in_child(const std::function<std::vector<double>()>& work) {
+  if (!g_fork) return {work()};
+  std::fflush(stdout);
+  int fds[2];
+  if (::pipe(fds) != 0) std::abort();
+  const pid_t pid = ::fork();
+  if (pid < 0) std::abort();
+  if (pid == 0) {
+    ::close(fds[0]);
+    int code = 0;
+    try {
+      const std::vector<double> values = work();
+      const auto bytes = static_cast<ssize_t>(values.size() * sizeof(double));
+      if (::write(fds[1], values.data(), values.size() * sizeof(double)) != bytes) code = 1;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "failed: %s\n", e.what());
+      code = 1;
+    }
+    std::fflush(stdout);
+    ::_exit(code);
+  }
+  ::close(fds[1]);
+  ChildFigures f;
+  double v = 0;
+  while (::read(fds[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) f.values.push_back(v);
+  ::close(fds[0]);
+  int status = 0;
+  rusage u{};
+  if (::wait4(pid, &status, 0, &u) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) std::abort();
+  f.cpu_ms = (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+  f.peak_mib = static_cast<double>(u.ru_maxrss) / 1024.0;
+  return f;
 }
 
 // One commit of 10 rows; returns its wall time in ms.
@@ -129,8 +171,9 @@ double timed_commit(storage::Warehouse& wh, const catalog::TableInfo& t, int64_t
 }
 
 // 1. Writing N small commits, then opening the table and querying it, without checkpoints and with one
-// every 10 commits. Beside it, DuckDB counting the same files (the live files' list handed to it: what
-// any reader pays once it knows the files).
+// every 10 commits. The write and every open run in child processes of their own (their CPU and peak are
+// theirs alone). Beside it, DuckDB counting the same files (the live files' list handed to it: what any
+// reader pays once it knows the files).
 void open_bench(const fs::path& root, int64_t commits, int runs, const std::vector<int64_t>& intervals) {
   std::printf("%lld commits of 10 rows (each merges the newest small file of its partitions)\n",
               static_cast<long long>(commits));
@@ -138,10 +181,9 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
     const fs::path dir = root / ("open-" + std::to_string(interval));
     fs::remove_all(dir);
     const auto start = Clock::now();
-    const double cpu0 = cpu_ms();
-    reset_peak();
-    std::vector<double> first, last, recent;  // commit times of the first and the last 100 commits, and lately
-    {
+    // values: median of the first 100 commits, of the last 100
+    const ChildFigures write = in_child([&] {
+      std::vector<double> first, last, recent;  // commit times of the first and the last 100, and lately
       storage::Warehouse wh(options(dir, interval));
       auto t = make_table(wh);
       for (int64_t i = 0; i < commits; ++i) {
@@ -149,37 +191,41 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
         if (i < 100) first.push_back(ms);
         if (i >= commits - 100) last.push_back(ms);
         recent.push_back(ms);
-        if ((i + 1) % 1000 == 0) {  // a long run shows how a commit's cost moves with the log
-          std::printf("  %lld commits after %.0f s; the last 1,000 took %.1f ms each (median)\n",
-                      static_cast<long long>(i + 1), ms_since(start) / 1000, median(recent));
+        if ((i + 1) % 1000 == 0) {  // a long run shows how a commit's cost and memory move with the log
+          std::printf("  %lld commits after %.0f s; the last 1,000 took %.1f ms each (median); RSS %.0f MiB\n",
+                      static_cast<long long>(i + 1), ms_since(start) / 1000, median(recent), rss_mib());
           std::fflush(stdout);
           recent.clear();
         }
       }
-    }
-    const double write_s = ms_since(start) / 1000, write_cpu_s = (cpu_ms() - cpu0) / 1000, write_peak = peak_mib();
-    std::vector<double> open_ms, open_cpu, query_ms, commit_ms;
-    double open_peak = 0;
-    int64_t expected = commits * 10;
+      return std::vector<double>{median(first), median(last)};
+    });
+    const double write_s = ms_since(start) / 1000;
+    // values: open + first query wall ms, its CPU ms, the query again ms
+    std::vector<double> open_ms, open_cpu, query_ms, open_peak;
     for (int r = 0; r < runs; ++r) {
-      reset_peak();
-      const auto t0 = Clock::now();
-      const double c0 = cpu_ms();
-      storage::Warehouse wh(options(dir, interval));
-      const int64_t n = count(wh, "SELECT count(*) FROM events");
-      open_ms.push_back(ms_since(t0));
-      open_cpu.push_back(cpu_ms() - c0);
-      open_peak = std::max(open_peak, peak_mib());
-      if (n != expected) std::fprintf(stderr, "wrong count %lld\n", static_cast<long long>(n));
-      // The same query again (the snapshot kept), and one more commit on the open table.
-      const auto t1 = Clock::now();
-      count(wh, "SELECT count(*) FROM events");
-      query_ms.push_back(ms_since(t1));
-      if (r == 0) {
-        commit_ms.push_back(timed_commit(wh, wh.catalog().get_table(make_table_id(wh)), commits));
-        expected += 10;
-      }
+      const ChildFigures open = in_child([&] {
+        const auto t0 = Clock::now();
+        const double c0 = cpu_ms();
+        storage::Warehouse wh(options(dir, interval));
+        const int64_t n = count(wh, "SELECT count(*) FROM events");
+        const double wall = ms_since(t0), cpu = cpu_ms() - c0;
+        if (n != commits * 10) std::fprintf(stderr, "wrong count %lld\n", static_cast<long long>(n));
+        const auto t1 = Clock::now();
+        count(wh, "SELECT count(*) FROM events");
+        return std::vector<double>{wall, cpu, ms_since(t1)};
+      });
+      open_ms.push_back(open.values.at(0));
+      open_cpu.push_back(open.values.at(1));
+      query_ms.push_back(open.values.at(2));
+      open_peak.push_back(open.peak_mib);
     }
+    // One more commit on a freshly opened table (after the open runs, which expect the written rows).
+    const double fresh_commit_ms = in_child([&] {
+                                     storage::Warehouse wh(options(dir, interval));
+                                     const auto t = wh.catalog().get_table(make_table_id(wh));
+                                     return std::vector<double>{timed_commit(wh, t, commits)};
+                                   }).values.at(0);
     std::vector<double> duck_ms;
     {
       storage::Warehouse wh(options(dir, interval));
@@ -202,11 +248,11 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
     std::printf(
         "  write: %.1f s wall, %.1f s CPU, peak %.0f MiB; one commit: %.1f ms (median of the first 100), "
         "%.1f ms (of the last 100), %.1f ms (on a freshly opened table)\n",
-        write_s, write_cpu_s, write_peak, median(first), median(last), commit_ms.at(0));
+        write_s, write.cpu_ms / 1000, write.peak_mib, write.values.at(0), write.values.at(1), fresh_commit_ms);
     std::printf(
         "  open + first query: %.1f ms wall, %.1f ms CPU (median of %d), peak %.0f MiB; the query again: "
         "%.1f ms; DuckDB opening and counting the same files: %.1f ms\n",
-        median(open_ms), median(open_cpu), runs, open_peak, median(query_ms), median(duck_ms));
+        median(open_ms), median(open_cpu), runs, median(open_peak), median(query_ms), median(duck_ms));
   }
 }
 
@@ -298,6 +344,7 @@ int main(int argc, char** argv) {
   int runs = 5;
   std::vector<int64_t> intervals = {0, 10};
   fs::path dir = fs::temp_directory_path() / ("upkeep-bench-" + std::to_string(::getpid()));
+  bool keep = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i], v = argv[i + 1];
     if (a == "--commits")
@@ -310,6 +357,10 @@ int main(int argc, char** argv) {
       runs = static_cast<int>(parse_int64_in(v, 1, 1000, a));
     else if (a == "--dir")
       dir = v;
+    else if (a == "--keep")
+      keep = v == "yes";
+    else if (a == "--fork")
+      g_fork = v != "no";
     else if (a == "--retention-ms")
       g_retention_ms = parse_int64_in(v, 0, INT64_MAX, a);
     else if (a == "--intervals") {
@@ -318,7 +369,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: upkeep_bench [--commits N] [--writes N] [--rows N] [--runs N] [--intervals 0,10] "
-                   "[--retention-ms MS] [--dir PATH]\n");
+                   "[--retention-ms MS] [--dir PATH] [--keep yes] [--fork no]\n");
       return 2;
     }
   }
@@ -326,6 +377,6 @@ int main(int argc, char** argv) {
   fs::create_directories(dir);
   if (commits > 0) open_bench(dir, commits, runs, intervals);
   if (writes > 0) optimize_bench(dir, writes, per_write, runs);
-  fs::remove_all(dir);
+  if (!keep) fs::remove_all(dir);
   return 0;
 }
