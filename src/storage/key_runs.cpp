@@ -117,49 +117,85 @@ class SpillFile {
   uint64_t flushed_ = 0;
 };
 
-// Reads one run's items of one partition: [u32 key length][key][u64 row], little-endian.
+// Reads one run's items of one partition: [u32 key length][key][u64 row], little-endian. The buffer is
+// the run's for the whole merge; each partition's segment is read through it in turn.
 struct SpilledRuns::Cursor {
   const SpillFile* file = nullptr;
   uint64_t next = 0, end = 0;  // what is still to be read from the file
-  std::vector<char> buffer;
+  std::unique_ptr<char[]> buffer;
+  size_t capacity = 0;
   size_t at = 0, held = 0;  // the unread bytes are buffer[at, held)
   std::string_view key;
   uint64_t row = 0;
+  bool done = true;  // no item: the segment is read to its end
 
+  void start(uint64_t offset, uint64_t segment_end) {
+    next = offset;
+    end = segment_end;
+    at = held = 0;
+    done = false;
+    advance();
+  }
   // Makes at least `n` bytes readable at buffer[at]; false when the segment has fewer left.
   bool ensure(size_t n) {
     if (held - at >= n) return true;
-    std::memmove(buffer.data(), buffer.data() + at, held - at);
+    if (capacity < n) {
+      auto bigger = std::make_unique_for_overwrite<char[]>(n);
+      std::memcpy(bigger.get(), buffer.get() + at, held - at);
+      buffer = std::move(bigger);
+      capacity = n;
+    } else {
+      std::memmove(buffer.get(), buffer.get() + at, held - at);
+    }
     held -= at;
     at = 0;
-    if (buffer.size() < n) buffer.resize(n);
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(buffer.size() - held, end - next));
-    const size_t got = file->read(next, buffer.data() + held, want);
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(capacity - held, end - next));
+    const size_t got = file->read(next, buffer.get() + held, want);
     next += got;
     held += got;
     return held >= n;
   }
-  // Moves to the next item; false at the end of the segment.
-  bool advance() {
-    if (held == at && next == end) return false;
+  // Moves to the next item, or sets `done` at the end of the segment.
+  void advance() {
+    if (held == at && next == end) {
+      done = true;
+      return;
+    }
     uint32_t length = 0;
     if (!ensure(sizeof length)) fail(ErrorCode::Internal, "a spilled run of sorted keys ends inside an item");
-    std::memcpy(&length, buffer.data() + at, sizeof length);
+    std::memcpy(&length, buffer.get() + at, sizeof length);
     const size_t item = sizeof length + length + sizeof row;
     if (!ensure(item)) fail(ErrorCode::Internal, "a spilled run of sorted keys ends inside an item");
-    key = std::string_view(buffer.data() + at + sizeof length, length);
-    std::memcpy(&row, buffer.data() + at + sizeof length + length, sizeof row);
+    key = std::string_view(buffer.get() + at + sizeof length, length);
+    std::memcpy(&row, buffer.get() + at + sizeof length + length, sizeof row);
     at += item;
-    return true;
   }
 };
 
 namespace {
 
-// Heap order: the cursor whose item comes first is on top.
-bool after(const SpilledRuns::Cursor* a, const SpilledRuns::Cursor* b) {
-  const int d = a->key.compare(b->key);
-  return d != 0 ? d > 0 : a->row > b->row;
+// memcmp order of two keys (as unsigned bytes, a prefix first), eight bytes at a time: the keys are short
+// (9 bytes a number), where a call of memcmp costs more than the comparison.
+int compare_keys(std::string_view a, std::string_view b) {
+  const size_t n = std::min(a.size(), b.size());
+  size_t i = 0;
+  for (; i + sizeof(uint64_t) <= n; i += sizeof(uint64_t)) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data() + i, sizeof x);
+    std::memcpy(&y, b.data() + i, sizeof y);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y) ? -1 : 1;
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) return static_cast<unsigned char>(a[i]) < static_cast<unsigned char>(b[i]) ? -1 : 1;
+  }
+  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+}
+
+// Merge order: the item of `a` comes before that of `b`; a cursor at its end comes after every other.
+bool before(const SpilledRuns::Cursor* a, const SpilledRuns::Cursor* b) {
+  if (a->done || b->done) return !a->done;
+  const int d = compare_keys(a->key, b->key);
+  return d != 0 ? d < 0 : a->row < b->row;
 }
 
 }  // namespace
@@ -169,56 +205,75 @@ SpilledRuns::~SpilledRuns() = default;
 
 uint64_t SpilledRuns::bytes() const { return file_->size(); }
 
-void SpilledRuns::begin_partition(int32_t partition) {
-  partition_ = partition;
-  run_[partition] = {file_->size(), file_->size()};
-}
+void SpilledRuns::begin_partition(int32_t partition) { segment_ = &(run_[partition] = {file_->size(), file_->size()}); }
 
 void SpilledRuns::add(std::string_view key, uint64_t row) {
   const auto length = static_cast<uint32_t>(key.size());
-  item_.assign(reinterpret_cast<const char*>(&length), sizeof length);
-  item_.append(key);
-  item_.append(reinterpret_cast<const char*>(&row), sizeof row);
-  file_->append(item_);
-  run_[partition_].end = file_->size();
+  file_->append(std::string_view(reinterpret_cast<const char*>(&length), sizeof length));
+  file_->append(key);
+  file_->append(std::string_view(reinterpret_cast<const char*>(&row), sizeof row));
+  segment_->end = file_->size();
 }
 
 void SpilledRuns::end_run() {
   file_->flush();
   runs_.push_back(std::move(run_));
   run_.clear();
+  segment_ = nullptr;
   ++spilled_runs;
 }
 
-void SpilledRuns::take(int32_t partition, int64_t n, size_t read_bytes, std::vector<uint64_t>& out) {
-  if (partition != merging_) {
-    merging_ = partition;
-    cursors_.clear();
-    heap_.clear();
+// The tree of losers over active_: leaves are nodes k..2k-1 (k cursors), node n's children 2n and 2n+1;
+// tree_[n] is the cursor that lost at internal node n, tree_[0] the overall winner.
+void SpilledRuns::start_merge(int32_t partition, size_t read_bytes) {
+  merging_ = partition;
+  if (cursors_.empty()) {
     const size_t each = std::clamp<size_t>(read_bytes / std::max<size_t>(1, runs_.size()), 64 << 10, 4 << 20);
-    for (const auto& run : runs_) {
-      const auto it = run.find(partition);
-      if (it == run.end() || it->second.offset == it->second.end) continue;
+    for (size_t r = 0; r < runs_.size(); ++r) {
       auto c = std::make_unique<Cursor>();
       c->file = file_.get();
-      c->next = it->second.offset;
-      c->end = it->second.end;
-      c->buffer.resize(each);
-      if (c->advance()) heap_.push_back(c.get());
+      c->buffer = std::make_unique_for_overwrite<char[]>(each);
+      c->capacity = each;
       cursors_.push_back(std::move(c));
     }
-    std::make_heap(heap_.begin(), heap_.end(), after);
   }
+  active_.clear();
+  for (size_t r = 0; r < runs_.size(); ++r) {
+    const auto it = runs_[r].find(partition);
+    if (it == runs_[r].end() || it->second.offset == it->second.end) continue;
+    cursors_[r]->start(it->second.offset, it->second.end);
+    active_.push_back(cursors_[r].get());
+  }
+  const size_t k = active_.size();
+  tree_.assign(std::max<size_t>(k, 1), 0);
+  if (k == 0) return;
+  // Plays the matches below `node` and returns its winner.
+  auto play = [&](auto&& self, size_t node) -> uint32_t {
+    if (node >= k) return static_cast<uint32_t>(node - k);
+    const uint32_t left = self(self, 2 * node), right = self(self, 2 * node + 1);
+    const bool left_wins = !before(active_[right], active_[left]);
+    tree_[node] = left_wins ? right : left;
+    return left_wins ? left : right;
+  };
+  tree_[0] = play(play, 1);
+}
+
+void SpilledRuns::take(int32_t partition, int64_t n, size_t read_bytes, std::vector<uint64_t>& out) {
+  if (partition != merging_) start_merge(partition, read_bytes);
+  const size_t k = active_.size();
   for (int64_t i = 0; i < n; ++i) {
-    if (heap_.empty()) fail(ErrorCode::Internal, "the spilled runs hold fewer rows of a partition than counted");
-    std::pop_heap(heap_.begin(), heap_.end(), after);
-    Cursor* c = heap_.back();
-    out.push_back(c->row);
-    if (c->advance()) {
-      std::push_heap(heap_.begin(), heap_.end(), after);
-    } else {
-      heap_.pop_back();
+    uint32_t winner = k == 0 ? 0 : tree_[0];
+    if (k == 0 || active_[winner]->done) {
+      fail(ErrorCode::Internal, "the spilled runs hold fewer rows of a partition than counted");
     }
+    Cursor* c = active_[winner];
+    out.push_back(c->row);
+    c->advance();
+    // Replays the winner's path to the root against the losers on it.
+    for (size_t node = (winner + k) / 2; node >= 1; node /= 2) {
+      if (before(active_[tree_[node]], active_[winner])) std::swap(tree_[node], winner);
+    }
+    tree_[0] = winner;
   }
 }
 

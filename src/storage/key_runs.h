@@ -40,7 +40,9 @@ class SpilledRuns {
   uint64_t bytes() const;
 
   // Appends to `out` the next `n` rows of `partition` in (key, row) order, reading with about
-  // `read_bytes` of buffers in all. Partitions are taken one after the other, each from its first row.
+  // `read_bytes` of buffers in all (allocated at the first take and reused for every partition).
+  // Partitions are taken one after the other, each from its first row. The runs are merged by a tree
+  // of losers: one comparison per run doubling, a key compared eight bytes at a time.
   void take(int32_t partition, int64_t n, size_t read_bytes, std::vector<uint64_t>& out);
 
   struct Cursor;  // key_runs.cpp
@@ -52,12 +54,14 @@ class SpilledRuns {
   std::unique_ptr<SpillFile> file_;
   std::vector<std::map<int32_t, Segment>> runs_;  // by partition number
   std::map<int32_t, Segment> run_;                // the run being written
-  int32_t partition_ = -1;                        // being written
-  std::string item_;
-  // The merge of the partition being taken.
+  Segment* segment_ = nullptr;                    // run_'s partition being written
+  // The merge of the partition being taken: a cursor per run (its buffer kept for every partition), and
+  // the tree of losers over the cursors of the runs that hold the partition (tree_[0] the winner).
   int32_t merging_ = -1;
   std::vector<std::unique_ptr<Cursor>> cursors_;
-  std::vector<Cursor*> heap_;
+  std::vector<Cursor*> active_;
+  std::vector<uint32_t> tree_;
+  void start_merge(int32_t partition, size_t read_bytes);
 };
 
 // Runs spilled by regenerable writes in this process so far (tests see that a small budget spills).

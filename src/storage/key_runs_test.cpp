@@ -5,11 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 
+#include "common/error.h"
 #include "storage/test_support.h"
 #include "storage/warehouse.h"
 
@@ -82,6 +85,63 @@ TEST(KeyRuns, SortKeyBytesOrderRowsAsTheWriterComparesThem) {
       }
     }
     EXPECT_EQ(wrong, 0) << "columns starting at " << cols.front();
+  }
+}
+
+// The merge on its own: runs of 1 to 19 (the tree of losers with a leaf count of every kind, not only
+// powers of two), partitions that some runs lack, keys sharing long prefixes and differing in any byte
+// (bytes above 0x7f among them), keys longer than a cursor's buffer, and takes of every size, which
+// continue where the last one stopped; the rows come out in (key, row) order.
+TEST(KeyRuns, MergedRunsGiveEveryRowInKeyThenRowOrder) {
+  std::mt19937_64 random(20);
+  for (const size_t run_count : {1, 2, 3, 5, 8, 19}) {
+    TempFolder dir;
+    SpilledRuns runs(dir.path());
+    struct Item {
+      std::string key;
+      uint64_t row;
+    };
+    std::map<int32_t, std::vector<Item>> expected;  // by partition
+    uint64_t row = 0;
+    for (size_t r = 0; r < run_count; ++r) {
+      std::map<int32_t, std::vector<Item>> run;
+      const size_t n = 1 + random() % 3000;
+      for (size_t i = 0; i < n; ++i, ++row) {
+        const auto partition = static_cast<int32_t>(random() % 4 == 0 ? 7 : random() % 3);
+        if (partition == 1 && r % 2 == 1) continue;  // odd runs lack partition 1
+        std::string key(random() % 20, 'k');
+        for (char& ch : key) ch = static_cast<char>(random() % 4 == 0 ? random() % 256 : 'k');
+        if (random() % 500 == 0) key.assign(100'000 + random() % 1000, static_cast<char>(random() % 256));
+        run[partition].push_back({key, row * 7 % 100'003});  // rows not in key order
+      }
+      for (auto& [partition, items] : run) {
+        std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+          return a.key != b.key ? a.key < b.key : a.row < b.row;  // std::string compares as memcmp
+        });
+        runs.begin_partition(partition);
+        for (const Item& item : items) runs.add(item.key, item.row);
+        auto& all = expected[partition];
+        all.insert(all.end(), items.begin(), items.end());
+      }
+      runs.end_run();
+    }
+    EXPECT_EQ(runs.runs(), run_count);
+    for (auto& [partition, items] : expected) {
+      std::sort(items.begin(), items.end(),
+                [](const Item& a, const Item& b) { return a.key != b.key ? a.key < b.key : a.row < b.row; });
+      std::vector<uint64_t> got;
+      while (got.size() < items.size()) {
+        const auto n =
+            std::min<int64_t>(static_cast<int64_t>(random() % 700), static_cast<int64_t>(items.size() - got.size()));
+        runs.take(partition, n, 64 << 10, got);
+      }
+      std::vector<uint64_t> want;
+      for (const Item& item : items) want.push_back(item.row);
+      EXPECT_TRUE(got == want) << run_count << " runs, partition " << partition;
+    }
+    std::vector<uint64_t> more;
+    EXPECT_THROW(runs.take(expected.rbegin()->first, 1, 64 << 10, more), superstore::Error)
+        << "the runs hold no more rows";
   }
 }
 
