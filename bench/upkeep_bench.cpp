@@ -122,11 +122,12 @@ struct ChildFigures {
   double cpu_ms = 0, peak_mib = 0;
 };
 
+// --fork no: everything in this process, for profilers that follow one; the CPU and peak are then 0.
+bool g_fork = true;
+
 // Runs `work` in a child process, so that its peak and CPU are its own: neither the write before an open
 // nor earlier runs count. The parent holds no warehouse while it forks. The values `work` returns come
 // back through a pipe.
-// Without children (--fork no, for profilers that follow one process) the CPU and peak are left at 0.
-bool g_fork = true;
 ChildFigures in_child(const std::function<std::vector<double>()>& work) {
   if (!g_fork) return {work()};
   std::fflush(stdout);
