@@ -14,7 +14,6 @@
 //                       [--memory BYTES (FAKE_DATA_MEMORY)] [--peer-max-scale 1000] [--dir PARENT]
 // Scale 10000 (165 M rows) needs about 6 GB of disk: --scales 1,100,1000,3000,10000.
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -26,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "child_process.h"
 #include "common/allocator.h"
 #include "common/defaults.h"
 #include "fakedata/fakedata.h"
@@ -182,33 +182,6 @@ struct Figures {
   double generate_s = 0, ours_s = 0, ours_cpu_s = 0, ours_peak_mib = 0, duckdb_s = 0;
 };
 
-// Runs `work` in a child process and returns its wall seconds, CPU seconds and peak RSS in MiB; the
-// child's rusage is its own, so earlier scales and the peer do not count.
-void in_child(const std::function<void()>& work, double& wall_s, double& cpu_s, double& peak_mib) {
-  std::fflush(stdout);
-  const auto t0 = Clock::now();
-  const pid_t pid = ::fork();
-  if (pid < 0) std::abort();
-  if (pid == 0) {
-    int code = 0;
-    try {
-      work();
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "create failed: %s\n", e.what());
-      code = 1;
-    }
-    std::fflush(stdout);
-    ::_exit(code);
-  }
-  int status = 0;
-  rusage u{};
-  if (::wait4(pid, &status, 0, &u) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) std::abort();
-  wall_s = since(t0);
-  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
-  cpu_s = seconds(u.ru_utime) + seconds(u.ru_stime);
-  peak_mib = static_cast<double>(u.ru_maxrss) / 1024.0;
-}
-
 Figures run_scale(int64_t scale, int threads, int64_t peer_max_scale) {
   Figures f;
   fakedata::Params params;
@@ -227,15 +200,17 @@ Figures run_scale(int64_t scale, int threads, int64_t peer_max_scale) {
 
   // 2. superstore end to end.
   fs::path ours = fresh_dir("ours");
-  in_child(
-      [&] {
-        storage::Warehouse wh(bench_options(ours));
-        fakedata::LifecycleOptions lo;
-        lo.scale = scale;
-        lo.threads = threads;
-        fakedata::create_missing(wh, lo);
-      },
-      f.ours_s, f.ours_cpu_s, f.ours_peak_mib);
+  const bench::ChildFigures create = bench::in_child([&] {
+    storage::Warehouse wh(bench_options(ours));
+    fakedata::LifecycleOptions lo;
+    lo.scale = scale;
+    lo.threads = threads;
+    fakedata::create_missing(wh, lo);
+    return std::vector<double>{};
+  });
+  f.ours_s = create.wall_s;
+  f.ours_cpu_s = create.cpu_s;
+  f.ours_peak_mib = create.peak_mib;
   fs::remove_all(ours);
   if (scale > peer_max_scale) return f;
 

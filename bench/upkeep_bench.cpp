@@ -14,7 +14,6 @@
 // in --dir for a look afterwards, e.g. `DATA_DIR=DIR/open-10 superstore sql ...`; --fork no runs the
 // write and the opens in this process, for profilers that follow one process, and reports no CPU or peak.)
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "child_process.h"
 #include "common/columns.h"
 #include "common/log.h"
 #include "common/parse_int.h"
@@ -116,50 +116,13 @@ double cpu_ms() {
   return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
 }
 
-// What a child process measured, and its own CPU seconds and peak RSS (wait4's rusage).
-struct ChildFigures {
-  std::vector<double> values;
-  double cpu_ms = 0, peak_mib = 0;
-};
-
 // --fork no: everything in this process, for profilers that follow one; the CPU and peak are then 0.
 bool g_fork = true;
 
-// Runs `work` in a child process, so that its peak and CPU are its own: neither the write before an open
-// nor earlier runs count. The parent holds no warehouse while it forks. The values `work` returns come
-// back through a pipe.
-ChildFigures in_child(const std::function<std::vector<double>()>& work) {
+// `work` in a child process of its own (bench/child_process.h), or here with --fork no.
+bench::ChildFigures measured(const std::function<std::vector<double>()>& work) {
   if (!g_fork) return {work()};
-  std::fflush(stdout);
-  int fds[2];
-  if (::pipe(fds) != 0) std::abort();
-  const pid_t pid = ::fork();
-  if (pid < 0) std::abort();
-  if (pid == 0) {
-    ::close(fds[0]);
-    int code = 0;
-    try {
-      const std::vector<double> values = work();
-      const auto bytes = static_cast<ssize_t>(values.size() * sizeof(double));
-      if (::write(fds[1], values.data(), values.size() * sizeof(double)) != bytes) code = 1;
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "failed: %s\n", e.what());
-      code = 1;
-    }
-    std::fflush(stdout);
-    ::_exit(code);
-  }
-  ::close(fds[1]);
-  ChildFigures f;
-  double v = 0;
-  while (::read(fds[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) f.values.push_back(v);
-  ::close(fds[0]);
-  int status = 0;
-  rusage u{};
-  if (::wait4(pid, &status, 0, &u) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) std::abort();
-  f.cpu_ms = (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
-  f.peak_mib = static_cast<double>(u.ru_maxrss) / 1024.0;
-  return f;
+  return bench::in_child(work);
 }
 
 // One commit of 10 rows; returns its wall time in ms.
@@ -183,7 +146,7 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
     fs::remove_all(dir);
     const auto start = Clock::now();
     // values: median of the first 100 commits, of the last 100
-    const ChildFigures write = in_child([&] {
+    const bench::ChildFigures write = measured([&] {
       std::vector<double> first, last, recent;  // commit times of the first and the last 100, and lately
       storage::Warehouse wh(options(dir, interval));
       auto t = make_table(wh);
@@ -205,7 +168,7 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
     // values: open + first query wall ms, its CPU ms, the query again ms
     std::vector<double> open_ms, open_cpu, query_ms, open_peak;
     for (int r = 0; r < runs; ++r) {
-      const ChildFigures open = in_child([&] {
+      const bench::ChildFigures open = measured([&] {
         const auto t0 = Clock::now();
         const double c0 = cpu_ms();
         storage::Warehouse wh(options(dir, interval));
@@ -222,7 +185,7 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
       open_peak.push_back(open.peak_mib);
     }
     // One more commit on a freshly opened table (after the open runs, which expect the written rows).
-    const double fresh_commit_ms = in_child([&] {
+    const double fresh_commit_ms = measured([&] {
                                      storage::Warehouse wh(options(dir, interval));
                                      const auto t = wh.catalog().get_table(make_table_id(wh));
                                      return std::vector<double>{timed_commit(wh, t, commits)};
@@ -249,7 +212,7 @@ void open_bench(const fs::path& root, int64_t commits, int runs, const std::vect
     std::printf(
         "  write: %.1f s wall, %.1f s CPU, peak %.0f MiB; one commit: %.1f ms (median of the first 100), "
         "%.1f ms (of the last 100), %.1f ms (on a freshly opened table)\n",
-        write_s, write.cpu_ms / 1000, write.peak_mib, write.values.at(0), write.values.at(1), fresh_commit_ms);
+        write_s, write.cpu_s, write.peak_mib, write.values.at(0), write.values.at(1), fresh_commit_ms);
     std::printf(
         "  open + first query: %.1f ms wall, %.1f ms CPU (median of %d), peak %.0f MiB; the query again: "
         "%.1f ms; DuckDB opening and counting the same files: %.1f ms\n",
