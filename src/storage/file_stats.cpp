@@ -1,7 +1,6 @@
 #include "storage/file_stats.h"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <functional>

@@ -309,6 +309,11 @@ struct Warehouse::Impl {
     return log_latest(t);
   }
 
+  // A kept snapshot is kept for long, so without the tombstones no checkpoint keeps either (checkpoint.h).
+  void drop_expired(Snapshot& s) const {
+    drop_expired_tombstones(s, now_ms(), tombstone_retention_ms(s.metadata, options.vacuum_retention_ms));
+  }
+
   // The log's newest version, cached per table; pins aside (what writes build on).
   std::shared_ptr<const Snapshot> log_latest(const catalog::TableInfo& t) {
     DeltaLog log = log_of(t);
@@ -325,8 +330,7 @@ struct Warehouse::Impl {
     // Without the checkpoint's tombstones: a table's first query then costs the same after 10,000 commits
     // as after 10 (bench/README.md, upkeep_bench). What needs them reads them (with_tombstones()).
     Snapshot next = caught_up ? std::move(*caught_up) : log.snapshot(std::nullopt, true, /*with_tombstones=*/false);
-    // Kept for long, so without the tombstones no checkpoint keeps either (see checkpoint.h).
-    drop_expired_tombstones(next, now_ms(), tombstone_retention_ms(next.metadata, options.vacuum_retention_ms));
+    drop_expired(next);
     auto fresh = std::make_shared<const Snapshot>(std::move(next));
     std::lock_guard lock(cache_mutex);
     auto& slot = latest[t.id];
@@ -339,7 +343,7 @@ struct Warehouse::Impl {
   std::shared_ptr<const Snapshot> with_tombstones(const catalog::TableInfo& t, std::shared_ptr<const Snapshot> snap) {
     if (snap->all_tombstones) return snap;
     Snapshot full = log_of(t).snapshot(snap->version);
-    drop_expired_tombstones(full, now_ms(), tombstone_retention_ms(full.metadata, options.vacuum_retention_ms));
+    drop_expired(full);
     auto fresh = std::make_shared<const Snapshot>(std::move(full));
     std::lock_guard lock(cache_mutex);
     if (auto it = latest.find(t.id); it != latest.end() && it->second->version == fresh->version) it->second = fresh;

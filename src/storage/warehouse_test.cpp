@@ -488,12 +488,6 @@ void import_failing_part_way(TableWriter& writer) {
                Error);
 }
 
-size_t parquet_files_under(const fs::path& dir) {
-  size_t n = 0;
-  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.path().extension() == ".parquet";
-  return n;
-}
-
 // Checks a table's files with a DuckDB of its own reading them directly: every file sorted by id (unless
 // the table has no sort keys), and the log's stats of every file equal to what DuckDB counts in it.
 void expect_sorted_and_measured(const Snapshot& snap, const fs::path& root, bool sorted = true,
@@ -555,7 +549,7 @@ TEST_P(WarehouseTest, AnImportLargerThanMemoryAllowsIsWrittenInRoundsAndAFailure
   // Rows fail their cast at row 90,000, after several rounds of 1 MiB were written: nothing is left.
   import_failing_part_way(*wh_.writer(t));
   EXPECT_EQ(wh_.snapshot(t)->version, 0);
-  EXPECT_EQ(parquet_files_under(table_dir(t)), 0u) << "the rounds written before the failure were removed";
+  EXPECT_EQ(testing::data_files_in(table_dir(t)).size(), 0u) << "the rounds written before the failure were removed";
 
   query::Database reader_db(testing::unsandboxed());
   query::Connection reader(reader_db);
@@ -610,7 +604,7 @@ TEST_P(WarehouseTest, AnImportWithoutSortKeysThatFailsPartWayLeavesNoFile) {
     auto t = make_people(partition.empty() ? "flat" : "by_dept", partition, {}, 256 << 10);
     import_failing_part_way(*wh_.writer(t));
     EXPECT_EQ(wh_.snapshot(t)->version, 0);
-    EXPECT_EQ(parquet_files_under(table_dir(t)), 0u) << "the files written before the failure were removed";
+    EXPECT_EQ(testing::data_files_in(table_dir(t)).size(), 0u) << "the files written before the failure were removed";
   }
 }
 
