@@ -219,6 +219,7 @@ FakeTable analytics_table() {
                   {"country", ColumnType::String}};
   spec.partition_keys = {"country", "device_type"};
   spec.sort_keys = {"event_date"};
+  spec.target_file_bytes = kSelectiveFileBytes;
   spec.base_rows = kBaseRows;
   spec.born = [](const Params& params) {
     return Births(params, kTable, kBaseRows, kHistoryUs).count(params.anchor_us);

@@ -15,9 +15,9 @@ using testing::same_rows;
 using testing::whole_table;
 
 // The exact content of every table at the default Params. A change here means every user's data
-// changed: bump kGeneratorVersion, then update these values.
+// changed: bump kRowsVersion and kGeneratorVersion, then update these values.
 TEST(FakeDeterminism, DefaultDataIsPinned) {
-  static_assert(kGeneratorVersion == 2, "update the digests below together with the version");
+  static_assert(kRowsVersion == 2, "update the digests below together with the version");
   EXPECT_EQ(digest(whole_table("fake_users")), 0x30D086BF7106D743ULL);
   EXPECT_EQ(digest(whole_table("fake_products")), 0xC6C5B34593578E75ULL);
   EXPECT_EQ(digest(whole_table("fake_orders")), 0x74FCA315F367B817ULL);

@@ -17,12 +17,13 @@
 // a cycle). So moving the anchor from A to B adds the rows born in (A, B] and changes only those cells.
 //
 // Determinism contract. The value of cell (table t, column c, row i) is a pure function of
-// (params.seed, params.scale, kGeneratorVersion, t, c, i), plus params.anchor_us for the three cells
+// (params.seed, params.scale, kRowsVersion, t, c, i), plus params.anchor_us for the three cells
 // above. It never depends on the clock, the thread count, batch boundaries or the order of calls: the
 // same Params give bit-identical batches on every run and machine, and another seed gives other data.
 // Adding a column to a table leaves the values of its other columns unchanged. A change to any
-// generator that alters output must bump kGeneratorVersion (the tests pin a digest of the default data
-// to enforce this).
+// generator that alters values must bump kRowsVersion and kGeneratorVersion (the tests pin a digest of
+// the default data to enforce this); one that alters only the files (their size, their encoding) bumps
+// kGeneratorVersion, which the tables record, so that equal versions mean byte-identical files.
 //
 // Relations. fake_orders.user_id and fake_analytics.user_id lie in [1, rows of fake_users];
 // fake_orders.product_name is the name of a row of fake_products and unit_price is that product's
@@ -52,7 +53,18 @@ namespace superstore::fakedata {
 // seed, scale, anchor and version is identical.
 // Version 2: rows are born over time (a fixed history; the anchor says which rows exist and what state
 // they are in) instead of being drawn backwards from the anchor.
-inline constexpr uint32_t kGeneratorVersion = 2;
+// Version 3: fake_orders and fake_analytics are written in files of kSelectiveFileBytes instead of the
+// warehouse's default size; their rows are those of version 2 (kRowsVersion).
+inline constexpr uint32_t kGeneratorVersion = 3;
+// The version the random streams are keyed by (random.h), so the version of the rows' values: bumped
+// together with kGeneratorVersion when a change alters values, left alone when only the files change.
+inline constexpr uint32_t kRowsVersion = 2;
+
+// The target file size of the fake tables queried mostly by ranges of their sort key (fake_orders by
+// order_date, fake_analytics by event_date): small enough that a partition of a scale-1000 table is tens
+// of files, each a slice of the sort key, so pruning from the log (storage/file_pruning.h) opens the few a
+// day, a week or an id range needs. Full scans pay for the extra files (bench/README.md, prune_bench).
+inline constexpr int64_t kSelectiveFileBytes = 2LL << 20;
 
 // Where the fake tables live.
 inline constexpr std::string_view kDatabase = "development";
@@ -91,7 +103,8 @@ struct TableSpec {
   std::vector<ColumnDef> columns;
   std::vector<std::string> partition_keys;
   std::vector<std::string> sort_keys;
-  uint64_t base_rows = 0;  // rows at scale 1 (at the default anchor, for a table whose rows are born)
+  uint64_t base_rows = 0;         // rows at scale 1 (at the default anchor, for a table whose rows are born)
+  int64_t target_file_bytes = 0;  // the table's micro-partition size; 0: the warehouse's default
   // The rows born by params.anchor_us, for a table whose rows arrive over time (the built-in ones);
   // empty: the table has base_rows x scale rows at every anchor.
   std::function<uint64_t(const Params&)> born;

@@ -53,6 +53,7 @@ catalog::TablePlacement build_table(storage::Warehouse& wh, const FakeTable& tab
   t.columns = table.spec.columns;
   t.partition_keys = table.spec.partition_keys;
   t.sort_keys = table.spec.sort_keys;
+  t.target_file_bytes = table.spec.target_file_bytes;
   t.properties = properties(params);
   t.properties["description"] = table.spec.description;
   for (const auto& [key, value] : table.properties.items()) t.properties[key] = value;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -40,6 +41,7 @@ TEST(FakeLifecycle, CreatesEachTableOnceWithItsSpec) {
     EXPECT_EQ(t.columns, ft.spec.columns);
     EXPECT_EQ(t.partition_keys, ft.spec.partition_keys);
     EXPECT_EQ(t.sort_keys, ft.spec.sort_keys);
+    EXPECT_EQ(t.target_file_bytes, ft.spec.target_file_bytes);
     EXPECT_EQ(t.properties["seed"], 42);
     EXPECT_EQ(t.properties["scale"], 1);
     EXPECT_EQ(count(wh, "SELECT count(*) FROM " + ft.spec.name), static_cast<int64_t>(ft.spec.base_rows));
@@ -205,6 +207,42 @@ TEST(FakeLifecycle, ADroppedGenerationYoungerThanTheQueryTimeLimitIsKept) {
   EXPECT_TRUE(fs::exists(dir.path() / "warehouse" / first.location));
   options.min_dropped_age = std::chrono::milliseconds(0);
   EXPECT_EQ(reset(wh, options).removed_ids.size(), 3u);
+}
+
+// fake_orders and fake_analytics come in files of kSelectiveFileBytes, each a slice of the sort key, so
+// that pruning from the log opens the few files a range of it needs; the other two keep the default.
+TEST(FakeLifecycle, RangeQueriedTablesComeInSmallFilesCutAlongTheSortKey) {
+  TempFolder dir;
+  storage::Warehouse wh(options_for(dir.path()));
+  LifecycleOptions options;
+  options.scale = 20;
+  create_missing(wh, options);
+  for (const auto& ft : tables()) {
+    const auto t = wh.table(ft.spec.name, "development", "dev_schema");
+    const bool small = ft.spec.name == "fake_orders" || ft.spec.name == "fake_analytics";
+    EXPECT_EQ(t.target_file_bytes, small ? kSelectiveFileBytes : 0) << ft.spec.name;
+    if (!small) continue;
+    const std::string key = ft.spec.sort_keys.front();
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> ranges;  // partition -> [min, max]
+    for (const auto& f : wh.snapshot(t)->files) {
+      EXPECT_LE(f.size, 2 * kSelectiveFileBytes) << f.path;
+      ASSERT_TRUE(f.stats.has_value()) << f.path;
+      ranges[fs::path(f.path).parent_path().string()].emplace_back(f.stats->min_values.at(key).get<std::string>(),
+                                                                   f.stats->max_values.at(key).get<std::string>());
+    }
+    size_t most = 0;
+    for (auto& [partition, slices] : ranges) {
+      most = std::max(most, slices.size());
+      std::sort(slices.begin(), slices.end());
+      for (size_t i = 1; i < slices.size(); ++i) {
+        EXPECT_LE(slices[i - 1].second, slices[i].first) << ft.spec.name << " " << partition << ": files overlap";
+      }
+    }
+    // fake_analytics spreads its rows over about 60 partitions: at scale 20 each fits one file.
+    if (ft.spec.name == "fake_orders") {
+      EXPECT_GE(most, 3u) << "its largest partition is one or two files at scale 20";
+    }
+  }
 }
 
 TEST(FakeLifecycle, SameSeedGivesIdenticalFilesAndAnotherSeedOthers) {

@@ -141,6 +141,7 @@ FakeTable orders_table() {
                   {"shipping_address", ColumnType::String}};
   spec.partition_keys = {"status"};
   spec.sort_keys = {"order_date", "id"};
+  spec.target_file_bytes = kSelectiveFileBytes;
   spec.base_rows = kBaseRows;
   spec.born = [](const Params& params) { return Orders(params).births().count(params.anchor_us); };
   // Orders whose status moves on between the two anchors: only those not yet settled at the first.

@@ -1,6 +1,6 @@
 // The fake-data PRNG and its distributions (internal to fakedata/).
 //
-// Every random value is a pure function of (seed, generator version, table, stream, row, draw): there is
+// Every random value is a pure function of (seed, rows version, table, stream, row, draw): there is
 // no generator state to advance, so a row can be computed alone, in any order, on any thread. All
 // arithmetic is on integers (plus exact IEEE operations at the very end in the generators), because the
 // standard library's distributions and transcendental functions differ between implementations and
@@ -40,7 +40,7 @@ constexpr uint64_t hash_text(std::string_view text) {
 // table. The stream is named, not numbered, so adding a column never shifts another column's values.
 //
 // A stream is a SplitMix64 sequence (Steele, Lea and Flood, 2014) whose starting point is a hash of
-// (seed, generator version, table, name); the draw-th value of row r is the sequence's element at
+// (seed, rows version (kRowsVersion), table, name); the draw-th value of row r is the sequence's element at
 // position r + draw * 2^48, computed directly rather than by stepping. SplitMix64 passes BigCrush, costs
 // one multiply-add and one mix per value, and its positions map one-to-one to outputs, so within a
 // stream no two (row, draw) pairs share a value. Rows stay below 2^48 (see kMaxScale).
@@ -48,7 +48,7 @@ class Stream {
  public:
   Stream(const Params& params, std::string_view table, std::string_view name) {
     uint64_t k = mix64(params.seed ^ 0x5EED5EED5EED5EEDULL);
-    k = mix64(k ^ kGeneratorVersion);
+    k = mix64(k ^ kRowsVersion);
     k = mix64(k ^ hash_text(table));
     start_ = mix64(k ^ hash_text(name));
   }

@@ -10,7 +10,7 @@ namespace superstore::fakedata {
 namespace {
 
 // These values pin the PRNG: if one changes, every seed's data changed, on this platform or another.
-// That must never happen without bumping kGeneratorVersion.
+// That must never happen without bumping kRowsVersion (and kGeneratorVersion).
 TEST(FakeRandom, OutputsArePinned) {
   EXPECT_EQ(mix64(0), 0u);
   EXPECT_EQ(mix64(1), 0x5692161D100B05E5ULL);

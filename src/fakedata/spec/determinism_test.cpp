@@ -69,7 +69,7 @@ TEST(SpecDeterminism, AnotherSeedGivesOtherData) {
 TEST(SpecDeterminism, PinnedDigestOfAKnownSpec) {
   EXPECT_EQ(kSpecGeneratorVersion, 1u);
   // The spec refers to fake_users (its created_at and first_name), whose values are those of the built-in
-  // generator version, so the digest moves with kGeneratorVersion too (2: users are born over time).
+  // generator's rows, so the digest moves with kRowsVersion too (2: users are born over time).
   EXPECT_EQ(testing::digest(generate(table_of(kColumns), {}, 0, 3000)), 10800289511781556187ULL);
 }
 
