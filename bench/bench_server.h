@@ -41,4 +41,8 @@ std::string login(httplib::Client& http);
 double peak_rss_mib(pid_t pid);
 void reset_peak_rss(pid_t pid);
 
+// The CPU time (user + system, all threads) a process has used so far, in seconds (utime and stime of
+// /proc/PID/stat); the difference over a phase is that phase's. pid 0 is this process.
+double cpu_seconds(pid_t pid);
+
 }  // namespace bench

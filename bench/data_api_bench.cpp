@@ -11,6 +11,8 @@
 //     the same query over read_parquet of the same table files to a Parquet or CSV file.
 //   - Peak memory: the server's VmHWM over each of its phases (reset before each through clear_refs), the
 //     CLI child's ru_maxrss, and this process's VmHWM over each peer phase (reset the same way).
+//   - CPU time (user + system) of whoever did the work: the server's over its phase (/proc/PID/stat; not
+//     the client's sending), the CLI child's (wait4), this process's over each peer phase.
 // Usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1] [--work-dir DIR] [--downloads no]
 // (--downloads no: the uploads only).
 // The CSV, the server's DATA_DIR and the peers' files go to a fresh folder under the temporary directory,
@@ -72,10 +74,10 @@ std::string generate_sql(int64_t rows, const fs::path& csv) {
 
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// Runs `binary args...` with `env`, its output to `out`; returns its exit status and, through `maxrss_mib`,
-// its peak resident set (wait4's ru_maxrss).
+// Runs `binary args...` with `env`, its output to `out`; returns its exit status and, through `maxrss_mib`
+// and `cpu_s`, its peak resident set (wait4's ru_maxrss) and CPU time (user + system).
 int run_child(const std::string& binary, std::vector<std::string> args, std::vector<std::string> env,
-              const fs::path& out, double* maxrss_mib) {
+              const fs::path& out, double* maxrss_mib, double* cpu_s = nullptr) {
   std::vector<char*> argv, envp;
   std::string bin = binary;
   argv.push_back(bin.data());
@@ -97,6 +99,8 @@ int run_child(const std::string& binary, std::vector<std::string> args, std::vec
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);
   if (maxrss_mib) *maxrss_mib = static_cast<double>(usage.ru_maxrss) / 1024.0;
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  if (cpu_s) *cpu_s = seconds(usage.ru_utime) + seconds(usage.ru_stime);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
 }
 
@@ -112,6 +116,7 @@ void must(bool ok, const std::string& what) {
 
 struct Figure {
   double seconds = 0;
+  double cpu = 0;  // CPU seconds (user + system)
   double peak_mib = 0;
   uint64_t bytes = 0;
 };
@@ -119,22 +124,25 @@ struct Figure {
 // Every line printed, by label in order of appearance, for the summary over the runs.
 struct Line {
   std::string what;
-  std::vector<double> seconds, ratios, peaks;
+  std::vector<double> seconds, ratios, peaks, cpu, cpu_ratios;
 };
 std::vector<Line> lines;
 
 void print_line(const std::string& what, const Figure& f, const Figure& peer) {
-  std::printf("%-40s %9.2f %10.0f %11.1f", what.c_str(), f.seconds, f.peak_mib, static_cast<double>(f.bytes) / 1e6);
+  std::printf("%-40s %9.2f %10.0f %11.1f %8.2f", what.c_str(), f.seconds, f.peak_mib,
+              static_cast<double>(f.bytes) / 1e6, f.cpu);
   if (&f == &peer) {
     std::printf("     (peer)\n");
   } else {
-    std::printf(" %9.2fx\n", f.seconds / peer.seconds);
+    std::printf(" %9.2fx %9.2fx\n", f.seconds / peer.seconds, f.cpu / peer.cpu);
   }
   auto it = std::find_if(lines.begin(), lines.end(), [&](const Line& l) { return l.what == what; });
-  if (it == lines.end()) it = lines.insert(lines.end(), Line{what, {}, {}, {}});
+  if (it == lines.end()) it = lines.insert(lines.end(), Line{what, {}, {}, {}, {}, {}});
   it->seconds.push_back(f.seconds);
   it->ratios.push_back(f.seconds / peer.seconds);
   it->peaks.push_back(f.peak_mib);
+  it->cpu.push_back(f.cpu);
+  it->cpu_ratios.push_back(f.cpu / peer.cpu);
 }
 
 double median(std::vector<double> v) {
@@ -143,16 +151,17 @@ double median(std::vector<double> v) {
 }
 
 void print_summary(int runs) {
-  std::printf("\n%-40s %9s %10s %10s %17s\n", ("median of " + std::to_string(runs) + " runs").c_str(), "seconds",
-              "max MiB", "vs duckdb", "ratios min..max");
+  std::printf("\n%-40s %9s %10s %8s %10s %17s %9s\n", ("median of " + std::to_string(runs) + " runs").c_str(),
+              "seconds", "max MiB", "CPU s", "vs duckdb", "ratios min..max", "CPU vs");
   for (const auto& l : lines) {
-    std::printf("%-40s %9.2f %10.0f", l.what.c_str(), median(l.seconds),
-                *std::max_element(l.peaks.begin(), l.peaks.end()));
+    std::printf("%-40s %9.2f %10.0f %8.2f", l.what.c_str(), median(l.seconds),
+                *std::max_element(l.peaks.begin(), l.peaks.end()), median(l.cpu));
     if (l.what.rfind("duckdb", 0) == 0) {
       std::printf("     (peer)\n");
     } else {
-      std::printf(" %9.2fx %8.2f..%.2fx\n", median(l.ratios), *std::min_element(l.ratios.begin(), l.ratios.end()),
-                  *std::max_element(l.ratios.begin(), l.ratios.end()));
+      std::printf(" %9.2fx %8.2f..%.2fx %8.2fx\n", median(l.ratios),
+                  *std::min_element(l.ratios.begin(), l.ratios.end()),
+                  *std::max_element(l.ratios.begin(), l.ratios.end()), median(l.cpu_ratios));
     }
   }
 }
@@ -229,17 +238,20 @@ int main(int argc, char** argv) {
 
   std::string download_table;
   fs::path download_dir;
-  std::printf("\n%-40s %9s %10s %11s %10s\n", "upload", "seconds", "peak MiB", "MB", "vs duckdb");
+  std::printf("\n%-40s %9s %10s %11s %8s %10s %10s\n", "upload", "seconds", "peak MiB", "MB", "CPU s", "vs duckdb",
+              "CPU vs");
   for (int run = 1; run <= runs; ++run) {
     // (c) The peer: DuckDB reads the CSV with the table's types and writes one Parquet file.
     Figure duck, api, cli;
     auto peer_upload = [&] {
       const fs::path peer_parquet = work / "peer-upload.parquet";
       bench::reset_peak_rss(0);
+      const double cpu = bench::cpu_seconds(0);
       const auto start = Clock::now();
       peer.execute("COPY (SELECT * FROM read_csv(" + quote_literal(csv.string()) + ", header = true, columns = {" +
                    read_columns + "})) TO " + quote_literal(peer_parquet.string()) + " (FORMAT parquet)");
       duck.seconds = seconds_since(start);
+      duck.cpu = bench::cpu_seconds(0) - cpu;
       duck.peak_mib = bench::peak_rss_mib(0);
       duck.bytes = fs::file_size(peer_parquet);
       fs::remove(peer_parquet);
@@ -259,6 +271,7 @@ int main(int argc, char** argv) {
       must(fd >= 0, "cannot open " + csv.string());
       std::vector<char> buffer(1 << 20);
       bench::reset_peak_rss(server.pid);
+      const double cpu = bench::cpu_seconds(server.pid);
       const auto start = Clock::now();
       auto uploaded = http.Post(
           "/table/" + std::to_string(id) + "/rows", auth, csv_bytes,
@@ -270,6 +283,7 @@ int main(int argc, char** argv) {
           },
           "text/csv");
       api.seconds = seconds_since(start);
+      api.cpu = bench::cpu_seconds(server.pid) - cpu;
       api.peak_mib = bench::peak_rss_mib(server.pid);
       close(fd);
       must(uploaded && uploaded->status == 200,
@@ -290,7 +304,7 @@ int main(int argc, char** argv) {
       must(run_child(binary, {"table", "create", cli_name, "--columns", column_list}, cli_env, cli_out, nullptr) == 0,
            "superstore table create failed; see " + cli_out.string());
       const auto start = Clock::now();
-      must(run_child(binary, {"insert", cli_name, csv.string()}, cli_env, cli_out, &cli.peak_mib) == 0,
+      must(run_child(binary, {"insert", cli_name, csv.string()}, cli_env, cli_out, &cli.peak_mib, &cli.cpu) == 0,
            "superstore insert failed; see " + cli_out.string());
       cli.seconds = seconds_since(start);
       cli.bytes = csv_bytes;
@@ -315,8 +329,8 @@ int main(int argc, char** argv) {
   const std::string peer_query =
       "SELECT * FROM read_parquet(" + files + ") UNION ALL SELECT * FROM read_parquet(" + files + ")";
   if (downloads) {
-    std::printf("\n%-40s %9s %10s %11s %10s\n", ("download: " + std::to_string(2 * rows) + " rows").c_str(), "seconds",
-                "peak MiB", "MB", "vs duckdb");
+    std::printf("\n%-40s %9s %10s %11s %8s %10s %10s\n", ("download: " + std::to_string(2 * rows) + " rows").c_str(),
+                "seconds", "peak MiB", "MB", "CPU s", "vs duckdb", "CPU vs");
   }
   for (int run = 1; run <= download_runs; ++run) {
     for (const char* format : {"parquet", "csv"}) {
@@ -335,9 +349,11 @@ int main(int argc, char** argv) {
       };
       auto server_download = [&] {
         bench::reset_peak_rss(server.pid);
+        const double cpu = bench::cpu_seconds(server.pid);
         const auto begin = Clock::now();
         auto res = http.send(request);
         api.seconds = seconds_since(begin);
+        api.cpu = bench::cpu_seconds(server.pid) - cpu;
         api.peak_mib = bench::peak_rss_mib(server.pid);
         must(res && res->status == 200, std::string("POST /execute format ") + format + " failed: " +
                                             (res ? std::to_string(res->status) + " " + start : "no answer"));
@@ -345,10 +361,12 @@ int main(int argc, char** argv) {
       auto peer_download = [&] {
         const fs::path out = work / (std::string("peer-download.") + format);
         bench::reset_peak_rss(0);
+        const double cpu = bench::cpu_seconds(0);
         const auto begin = Clock::now();
         peer.execute("COPY (" + peer_query + ") TO " + quote_literal(out.string()) +
                      (std::string(format) == "csv" ? " (FORMAT csv, HEADER true)" : " (FORMAT parquet)"));
         duck.seconds = seconds_since(begin);
+        duck.cpu = bench::cpu_seconds(0) - cpu;
         duck.peak_mib = bench::peak_rss_mib(0);
         duck.bytes = fs::file_size(out);
         fs::remove(out);

@@ -50,6 +50,8 @@ constexpr auto kWriteTimeout = 5s;
 
 // Set by the logger wrapper on the worker that answered: whether the answer closes the connection.
 thread_local bool t_answer_closes = false;
+// The stream of the request this worker is answering (serving_stream()).
+thread_local httplib::Stream* t_serving = nullptr;
 
 // The epoll tags of the two descriptors that are not connections.
 char listen_tag;
@@ -455,6 +457,7 @@ struct Front::Impl {
     bool client_closes = false;
     bool answered = false;
     t_answer_closes = false;
+    t_serving = &stream;
     try {
       answered = http.process_request(stream, last, client_closes, [this](httplib::Request& request) {
         // RFC 9112, section 6.3: a request with neither Content-Length nor Transfer-Encoding has no body;
@@ -469,6 +472,7 @@ struct Front::Impl {
     } catch (...) {
       log::error("unexpected non-standard exception while serving a request");
     }
+    t_serving = nullptr;
     ++c.requests;
     const bool body_unread =
         c.head.content_length && stream.consumed() < c.head.size + static_cast<size_t>(*c.head.content_length);
@@ -518,6 +522,8 @@ struct Front::Impl {
     workers.clear();
   }
 };
+
+httplib::Stream* serving_stream() { return t_serving; }
 
 Front::Front(HttpCore& http, FrontLimits limits) : impl_(std::make_unique<Impl>(http, limits)) {
   Impl& s = *impl_;

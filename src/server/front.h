@@ -53,6 +53,12 @@ struct FrontLimits {
   unsigned workers = 32;
 };
 
+// The stream of the request this thread is answering for a Front (a worker inside process_request), or null
+// on any other thread. Reads of it take bytes of that request from the connection's buffer, then the
+// socket, at most as many as asked: a streaming route reads a large body from it in pieces of its own size
+// rather than httplib's 4 KiB ones (BodyStream), and what it leaves unread stays with the connection.
+httplib::Stream* serving_stream();
+
 class Front {
  public:
   // `http` must outlive the Front and have its routes and hooks set before run().

@@ -46,9 +46,11 @@ class BodyStream {
  public:
   BodyStream(const httplib::Request& request, const httplib::ContentReader& reader, size_t max_bytes);
 
-  // Hands the body to `sink` piece by piece, once. Throws Error(TooLarge) when Content-Length says the
-  // body is over the route's limit (before reading any of it) or when a chunked body grows past it, and
-  // Error(InvalidArgument) when the body breaks off. Exceptions from `sink` pass through unchanged.
+  // Hands the body to `sink` piece by piece, once: a body of known length and no Content-Encoding in pieces
+  // of a MiB (the last one smaller), read from the front's stream directly; others as httplib reads them
+  // (4 KiB, decoded). Throws Error(TooLarge) when Content-Length says the body is over the route's limit
+  // (before reading any of it) or when a chunked body grows past it, and Error(InvalidArgument) when the
+  // body breaks off. Exceptions from `sink` pass through unchanged.
   void read(const std::function<void(const char* data, size_t size)>& sink);
   // Whether the whole body was read: otherwise the connection is closed after the answer, so that the
   // unread bytes are not taken for the next request.

@@ -121,15 +121,19 @@ void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStre
     const std::string what = "the upload's temporary file '" + file.path().string() + "'";
     Fd out(::open(file.path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
     if (out.get() < 0) fail(ErrorCode::Internal, "cannot create " + what + ": " + errno_message(errno));
-    // httplib hands the body over 4 KiB at a time: gathered into 1 MiB writes, the file costs a
-    // system call per megabyte instead of per page.
+    // A body of known length comes in pieces of a MiB, written as they are; one sent chunked comes from
+    // httplib 4 KiB at a time, gathered into 1 MiB writes: a system call per megabyte, not per page.
     std::string pending;
-    pending.reserve(kUploadWriteBytes);
     body.read([&](const char* data, size_t size) {
       if (pending.size() + size > kUploadWriteBytes) {
         write_all(out.get(), pending, what);
         pending.clear();
       }
+      if (size >= kUploadWriteBytes) {
+        write_all(out.get(), std::string_view(data, size), what);
+        return;
+      }
+      if (pending.capacity() < kUploadWriteBytes) pending.reserve(kUploadWriteBytes);
       pending.append(data, size);
     });
     write_all(out.get(), pending, what);

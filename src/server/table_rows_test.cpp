@@ -1,12 +1,17 @@
 // POST /table/{id}/rows over real HTTP on loopback: the three formats, CSV edge cases, bad values, limits
-// by Content-Length and by chunked growth, 415, 404/409/403/401, temp files and concurrent uploads.
+// by Content-Length and by chunked growth, 415, 404/409/403/401, temp files and concurrent uploads; large
+// bodies read in MiB pieces with a pipelined request behind them, bodies that break off, gzip-coded bodies.
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
 
+#include "server/content_coding.h"
 #include "server/table_test_support.h"
 
 namespace superstore::server {
@@ -226,6 +231,89 @@ TEST_F(TableRowsTest, OverTheLimitIs413ByContentLengthAndWhenChunkedGrowsPastIt)
                         "0\r\n\r\n");
   EXPECT_EQ(answer.rfind("HTTP/1.1 200", 0), 0u) << answer;
   EXPECT_EQ(count("people"), 1);
+}
+
+// Rows 0 to n - 1 of `people` as CSV, the names of varying length so that no row boundary is regular.
+std::string people_csv(int n) {
+  std::string csv = "id,first,last\n";
+  for (int i = 0; i < n; ++i) {
+    csv +=
+        std::to_string(i) + ",f" + std::string(static_cast<size_t>(i % 37), 'x') + ",l" + std::to_string(i * 7) + "\n";
+  }
+  return csv;
+}
+
+TEST_F(TableRowsTest, ALargeBodyArrivesWholeAndThePipelinedRequestBehindItIsAnswered) {
+  const int64_t id = people();
+  constexpr int kRows = 100'000;
+  const std::string csv = people_csv(kRows);
+  ASSERT_GT(csv.size(), 3u << 20);  // several pieces of a MiB and a remainder
+  ASSERT_NE(csv.size() % (1 << 20), 0u);
+  // The upload and, on the same connection, a request the server must find where the body ends.
+  const std::string answer =
+      raw_exchange("POST /table/" + std::to_string(id) + "/rows HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token +
+                   "\r\nContent-Type: text/csv\r\nContent-Length: " + std::to_string(csv.size()) + "\r\n\r\n" + csv +
+                   "GET /health HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(answer.rfind("HTTP/1.1 200 ", 0), 0u) << answer;
+  EXPECT_NE(answer.find("\"rows_inserted\":100000"), std::string::npos) << answer;
+  const size_t second = answer.find("HTTP/1.1 ", 1);
+  ASSERT_NE(second, std::string::npos) << answer;
+  EXPECT_EQ(answer.substr(second, 13), "HTTP/1.1 200 ") << answer;
+  EXPECT_NE(answer.find("{\"status\":\"ok\"}", second), std::string::npos) << answer;
+  // Every byte in its place: the same sums as the file's.
+  int64_t first_chars = 0, last_sum = 0;
+  for (int i = 0; i < kRows; ++i) {
+    first_chars += 1 + i % 37;
+    last_sum += int64_t{i} * 7;
+  }
+  EXPECT_EQ(rows("SELECT count(*) AS n, count(DISTINCT id) AS d, sum(length(first)) AS f, "
+                 "sum(CAST(substr(last, 2) AS BIGINT)) AS l FROM people")[0],
+            json({{"n", kRows}, {"d", kRows}, {"f", first_chars}, {"l", last_sum}}));
+  EXPECT_TRUE(upload_leftovers().empty());
+}
+
+TEST_F(TableRowsTest, ABodyThatBreaksOffCommitsNothing) {
+  const int64_t id = people();
+  const std::string csv = people_csv(100'000);
+  const int sock = connect_raw();
+  ASSERT_GE(sock, 0);
+  const std::string head = "POST /table/" + std::to_string(id) + "/rows HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " +
+                           token + "\r\nContent-Type: text/csv\r\nContent-Length: " + std::to_string(csv.size()) +
+                           "\r\n\r\n";
+  // Two MiB and a half of the body, whole rows, then the client stops sending.
+  const std::string sent = head + csv.substr(0, csv.find('\n', (5u << 20) / 2) + 1);
+  for (size_t done = 0; done < sent.size();) {
+    const ssize_t n = ::send(sock, sent.data() + done, sent.size() - done, MSG_NOSIGNAL);
+    ASSERT_GT(n, 0);
+    done += static_cast<size_t>(n);
+  }
+  ::shutdown(sock, SHUT_WR);
+  timeval timeout{10, 0};
+  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  std::string answer;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(sock, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+  ::close(sock);
+  EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0u) << answer;
+  EXPECT_NE(answer.find("the request body broke off"), std::string::npos) << answer;
+  EXPECT_EQ(version(id), 0);
+  EXPECT_EQ(count("people"), 0);
+  EXPECT_TRUE(upload_leftovers().empty());
+}
+
+TEST_F(TableRowsTest, AGzipCodedBodyIsDecoded) {
+  const int64_t id = people();
+  const std::string csv = people_csv(50'000);
+  const std::string coded = gzip(csv, 1);
+  ASSERT_LT(coded.size(), csv.size() / 2);
+  auto c = client();
+  auto r = c.Post("/table/" + std::to_string(id) + "/rows",
+                  {{"Authorization", "Bearer " + token}, {"Content-Encoding", "gzip"}}, coded, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(body(r)["rows_inserted"], 50'000);
+  EXPECT_EQ(rows("SELECT count(DISTINCT id) AS d, max(id) AS hi FROM people")[0],
+            json({{"d", 50'000}, {"hi", 49'999}}));
 }
 
 TEST_F(TableRowsTest, ConcurrentUploadsLoseAndDoubleNothing) {
