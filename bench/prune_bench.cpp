@@ -8,7 +8,6 @@
 // the layout trade-off of smaller files.
 // Usage: prune_bench SUPERSTORE_BINARY [--scale 1000] [--runs 15] [--copies-mib 0]
 #include <httplib.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,10 +17,10 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -38,25 +37,6 @@ namespace {
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
-}
-
-// CPU seconds (user + system) of a process so far; pid 0 is this one.
-double cpu_seconds(pid_t pid) {
-  if (pid == 0) {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-  }
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), {});
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::string f;
-  double ticks = 0;
-  for (int i = 3; i <= 15 && fields >> f; ++i) {
-    if (i == 14 || i == 15) ticks += std::stod(f);
-  }
-  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 struct Query {
@@ -281,22 +261,22 @@ static int run(int argc, char** argv) {
       const bool server_first = coin(order_rng);
       for (int turn = 0; turn < 2; ++turn) {
         if ((turn == 0) == server_first) {
-          const double cpu0 = cpu_seconds(server.pid);
+          const double cpu0 = bench::cpu_seconds(server.pid);
           const auto t0 = Clock::now();
           auto res = http.Post("/execute", auth, body, "application/json");
           ours.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-          server_cpu += cpu_seconds(server.pid) - cpu0;
+          server_cpu += bench::cpu_seconds(server.pid) - cpu0;
           if (!res || res->status != 200) {
             std::fprintf(stderr, "/execute failed for %s: %s\n", q.name.c_str(), res ? res->body.c_str() : "no answer");
             return 1;
           }
           last = json::parse(res->body);
         } else {
-          const double cpu0 = cpu_seconds(0);
+          const double cpu0 = bench::cpu_seconds(0);
           const auto t0 = Clock::now();
           peer_rows = peer.execute(q.sql).row_count();
           theirs.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
-          peer_cpu += cpu_seconds(0) - cpu0;
+          peer_cpu += bench::cpu_seconds(0) - cpu0;
         }
       }
     }
