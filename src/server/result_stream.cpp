@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <memory>
@@ -20,6 +22,7 @@
 #include "query/arrow_stream.h"
 #include "query/result_export.h"
 #include "server/client_watch.h"
+#include "server/front.h"
 
 namespace superstore::server {
 namespace {
@@ -29,7 +32,10 @@ using namespace std::chrono_literals;
 // Results complete within this size when the answer starts go out whole, with a Content-Length; the
 // answer starts once this much is written or the query is done.
 constexpr int64_t kWholeAnswerBytes = 4 << 20;
-constexpr size_t kChunkBytes = 256 << 10;
+constexpr size_t kChunkBytes = 1 << 20;
+// Room for a chunk's size line ("100000\r\n") before its bytes and its "\r\n" after.
+constexpr size_t kChunkHead = 16;
+constexpr size_t kChunkTail = 2;
 
 std::string random_name() {
   std::random_device rd;
@@ -50,6 +56,7 @@ struct Download {
   std::atomic<bool> too_large{false};  // the result grew past MAX_DOWNLOAD_BYTES
   int fd = -1;
   int64_t sent = 0;
+  std::unique_ptr<char[]> chunk;  // send_next_chunk's buffer
 
   ~Download() {
     abandoned = true;
@@ -77,17 +84,46 @@ struct Download {
       progress.wait_for(lock, 5ms);
     }
   }
-  // Up to `max` bytes from where the response is; empty when nothing new is written yet.
-  std::string read_next(size_t max) {
+  // Up to `max` bytes from where the response is, into `out`; 0 when nothing new is written yet.
+  size_t read_next(char* out, size_t max) {
     if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return {};
-    std::string buffer(max, '\0');
-    const ssize_t n = ::pread(fd, buffer.data(), max, sent);
-    buffer.resize(n > 0 ? static_cast<size_t>(n) : 0);
-    sent += static_cast<int64_t>(buffer.size());
-    return buffer;
+    if (fd < 0) return 0;
+    const ssize_t n = ::pread(fd, out, max, sent);
+    const size_t got = n > 0 ? static_cast<size_t>(n) : 0;
+    sent += static_cast<int64_t>(got);
+    return got;
   }
 };
+
+// Sends the file's next bytes as one chunk of the chunked answer; false when there were none yet, or when
+// the client is gone (`failed`). httplib's DataSink::write copies every chunk twice on its way out (into a
+// payload, then into one string with its size line); on the front's connection (serving_stream()) the
+// chunk is read into a buffer with room for its size line and end, and written with one call.
+bool send_next_chunk(Download& download, httplib::DataSink& sink, bool& failed) {
+  if (!download.chunk) download.chunk = std::make_unique_for_overwrite<char[]>(kChunkHead + kChunkBytes + kChunkTail);
+  char* data = download.chunk.get() + kChunkHead;
+  const size_t n = download.read_next(data, kChunkBytes);
+  if (n == 0) return false;
+  httplib::Stream* raw = serving_stream();
+  if (raw == nullptr) {
+    failed = !sink.write(data, n);
+    return true;
+  }
+  char line[kChunkHead];
+  const int line_size = std::snprintf(line, sizeof line, "%zx\r\n", n);
+  char* start = data - line_size;
+  std::memcpy(start, line, static_cast<size_t>(line_size));
+  std::memcpy(data + n, "\r\n", kChunkTail);
+  for (size_t at = 0, size = static_cast<size_t>(line_size) + n + kChunkTail; at < size;) {
+    const ssize_t written = raw->write(start + at, size - at);
+    if (written <= 0) {
+      failed = true;
+      return true;
+    }
+    at += static_cast<size_t>(written);
+  }
+  return true;
+}
 
 // The worker. `download` outlives it: ~Download joins it.
 void run_query(Download* download, storage::Warehouse& warehouse, const std::string& sql,
@@ -223,7 +259,8 @@ void send_result_download(ServerContext& context, Call& call, const std::string&
     if (download->error) std::rethrow_exception(download->error);
     if (download->written() <= kWholeAnswerBytes) {
       set_headers(call.response, download->answer, format);
-      std::string body = download->read_next(static_cast<size_t>(download->written()));
+      std::string body(static_cast<size_t>(download->written()), '\0');
+      body.resize(download->read_next(body.data(), body.size()));
       call.response.set_content(body, std::string(format_info(format).media_type));  // httplib 0.11 copies
       return;
     }
@@ -233,12 +270,11 @@ void send_result_download(ServerContext& context, Call& call, const std::string&
   call.response.set_chunked_content_provider(
       std::string(format_info(format).media_type),
       [download](size_t, httplib::DataSink& sink) {
-        std::string bytes = download->read_next(kChunkBytes);
-        if (!bytes.empty()) return sink.write(bytes.data(), bytes.size());
+        bool failed = false;
+        if (send_next_chunk(*download, sink, failed)) return !failed;
         if (download->finished()) {
           // Nothing more will come; but the writer may have added bytes since the read above.
-          bytes = download->read_next(kChunkBytes);
-          if (!bytes.empty()) return sink.write(bytes.data(), bytes.size());
+          if (send_next_chunk(*download, sink, failed)) return !failed;
           if (download->error) {
             try {
               std::rethrow_exception(download->error);
