@@ -61,9 +61,10 @@ inline constexpr uint32_t kGeneratorVersion = 3;
 inline constexpr uint32_t kRowsVersion = 2;
 
 // The target file size of the fake tables queried mostly by ranges of their sort key (fake_orders by
-// order_date, fake_analytics by event_date): small enough that a partition of a scale-1000 table is tens
-// of files, each a slice of the sort key, so pruning from the log (storage/file_pruning.h) opens the few a
-// day, a week or an id range needs. Full scans pay for the extra files (bench/README.md, prune_bench).
+// order_date, fake_analytics by event_date): small enough that at scale 1000 a fake_orders partition is
+// tens of files and a large fake_analytics one several, each a slice of the sort key, so pruning from the
+// log (storage/file_pruning.h) opens the few a day, a week or an id range needs. Full scans pay for the
+// extra files (bench/README.md, prune_bench).
 inline constexpr int64_t kSelectiveFileBytes = 2LL << 20;
 
 // Where the fake tables live.
