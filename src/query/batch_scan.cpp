@@ -62,7 +62,7 @@ void scan(duckdb_function_info info, duckdb_data_chunk output) {
   const size_t count = std::min<size_t>(duckdb_vector_size(), batch->rows() - state->next_row);
   for (size_t c = 0; c < batch->columns.size(); ++c) {
     fill_vector(duckdb_data_chunk_get_vector(output, c), batch->schema[c].type, batch->columns[c], state->next_row,
-                count);
+                count, true);
   }
   duckdb_data_chunk_set_size(output, count);
   state->next_row += count;

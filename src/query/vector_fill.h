@@ -19,6 +19,9 @@ void check_fits(const ColumnDef& def, const Column& column);
 
 // Writes rows [start, start + count) of `column` into the first `count` slots of `vector`, nulls included.
 // Narrow types are narrowed without a check: callers check ranges first (see Appender).
-void fill_vector(duckdb_vector vector, ColumnType type, const Column& column, size_t start, size_t count);
+// With `borrow_strings`, strings longer than DuckDB inlines (12 bytes) are not copied: the vector points
+// into the column's characters, which must then stay unchanged and alive as long as the vector is read.
+void fill_vector(duckdb_vector vector, ColumnType type, const Column& column, size_t start, size_t count,
+                 bool borrow_strings = false);
 
 }  // namespace superstore::query
