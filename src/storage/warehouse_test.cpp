@@ -681,6 +681,19 @@ TEST_F(WarehouseWritesTest, AnExplicitFormatOverridesTheExtensionAndNamesTheFile
   EXPECT_EQ(wh_.snapshot(t)->version, 2);
 }
 
+// The header is read with a buffer of its own, smaller than the import's: a record far longer than that
+// buffer's usual share, right after the header, still loads whole.
+TEST_F(WarehouseWritesTest, ACsvWithRecordsOfAMegabyteAndMoreLoadsWhole) {
+  auto t = make_table();
+  const std::string long_name(1'500'000, 'x');
+  const fs::path csv = file("long.csv", "name,id\n" + long_name + ",1\nshort,2\n");
+  EXPECT_EQ(wh_.insert_file(t, csv).rows, 2);
+  const auto rows = wh_.query("SELECT id, length(name) AS n FROM things ORDER BY id", {}).page.rows;
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0]["n"], 1'500'000);
+  EXPECT_EQ(rows[1]["n"], 5);
+}
+
 TEST_F(WarehouseWritesTest, DeletePredicatesAreExpressionsOverTheColumnsOnly) {
   auto t = make_table();
   wh_.insert_file(t, file("rows.csv", "id,name\n1,a\n2,b\n"));
