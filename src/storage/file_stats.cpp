@@ -1,6 +1,7 @@
 #include "storage/file_stats.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -116,6 +117,7 @@ struct Scratch {
   std::vector<int64_t> bucket_keys;
   std::vector<uint64_t> bucket_hashes;
   std::vector<uint32_t> bucket_rows;
+  std::vector<uint64_t> bits;  // a bitmap of a narrow integer range
 };
 
 size_t slots_for(size_t values) {  // a power of two, at least twice `values` and at least 16
@@ -152,7 +154,13 @@ inline bool insert_key(std::vector<uint64_t>& table, size_t mask, int64_t key) {
   }
 }
 
-int64_t count_distinct_keys(std::span<const int64_t> keys, Scratch& s) {
+// `bounds`, when given, are the least and greatest key: keys of a range no wider than kRangeBitsPerKey
+// bits per key (quantities, categories, ids of a bounded domain, dates) are counted in a bitmap of the
+// range instead, in one pass without hashing.
+constexpr uint64_t kRangeBitsPerKey = 16;
+
+int64_t count_distinct_keys(std::span<const int64_t> keys, Scratch& s,
+                            std::optional<std::pair<int64_t, int64_t>> bounds = std::nullopt) {
   constexpr auto kFreeKey = static_cast<int64_t>(kFree);
   const size_t n = keys.size();
   if (n == 0) return 0;
@@ -163,6 +171,20 @@ int64_t count_distinct_keys(std::span<const int64_t> keys, Scratch& s) {
     int64_t changes = 1;
     for (size_t i = 1; i < n; ++i) changes += keys[i] != keys[i - 1] ? 1 : 0;
     return changes;
+  }
+  if (bounds) {
+    const auto least = static_cast<uint64_t>(bounds->first);
+    const uint64_t range = static_cast<uint64_t>(bounds->second) - least;  // wraps to the true width
+    if (range / kRangeBitsPerKey < n) {
+      s.bits.assign(range / 64 + 1, 0);
+      for (int64_t k : keys) {
+        const uint64_t at = static_cast<uint64_t>(k) - least;
+        s.bits[at >> 6] |= uint64_t{1} << (at & 63);
+      }
+      int64_t distinct = 0;
+      for (uint64_t word : s.bits) distinct += std::popcount(word);
+      return distinct;
+    }
   }
   bool free_key = false;
   int64_t distinct = 0;
@@ -227,19 +249,17 @@ bool before(std::string_view a, uint64_t pa, std::string_view b, uint64_t pb) {
 }
 
 // A string column's distinct non-null values, exactly, and its least and greatest value (left unset
-// when every row is null). A table slot holds the upper half of a value's hash and the value's index
-// (below 2^32), so that strings are compared only when their hashes agree.
+// when every row is null). A table slot holds the upper half of a value's hash and the value's row
+// (below 2^32), so that strings are compared only when their hashes agree. Least and greatest are looked
+// for among new values only: a column of few values compares few strings.
 int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view>& lo,
                      std::optional<std::string_view>& hi) {
   constexpr uint64_t kTag = 0xFFFFFFFF00000000ULL;
   const std::string_view all = c.chars();
   const std::hash<std::string_view> hash;
-  s.hashes.clear();
-  s.rows.clear();
+  auto hash_of = [&](std::string_view v) { return mix(hash(v)); };
   uint64_t lo_prefix = 0, hi_prefix = 0;
-  for (size_t r = 0; r < c.size(); ++r) {
-    if (c.is_null(r)) continue;
-    const std::string_view v = c.string_at(r);
+  auto met = [&](std::string_view v) {
     const uint64_t p = prefix_of(v, all);
     if (!lo) {
       lo = hi = v;
@@ -251,47 +271,60 @@ int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view
       hi = v;
       hi_prefix = p;
     }
-    s.hashes.push_back(mix(hash(v)));
-    s.rows.push_back(static_cast<uint32_t>(r));
-  }
-  const size_t n = s.rows.size();
-  if (n == 0) return 0;
-  // Puts value i (hash h, row rows[i]) into the table unless an equal value is there; true if new.
-  auto insert = [&](size_t mask, uint64_t h, uint32_t i, const uint32_t* rows) {
+  };
+  // Puts the value of row r (hash h) into the table unless an equal value is there; true if new.
+  auto insert = [&](size_t mask, uint64_t h, uint32_t r) {
     for (size_t at = h & mask;; at = (at + 1) & mask) {
       const uint64_t slot = s.table[at];
       if (slot == kFree) {
-        s.table[at] = (h & kTag) | i;
+        s.table[at] = (h & kTag) | r;
         return true;
       }
-      if ((slot & kTag) == (h & kTag) && c.string_at(rows[slot & ~kTag]) == c.string_at(rows[i])) return false;
+      if ((slot & kTag) == (h & kTag) && c.string_at(slot & ~kTag) == c.string_at(r)) return false;
     }
   };
   int64_t distinct = 0;
   size_t slots = 256;
   s.table.assign(slots, kFree);
-  size_t i = 0;
-  for (; i < n; ++i) {
-    if (insert(slots - 1, s.hashes[i], static_cast<uint32_t>(i), s.rows.data()) &&
-        2 * static_cast<size_t>(++distinct) > slots) {
-      if (2 * slots > kCachedSlots) break;
-      std::vector<uint64_t> old(2 * slots, kFree);
-      old.swap(s.table);
-      slots *= 2;
-      for (uint64_t slot : old) {
-        if (slot == kFree) continue;
-        for (size_t at = s.hashes[slot & ~kTag] & (slots - 1);; at = (at + 1) & (slots - 1)) {
-          if (s.table[at] == kFree) {
-            s.table[at] = slot;
-            break;
-          }
+  bool many = false;
+  for (size_t r = 0; r < c.size(); ++r) {
+    if (c.is_null(r)) continue;
+    const std::string_view v = c.string_at(r);
+    if (!insert(slots - 1, hash_of(v), static_cast<uint32_t>(r))) continue;
+    met(v);
+    if (2 * static_cast<size_t>(++distinct) <= slots) continue;
+    if (2 * slots > kCachedSlots) {
+      many = true;
+      break;
+    }
+    std::vector<uint64_t> old(2 * slots, kFree);
+    old.swap(s.table);
+    slots *= 2;
+    for (uint64_t slot : old) {
+      if (slot == kFree) continue;
+      const uint64_t h = hash_of(c.string_at(slot & ~kTag));
+      for (size_t at = h & (slots - 1);; at = (at + 1) & (slots - 1)) {
+        if (s.table[at] == kFree) {
+          s.table[at] = slot;
+          break;
         }
       }
     }
   }
-  if (i == n) return distinct;
+  if (!many) return distinct;
 
-  // Many values: counted again, bucket by bucket.
+  // Many values: counted again, bucket by bucket; least and greatest looked for in row order, which
+  // reads the characters once from start to end.
+  s.hashes.clear();
+  s.rows.clear();
+  for (size_t r = 0; r < c.size(); ++r) {
+    if (c.is_null(r)) continue;
+    const std::string_view v = c.string_at(r);
+    met(v);
+    s.hashes.push_back(hash_of(v));
+    s.rows.push_back(static_cast<uint32_t>(r));
+  }
+  const size_t n = s.rows.size();
   const auto bucket_of = plan_buckets(n, s, [&](size_t j) { return s.hashes[j]; });
   s.bucket_hashes.resize(n);
   s.bucket_rows.resize(n);
@@ -305,10 +338,8 @@ int64_t string_stats(const Column& c, Scratch& s, std::optional<std::string_view
     const size_t begin = s.starts[b], size = s.starts[b + 1] - begin;
     slots = slots_for(size);
     s.table.assign(slots, kFree);
-    for (size_t j = 0; j < size; ++j) {
-      if (insert(slots - 1, s.bucket_hashes[begin + j], static_cast<uint32_t>(j), s.bucket_rows.data() + begin)) {
-        ++distinct;
-      }
+    for (size_t j = begin; j < begin + size; ++j) {
+      if (insert(slots - 1, s.bucket_hashes[j], s.bucket_rows[j])) ++distinct;
     }
   }
   return distinct;
@@ -382,8 +413,8 @@ void add_column_stats(const ColumnDef& def, const Column& c, FileStats& s, Scrat
           }
         };
         min = shown(*least), max = shown(*greatest);
+        distinct = count_distinct_keys(keys, scratch, std::pair{*least, *greatest});
       }
-      distinct = count_distinct_keys(keys, scratch);
     }
   }
   size_t nulls = 0;

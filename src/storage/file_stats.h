@@ -26,7 +26,8 @@ std::map<int64_t, FileStats> compute_grouped_file_stats(query::Connection& conn,
                                                         const std::vector<ColumnDef>& columns);
 
 // The same stats of rows held in memory: every column of `batch`, computed in C++ (one pass per column
-// and an exact distinct count by hashing), equal to what compute_file_stats finds for those rows.
+// and an exact distinct count, by hashing or, for integers of a narrow range, a bitmap of the range),
+// equal to what compute_file_stats finds for those rows.
 FileStats compute_batch_stats(const ColumnBatch& batch);
 
 }  // namespace superstore::storage

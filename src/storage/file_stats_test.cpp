@@ -158,6 +158,37 @@ TEST(BatchStats, AgreeWithSqlOnManyDistinctValues) {
   EXPECT_GT(ours.distinct_count["s"], 30'000);
 }
 
+// Integer columns whose values span a narrow range are counted in a bitmap of that range, wider ones by
+// hashing: the two meet at ranges of 16 values a row, and a range as wide as int64 must not wrap into a
+// narrow one.
+TEST(BatchStats, IntegerRangesNarrowWideAndAtTheExtremesAreCountedExactly) {
+  const std::vector<ColumnDef> defs = {{"narrow", ColumnType::Int64}, {"edge", ColumnType::Int64},
+                                       {"wide", ColumnType::Int64},   {"extreme", ColumnType::Int64},
+                                       {"days", ColumnType::Date},    {"small", ColumnType::Int16}};
+  std::mt19937_64 rng(11);
+  ColumnBatch b(defs);
+  const int64_t rows = 4'000;
+  for (int64_t r = 0; r < rows; ++r) {
+    b[0].push_int(-50 + static_cast<int64_t>(rng() % 100));
+    b[1].push_int(r % 2 ? 0 : 16 * rows - 1 - static_cast<int64_t>(rng() % 7));  // range just under 16 a row
+    b[2].push_int(static_cast<int64_t>(rng() % (17 * rows)) * 3);
+    constexpr int64_t kMin = std::numeric_limits<int64_t>::min(), kMax = std::numeric_limits<int64_t>::max();
+    const int64_t extremes[] = {kMin, kMin + 1, kMax, kMax - 1, -1, 0};
+    b[3].push_int(extremes[rng() % std::size(extremes)]);
+    b[4].push_int(-400 + static_cast<int64_t>(rng() % 800));
+    if (r % 10 == 0) {
+      b[5].push_null();
+    } else {
+      b[5].push_int(std::numeric_limits<int16_t>::min() + static_cast<int64_t>(rng() % 5));
+    }
+  }
+  FileStats ours = compute_batch_stats(b);
+  expect_same(ours, through_sql(b));
+  EXPECT_EQ(ours.distinct_count["narrow"], 100);
+  EXPECT_EQ(ours.distinct_count["extreme"], 6);
+  EXPECT_EQ(ours.distinct_count["small"], 5);
+}
+
 // Distinct strings that differ in one byte only, at every place around the 8-byte prefixes that min and
 // max compare first, or only in trailing zero bytes (which a zero-padded word does not show), and each
 // seen many times: counted exactly, as DuckDB counts them.
