@@ -124,20 +124,24 @@ struct Figure {
 // Every line printed, by label in order of appearance, for the summary over the runs.
 struct Line {
   std::string what;
-  std::vector<double> seconds, ratios, peaks, cpu, cpu_ratios;
+  std::vector<double> seconds, ratios, peaks, cpu, cpu_ratios, tuned_ratios;
 };
 std::vector<Line> lines;
 
-void print_line(const std::string& what, const Figure& f, const Figure& peer) {
+// `tuned`, when given, is the peer run with superstore's allocator setting: its wall ratio is shown too.
+void print_line(const std::string& what, const Figure& f, const Figure& peer, const Figure* tuned = nullptr) {
   std::printf("%-40s %9.2f %10.0f %11.1f %8.2f", what.c_str(), f.seconds, f.peak_mib,
               static_cast<double>(f.bytes) / 1e6, f.cpu);
   if (&f == &peer) {
     std::printf("     (peer)\n");
+  } else if (tuned) {
+    std::printf(" %9.2fx %9.2fx %9.2fx\n", f.seconds / peer.seconds, f.cpu / peer.cpu, f.seconds / tuned->seconds);
   } else {
     std::printf(" %9.2fx %9.2fx\n", f.seconds / peer.seconds, f.cpu / peer.cpu);
   }
   auto it = std::find_if(lines.begin(), lines.end(), [&](const Line& l) { return l.what == what; });
-  if (it == lines.end()) it = lines.insert(lines.end(), Line{what, {}, {}, {}, {}, {}});
+  if (it == lines.end()) it = lines.insert(lines.end(), Line{what, {}, {}, {}, {}, {}, {}});
+  if (tuned) it->tuned_ratios.push_back(f.seconds / tuned->seconds);
   it->seconds.push_back(f.seconds);
   it->ratios.push_back(f.seconds / peer.seconds);
   it->peaks.push_back(f.peak_mib);
@@ -151,17 +155,22 @@ double median(std::vector<double> v) {
 }
 
 void print_summary(int runs) {
-  std::printf("\n%-40s %9s %10s %8s %10s %17s %9s\n", ("median of " + std::to_string(runs) + " runs").c_str(),
-              "seconds", "max MiB", "CPU s", "vs duckdb", "ratios min..max", "CPU vs");
+  std::printf("\n%-40s %9s %10s %8s %10s %17s %9s %20s\n", ("median of " + std::to_string(runs) + " runs").c_str(),
+              "seconds", "max MiB", "CPU s", "vs duckdb", "ratios min..max", "CPU vs", "vs tuned (min..max)");
   for (const auto& l : lines) {
     std::printf("%-40s %9.2f %10.0f %8.2f", l.what.c_str(), median(l.seconds),
                 *std::max_element(l.peaks.begin(), l.peaks.end()), median(l.cpu));
-    if (l.what.rfind("duckdb", 0) == 0) {
+    if (std::all_of(l.ratios.begin(), l.ratios.end(), [](double r) { return r == 1.0; })) {
       std::printf("     (peer)\n");
     } else {
-      std::printf(" %9.2fx %8.2f..%.2fx %8.2fx\n", median(l.ratios),
-                  *std::min_element(l.ratios.begin(), l.ratios.end()),
+      std::printf(" %9.2fx %8.2f..%.2fx %8.2fx", median(l.ratios), *std::min_element(l.ratios.begin(), l.ratios.end()),
                   *std::max_element(l.ratios.begin(), l.ratios.end()), median(l.cpu_ratios));
+      if (!l.tuned_ratios.empty()) {
+        std::printf(" %9.2fx (%.2f..%.2fx)", median(l.tuned_ratios),
+                    *std::min_element(l.tuned_ratios.begin(), l.tuned_ratios.end()),
+                    *std::max_element(l.tuned_ratios.begin(), l.tuned_ratios.end()));
+      }
+      std::printf("\n");
     }
   }
 }
@@ -169,7 +178,12 @@ void print_summary(int runs) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  superstore::tune_allocator_for_bulk_work();  // as superstore's main does; it applies to the peers too
+  // As superstore's main does: glibc's part applies to the peers too. DuckDB's jemalloc is set back to
+  // DuckDB's own decay, so that the peer is DuckDB as it ships; the uploads also run a peer with
+  // superstore's setting ("vs tuned").
+  const std::optional<int64_t> shipped_decay = superstore::duckdb_allocator_decay();
+  superstore::tune_allocator_for_bulk_work();
+  if (shipped_decay) superstore::set_duckdb_allocator_decay(*shipped_decay);
   if (argc < 2) {
     std::fprintf(stderr, "usage: data_api_bench SUPERSTORE_BINARY [--rows 5000000] [--runs 1] [--work-dir DIR]\n");
     return 2;
@@ -238,12 +252,13 @@ int main(int argc, char** argv) {
 
   std::string download_table;
   fs::path download_dir;
-  std::printf("\n%-40s %9s %10s %11s %8s %10s %10s\n", "upload", "seconds", "peak MiB", "MB", "CPU s", "vs duckdb",
-              "CPU vs");
+  std::printf("\n%-40s %9s %10s %11s %8s %10s %10s %10s\n", "upload", "seconds", "peak MiB", "MB", "CPU s", "vs duckdb",
+              "CPU vs", "vs tuned");
   for (int run = 1; run <= runs; ++run) {
-    // (c) The peer: DuckDB reads the CSV with the table's types and writes one Parquet file.
-    Figure duck, api, cli;
-    auto peer_upload = [&] {
+    // (c) The peer: DuckDB reads the CSV with the table's types and writes one Parquet file; once as
+    // DuckDB ships, once with superstore's allocator setting (common/allocator.h).
+    Figure duck, tuned, api, cli;
+    auto peer_run = [&](Figure& duck) {
       const fs::path peer_parquet = work / "peer-upload.parquet";
       bench::reset_peak_rss(0);
       const double cpu = bench::cpu_seconds(0);
@@ -255,6 +270,12 @@ int main(int argc, char** argv) {
       duck.peak_mib = bench::peak_rss_mib(0);
       duck.bytes = fs::file_size(peer_parquet);
       fs::remove(peer_parquet);
+    };
+    auto peer_upload = [&] { peer_run(duck); };
+    auto tuned_upload = [&] {
+      superstore::set_duckdb_allocator_decay(superstore::kDuckdbAllocatorDecayMs);
+      peer_run(tuned);
+      if (shipped_decay) superstore::set_duckdb_allocator_decay(*shipped_decay);
     };
 
     // (a) POST /table/{id}/rows, the body read from the file a MiB at a time as the socket takes it.
@@ -310,15 +331,16 @@ int main(int argc, char** argv) {
       cli.bytes = csv_bytes;
     };
 
-    // The three take turns: run 1 goes peer, API, CLI; run 2 API, CLI, peer; run 3 CLI, peer, API; ...
-    std::function<void()> steps[] = {peer_upload, api_upload, cli_upload};
-    for (int k = 0; k < 3; ++k) steps[(run - 1 + k) % 3]();
+    // They take turns: run 1 goes peer, API, CLI, tuned peer; run 2 API, CLI, tuned peer, peer; ...
+    std::function<void()> steps[] = {peer_upload, api_upload, cli_upload, tuned_upload};
+    for (int k = 0; k < 4; ++k) steps[(run - 1 + k) % 4]();
 
     std::printf("run %d: %lld rows in version %lld, %lld micro-partitions\n", run, static_cast<long long>(rows),
                 answer["version"].get<long long>(), answer["micro_partitions_added"].get<long long>());
-    print_line("POST /table/{id}/rows (text/csv)", api, duck);
-    print_line("superstore insert (CLI process)", cli, duck);
+    print_line("POST /table/{id}/rows (text/csv)", api, duck, &tuned);
+    print_line("superstore insert (CLI process)", cli, duck, &tuned);
     print_line("duckdb read_csv -> COPY parquet", duck, duck);
+    print_line("duckdb, allocator as superstore's", tuned, duck);
     std::fflush(stdout);
   }
 

@@ -1,6 +1,9 @@
 // Process-wide tuning of the allocators (glibc's malloc, and the jemalloc inside DuckDB) for bulk data work.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+
 namespace superstore {
 
 // Keeps large freed blocks in the heap for reuse instead of handing them back to the kernel at once.
@@ -14,5 +17,14 @@ namespace superstore {
 // memory still goes back within seconds.
 // Call once, first thing in main(), before any thread starts.
 void tune_allocator_for_bulk_work();
+
+// The decay tune_allocator_for_bulk_work() gives DuckDB's jemalloc, in milliseconds.
+inline constexpr int64_t kDuckdbAllocatorDecayMs = 10'000;
+
+// Sets, and reads, the dirty and muzzy decay of DuckDB's jemalloc for every arena (benchmarks set it back
+// to DuckDB's own to measure DuckDB as it ships). Both do nothing, false or nullopt, when that jemalloc is
+// not there.
+bool set_duckdb_allocator_decay(int64_t ms);
+std::optional<int64_t> duckdb_allocator_decay();
 
 }  // namespace superstore

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "common/allocator.h"
 #include "common/types.h"
 #include "query/test_support.h"
 
@@ -176,6 +177,25 @@ TEST(QueryDatabase, EveryEngineRunsInUtc) {
     EXPECT_EQ(conn.execute("SELECT epoch_us(CAST('2024-01-01 10:00:00' AS TIMESTAMPTZ))").get_int64(0, 0),
               1704103200000000);
   }
+}
+
+}  // namespace
+}  // namespace superstore::query
+
+namespace superstore::query {
+namespace {
+
+// DuckDB's own jemalloc, whose decay superstore's main() lengthens (common/allocator.h): found in the
+// library this binary runs on, set for every arena, read back, and set back to DuckDB's own value.
+TEST(QueryDatabase, DuckDbsAllocatorDecayIsFoundSetAndRestored) {
+  Database db(DatabaseOptions{});
+  Connection(db).execute("SELECT count(*) FROM range(100000)");  // arenas in use
+  const std::optional<int64_t> built_in = duckdb_allocator_decay();
+  ASSERT_TRUE(built_in.has_value()) << "DuckDB's jemalloc was not found";
+  ASSERT_TRUE(set_duckdb_allocator_decay(kDuckdbAllocatorDecayMs));
+  EXPECT_EQ(duckdb_allocator_decay(), kDuckdbAllocatorDecayMs);
+  ASSERT_TRUE(set_duckdb_allocator_decay(*built_in));
+  EXPECT_EQ(duckdb_allocator_decay(), built_in);
 }
 
 }  // namespace
