@@ -4,7 +4,7 @@
 // aborts its request, and the server cancels a query whose client went away.
 import type { SQLNamespace } from '@codemirror/lang-sql';
 import type { RefObject } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 import { api, errorMessage, isAbort, type ExecuteResponse } from './api';
 import type { SqlEditor } from './editor';
@@ -242,8 +242,9 @@ export function SqlView({ active, handleRef, schema }: Props) {
     return () => clearTimeout(timer);
   }, [texts, activeId, active]);
 
-  // Esc stops the current tab's query.
-  useEffect(() => {
+  // Esc stops the current tab's query. A layout effect, so that the key works as soon as the query shows
+  // as running: Preact runs plain effects a frame later, and an Esc pressed in between was lost.
+  useLayoutEffect(() => {
     if (!tab.running || !active) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape' && !e.defaultPrevented) cancel(activeRef.current, 'cancelled');
