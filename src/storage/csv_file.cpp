@@ -17,6 +17,16 @@ constexpr const char* kDialect = "delim = ',', quote = '\"', escape = '\"'";
 
 std::string csv_reader_sql(query::Connection& conn, const std::filesystem::path& file,
                            const std::vector<ColumnDef>& columns) {
+  return csv_reader_with(file, csv_columns(conn, file, columns));
+}
+
+std::string csv_reader_with(const std::filesystem::path& file, const std::string& columns) {
+  return "read_csv(" + query::quote_literal(file.string()) + ", header = true, auto_detect = false, " + kDialect +
+         ", allow_quoted_nulls = false, columns = {" + columns + "})";
+}
+
+std::string csv_columns(query::Connection& conn, const std::filesystem::path& file,
+                        const std::vector<ColumnDef>& columns) {
   const std::string path = query::quote_literal(file.string());
   // The header as DuckDB reads the first record (quotes, a byte-order mark and CRLF handled by it). Its
   // buffer is twice the longest line the import accepts (max_line_size, 2 MB by default) instead of the
@@ -67,8 +77,7 @@ std::string csv_reader_sql(query::Connection& conn, const std::filesystem::path&
     const std::string type = c->type == ColumnType::Timestamp ? "VARCHAR" : std::string(duckdb_type_name(c->type));
     spec += (spec.empty() ? "" : ", ") + query::quote_literal(c->name) + ": " + query::quote_literal(type);
   }
-  return "read_csv(" + path + ", header = true, auto_detect = false, " + kDialect +
-         ", allow_quoted_nulls = false, columns = {" + spec + "})";
+  return spec;
 }
 
 int64_t csv_physical_line(const std::filesystem::path& file, int64_t record) {
@@ -87,7 +96,7 @@ int64_t csv_physical_line(const std::filesystem::path& file, int64_t record) {
   return line;
 }
 
-std::string csv_error_message(const std::string& message, const std::filesystem::path& file) {
+std::string csv_error_message(const std::string& message, const std::filesystem::path& file, int64_t line_offset) {
   static const std::string kLine = "CSV Error on Line: ";
   const size_t at = message.find(kLine);
   if (at == std::string::npos) return message;
@@ -106,7 +115,8 @@ std::string csv_error_message(const std::string& message, const std::filesystem:
     const size_t length = (stop == std::string::npos ? rest.size() : stop) - start;
     if (length > 120) rest = rest.substr(0, start + 120) + "..." + (stop == std::string::npos ? "" : rest.substr(stop));
   }
-  return message.substr(0, at) + "line " + std::to_string(csv_physical_line(file, record)) + rest;
+  const int64_t line = csv_physical_line(file, record);
+  return message.substr(0, at) + "line " + std::to_string(line > 1 ? line + line_offset : line) + rest;
 }
 
 }  // namespace superstore::storage

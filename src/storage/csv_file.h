@@ -20,12 +20,20 @@ namespace superstore::storage {
 // any header that is not a column of the table, any column the header lacks, and any repeated header.
 std::string csv_reader_sql(query::Connection& conn, const std::filesystem::path& file,
                            const std::vector<ColumnDef>& columns);
+// Its two halves: the `columns = {...}` list read from the file's header (checked as above), and the call
+// for a file with that header.
+std::string csv_columns(query::Connection& conn, const std::filesystem::path& file,
+                        const std::vector<ColumnDef>& columns);
+std::string csv_reader_with(const std::filesystem::path& file, const std::string& columns);
 
 // The physical line (1-based) on which record `record` starts, counting the header as record 1.
 int64_t csv_physical_line(const std::filesystem::path& file, int64_t record);
 
 // DuckDB's CSV error message with its record number ("CSV Error on Line: 4") turned into the file's
 // physical line, and the quoted original line cut to a readable length.
-std::string csv_error_message(const std::string& duckdb_message, const std::filesystem::path& file);
+// `line_offset` is added to lines after the header: for a file that is one part of a larger upload, with
+// the upload's header line copied at its top.
+std::string csv_error_message(const std::string& duckdb_message, const std::filesystem::path& file,
+                              int64_t line_offset = 0);
 
 }  // namespace superstore::storage

@@ -238,13 +238,30 @@ void TableWriter::add_regenerable(const RegenerableRows& rows, uint64_t max_rows
 }
 
 void TableWriter::add_select(query::Connection& reader, const std::string& select_sql, int64_t held_bytes) {
+  bool given = false;
+  add_selects(
+      reader,
+      [&]() -> std::optional<std::string> {
+        if (given) return std::nullopt;
+        given = true;
+        return select_sql;
+      },
+      held_bytes);
+}
+
+void TableWriter::add_selects(query::Connection& reader, const std::function<std::optional<std::string>()>& next,
+                              int64_t held_bytes) {
+  // Each statement's rows in turn, as if one statement gave them all.
+  auto read_all = [&](auto& into, auto&& after_chunk) {
+    while (const std::optional<std::string> sql = next()) query::read_batches(reader, *sql, into, after_chunk);
+  };
   impl_->start();
   const std::vector<ColumnDef>& columns = impl_->ctx.table.columns;
   if (impl_->ctx.table.sort_keys.empty()) {
     // No order to make: files are written as the rows arrive (streamed_files.h), and a failure part-way
     // removes them with the StreamedFiles.
     StreamedFiles files(impl_->setup(), impl_->partitions, held_bytes);
-    query::read_batches(reader, select_sql, files.incoming(), [&](ColumnBatch&) { files.took_rows(); });
+    read_all(files.incoming(), [&](ColumnBatch&) { files.took_rows(); });
     if (files.fits_one_file()) {
       for (ColumnBatch* rows : files.held()) add(*rows);
       return;
@@ -293,7 +310,7 @@ void TableWriter::add_select(query::Connection& reader, const std::string& selec
     reserved = true;
   };
   try {
-    query::read_batches(reader, select_sql, held, [&](ColumnBatch& rows) {
+    read_all(held, [&](ColumnBatch& rows) {
       const double size = raw_size(rows);
       if (!reserved && size >= static_cast<double>(held_bytes) / 64) reserve_round(rows);
       if (size >= static_cast<double>(held_bytes)) write_held();

@@ -7,7 +7,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "blob/blob_store.h"
@@ -44,6 +46,10 @@ class TableWriter {
   // holds what it held before.
   static constexpr int64_t kHeldBytes = 512LL << 20;
   void add_select(query::Connection& reader, const std::string& select_sql, int64_t held_bytes = kHeldBytes);
+  // The same for the rows of several statements, which `next` gives one at a time (nullopt after the
+  // last; it may wait for the next to be ready), taken as the rows of one: files are not cut between them.
+  void add_selects(query::Connection& reader, const std::function<std::optional<std::string>()>& next,
+                   int64_t held_bytes = kHeldBytes);
   // Writes what is staged and commits it as one version.
   WriteResult commit_insert();
 

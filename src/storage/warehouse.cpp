@@ -105,10 +105,12 @@ bool may_set_seed(const std::string& sql) {
 }
 
 // The first value of a Timestamp column that does not read as one, with its line in the file, if any.
-// `csv`: the file, whose physical lines the messages name; null for JSON lines (one record a line).
+// `csv`: the file, whose physical lines the messages name (plus `line_offset`, for one part of an upload);
+// null for JSON lines (one record a line).
 // A second pass over the file, so it runs only once a load has failed.
 std::optional<std::string> bad_timestamp(query::Database& engine, const catalog::TableInfo& table,
-                                         const std::string& reader, const std::filesystem::path* csv) {
+                                         const std::string& reader, const std::filesystem::path* csv,
+                                         int64_t line_offset) {
   query::Connection conn(engine);
   for (const auto& c : table.columns) {
     if (c.type != ColumnType::Timestamp) continue;
@@ -118,7 +120,7 @@ std::optional<std::string> bad_timestamp(query::Database& engine, const catalog:
                      reader + ") WHERE v IS NOT NULL AND TRY_CAST(v AS TIMESTAMPTZ) IS NULL LIMIT 1");
     if (r.row_count() > 0) {
       const int64_t record = r.get_int64(0, 0);
-      const int64_t line = csv ? csv_physical_line(*csv, record + 1) : record;
+      const int64_t line = csv ? csv_physical_line(*csv, record + 1) + line_offset : record;
       return "line " + std::to_string(line) + ": column '" + c.name + "' holds '" + r.get_string(1, 0) +
              "', which is not a Timestamp (use e.g. 2024-01-31 10:00:00 or 2024-01-31T10:00:00+02:00)";
     }
@@ -502,13 +504,35 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
     fail(ErrorCode::NotFound, "file '" + file.string() + "' does not exist or is not a regular file");
   }
   const FileFormat format = options.format ? *options.format : file_format_from_name(file);
-  std::filesystem::path abs = std::filesystem::canonical(file);
+  const std::filesystem::path abs = std::filesystem::canonical(file);
+  bool given = false;
+  return insert_parts(
+      table, format,
+      [&]() -> std::optional<CsvPart> {
+        if (given) return std::nullopt;
+        given = true;
+        return CsvPart{abs, 2};
+      },
+      options);
+}
+
+WriteResult Warehouse::insert_csv_parts(const catalog::TableInfo& table,
+                                        const std::function<std::optional<CsvPart>()>& next_part,
+                                        const InsertFileOptions& options) {
+  return insert_parts(table, FileFormat::Csv, next_part, options);
+}
+
+WriteResult Warehouse::insert_parts(const catalog::TableInfo& table, FileFormat format,
+                                    const std::function<std::optional<CsvPart>()>& next_part,
+                                    const InsertFileOptions& options) {
+  std::optional<CsvPart> first = next_part();
+  if (!first) fail(ErrorCode::InvalidArgument, "nothing was inserted: the upload is empty");
+  CsvPart part = *first;  // the one being read
   // DuckDB's messages name the file by its path; an upload's temporary path means nothing to its sender.
   auto message = [&](std::string text) {
     if (options.display_name.empty()) return text;
-    for (size_t at; (at = text.find(abs.string())) != std::string::npos;) {
-      text.replace(at, abs.string().size(), options.display_name);
-    }
+    const std::string path = part.file.string();
+    for (size_t at; (at = text.find(path)) != std::string::npos;) text.replace(at, path.size(), options.display_name);
     return text;
   };
   std::string columns, casts;
@@ -520,49 +544,77 @@ WriteResult Warehouse::insert_file(const catalog::TableInfo& table, const std::f
     casts += (casts.empty() ? "" : ", ") + std::string("CAST(") + query::quote_identifier(c.name) + " AS " +
              std::string(duckdb_type_name(c.type)) + ") AS " + query::quote_identifier(c.name);
   }
-  std::string path = query::quote_literal(abs.string());
-  std::string reader;
   const bool csv = format == FileFormat::Csv;
-  // Reading the user's file needs its folder; this short-lived engine is the only one allowed there.
-  // Its rows reach the writer as a streaming result on a connection of their own, whose buffer is set
-  // before the configuration is locked: with DuckDB's default of about 1 MB its threads stop and wake
-  // for every few chunks, which cost about a fifth of an import's CPU time (bench/README.md).
-  query::DatabaseOptions engine_options = impl_->engine_options({abs.parent_path().string() + "/"});
+  // Reading the user's file needs its folder (every part's); this short-lived engine is the only one
+  // allowed there. Its rows reach the writer as a streaming result on a connection of their own, whose
+  // buffer is set before the configuration is locked: with DuckDB's default of about 1 MB its threads
+  // stop and wake for every few chunks, which cost about a fifth of an import's CPU time (bench/README.md).
+  query::DatabaseOptions engine_options = impl_->engine_options({part.file.parent_path().string() + "/"});
   engine_options.defer_lock = true;
   query::Database engine(engine_options);
   query::Connection rows_reader(engine);
   rows_reader.execute(std::string("SET streaming_buffer_size = '") + kImportStreamBuffer + "'");
   engine.lock_configuration();
+  std::string csv_columns_list;  // the CSV header's columns, read from the first part
   if (csv) {
     try {
       query::Connection conn(engine);
-      reader = csv_reader_sql(conn, abs, table.columns);
+      csv_columns_list = csv_columns(conn, part.file, table.columns);
     } catch (const Error& e) {
-      fail(ErrorCode::InvalidArgument, message("nothing was inserted: " + csv_error_message(e.what(), abs)));
+      fail(ErrorCode::InvalidArgument, message("nothing was inserted: " + csv_error_message(e.what(), part.file)));
     }
-  } else if (format == FileFormat::JsonLines) {
-    reader = "read_json(" + path + ", format = 'newline_delimited', columns = {" + columns + "})";
-  } else {
-    reader = "read_parquet(" + path + ")";
   }
+  auto reader_of = [&](const CsvPart& p) {
+    const std::string path = query::quote_literal(p.file.string());
+    if (csv) return csv_reader_with(p.file, csv_columns_list);
+    if (format == FileFormat::JsonLines) {
+      return "read_json(" + path + ", format = 'newline_delimited', columns = {" + columns + "})";
+    }
+    return "read_parquet(" + path + ")";
+  };
   TableWriter w(engine, impl_->store, *impl_->catalog, impl_->context(table));
+  bool started = false;
+  std::exception_ptr waiting_failed;  // next_part's own failure (the upload broke off), passed on as is
   try {
-    w.add_select(rows_reader, "SELECT " + casts + " FROM " + reader);
+    w.add_selects(rows_reader, [&]() -> std::optional<std::string> {
+      if (started) {
+        std::optional<CsvPart> next;
+        try {
+          next = next_part();
+        } catch (...) {
+          waiting_failed = std::current_exception();
+          throw;
+        }
+        if (!next) return std::nullopt;
+        if (next->file.parent_path() != first->file.parent_path()) {
+          fail(ErrorCode::Internal, "the parts of an upload must share a folder");
+        }
+        part = *next;
+      }
+      started = true;
+      return "SELECT " + casts + " FROM " + reader_of(part);
+    });
   } catch (const Error& e) {
+    if (waiting_failed) std::rethrow_exception(waiting_failed);
     if (e.code() == ErrorCode::InsufficientStorage) throw;  // the disk, not the file, is at fault
+    const int64_t offset = part.first_line - 2;             // lines of the upload before this part's first record
     if (format != FileFormat::Parquet) {
-      if (auto problem = bad_timestamp(engine, table, reader, csv ? &abs : nullptr)) {
+      if (auto problem = bad_timestamp(engine, table, reader_of(part), csv ? &part.file : nullptr, offset)) {
         fail(ErrorCode::InvalidArgument, message("nothing was inserted: " + *problem));
       }
     }
     if (format != FileFormat::Csv) {
-      if (auto problem = first_bad_value(engine, table, format, path)) {
+      if (auto problem = first_bad_value(engine, table, format, query::quote_literal(part.file.string()))) {
         fail(ErrorCode::InvalidArgument, "nothing was inserted: " + *problem);
       }
     }
     fail(ErrorCode::InvalidArgument,
-         message("nothing was inserted: " + (csv ? csv_error_message(e.what(), abs) : std::string(e.what()))));
+         message("nothing was inserted: " +
+                 (csv ? csv_error_message(e.what(), part.file, offset) : std::string(e.what()))));
   }
+  if (waiting_failed) std::rethrow_exception(waiting_failed);
+  std::unique_lock<std::mutex> commit_lock;
+  if (options.commit_lock) commit_lock = options.commit_lock();
   return w.commit_insert();
 }
 

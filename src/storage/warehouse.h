@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -127,6 +128,15 @@ struct InsertFileOptions {
   // How error messages name the file instead of its path (e.g. "the request body" for an upload kept in
   // a temporary file); empty: its path.
   std::string display_name{};
+  // Taken just before the commit and held through it (the server's per-table write lock), when set.
+  std::function<std::unique_lock<std::mutex>()> commit_lock{};
+};
+
+// One part of a CSV upload cut at record ends (Warehouse::insert_csv_parts): a file that starts with the
+// upload's header line, and the upload's line number of the part's first record (2 for the first part).
+struct CsvPart {
+  std::filesystem::path file;
+  int64_t first_line = 2;
 };
 
 // One version of a table's log, as GET /table/{id}/history shows it.
@@ -194,6 +204,13 @@ class Warehouse {
   // one bad row rejects the whole file with an error naming the line (CSV, JSON lines) and the column.
   WriteResult insert_file(const catalog::TableInfo& table, const std::filesystem::path& file,
                           const InsertFileOptions& options = {});
+  // The same for a CSV that arrives in parts, read as they come: `next_part` gives the next one (waiting
+  // for it if need be), nullopt after the last; its exceptions pass through unchanged. All parts lie in
+  // one folder, each starts with the same header, and files are cut across parts as if they were one.
+  // Errors name the upload's lines.
+  WriteResult insert_csv_parts(const catalog::TableInfo& table,
+                               const std::function<std::optional<CsvPart>()>& next_part,
+                               const InsertFileOptions& options = {});
   // Deletes the rows matching a SQL boolean expression, in one commit. The predicate must be one
   // expression over the table's columns (query::check_row_predicate): no subqueries, no table functions,
   // nothing that reads files or other tables; Error(InvalidArgument) with DuckDB's message otherwise.
@@ -237,6 +254,8 @@ class Warehouse {
 
  private:
   void remove_table_folder(const std::string& location);
+  WriteResult insert_parts(const catalog::TableInfo& table, FileFormat format,
+                           const std::function<std::optional<CsvPart>()>& next_part, const InsertFileOptions& options);
 
   struct Impl;
   std::unique_ptr<Impl> impl_;
