@@ -48,8 +48,8 @@ constexpr const char* kUsage = R"(usage: superstore COMMAND ...
 
 Environment: DATA_DIR (default ./data) holds the catalog and the warehouse. The server also reads
 APP_ENV, HOST, PORT, USER_EMAIL, USER_PASSWORD, CORS_ORIGINS, FAKE_DATA_SCALE, FAKE_DATA_SEED,
-FAKE_DATA_SPECS, QUERY_TIME_LIMIT (seconds, default 30), MAX_UPLOAD_BYTES and MAX_DOWNLOAD_BYTES;
-every command reads CHECKPOINT_INTERVAL, VACUUM_RETENTION and VACUUM_MIN_RETENTION; see README.md.
+FAKE_DATA_SPECS, QUERY_TIME_LIMIT (seconds, default 30), MAX_UPLOAD_BYTES, UPLOAD_PART_BYTES and
+MAX_DOWNLOAD_BYTES; every command reads CHECKPOINT_INTERVAL, VACUUM_RETENTION and VACUUM_MIN_RETENTION; see README.md.
 )";
 
 }  // namespace

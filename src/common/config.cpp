@@ -108,6 +108,7 @@ Config Config::from_environment() {
       static_cast<uint64_t>(env_int("FAKE_DATA_SEED", static_cast<int64_t>(kDefaultFakeDataSeed), 0, kMaxFakeDataSeed));
   c.query_time_limit_seconds = env_int("QUERY_TIME_LIMIT", kDefaultQueryTimeLimit.count(), 1, 86'400);
   c.max_upload_bytes = env_int("MAX_UPLOAD_BYTES", kDefaultMaxUploadBytes, 1, INT64_MAX);
+  c.upload_part_bytes = env_int("UPLOAD_PART_BYTES", kDefaultUploadPartBytes, 4096, INT64_MAX);
   c.max_download_bytes = env_int("MAX_DOWNLOAD_BYTES", kDefaultMaxDownloadBytes, 1, INT64_MAX);
   c.request_head_timeout = std::chrono::seconds(env_int("REQUEST_HEAD_TIMEOUT", 10, 1, 3'600));
   c.request_body_timeout = std::chrono::seconds(env_int("REQUEST_BODY_TIMEOUT", 30, 1, 3'600));

@@ -10,10 +10,16 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
+#include <thread>
 
 #include "common/error.h"
 #include "common/parse_int.h"
@@ -21,6 +27,7 @@
 #include "common/strings.h"
 #include "common/types.h"
 #include "fakedata/lifecycle.h"
+#include "server/csv_parts.h"
 #include "server/http_json.h"
 #include "server/route_params.h"
 #include "server/routes.h"
@@ -104,6 +111,95 @@ class UploadFile {
   std::filesystem::path path_;
 };
 
+// A CSV body of known length over two parts: cut into parts (csv_parts.h) that an importer thread reads
+// while the rest arrives, so that the import does not wait for the whole body. Each part's file goes as
+// soon as the import has read it. The table's write lock is taken for the commit only: an import that
+// adds files and removes none cannot conflict, and a slow sender must not hold other writers back.
+void insert_rows_in_parts(ServerContext& context, TableLocks& locks, Call& call, BodyStream& body,
+                          const catalog::TableInfo& table) {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<storage::CsvPart> ready;
+  bool ended = false, broke_off = false;
+  std::exception_ptr import_error;
+  std::optional<storage::WriteResult> result;
+
+  std::optional<std::filesystem::path> previous;  // the part the importer read last
+  auto next_part = [&]() -> std::optional<storage::CsvPart> {
+    if (previous) {
+      std::error_code ignored;
+      std::filesystem::remove(*previous, ignored);  // read whole: no longer needed
+    }
+    std::unique_lock lock(mutex);
+    changed.wait(lock, [&] { return !ready.empty() || ended || broke_off; });
+    if (broke_off) fail(ErrorCode::InvalidArgument, "the upload broke off");
+    if (ready.empty()) return std::nullopt;
+    storage::CsvPart part = ready.front();
+    ready.pop_front();
+    previous = part.file;
+    return part;
+  };
+  std::thread importer;
+  auto import = [&] {
+    std::exception_ptr error;
+    try {
+      result = context.warehouse.insert_csv_parts(table, next_part,
+                                                  {.format = storage::FileFormat::Csv,
+                                                   .display_name = "the request body",
+                                                   .commit_lock = [&] { return locks.lock(table.id); }});
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard lock(mutex);
+    import_error = error;
+  };
+  UploadFile stem(context.warehouse.options().data_dir / "tmp", storage::FileFormat::Csv);
+  CsvParts parts(stem.path().parent_path(), stem.path().stem().string(), context.config.upload_part_bytes,
+                 [&](const storage::CsvPart& part) {
+                   {
+                     std::lock_guard lock(mutex);
+                     ready.push_back(part);
+                   }
+                   changed.notify_all();
+                   if (!importer.joinable()) importer = std::thread(import);
+                 });
+  // However this ends, the importer is told and waited for before the parts are removed.
+  struct Join {
+    std::mutex& mutex;
+    std::condition_variable& changed;
+    bool& ended;
+    bool& broke_off;
+    std::thread& importer;
+    ~Join() {
+      {
+        std::lock_guard lock(mutex);
+        if (!ended) broke_off = true;
+      }
+      changed.notify_all();
+      if (importer.joinable()) importer.join();
+    }
+  } join{mutex, changed, ended, broke_off, importer};
+
+  body.read([&](const char* data, size_t size) {
+    {
+      std::lock_guard lock(mutex);
+      if (import_error) std::rethrow_exception(import_error);  // stop receiving what cannot be imported
+    }
+    parts.write(data, size);
+  });
+  parts.finish();
+  {
+    std::lock_guard lock(mutex);
+    ended = true;
+  }
+  changed.notify_all();
+  if (importer.joinable()) importer.join();
+  if (import_error) std::rethrow_exception(import_error);
+  const int64_t version = result->version >= 0 ? result->version : context.warehouse.snapshot(table)->version;
+  send_json(call.response, 200,
+            {{"rows_inserted", result->rows}, {"version", version}, {"micro_partitions_added", result->files_added}});
+}
+
 void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStream& body) {
   const catalog::TableInfo table = writable_table(context, call);
   const std::optional<storage::FileFormat> format = upload_format(call.request);
@@ -114,6 +210,11 @@ void insert_rows(ServerContext& context, TableLocks& locks, Call& call, BodyStre
         (sent.empty() ? std::string("the upload has no Content-Type") : "cannot read rows of type '" + sent + "'") +
             "; send " + kFormats);
     return;
+  }
+  const std::optional<int64_t> length = parse_int64(call.request.get_header_value("Content-Length"));
+  if (*format == storage::FileFormat::Csv && length && *length / 2 > context.config.upload_part_bytes &&
+      !call.request.has_header("Content-Encoding")) {
+    return insert_rows_in_parts(context, locks, call, body, table);
   }
   UploadFile file(context.warehouse.options().data_dir / "tmp", *format);
   {

@@ -282,18 +282,8 @@ TEST_F(TableRowsTest, ABodyThatBreaksOffCommitsNothing) {
                            "\r\n\r\n";
   // Two MiB and a half of the body, whole rows, then the client stops sending.
   const std::string sent = head + csv.substr(0, csv.find('\n', (5u << 20) / 2) + 1);
-  for (size_t done = 0; done < sent.size();) {
-    const ssize_t n = ::send(sock, sent.data() + done, sent.size() - done, MSG_NOSIGNAL);
-    ASSERT_GT(n, 0);
-    done += static_cast<size_t>(n);
-  }
-  ::shutdown(sock, SHUT_WR);
-  timeval timeout{10, 0};
-  ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string answer;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(sock, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
-  ::close(sock);
+  ASSERT_TRUE(send_all(sock, sent));
+  const std::string answer = stop_and_read_answer(sock);
   EXPECT_EQ(answer.rfind("HTTP/1.1 400 ", 0), 0u) << answer;
   EXPECT_NE(answer.find("the request body broke off"), std::string::npos) << answer;
   EXPECT_EQ(version(id), 0);

@@ -2,6 +2,10 @@
 // logged-in user, and quick ways to create tables, upload rows and read them back.
 #pragma once
 
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -48,6 +52,27 @@ class TableApiTest : public ServerTest {
   }
   int64_t count(const std::string& table) { return rows("SELECT count(*) AS n FROM " + table)[0]["n"]; }
   int64_t version(int64_t id) { return warehouse->snapshot(catalog->get_table(id))->version; }
+
+  // Sends all of `bytes` on a raw connection; false if the connection refused them.
+  static bool send_all(int sock, const std::string& bytes) {
+    for (size_t done = 0; done < bytes.size();) {
+      const ssize_t n = ::send(sock, bytes.data() + done, bytes.size() - done, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      done += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  // Stops sending on a raw connection, reads the answer (waiting 10 s at most) and closes it.
+  static std::string stop_and_read_answer(int sock) {
+    ::shutdown(sock, SHUT_WR);
+    timeval timeout{10, 0};
+    ::setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    std::string answer;
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(sock, buffer, sizeof buffer, 0)) > 0;) answer.append(buffer, static_cast<size_t>(n));
+    ::close(sock);
+    return answer;
+  }
 
   // Files left in DATA_DIR/tmp by uploads.
   std::vector<std::string> upload_leftovers() {
