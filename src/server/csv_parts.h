@@ -42,12 +42,12 @@ class CsvParts {
   std::function<void(const storage::CsvPart&)> ready_;
   std::vector<std::filesystem::path> paths_;
   Fd out_;
-  int64_t part_size_ = 0;     // bytes in the current part, its copy of the header included
-  int64_t first_line_ = 2;    // the upload's line number of the current part's first record
-  int64_t lines_ = 0;         // newlines in the body so far
-  bool quoted_ = false;       // inside a quoted field after the bytes so far
+  int64_t part_size_ = 0;   // bytes in the current part, its copy of the header included
+  int64_t first_line_ = 2;  // the upload's line number of the current part's first record
+  int64_t lines_ = 0;       // newlines in the body so far
+  bool quoted_ = false;     // inside a quoted field after the bytes so far
   bool header_known_ = false;
-  std::string header_;        // the body's first line, its newline included
+  std::string header_;  // the body's first line, its newline included
 };
 
 }  // namespace superstore::server

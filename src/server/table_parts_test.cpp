@@ -5,9 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,13 +27,14 @@ class TablePartsTest : public TableApiTest {
     config.upload_part_bytes = 4096;
     start_server();
   }
-  int64_t events(int64_t target_file_size = 0) {
-    json request = {{"name", "events"},
+  int64_t events(int64_t target_file_size = 0, const std::string& name = "events", json sort_by = nullptr) {
+    json request = {{"name", name},
                     {"columns",
                      {{{"name", "id"}, {"type", "Int64"}},
                       {{"name", "note"}, {"type", "String"}},
                       {{"name", "seen"}, {"type", "Timestamp"}}}}};
     if (target_file_size > 0) request["target_file_size"] = target_file_size;
+    if (!sort_by.is_null()) request["sort_by"] = sort_by;
     return create(request);
   }
   // The Parquet files in the table's folder.
@@ -80,6 +81,7 @@ std::pair<std::string, json> event_row(int i, const std::string& end) {
 
 TEST_F(TablePartsTest, ACsvOfManyPartsReadsBackAsSentInOneVersion) {
   const int64_t id = events();
+  const int64_t sorted = events(0, "events_by_id", json::array({"id"}));  // rows held and sorted before a file
   std::string csv = "\xEF\xBB\xBFnote,id,seen\r\n";  // a byte-order mark, CRLF, columns in another order
   json expected = json::array();
   const int kRows = 3000;
@@ -96,6 +98,12 @@ TEST_F(TablePartsTest, ACsvOfManyPartsReadsBackAsSentInOneVersion) {
   EXPECT_EQ(body(r)["version"], 1);
   EXPECT_EQ(rows("SELECT id, note, seen FROM events ORDER BY id"), expected);
   EXPECT_EQ(versions(id), 2u) << "the table's creation and one write";
+
+  r = upload(sorted, csv, "text/csv");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_EQ(rows("SELECT id, note, seen FROM events_by_id ORDER BY id"), expected);
+  EXPECT_EQ(versions(sorted), 2u);
   EXPECT_TRUE(upload_leftovers().empty());
 }
 
