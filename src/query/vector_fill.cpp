@@ -29,7 +29,7 @@ void borrow_string_elements(duckdb_string_t* out, const Column& column, size_t s
     if (s.size() <= kInlined) {
       std::memset(&e, 0, sizeof e);
       e.value.inlined.length = static_cast<uint32_t>(s.size());
-      std::memcpy(e.value.inlined.inlined, s.data(), s.size());
+      if (!s.empty()) std::memcpy(e.value.inlined.inlined, s.data(), s.size());  // a null row's data is null
     } else {
       e.value.pointer.length = static_cast<uint32_t>(s.size());
       std::memcpy(e.value.pointer.prefix, s.data(), sizeof e.value.pointer.prefix);
