@@ -85,19 +85,24 @@ class TableLocks {
   std::map<int64_t, std::unique_ptr<std::mutex>> by_table_;  // one small entry per table written to
 };
 
+// A fresh random name for an upload's file(s): "upload-<16 hex digits>", without an extension.
+std::string upload_stem() {
+  std::random_device random;
+  const uint64_t name = (static_cast<uint64_t>(random()) << 32) ^ random();
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(name));
+  return std::string("upload-") + hex;
+}
+
 // A file in DATA_DIR/tmp (which the warehouse's engines may read) that is removed when this goes out of
 // scope, however the request ends.
 class UploadFile {
  public:
   UploadFile(const std::filesystem::path& dir, storage::FileFormat format) {
-    std::random_device random;
-    const uint64_t name = (static_cast<uint64_t>(random()) << 32) ^ random();
     const char* ext = format == storage::FileFormat::Csv         ? ".csv"
                       : format == storage::FileFormat::JsonLines ? ".ndjson"
                                                                  : ".parquet";
-    char hex[17];
-    std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(name));
-    path_ = dir / (std::string("upload-") + hex + ext);
+    path_ = dir / (upload_stem() + ext);
   }
   ~UploadFile() {
     std::error_code ignored;
@@ -113,8 +118,10 @@ class UploadFile {
 
 // A CSV body of known length over two parts: cut into parts (csv_parts.h) that an importer thread reads
 // while the rest arrives, so that the import does not wait for the whole body. Each part's file goes as
-// soon as the import has read it. The table's write lock is taken for the commit only: an import that
-// adds files and removes none cannot conflict, and a slow sender must not hold other writers back.
+// soon as the import has read it. The table's write lock is taken for the commit only: a slow sender must
+// not hold other writers back, and an import this large adds files and removes none, so it does not
+// conflict (were it to fit one file of a table with a huge target size, it would merge like a small
+// insert and redo its commit on a conflict, as a writer in another process does).
 void insert_rows_in_parts(ServerContext& context, TableLocks& locks, Call& call, BodyStream& body,
                           const catalog::TableInfo& table) {
   std::mutex mutex;
@@ -153,8 +160,7 @@ void insert_rows_in_parts(ServerContext& context, TableLocks& locks, Call& call,
     std::lock_guard lock(mutex);
     import_error = error;
   };
-  UploadFile stem(context.warehouse.options().data_dir / "tmp", storage::FileFormat::Csv);
-  CsvParts parts(stem.path().parent_path(), stem.path().stem().string(), context.config.upload_part_bytes,
+  CsvParts parts(context.warehouse.options().data_dir / "tmp", upload_stem(), context.config.upload_part_bytes,
                  [&](const storage::CsvPart& part) {
                    {
                      std::lock_guard lock(mutex);

@@ -15,11 +15,6 @@ constexpr const char* kDialect = "delim = ',', quote = '\"', escape = '\"'";
 
 }  // namespace
 
-std::string csv_reader_sql(query::Connection& conn, const std::filesystem::path& file,
-                           const std::vector<ColumnDef>& columns) {
-  return csv_reader_with(file, csv_columns(conn, file, columns));
-}
-
 std::string csv_reader_with(const std::filesystem::path& file, const std::string& columns) {
   return "read_csv(" + query::quote_literal(file.string()) + ", header = true, auto_detect = false, " + kDialect +
          ", allow_quoted_nulls = false, columns = {" + columns + "})";

@@ -16,12 +16,10 @@
 namespace superstore::storage {
 
 // A DuckDB read_csv(...) call that yields the table's columns by name (Timestamp columns as VARCHAR, to
-// be checked and cast by the caller). Reads the header first and throws Error(InvalidArgument) naming
-// any header that is not a column of the table, any column the header lacks, and any repeated header.
-std::string csv_reader_sql(query::Connection& conn, const std::filesystem::path& file,
-                           const std::vector<ColumnDef>& columns);
-// Its two halves: the `columns = {...}` list read from the file's header (checked as above), and the call
-// for a file with that header.
+// be checked and cast by the caller), in two halves. csv_columns reads the file's header and gives the
+// `columns = {...}` list, throwing Error(InvalidArgument) naming any header that is not a column of the
+// table, any column the header lacks, and any repeated header; csv_reader_with is the call for a file
+// with that header (every part of an upload has the first part's).
 std::string csv_columns(query::Connection& conn, const std::filesystem::path& file,
                         const std::vector<ColumnDef>& columns);
 std::string csv_reader_with(const std::filesystem::path& file, const std::string& columns);
