@@ -86,7 +86,11 @@ void read_batches(Connection& conn, const std::string& sql, ColumnBatch& into,
                                   std::to_string(into.schema.size()));
   }
   for (idx_t col = 0; col < columns; ++col) {
-    if (duckdb_column_type(result.get(), col) != duckdb_type_for(into.schema[col].type)) {
+    // A Timestamp may also come as a TIMESTAMP of UTC (the engine's TimeZone): the same microseconds, and
+    // what an import's text becomes without going through ICU (storage/warehouse.cpp, timestamp_from_text).
+    const duckdb_type type = duckdb_column_type(result.get(), col);
+    const bool utc_timestamp = type == DUCKDB_TYPE_TIMESTAMP && into.schema[col].type == ColumnType::Timestamp;
+    if (type != duckdb_type_for(into.schema[col].type) && !utc_timestamp) {
       fail(ErrorCode::Internal, "read_batches: column '" + into.schema[col].name + "' is not of type " +
                                     std::string(duckdb_type_name(into.schema[col].type)));
     }

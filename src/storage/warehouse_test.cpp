@@ -694,6 +694,46 @@ TEST_F(WarehouseWritesTest, ACsvWithRecordsOfAMegabyteAndMoreLoadsWhole) {
   EXPECT_EQ(rows[1]["n"], 5);
 }
 
+// Imports read timestamp text with DuckDB's own cast where it agrees with the TIMESTAMPTZ cast (ICU's) and
+// with ICU's elsewhere (warehouse.cpp, timestamp_from_text): every form must land on the instant that
+// DuckDB's TIMESTAMPTZ cast of the same text gives, offsets and zone names included.
+TEST_F(WarehouseWritesTest, TimestampTextInEveryFormReadsAsDuckDbsTimestamptzCastReadsIt) {
+  catalog::NewTable nt;
+  nt.name = "times";
+  nt.columns = {{"id", ColumnType::Int64}, {"seen", ColumnType::Timestamp}};
+  const auto t = wh_.create_table(nt);
+  const std::vector<std::string> texts = {
+      "2024-01-01 12:00:00",       "2024-01-01T12:00:00Z",          "2024-01-01 12:00:00 UTC",
+      "2024-01-01 12:00:00+02",    "2024-01-01T12:00:00.123-02:30", "2024-01-01 12:00:00+0200",
+      "2024-01-01 12:00:00-05:00", "2024-01-01 12:00:00.000-02",    "2024-07-01 12:00:00 Europe/Paris",
+      "2024-01-01 12:00:00 EST",   "2024-01-01 12:00:00.5",         "2024-01-01",
+      "2024-01-01 12:00",          "-0044-03-15 12:00:00",          "2024-02-29T23:59:59.999999+14:00",
+      "2024-01-01 24:00:00",       "2024-01-01T12:00:00-00:30",     "1970-01-01 00:00:00"};
+  std::string csv = "id,seen\n", ndjson;
+  for (size_t i = 0; i < texts.size(); ++i) {
+    csv += std::to_string(i) + "," + texts[i] + "\n";
+    ndjson += "{\"id\": " + std::to_string(i + texts.size()) + ", \"seen\": \"" + texts[i] + "\"}\n";
+  }
+  csv += std::to_string(2 * texts.size()) + ",\n";  // empty: NULL
+  EXPECT_EQ(wh_.insert_file(t, file("times.csv", csv)).rows, static_cast<int64_t>(texts.size() + 1));
+  EXPECT_EQ(wh_.insert_file(t, file("times.ndjson", ndjson)).rows, static_cast<int64_t>(texts.size()));
+
+  query::Database db(testing::unsandboxed());
+  query::Connection oracle(db);
+  QueryOptions all;
+  all.per_page = 100;
+  const auto rows = wh_.query("SELECT id, epoch_us(seen) AS us FROM times ORDER BY id", all).page.rows;
+  ASSERT_EQ(rows.size(), 2 * texts.size() + 1);
+  for (size_t i = 0; i < 2 * texts.size(); ++i) {
+    const std::string& text = texts[i % texts.size()];
+    const auto expected = oracle.execute("SELECT epoch_us(CAST('" + text + "' AS TIMESTAMPTZ))").get_int64(0, 0);
+    EXPECT_EQ(rows[i]["us"], expected) << text << (i < texts.size() ? " (CSV)" : " (NDJSON)");
+  }
+  EXPECT_TRUE(rows.back()["us"].is_null());
+  // The oracle is not the code under test's twin: an offset moves the instant.
+  EXPECT_EQ(rows[3]["us"].get<int64_t>() + 2 * 3'600'000'000LL, rows[0]["us"].get<int64_t>());
+}
+
 TEST_F(WarehouseWritesTest, DeletePredicatesAreExpressionsOverTheColumnsOnly) {
   auto t = make_table();
   wh_.insert_file(t, file("rows.csv", "id,name\n1,a\n2,b\n"));
