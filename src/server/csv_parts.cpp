@@ -8,6 +8,36 @@
 #include "common/error.h"
 
 namespace superstore::server {
+namespace {
+
+struct Marks {
+  size_t quotes = 0;
+  size_t newlines = 0;
+};
+
+// The '"' and '\n' in data, in one pass. std::count did not vectorize at -O2 and took 8 % of the server's
+// CPU during a large upload; byte counters over blocks of 128 (which cannot overflow) do.
+Marks count_marks(const char* data, size_t size) {
+  Marks marks;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+  size_t at = 0;
+  for (; at + 128 <= size; at += 128) {
+    unsigned char quotes = 0, newlines = 0;
+    for (size_t i = 0; i < 128; ++i) {
+      quotes += bytes[at + i] == '"';
+      newlines += bytes[at + i] == '\n';
+    }
+    marks.quotes += quotes;
+    marks.newlines += newlines;
+  }
+  for (; at < size; ++at) {
+    marks.quotes += bytes[at] == '"';
+    marks.newlines += bytes[at] == '\n';
+  }
+  return marks;
+}
+
+}  // namespace
 
 CsvParts::CsvParts(std::filesystem::path dir, std::string stem, int64_t part_bytes,
                    std::function<void(const storage::CsvPart&)> ready)
@@ -32,8 +62,9 @@ void CsvParts::open_part() {
 
 void CsvParts::put(const char* data, size_t size) {
   write_all(out_.get(), std::string_view(data, size), "the upload's temporary file '" + paths_.back().string() + "'");
-  if (std::count(data, data + size, '"') % 2 == 1) quoted_ = !quoted_;
-  lines_ += std::count(data, data + size, '\n');
+  const Marks marks = count_marks(data, size);
+  if (marks.quotes % 2 == 1) quoted_ = !quoted_;
+  lines_ += static_cast<int64_t>(marks.newlines);
   part_size_ += static_cast<int64_t>(size);
 }
 
