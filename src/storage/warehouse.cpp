@@ -109,16 +109,16 @@ bool may_set_seed(const std::string& sql) {
 //  - it runs a calendar for every value, ~200 ns each, a tenth of a CSV import's CPU time. DuckDB's own
 //    cast to TIMESTAMP reads the same text in a fifth of that time and agrees with it, except that it drops
 //    a numeric UTC offset ("12:00:00+02" as 12:00) and refuses zone names other than UTC. So text with a
-//    '+', or with a '-' past the date's own, and text it refuses go to ICU;
+//    '+', or with a '-' after a ':' (an offset follows the time), and text it refuses go to ICU;
 //  - in DuckDB 1.4.4 a value with a zone name ("12:00:00 EST") leaves that zone to the values after it in
 //    the vector that have none: they are read 5 hours late. Each CAST expression has a calendar of its
 //    own, so text with a run of letters gets one, and the rest of ICU's share another.
 // ICU's error names an unreadable value as before.
 std::string timestamp_from_text(const std::string& column) {
   const std::string icu = "CAST(CAST(" + column + " AS TIMESTAMPTZ) AS TIMESTAMP)";
-  return "COALESCE(CASE WHEN NOT (contains(" + column + ", '+') OR contains(substr(" + column +
-         ", 9), '-')) THEN TRY_CAST(" + column + " AS TIMESTAMP) END, CASE WHEN regexp_matches(" + column +
-         ", '[A-Za-z]{3}') THEN " + icu + " ELSE " + icu + " END)";
+  return "COALESCE(CASE WHEN NOT (contains(" + column + ", '+') OR " + column + " LIKE '%:%-%') THEN TRY_CAST(" +
+         column + " AS TIMESTAMP) END, CASE WHEN regexp_matches(" + column + ", '[A-Za-z]{3}') THEN " + icu + " ELSE " +
+         icu + " END)";
 }
 
 // The first value of a Timestamp column that does not read as one, with its line in the file, if any.
