@@ -1,6 +1,7 @@
 #include "server/connection.h"
 
 #include <poll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -105,6 +106,44 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
       return -1;
     }
   }
+}
+
+bool ConnectionStream::write_all(const char* data, size_t size, bool more) {
+  const auto deadline = FrontClock::now() + write_timeout_;
+  const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
+  for (size_t at = 0; at < size;) {
+    const ssize_t n = ::send(connection_.fd, data + at, size - at, flags);
+    if (n >= 0) {
+      at += static_cast<size_t>(n);
+      continue;
+    }
+    if (errno == EINTR) continue;
+    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !poll_until(connection_.fd, POLLOUT, deadline)) {
+      failed_ = true;
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ConnectionStream::send_file(int file, int64_t offset, size_t size) {
+  auto deadline = FrontClock::now() + write_timeout_;
+  off_t at = static_cast<off_t>(offset);
+  for (size_t left = size; left > 0;) {
+    const ssize_t n = ::sendfile(connection_.fd, file, &at, left);
+    if (n > 0) {
+      left -= static_cast<size_t>(n);
+      deadline = FrontClock::now() + write_timeout_;  // as for write(): the time limit is per piece taken
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    // 0: the file is shorter than the caller said; the answer cannot be completed.
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK) || !poll_until(connection_.fd, POLLOUT, deadline)) {
+      failed_ = true;
+      return false;
+    }
+  }
+  return true;
 }
 
 void ConnectionStream::get_remote_ip_and_port(std::string& ip, int& port) const {

@@ -56,6 +56,12 @@ class ConnectionStream : public httplib::Stream {
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
+  // All of `data`, waiting like write(); `more`: more bytes follow at once (MSG_MORE), so the kernel may
+  // send them in one segment with what comes next. False once a write failed or timed out.
+  bool write_all(const char* data, size_t size, bool more);
+  // `size` bytes of the open file `file` from `offset`, waiting like write(), with sendfile(2): the kernel
+  // hands the file's cached pages to the socket instead of copying them through user memory.
+  bool send_file(int file, int64_t offset, size_t size);
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   socket_t socket() const override { return connection_.fd; }

@@ -525,6 +525,13 @@ struct Front::Impl {
 
 httplib::Stream* serving_stream() { return t_serving; }
 
+bool send_file_piece(httplib::Stream& stream, std::string_view head, int file, int64_t offset, size_t size,
+                     std::string_view tail) {
+  auto& connection = static_cast<ConnectionStream&>(stream);  // serving_stream() is always one
+  return connection.write_all(head.data(), head.size(), true) && connection.send_file(file, offset, size) &&
+         connection.write_all(tail.data(), tail.size(), false);
+}
+
 Front::Front(HttpCore& http, FrontLimits limits) : impl_(std::make_unique<Impl>(http, limits)) {
   Impl& s = *impl_;
   s.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);

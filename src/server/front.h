@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace superstore::server {
 
@@ -58,6 +59,12 @@ struct FrontLimits {
 // socket, at most as many as asked: a streaming route reads a large body from it in pieces of its own size
 // rather than httplib's 4 KiB ones (BodyStream), and what it leaves unread stays with the connection.
 httplib::Stream* serving_stream();
+
+// Writes `head`, then `size` bytes of the open file `file` from `offset`, then `tail` to `stream`, which
+// must be serving_stream(); the file's bytes go by sendfile(2), without a copy through user memory. False
+// when the client is gone or took nothing for the write timeout.
+bool send_file_piece(httplib::Stream& stream, std::string_view head, int file, int64_t offset, size_t size,
+                     std::string_view tail);
 
 class Front {
  public:
