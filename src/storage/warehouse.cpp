@@ -104,14 +104,14 @@ bool may_set_seed(const std::string& sql) {
   return false;
 }
 
-// SQL for the UTC TIMESTAMP that the text `column` names, as CAST(... AS TIMESTAMPTZ) reads it. That cast is
-// ICU's (the engine's TimeZone is UTC), and it has two faults:
+// SQL for the UTC TIMESTAMP that the text `column` names, as CAST(... AS TIMESTAMPTZ) reads it. That cast
+// is ICU's (the engine's TimeZone is UTC), and it has two faults:
 //  - it runs a calendar for every value, ~200 ns each, a tenth of a CSV import's CPU time. DuckDB's own
-//    cast to TIMESTAMP reads the same text in a fifth of that time and agrees with it, except that it drops
-//    a numeric UTC offset ("12:00:00+02" as 12:00) and refuses zone names other than UTC. So text with a
-//    '+', or with a '-' after a ':' (an offset follows the time), and text it refuses go to ICU;
-//  - in DuckDB 1.4.4 a value with a zone name ("12:00:00 EST") leaves that zone to the values after it in
-//    the vector that have none: they are read 5 hours late. Each CAST expression has a calendar of its
+//    cast to TIMESTAMP reads the same text in under a third of that time and agrees with it, except that
+//    it drops a numeric UTC offset ("12:00:00+02" as 12:00) and refuses zone names other than UTC. So
+//    text with a '+', or with a '-' after a ':' (an offset follows the time), and text it refuses go to ICU;
+//  - in DuckDB 1.4.4 a value with a zone name ("12:00:00 EST") leaves that zone to the values after it
+//    in the vector that have none: they are read in that zone. Each CAST expression has a calendar of its
 //    own, so text with a run of letters gets one, and the rest of ICU's share another.
 // ICU's error names an unreadable value as before.
 std::string timestamp_from_text(const std::string& column) {
