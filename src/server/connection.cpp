@@ -95,10 +95,12 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   return static_cast<ssize_t>(n);
 }
 
-ssize_t ConnectionStream::write(const char* ptr, size_t size) {
+ssize_t ConnectionStream::write(const char* ptr, size_t size) { return send_some(ptr, size, 0); }
+
+ssize_t ConnectionStream::send_some(const char* ptr, size_t size, int flags) {
   const auto deadline = FrontClock::now() + write_timeout_;
   for (;;) {
-    const ssize_t n = ::send(connection_.fd, ptr, size, MSG_NOSIGNAL);
+    const ssize_t n = ::send(connection_.fd, ptr, size, MSG_NOSIGNAL | flags);
     if (n >= 0) return n;
     if (errno == EINTR) continue;
     if ((errno != EAGAIN && errno != EWOULDBLOCK) || !poll_until(connection_.fd, POLLOUT, deadline)) {
@@ -109,19 +111,10 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
 }
 
 bool ConnectionStream::write_all(const char* data, size_t size, bool more) {
-  const auto deadline = FrontClock::now() + write_timeout_;
-  const int flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0);
   for (size_t at = 0; at < size;) {
-    const ssize_t n = ::send(connection_.fd, data + at, size - at, flags);
-    if (n >= 0) {
-      at += static_cast<size_t>(n);
-      continue;
-    }
-    if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !poll_until(connection_.fd, POLLOUT, deadline)) {
-      failed_ = true;
-      return false;
-    }
+    const ssize_t n = send_some(data + at, size - at, more ? MSG_MORE : 0);
+    if (n <= 0) return false;
+    at += static_cast<size_t>(n);
   }
   return true;
 }

@@ -56,7 +56,7 @@ class ConnectionStream : public httplib::Stream {
   bool is_writable() const override;
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
-  // All of `data`, waiting like write(); `more`: more bytes follow at once (MSG_MORE), so the kernel may
+  // All of `data`, waiting like write() for each piece; `more`: more bytes follow at once (MSG_MORE), so the kernel may
   // send them in one segment with what comes next. False once a write failed or timed out.
   bool write_all(const char* data, size_t size, bool more);
   // `size` bytes of the open file `file` from `offset`, waiting like write(), with sendfile(2): the kernel
@@ -75,6 +75,8 @@ class ConnectionStream : public httplib::Stream {
 
  private:
   bool wait_for(short events, std::chrono::milliseconds timeout) const;
+  // One send(2) with `flags`, waiting at most write_timeout for the socket to take bytes.
+  ssize_t send_some(const char* ptr, size_t size, int flags);
 
   Connection& connection_;
   std::chrono::milliseconds read_timeout_;

@@ -86,18 +86,21 @@ struct Download {
       progress.wait_for(lock, 5ms);
     }
   }
-  // How many bytes past where the response is the file holds, at most `max` (opening it, as `fd`, once
-  // it exists); 0 when nothing new is written yet.
-  size_t available(size_t max) {
+  // Whether the file is open for reading, as `fd` (it is opened once it exists).
+  bool opened() {
     if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    return fd >= 0;
+  }
+  // How many bytes past where the response is the file holds, at most `max`; 0 when nothing new is
+  // written yet.
+  size_t available(size_t max) {
     struct stat st;
-    if (fd < 0 || ::fstat(fd, &st) != 0 || st.st_size <= sent) return 0;
+    if (!opened() || ::fstat(fd, &st) != 0 || st.st_size <= sent) return 0;
     return std::min(max, static_cast<size_t>(st.st_size - sent));
   }
   // Up to `max` bytes from where the response is, into `out`; 0 when nothing new is written yet.
   size_t read_next(char* out, size_t max) {
-    if (fd < 0) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return 0;
+    if (!opened()) return 0;
     const ssize_t n = ::pread(fd, out, max, sent);
     const size_t got = n > 0 ? static_cast<size_t>(n) : 0;
     sent += static_cast<int64_t>(got);
