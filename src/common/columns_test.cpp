@@ -53,6 +53,26 @@ TEST(Columns, BulkValuesEqualValuesPushedOneByOne) {
   EXPECT_FALSE(doubles.has_nulls());
 }
 
+TEST(Columns, BulkStringsEqualStringsPushedOneByOne) {
+  const std::vector<std::string> values = {"", "a", "twelve bytes", "thirteen byte", std::string(300, 'x'), ""};
+  Column bulk(ColumnType::String), single(ColumnType::String);
+  bulk.push_string("first");
+  single.push_string("first");
+  bulk.push_null();  // strings appended in bulk after a null are valid rows
+  single.push_null();
+  bulk.append_strings(values.size(), [&](size_t i) { return std::string_view(values[i]); });
+  for (const auto& v : values) single.push_string(v);
+  bulk.append_strings(0, [&](size_t i) { return std::string_view(values.at(i)); });  // nothing, harmlessly
+  ASSERT_EQ(bulk.size(), single.size());
+  EXPECT_EQ(bulk.chars(), single.chars());
+  for (size_t r = 0; r < bulk.size(); ++r) {
+    EXPECT_EQ(bulk.is_null(r), r == 1) << r;
+    if (r != 1) {
+      EXPECT_EQ(bulk.string_at(r), single.string_at(r)) << r;
+    }
+  }
+}
+
 TEST(Columns, AppendKeepsValuesAndNullsOfBothSides) {
   Column a(ColumnType::String), b(ColumnType::String), c(ColumnType::String);
   a.push_string("x");

@@ -8,11 +8,30 @@
 namespace superstore::query {
 namespace {
 
+// A DuckDB string as duckdb.h lays it out: up to 12 bytes inside the struct, longer ones behind a pointer.
+// Read here rather than through duckdb_string_t_data and _length, two calls into the library a value.
+std::string_view string_of(const duckdb_string_t& s) {
+  const uint32_t length = s.value.inlined.length;
+  return {length <= sizeof s.value.inlined.inlined ? s.value.inlined.inlined : s.value.pointer.ptr, length};
+}
+
+// Whether the first `rows` bits of a validity bitset are all set. A CSV reader's vectors carry a bitset
+// even when no value is null; such vectors are then copied in bulk, as those without one are.
+bool all_valid(const uint64_t* validity, idx_t rows) {
+  for (idx_t word = 0; word < rows / 64; ++word) {
+    if (validity[word] != ~uint64_t{0}) return false;
+  }
+  const uint64_t tail = (uint64_t{1} << (rows % 64)) - 1;
+  return (validity[rows / 64] & tail) == tail;
+}
+
 // Appends the first `rows` values of `vector` (of `type`'s DuckDB type) to `column`.
 void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& column) {
   const void* data = duckdb_vector_get_data(vector);
   uint64_t* validity = duckdb_vector_get_validity(vector);
-  auto valid = [validity](idx_t row) { return validity == nullptr || duckdb_validity_row_is_valid(validity, row); };
+  if (validity != nullptr && all_valid(validity, rows)) validity = nullptr;
+  // The validity bitset as duckdb.h describes it (a set bit is a valid row), read inline.
+  auto valid = [validity](idx_t row) { return validity == nullptr || (validity[row / 64] >> (row % 64) & 1) != 0; };
   auto ints = [&](auto* values) {
     if (validity == nullptr) return column.append_values(values, rows);
     for (idx_t r = 0; r < rows; ++r) valid(r) ? column.push_int(static_cast<int64_t>(values[r])) : column.push_null();
@@ -49,15 +68,10 @@ void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& co
       }
       return;
     case ColumnType::String: {
-      // duckdb_string_t_data wants a mutable pointer but only reads through it.
-      auto* strings = static_cast<duckdb_string_t*>(const_cast<void*>(data));
-      for (idx_t r = 0; r < rows; ++r) {
-        if (!valid(r)) {
-          column.push_null();
-          continue;
-        }
-        column.push_string({duckdb_string_t_data(&strings[r]), duckdb_string_t_length(strings[r])});
-      }
+      const auto* strings = static_cast<const duckdb_string_t*>(data);
+      if (validity == nullptr)
+        return column.append_strings(rows, [strings](size_t r) { return string_of(strings[r]); });
+      for (idx_t r = 0; r < rows; ++r) valid(r) ? column.push_string(string_of(strings[r])) : column.push_null();
       return;
     }
   }

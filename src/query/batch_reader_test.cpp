@@ -66,6 +66,34 @@ TEST(BatchReader, ReadsBackWhatTheAppenderStored) {
   expect_same_rows(stored, read);
 }
 
+// Vectors whose validity bitset marks every row valid are copied in bulk, others row by row: nulls only in
+// some chunks, one at the end of a 64-row word and one in the last, partial word of the last chunk, must
+// all land where they were.
+TEST(BatchReader, ChunksWithAndWithoutNullsReadTheSameRowsAsStored) {
+  Database db = open_plain();
+  Connection conn(db);
+  const std::vector<ColumnDef> defs = {{"n", ColumnType::Int64}, {"s", ColumnType::String}, {"d", ColumnType::Float64}};
+  const int64_t rows = 10'000;  // the last chunk holds 10,000 - 4 * 2,048 = 1,808 rows: 28 words and 16 bits
+  auto null_at = [&](int64_t i) { return (i >= 3'000 && i < 3'100) || i == 4'096 + 63 || i == rows - 3; };
+  ColumnBatch stored(defs);
+  for (int64_t i = 0; i < rows; ++i) {
+    if (null_at(i)) {
+      for (auto& c : stored.columns) c.push_null();
+      continue;
+    }
+    stored[0].push_int(i * 7);
+    stored[1].push_string(i % 3 == 0 ? "" : i % 3 == 1 ? "s" + std::to_string(i) : std::string(13 + i % 40, 'a'));
+    stored[2].push_double(static_cast<double>(i) / 8);
+  }
+  conn.execute(create_table_sql("t", defs));
+  Appender app(conn, "t");
+  app.append(stored);
+  app.close();
+  ColumnBatch read(defs);
+  read_batches(conn, "SELECT * FROM t ORDER BY rowid", read, [](ColumnBatch&) {});
+  expect_same_rows(stored, read);
+}
+
 TEST(BatchReader, TheCallerMayTakeTheRowsAwayAfterEachChunk) {
   Database db = open_plain();
   Connection conn(db);
