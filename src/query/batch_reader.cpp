@@ -21,6 +21,7 @@ bool all_valid(const uint64_t* validity, idx_t rows) {
   for (idx_t word = 0; word < rows / 64; ++word) {
     if (validity[word] != ~uint64_t{0}) return false;
   }
+  if (rows % 64 == 0) return true;  // no partial word, and none to read past the bitset's end
   const uint64_t tail = (uint64_t{1} << (rows % 64)) - 1;
   return (validity[rows / 64] & tail) == tail;
 }
@@ -69,8 +70,9 @@ void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& co
       return;
     case ColumnType::String: {
       const auto* strings = static_cast<const duckdb_string_t*>(data);
-      if (validity == nullptr)
+      if (validity == nullptr) {
         return column.append_strings(rows, [strings](size_t r) { return string_of(strings[r]); });
+      }
       for (idx_t r = 0; r < rows; ++r) valid(r) ? column.push_string(string_of(strings[r])) : column.push_null();
       return;
     }
