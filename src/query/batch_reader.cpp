@@ -3,17 +3,11 @@
 #include <duckdb.h>
 
 #include "query/duckdb_internal.h"
+#include "query/values.h"
 #include "query/vector_fill.h"
 
 namespace superstore::query {
 namespace {
-
-// A DuckDB string as duckdb.h lays it out: up to 12 bytes inside the struct, longer ones behind a pointer.
-// Read here rather than through duckdb_string_t_data and _length, two calls into the library a value.
-std::string_view string_of(const duckdb_string_t& s) {
-  const uint32_t length = s.value.inlined.length;
-  return {length <= sizeof s.value.inlined.inlined ? s.value.inlined.inlined : s.value.pointer.ptr, length};
-}
 
 // Whether the first `rows` bits of a validity bitset are all set. A CSV reader's vectors carry a bitset
 // even when no value is null; such vectors are then copied in bulk, as those without one are.
@@ -31,8 +25,7 @@ void append_vector(duckdb_vector vector, ColumnType type, idx_t rows, Column& co
   const void* data = duckdb_vector_get_data(vector);
   uint64_t* validity = duckdb_vector_get_validity(vector);
   if (validity != nullptr && all_valid(validity, rows)) validity = nullptr;
-  // The validity bitset as duckdb.h describes it (a set bit is a valid row), read inline.
-  auto valid = [validity](idx_t row) { return validity == nullptr || (validity[row / 64] >> (row % 64) & 1) != 0; };
+  auto valid = [validity](idx_t row) { return row_is_valid(validity, row); };
   auto ints = [&](auto* values) {
     if (validity == nullptr) return column.append_values(values, rows);
     for (idx_t r = 0; r < rows; ++r) valid(r) ? column.push_int(static_cast<int64_t>(values[r])) : column.push_null();

@@ -49,8 +49,7 @@ std::optional<int64_t> fit_int64(i128 v) {
 }
 
 std::string_view string_at(const VectorView& c, idx_t row) {
-  auto* s = const_cast<duckdb_string_t*>(static_cast<const duckdb_string_t*>(c.data) + row);
-  return {duckdb_string_t_data(s), duckdb_string_t_length(*s)};
+  return string_of(static_cast<const duckdb_string_t*>(c.data)[row]);
 }
 
 i128 decimal_raw(const VectorView& c, idx_t row) {

@@ -7,15 +7,29 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace superstore::query {
+
+// A DuckDB string as duckdb.h lays it out: up to 12 bytes inside the struct, longer ones behind a pointer.
+// Read inline rather than through duckdb_string_t_data and _length, two calls into the library a value.
+inline std::string_view string_of(const duckdb_string_t& s) {
+  const uint32_t length = s.value.inlined.length;
+  return {length <= sizeof s.value.inlined.inlined ? s.value.inlined.inlined : s.value.pointer.ptr, length};
+}
+
+// Whether `row` is valid by a vector's validity bitset, as duckdb.h describes it (a set bit is a valid
+// row; no bitset, every row valid), read inline rather than through duckdb_validity_row_is_valid.
+inline bool row_is_valid(const uint64_t* validity, idx_t row) {
+  return validity == nullptr || (validity[row / 64] >> (row % 64) & 1) != 0;
+}
 
 // One column of a data chunk, with what every per-row read needs looked up once.
 // `type` is borrowed and must outlive the view.
 struct VectorView {
   VectorView(duckdb_vector vector, duckdb_logical_type type);
 
-  bool is_null(idx_t row) const { return validity != nullptr && !duckdb_validity_row_is_valid(validity, row); }
+  bool is_null(idx_t row) const { return !row_is_valid(validity, row); }
   template <typename T>
   T at(idx_t row) const {
     return static_cast<const T*>(data)[row];
