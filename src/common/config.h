@@ -37,8 +37,9 @@ struct Config {
   // MAX_UPLOAD_BYTES: the largest body of POST /table/{id}/rows, which streams to a file; every other
   // route keeps the server's small in-memory limit.
   int64_t max_upload_bytes = kDefaultMaxUploadBytes;
-  // UPLOAD_PART_BYTES: a CSV upload of known length over twice this is cut into parts of about this size,
-  // which the import reads while the rest arrives (server/csv_parts.h).
+  // UPLOAD_PART_BYTES: a CSV upload of known length over twice this is cut into parts, the first of about
+  // this size and the next ones growing to four times it, which the import reads while the rest arrives
+  // (server/csv_parts.h).
   int64_t upload_part_bytes = kDefaultUploadPartBytes;
   // MAX_DOWNLOAD_BYTES: the largest download of a result; it is a file in DATA_DIR/tmp while it is sent.
   int64_t max_download_bytes = kDefaultMaxDownloadBytes;

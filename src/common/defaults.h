@@ -21,7 +21,8 @@ inline constexpr std::chrono::seconds kDefaultQueryTimeLimit{30};
 
 // MAX_UPLOAD_BYTES: the largest upload of rows (config and server); 1 GiB.
 inline constexpr int64_t kDefaultMaxUploadBytes = 1LL << 30;
-// UPLOAD_PART_BYTES: the size of the parts a large CSV upload is imported in while it arrives; 64 MiB.
+// UPLOAD_PART_BYTES: the size of the first part a large CSV upload is imported in while it arrives (the
+// next ones grow to four times it); 64 MiB.
 inline constexpr int64_t kDefaultUploadPartBytes = 64LL << 20;
 
 // MAX_DOWNLOAD_BYTES: the largest result of POST /execute in a download format (CSV, NDJSON, Parquet,

@@ -58,6 +58,12 @@ void CsvParts::open_part() {
   out_ = Fd(::open(paths_.back().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   if (out_.get() < 0) fail(ErrorCode::Internal, "cannot create " + what + ": " + errno_message(errno));
   part_size_ = 0;
+  part_limit_ = part_limit(paths_.size() - 1);
+}
+
+int64_t CsvParts::part_limit(size_t index) const {
+  const int doublings = static_cast<int>(std::min<size_t>(index, kPartDoublings));
+  return part_bytes_ > (INT64_MAX >> kPartDoublings) ? part_bytes_ : part_bytes_ << doublings;
 }
 
 void CsvParts::put(const char* data, size_t size) {
@@ -76,10 +82,10 @@ void CsvParts::hand_out() {
 void CsvParts::write(const char* data, size_t size) {
   size_t at = 0;
   while (at < size) {
-    const bool full = header_known_ && part_size_ >= part_bytes_;
+    const bool full = header_known_ && part_size_ >= part_limit_;
     if (!full && header_known_) {
       // Up to the part's size in one write; the cut comes after it.
-      const size_t n = std::min(size - at, static_cast<size_t>(part_bytes_ - part_size_));
+      const size_t n = std::min(size - at, static_cast<size_t>(part_limit_ - part_size_));
       put(data + at, n);
       at += n;
       continue;
@@ -94,7 +100,7 @@ void CsvParts::write(const char* data, size_t size) {
     if (!header_known_) {
       header_.append(data + at, std::min(end + 1, size) - at);
       // A header longer than a part is never copied: the upload then stays one part.
-      if (static_cast<int64_t>(header_.size()) > part_bytes_) part_bytes_ = INT64_MAX;
+      if (static_cast<int64_t>(header_.size()) > part_bytes_) part_bytes_ = part_limit_ = INT64_MAX;
     }
     if (end == size) {
       put(data + at, size - at);
