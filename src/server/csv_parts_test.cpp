@@ -49,10 +49,12 @@ TEST(CsvParts, PartsGrowFromTheFirstSizeToFourTimesItEndAtRecordEndsAndGiveTheBo
   constexpr int64_t kFirst = 4096;
   std::vector<Part> parts;
   {
-    CsvParts cutter(dir, "upload", kFirst,
-                    [&](const storage::CsvPart& p) { parts.push_back({read_all(p.file), p.first_line}); });
+    CsvParts cutter(dir, "upload", kFirst, [&](const storage::CsvPart& p) {
+      parts.push_back({read_all(p.file), p.first_line});
+    });
     // Pieces of an odd size, so that cuts fall anywhere inside them.
-    for (size_t at = 0; at < body.size(); at += 1000) cutter.write(body.data() + at, std::min<size_t>(1000, body.size() - at));
+    for (size_t at = 0; at < body.size(); at += 1000)
+      cutter.write(body.data() + at, std::min<size_t>(1000, body.size() - at));
     cutter.finish();
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir)) << "the part files go with the CsvParts";
