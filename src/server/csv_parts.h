@@ -1,11 +1,11 @@
 // An upload's CSV body cut into part files as it arrives, so that the import can read the first parts
 // while the rest still comes (Warehouse::insert_csv_parts). A part ends at the first record end (a newline
 // outside quotes) after its size, and every part after the first starts with a copy of the header line.
-// The first part is UPLOAD_PART_BYTES, so the import starts early; each next one doubles, up to four
-// times that: every part is a statement of its own, whose start and end leave DuckDB's threads partly idle
-// (bench/README.md, session 18). RFC 4180 quoting makes the cut exact: every '"' opens or closes a quoted field (a
-// doubled quote closes and opens again), so a newline is inside a field exactly when an odd number of quotes came
-// before.
+// The first part is UPLOAD_PART_BYTES, so that the import starts early; each next one doubles, up to four
+// times that, since every part is a statement of its own whose start and end leave DuckDB's threads
+// partly idle (bench/README.md, session 18). RFC 4180 quoting makes the cut exact: every '"' opens or
+// closes a quoted field (a doubled quote closes and opens again), so a newline is inside a field exactly
+// when an odd number of quotes came before.
 #pragma once
 
 #include <cstdint>
