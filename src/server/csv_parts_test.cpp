@@ -1,13 +1,12 @@
 // CsvParts on its own: where a body is cut, how large the parts grow, and that the parts give the body back.
 #include "server/csv_parts.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -18,13 +17,6 @@ struct Part {
   std::string text;
   int64_t first_line;
 };
-
-std::string read_all(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Every fifth record's note is quoted and spans two lines, every seventh holds a doubled quote.
 std::string records(size_t bytes, size_t& longest) {
@@ -51,7 +43,8 @@ TEST(CsvParts, PartsGrowFromTheFirstSizeToFourTimesItEndAtRecordEndsAndGiveTheBo
   std::vector<Part> parts;
   {
     CsvParts cutter(dir, "upload", kFirst, [&](const storage::CsvPart& p) {
-      parts.push_back({read_all(p.file), p.first_line});
+      const Fd in(::open(p.file.c_str(), O_RDONLY | O_CLOEXEC));
+      parts.push_back({read_all(in.get(), p.file.string()), p.first_line});
     });
     // Pieces of an odd size, so that cuts fall anywhere inside them.
     for (size_t at = 0; at < body.size(); at += 1000)
